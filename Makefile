@@ -1,0 +1,36 @@
+# The README's commands. Everything lives in .venv beside this file and the data in ./var,
+# whatever the checkout's directory is called; every target can be run again.
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+UV_VERSION := 0.13.8
+export SERVICEHALL_DATA_DIR ?= $(CURDIR)/var
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test bench lint install install-test serve
+
+$(VENV)/bin/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(VENV)/bin/uv
+	$(VENV)/bin/uv sync --frozen --quiet --no-extra test
+
+install-test: $(VENV)/bin/uv
+	$(VENV)/bin/uv sync --frozen --quiet --extra test
+
+demo: install
+	$(VENV)/bin/servicehall demo
+
+serve: install
+	$(VENV)/bin/servicehall serve
+
+test: install-test
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(VENV)/bin/python benchmarks/queue_day.py $(BENCH_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks

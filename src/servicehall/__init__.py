@@ -1,0 +1,1 @@
+"""ServiceHall: customer service for telecom operators."""

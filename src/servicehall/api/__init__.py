@@ -1,0 +1,72 @@
+"""The JSON API (DESIGN.md): one router module per area; OpenAPI schema at /api/docs."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from servicehall.core.errors import ServiceError
+from servicehall.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` for systems and scripts (tokens: `servicehall token`)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        row = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="ServiceHall API",
+    version="1",
+    description="营业厅、热线与线上渠道的客户服务系统接口 — customer service for telecom operators",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    field = ".".join(loc) or None
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_input",
+            "message": f"输入有误：{field or '请求'}字段{'缺失' if first.get('type') == 'missing' else '无效'}",
+            "message_en": f"Invalid input: {field or 'request'} — {first.get('msg', 'invalid')}",
+            "field": field,
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {
+            "code": "unauthenticated",
+            "message": "请先登录",
+            "message_en": "Authentication required",
+            "field": None,
+        },
+        status=401,
+    )
+
+
+from . import customers, queueing  # noqa: E402  (routers register on `api`)
+
+api.add_router("/queue", queueing.router)
+api.add_router("/customers", customers.router)

@@ -1,0 +1,382 @@
+"""Queue API (Q1–Q5): parse, call the queueing services and selectors, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from servicehall.core.errors import forbidden
+from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
+from servicehall.queueing import selectors, services
+from servicehall.queueing.models import Ticket, TicketEvent
+
+router = Router(tags=["queue 排队叫号"])
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    field: str | None = None
+
+
+class ServiceTypeOut(Schema):
+    code: str
+    prefix: str
+    name_zh: str
+    name_en: str
+
+
+class HallOut(Schema):
+    id: int
+    code: str
+    name: str
+    is_open: bool
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    status: str
+    service_type: str
+    service_type_name: str
+    vip: bool
+    priority: int
+    area: str
+    channel: str
+    issued_at: datetime
+    arrival_at: datetime
+    called_at: datetime | None
+    counter: str | None
+    appointment_at: datetime | None
+    ahead: int | None = None
+    estimated_wait_min: int | None = None
+    estimate_note: str | None = None
+
+
+class IssueIn(Schema):
+    service_type: str = Field(..., max_length=32)
+    phone: str | None = Field(None, max_length=20)
+    channel: str = "kiosk"
+    note: str = Field("", max_length=200)
+
+
+class PhoneIn(Schema):
+    phone: str = Field(..., max_length=20)
+
+
+class AppointmentIn(Schema):
+    service_type: str = Field(..., max_length=32)
+    phone: str = Field(..., max_length=20)
+    slot_at: datetime
+
+
+class AppointmentOut(Schema):
+    id: int
+    slot_at: datetime
+    service_type: str
+    status: str
+
+
+class FinishIn(Schema):
+    category: str = Field(..., max_length=40)
+    note: str = Field("", max_length=200)
+
+
+class TransferIn(Schema):
+    service_type: str | None = Field(None, max_length=32)
+    counter: int | None = None
+    note: str = Field("", max_length=200)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+class CounterOut(Schema):
+    id: int
+    number: int
+    name: str
+    kind: str
+    vip_only: bool
+    service_types: list[str]
+    signed_in: str | None
+    current: TicketOut | None
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    counter: str | None
+    data: dict
+
+
+class CategoryOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    parent: str | None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def ticket_out(t: Ticket, with_estimate: bool = False) -> dict:
+    out = {
+        "id": t.pk,
+        "number": t.number,
+        "status": t.status,
+        "service_type": t.service_type.code,
+        "service_type_name": t.service_type.name_zh,
+        "vip": t.is_vip,
+        "priority": t.priority,
+        "area": t.area,
+        "channel": t.channel,
+        "issued_at": t.issued_at,
+        "arrival_at": t.arrival_at,
+        "called_at": t.called_at,
+        "counter": t.counter.name if t.counter_id else None,
+        "appointment_at": t.appointment_at,
+    }
+    if with_estimate and t.status == Ticket.Status.WAITING:
+        est = selectors.estimate_wait(t)
+        out["ahead"] = est.ahead
+        out["estimated_wait_min"] = est.minutes
+        if est.minutes is None:
+            out["estimate_note"] = "暂无开放窗口办理此业务，请留意叫号 / No counter serves this now"
+    return out
+
+
+def _any_perm(request, *perms: str) -> None:
+    if not any(request.user.has_perm(p) for p in perms):
+        raise forbidden("查看排队信息", "view queue information")
+
+
+QUEUE_READERS = ("queueing.issue_ticket", "queueing.serve_counter", "queueing.view_board")
+
+
+# ---------------------------------------------------------------- halls and reference data
+
+
+@router.get("/halls", response={200: list[HallOut], **ERRORS})
+def list_halls(request):
+    _any_perm(request, *QUEUE_READERS, "queueing.view_display")
+    return list(Hall.objects.order_by("code"))
+
+
+@router.get("/service-types", response={200: list[ServiceTypeOut], **ERRORS})
+def list_service_types(request):
+    _any_perm(request, *QUEUE_READERS)
+    return list(ServiceType.objects.filter(is_active=True))
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+def list_categories(request):
+    _any_perm(request, "queueing.serve_counter")
+    return [
+        {
+            "code": c.code,
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+            "parent": c.parent.code if c.parent_id else None,
+        }
+        for c in BusinessCategory.objects.filter(is_active=True).select_related("parent")
+    ]
+
+
+@router.post("/halls/{hall}/open", response={200: HallOut, **ERRORS})
+def open_hall(request, hall: str):
+    return services.set_hall_open(request.user, services.get_hall(hall), True)
+
+
+@router.post("/halls/{hall}/close", response={200: HallOut, **ERRORS})
+def close_hall(request, hall: str):
+    return services.set_hall_open(request.user, services.get_hall(hall), False)
+
+
+@router.get("/halls/{hall}/board", response={200: dict, **ERRORS})
+def hall_board(request, hall: str):
+    _any_perm(request, "queueing.view_board")
+    return selectors.board(services.get_hall(hall))
+
+
+@router.get("/halls/{hall}/calls", response={200: list[dict], **ERRORS})
+def recent_calls(request, hall: str):
+    _any_perm(request, "queueing.view_display", "queueing.view_board")
+    return selectors.recent_calls(services.get_hall(hall))
+
+
+# ---------------------------------------------------------------- tickets (Q1)
+
+
+@router.post("/halls/{hall}/tickets", response={201: TicketOut, **ERRORS})
+def issue_ticket(request, hall: str, payload: IssueIn):
+    t = services.issue_ticket(
+        request.user,
+        services.get_hall(hall),
+        payload.service_type,
+        phone=payload.phone,
+        channel=payload.channel,
+        note=payload.note,
+    )
+    return Status(201, ticket_out(t, with_estimate=True))
+
+
+@router.post("/halls/{hall}/check-in", response={201: TicketOut, **ERRORS})
+def check_in(request, hall: str, payload: PhoneIn):
+    t = services.check_in(request.user, services.get_hall(hall), payload.phone)
+    return Status(201, ticket_out(t, with_estimate=True))
+
+
+@router.post("/halls/{hall}/appointments", response={201: AppointmentOut, **ERRORS})
+def book_appointment(request, hall: str, payload: AppointmentIn):
+    slot = (
+        payload.slot_at
+        if timezone.is_aware(payload.slot_at)
+        else timezone.make_aware(payload.slot_at)
+    )
+    a = services.book_appointment(
+        request.user, services.get_hall(hall), payload.service_type, payload.phone, slot
+    )
+    return Status(
+        201,
+        {"id": a.pk, "slot_at": a.slot_at, "service_type": a.service_type.code, "status": a.status},
+    )
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
+def get_ticket(request, ticket_id: int):
+    _any_perm(request, *QUEUE_READERS)
+    t = (
+        Ticket.objects.select_related("service_type", "counter", "hall")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if t is None:
+        services._lock_ticket(ticket_id)  # raises the NotFound with its message
+    return ticket_out(t, with_estimate=True)
+
+
+@router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
+def ticket_events(request, ticket_id: int):
+    _any_perm(request, "queueing.serve_counter", "queueing.view_board")
+    rows = TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor", "counter")
+    return [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "actor": e.actor.username if e.actor else None,
+            "counter": e.counter.name if e.counter else None,
+            "data": e.data,
+        }
+        for e in rows
+    ]
+
+
+def _done(t: Ticket) -> dict:
+    return ticket_out(Ticket.objects.select_related("service_type", "counter").get(pk=t.pk))
+
+
+@router.post("/tickets/{ticket_id}/recall", response={200: TicketOut, **ERRORS})
+def recall(request, ticket_id: int):
+    return _done(services.recall(request.user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/no-show", response={200: TicketOut, **ERRORS})
+def no_show(request, ticket_id: int):
+    return _done(services.no_show(request.user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/start", response={200: TicketOut, **ERRORS})
+def start(request, ticket_id: int):
+    return _done(services.start_service(request.user, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/finish", response={200: TicketOut, **ERRORS})
+def finish(request, ticket_id: int, payload: FinishIn):
+    return _done(services.finish_service(request.user, ticket_id, payload.category, payload.note))
+
+
+@router.post("/tickets/{ticket_id}/transfer", response={200: TicketOut, **ERRORS})
+def transfer(request, ticket_id: int, payload: TransferIn):
+    t = services.transfer(
+        request.user,
+        ticket_id,
+        service_type_code=payload.service_type,
+        counter_id=payload.counter,
+        note=payload.note,
+    )
+    return _done(t)
+
+
+@router.post("/tickets/{ticket_id}/move-to-quiet", response={200: TicketOut, **ERRORS})
+def move_to_quiet(request, ticket_id: int, payload: NoteIn):
+    return _done(services.move_to_quiet(request.user, ticket_id, payload.note))
+
+
+@router.post("/tickets/{ticket_id}/cancel", response={200: TicketOut, **ERRORS})
+def cancel(request, ticket_id: int):
+    return _done(services.cancel_ticket(request.user, ticket_id))
+
+
+# ---------------------------------------------------------------- counters (Q2)
+
+
+def counter_out(c: Counter) -> dict:
+    session = c.sessions.filter(signed_out_at__isnull=True).select_related("staff").first()
+    current = selectors.current_ticket(c)
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "name": c.name,
+        "kind": c.kind,
+        "vip_only": c.vip_only,
+        "service_types": [st.code for st in c.service_types.all()],
+        "signed_in": session.staff.username if session else None,
+        "current": ticket_out(current) if current else None,
+    }
+
+
+@router.get("/halls/{hall}/counters", response={200: list[CounterOut], **ERRORS})
+def list_counters(request, hall: str):
+    _any_perm(request, "queueing.serve_counter", "queueing.view_board")
+    h = services.get_hall(hall)
+    return [
+        counter_out(c) for c in h.counters.filter(is_active=True).prefetch_related("service_types")
+    ]
+
+
+@router.get("/counters/{counter_id}", response={200: CounterOut, **ERRORS})
+def get_counter(request, counter_id: int):
+    _any_perm(request, "queueing.serve_counter", "queueing.view_board")
+    return counter_out(services.get_counter(counter_id))
+
+
+@router.post("/counters/{counter_id}/sign-in", response={200: CounterOut, **ERRORS})
+def sign_in(request, counter_id: int):
+    c = services.get_counter(counter_id)
+    services.sign_in(request.user, c)
+    return counter_out(c)
+
+
+@router.post("/counters/{counter_id}/sign-out", response={200: CounterOut, **ERRORS})
+def sign_out(request, counter_id: int):
+    c = services.get_counter(counter_id)
+    services.sign_out(request.user, c)
+    return counter_out(c)
+
+
+@router.post("/counters/{counter_id}/call-next", response={200: TicketOut, **ERRORS})
+def call_next(request, counter_id: int):
+    t = services.call_next(request.user, services.get_counter(counter_id))
+    return ticket_out(t) | {"counter": t.counter.name}

@@ -1,0 +1,93 @@
+"""`servicehall` command: demo, serve, worker, token, and Django's own commands (manage)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicehall.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "servicehall.asgi:application",
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level=os.environ.get("SERVICEHALL_LOG", "info").lower(),
+        access_log=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="servicehall", description="ServiceHall 营业厅客户服务系统"
+    )
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("demo", help="migrate, load the demo hall, print logins and serve")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
+    d.add_argument("--no-serve", action="store_true", help="prepare the data only")
+    s = sub.add_parser("serve", help="serve with uvicorn (migrates first)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="run the Huey worker for background and periodic jobs")
+    t = sub.add_parser("token", help="issue an API bearer token for a staff user")
+    t.add_argument("username")
+    t.add_argument("--name", default="cli")
+    m = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    m.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    _setup()
+    if args.cmd == "demo":
+        from servicehall.demo import load_demo, logins_text
+
+        _migrate()
+        created = load_demo()
+        print(
+            "已创建演示营业厅 / demo hall created"
+            if created
+            else "演示数据已存在 / demo data already present"
+        )
+        print(logins_text())
+        if not args.no_serve:
+            print(f"\n打开 / open: http://{args.host}:{args.port}/\n", flush=True)
+            serve(args.host, args.port, 1)
+    elif args.cmd == "serve":
+        _migrate()
+        serve(args.host, args.port, args.workers)
+    elif args.cmd == "worker":
+        from django.core.management import call_command
+
+        call_command("run_huey")
+    elif args.cmd == "token":
+        from django.contrib.auth import get_user_model
+
+        from servicehall.core.models import ApiToken
+
+        user = get_user_model().objects.get(username=args.username)
+        print(ApiToken.issue(user, args.name))
+    elif args.cmd == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["servicehall manage", *args.args])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,19 @@
+"""Writing audit rows: the one helper every unmasked view or export goes through (V2)."""
+
+from __future__ import annotations
+
+from .models import AuditLog
+
+
+def log_pii_access(
+    actor, obj_type: str, obj_id, fields: list[str], reason: str, *, export: bool = False, ip=None
+) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor,
+        action=AuditLog.Action.PII_EXPORT if export else AuditLog.Action.PII_VIEW,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        fields=fields,
+        reason=reason[:200],
+        remote_addr=ip,
+    )

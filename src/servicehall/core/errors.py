@@ -1,0 +1,66 @@
+"""The one error type of the domain (DESIGN.md): a code, a message in Chinese and English, the
+field at fault and the HTTP status the interface layer should answer with. Services raise it
+before they change anything, so a refused operation leaves state as it was."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        zh: str,
+        en: str,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+        extra: dict | None = None,
+    ):
+        super().__init__(f"{code}: {en}")
+        self.code = code
+        self.zh = zh
+        self.en = en
+        self.field = field
+        if status is not None:
+            self.status = status
+        self.extra = extra or {}
+
+    def as_dict(self) -> dict:
+        body = {
+            "code": self.code,
+            "message": self.zh,
+            "message_en": self.en,
+            "field": self.field,
+        }
+        body.update(self.extra)
+        return body
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    """The request is valid but the current state forbids it (409)."""
+
+    status = 409
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+def forbidden(action_zh: str, action_en: str) -> Forbidden:
+    return Forbidden(
+        "forbidden",
+        f"您的角色无权{action_zh}",
+        f"Your role is not allowed to {action_en}",
+    )
+
+
+def require_perm(user, perm: str, action_zh: str, action_en: str) -> None:
+    """Permission check at the entry of every service (DESIGN.md: checked at entry)."""
+    if user is None or not user.is_authenticated or not user.has_perm(perm):
+        raise forbidden(action_zh, action_en)

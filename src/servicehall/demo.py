@@ -1,0 +1,151 @@
+"""The demo organisation (issue 2): one hall with counters of every kind, staff of every role,
+customers of every VIP tier. All names and numbers are invented."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from servicehall.customers.models import Customer, PhoneNumber, Tier
+from servicehall.org.models import Counter, Hall, ServiceType, StaffProfile
+from servicehall.org.roles import assign_role
+from servicehall.queueing.models import Appointment, QueuePolicy
+
+DEMO_PASSWORD = "demo-2026"
+HALL_CODE = "chengdong"
+
+STAFF = [  # username, full name, employee no, role
+    ("wangfang", "王芳", "CD1001", "clerk"),
+    ("liqiang", "李强", "CD1002", "clerk"),
+    ("zhaomin", "赵敏", "CD1003", "vip_clerk"),
+    ("sunli", "孙丽", "CD1004", "complaint_desk"),
+    ("zhoujie", "周杰", "CD1005", "care_desk"),
+    ("wuhao", "吴昊", "CD1006", "account_manager"),
+    ("chenjing", "陈静", "CD1007", "hall_manager"),
+    ("zhengyu", "郑宇", "CD1008", "quality_supervisor"),
+    ("admin", "系统管理员", "CD0001", "administrator"),
+    ("kiosk", "大厅取号机", "CD9001", "device"),
+]
+
+COUNTERS = [  # number, name, kind, service type codes, vip_only
+    (1, "1号窗口", Counter.Kind.STANDARD, ["business", "payment", "consult"], False),
+    (2, "2号窗口", Counter.Kind.STANDARD, ["business", "sales"], False),
+    (3, "3号窗口", Counter.Kind.STANDARD, ["payment", "consult"], False),
+    (4, "4号VIP专席", Counter.Kind.VIP, ["business", "payment", "consult", "sales", "vip"], False),
+    (5, "5号投诉受理", Counter.Kind.STANDARD, ["complaint", "consult"], False),
+    (6, "安静咨询室", Counter.Kind.QUIET, ["complaint"], False),
+]
+
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "晓东",
+    "思远",
+    "雨桐",
+    "子涵",
+    "浩然",
+    "梓萱",
+]
+TIERS = (
+    [Tier.SUPREME] * 2 + [Tier.DIAMOND] * 3 + [Tier.GOLD] * 5 + [Tier.SILVER] * 6 + [Tier.NONE] * 24
+)
+
+
+def id_number(rng: random.Random, birth: date) -> str:
+    """An 18-digit resident ID of the right shape with a valid check digit (GB 11643),
+    for an invented district code — never a real person's."""
+    body = f"990101{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def demo_phone(i: int) -> str:
+    return f"1390000{i:04d}"
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Create the demo organisation once; returns False when it is already there."""
+    if Hall.objects.filter(code=HALL_CODE).exists():
+        return False
+    hall = Hall.objects.create(
+        code=HALL_CODE, name="城东营业厅", area="城东区", address="城东区和平路88号", is_open=True
+    )
+    QueuePolicy.objects.create(hall=hall)
+    types = {st.code: st for st in ServiceType.objects.all()}
+    for number, name, kind, codes, vip_only in COUNTERS:
+        c = Counter.objects.create(
+            hall=hall, number=number, name=name, kind=kind, vip_only=vip_only
+        )
+        c.service_types.set([types[code] for code in codes])
+    User = get_user_model()
+    for username, full_name, emp, role in STAFF:
+        user = User.objects.create_user(username, password=DEMO_PASSWORD)
+        StaffProfile.objects.create(user=user, full_name=full_name, employee_no=emp, hall=hall)
+        assign_role(user, role)
+    rng = random.Random(20261122)
+    for i, tier in enumerate(TIERS, start=1):
+        name = SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 5) % len(GIVEN)]
+        birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 40 * 365))
+        group = (
+            Customer.Group.ENTERPRISE
+            if i % 13 == 0
+            else Customer.Group.FAMILY
+            if i % 5 == 0
+            else Customer.Group.INDIVIDUAL
+        )
+        customer = Customer.objects.create(
+            name=name, id_number=id_number(rng, birth), tier=tier, group=group
+        )
+        PhoneNumber.objects.create(customer=customer, number=demo_phone(i), is_primary=True)
+    # A gold-card customer has booked a visit 20 minutes from now (the story's 09:10 appointment).
+    gold = Customer.objects.filter(tier=Tier.GOLD).order_by("pk").first()
+    Appointment.objects.create(
+        hall=hall,
+        service_type=types["business"],
+        customer=gold,
+        phone=gold.phones.first().number,
+        slot_at=timezone.now() + timedelta(minutes=20),
+    )
+    return True
+
+
+def logins_text() -> str:
+    from servicehall.org.roles import ROLE_BY_CODE
+
+    lines = ["", f"ServiceHall 演示账号 / demo logins (password 密码: {DEMO_PASSWORD})"]
+    for username, full_name, _emp, role in STAFF:
+        r = ROLE_BY_CODE[role]
+        lines.append(f"  {username:<10} {full_name:<8} {r.name_zh} / {r.name_en}")
+    lines.append("")
+    lines.append("演示客户 / demo customers (phone at the kiosk):")
+    for tier in (Tier.SUPREME, Tier.DIAMOND, Tier.GOLD, Tier.SILVER, Tier.NONE):
+        i = TIERS.index(tier) + 1
+        lines.append(f"  {demo_phone(i)}  {tier.label}")
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import BusinessCategory, Counter, Hall, ServiceType, StaffProfile
+
+
+class CounterInline(admin.TabularInline):
+    model = Counter
+    extra = 0
+    filter_horizontal = ("service_types",)
+
+
+@admin.register(Hall)
+class HallAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "area", "is_open")
+    inlines = [CounterInline]
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "prefix", "name_zh", "name_en", "expected_minutes", "is_active")
+    list_editable = ("expected_minutes", "is_active")
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    list_display = ("hall", "number", "name", "kind", "vip_only", "is_active")
+    list_filter = ("hall", "kind")
+    filter_horizontal = ("service_types",)
+
+
+@admin.register(BusinessCategory)
+class BusinessCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "parent", "is_active")
+    list_filter = ("parent",)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ("employee_no", "full_name", "user", "hall")
+    search_fields = ("full_name", "employee_no")

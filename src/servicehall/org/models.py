@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Hall(models.Model):
+    """A service hall (营业厅). `is_open` is whether it issues tickets now: the manager opens
+    the queue in the morning and closes it at night (the kiosk refuses tickets when closed)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_open = models.BooleanField(_("issuing tickets"), default=False)
+
+    class Meta:
+        verbose_name = _("service hall")
+        verbose_name_plural = _("service halls")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceType(models.Model):
+    """A kind of business a ticket is taken for (业务类型, Q1). Operator-wide reference data."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    prefix = models.CharField(
+        _("ticket prefix"),
+        max_length=2,
+        unique=True,
+        help_text=_("Letter printed before the ticket number, e.g. A"),
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50)
+    expected_minutes = models.PositiveSmallIntegerField(
+        _("expected service minutes"),
+        default=5,
+        help_text=_("Used for wait estimates until enough services have been timed today"),
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class Counter(models.Model):
+    """A counter or window (窗口/柜台) of a hall and the service types it serves (Q2)."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", _("Standard counter")
+        VIP = "vip", _("VIP counter")
+        QUIET = "quiet", _("Quiet consultation area")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="counters")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STANDARD)
+    service_types = models.ManyToManyField(
+        ServiceType, related_name="counters", verbose_name=_("service types")
+    )
+    vip_only = models.BooleanField(
+        _("VIP only"), default=False, help_text=_("A VIP counter that never calls standard tickets")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["hall", "number"]
+        unique_together = [("hall", "number")]
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.hall.name} {self.name}"
+
+
+class BusinessCategory(models.Model):
+    """Two-level business taxonomy (C2, 咨询种类 → 业务): recorded when a service finishes."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("business category")
+        verbose_name_plural = _("business categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name_zh} / {self.name_zh}" if self.parent_id else self.name_zh
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    full_name = models.CharField(_("full name"), max_length=50)
+    employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
+    hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.employee_no})"

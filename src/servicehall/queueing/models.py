@@ -1,0 +1,215 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicehall.customers.models import Customer
+from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
+
+
+class QueuePolicy(models.Model):
+    """A hall's service levels (Q3), editable by admins; the manuals' numbers are the defaults."""
+
+    hall = models.OneToOneField(Hall, on_delete=models.CASCADE, related_name="queue_policy")
+    standard_wait_limit_min = models.PositiveSmallIntegerField(
+        _("standard wait limit (min)"), default=15
+    )
+    vip_wait_limit_min = models.PositiveSmallIntegerField(_("VIP wait limit (min)"), default=10)
+    transaction_limit_min = models.PositiveSmallIntegerField(
+        _("single transaction limit (min)"), default=10
+    )
+    avg_service_target_min = models.PositiveSmallIntegerField(
+        _("average service target (min)"), default=5
+    )
+    recalls_before_no_show = models.PositiveSmallIntegerField(
+        _("recalls before no-show"),
+        default=2,
+        help_text=_("A ticket can be marked no-show after this many recalls"),
+    )
+    appointment_early_min = models.PositiveSmallIntegerField(
+        _("appointment check-in opens (min before)"), default=30
+    )
+    appointment_late_min = models.PositiveSmallIntegerField(
+        _("appointment check-in closes (min after)"), default=15
+    )
+
+    class Meta:
+        verbose_name = _("queue policy")
+        verbose_name_plural = _("queue policies")
+
+    def __str__(self) -> str:
+        return f"{self.hall}"
+
+
+class CounterSession(models.Model):
+    """A staff member signed in at a counter (Q2). Open while `signed_out_at` is null."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="sessions")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counter_sessions"
+    )
+    signed_in_at = models.DateTimeField()
+    signed_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=Q(signed_out_at__isnull=True),
+                name="one_open_session_per_counter",
+            ),
+            models.UniqueConstraint(
+                fields=["staff"],
+                condition=Q(signed_out_at__isnull=True),
+                name="one_open_session_per_staff",
+            ),
+        ]
+
+
+class TicketSequence(models.Model):
+    """The last number issued today for a service type in a hall: A001, A002…"""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("hall", "service_type", "day")]
+
+
+class Appointment(models.Model):
+    """A booked visit (业务预约办理, Q3): checked in at the kiosk by phone number, its ticket is
+    called at the booked time."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="appointments")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="appointments")
+    phone = models.CharField(max_length=11)
+    slot_at = models.DateTimeField(_("appointment time"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot_at"]
+        indexes = [models.Index(fields=["hall", "phone", "slot_at"])]
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVING = "serving", _("Serving")
+        DONE = "done", _("Done")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Area(models.TextChoices):
+        MAIN = "main", _("Main hall")
+        QUIET = "quiet", _("Quiet consultation area")
+
+    class Channel(models.TextChoices):
+        KIOSK = "kiosk", _("Kiosk")
+        COUNTER = "counter", _("Staff workbench")
+        PHONE = "phone", _("Phone")
+        WEB = "web", _("Web / app")
+        SMS = "sms", _("SMS")
+        APPOINTMENT = "appointment", _("Appointment")
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField()
+    number = models.CharField(max_length=8)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=0, help_text="VIP tier rank: 0 standard … 4 supreme"
+    )
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    appointment_at = models.DateTimeField(null=True, blank=True)
+    area = models.CharField(max_length=8, choices=Area.choices, default=Area.MAIN)
+    target_counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="targeted_tickets"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    issued_at = models.DateTimeField()
+    arrival_at = models.DateTimeField(
+        help_text="When the customer started waiting; kept across transfers"
+    )
+    counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    called_at = models.DateTimeField(null=True, blank=True)
+    first_called_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    recall_count = models.PositiveSmallIntegerField(default=0)
+    business_category = models.ForeignKey(
+        BusinessCategory, null=True, blank=True, on_delete=models.PROTECT
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "day", "number"], name="ticket_number_unique_per_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["hall", "status", "area", "arrival_at"]),
+            models.Index(fields=["counter", "status"]),
+            models.Index(fields=["hall", "day", "status"]),
+        ]
+        permissions = [
+            ("issue_ticket", "Can issue queue tickets"),
+            ("serve_counter", "Can sign in at a counter and serve tickets"),
+            ("serve_vip_counter", "Can sign in at a VIP counter"),
+            ("move_to_quiet", "Can move a ticket to the quiet consultation area"),
+            ("book_appointment", "Can book appointments"),
+            ("view_board", "Can view the hall board"),
+            ("manage_queue", "Can open and close the hall queue"),
+            ("view_display", "Can show the calling display"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_vip(self) -> bool:
+        return self.priority > 0
+
+
+class TicketEvent(models.Model):
+    """Every state change of a ticket (DESIGN.md): the timeline and the facts reports count."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]

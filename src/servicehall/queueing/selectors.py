@@ -1,0 +1,275 @@
+"""Read queries of the queue: people ahead, the wait estimate, the hall board, the display."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q
+from django.utils import timezone
+
+from servicehall.org.models import Counter, Hall
+
+from . import rules
+from .models import CounterSession, Ticket
+
+S = Ticket.Status
+RECENT_SERVICES = 30  # how many finished services the wait estimate averages over
+MIN_TIMED = 5  # below this many timed services today the service type's expected time is blended in
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    ahead: int
+    minutes: int | None  # None: no open counter serves this ticket now
+    open_counters: float
+    mean_service_min: float
+
+
+def mean_service_minutes(hall: Hall, service_type) -> float:
+    """Average counter occupation (call to finish) of the last services of this type today,
+    blended with the configured expectation while few have been timed."""
+    today = timezone.localdate()
+    rows = list(
+        Ticket.objects.filter(
+            hall=hall,
+            service_type=service_type,
+            status=S.DONE,
+            day=today,
+            first_called_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("first_called_at", "finished_at")[:RECENT_SERVICES]
+    )
+    expected = float(service_type.expected_minutes)
+    if not rows:
+        return expected
+    measured = sum((b - a).total_seconds() for a, b in rows) / len(rows) / 60
+    if len(rows) >= MIN_TIMED:
+        return measured
+    w = len(rows) / MIN_TIMED
+    return w * measured + (1 - w) * expected
+
+
+def _open_counters(hall: Hall) -> list[Counter]:
+    ids = CounterSession.objects.filter(counter__hall=hall, signed_out_at__isnull=True).values(
+        "counter_id"
+    )
+    return list(
+        Counter.objects.filter(pk__in=ids, is_active=True).prefetch_related("service_types")
+    )
+
+
+def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
+    """People ahead of `ticket` by the calling rule, and the minutes that takes with the counters
+    open now: ahead × mean service time ÷ the counters' share serving this type, plus half a
+    service when every such counter is busy. Counters serving several types count in proportion
+    to how much of their waiting line is this type."""
+    now = now or timezone.now()
+    policy = rules.policy_for(ticket.hall)
+    if ticket.status != S.WAITING:
+        return WaitEstimate(0, 0, 0, 0)
+    pool = Ticket.objects.filter(hall_id=ticket.hall_id, status=S.WAITING, area=ticket.area)
+    if ticket.area == Ticket.Area.MAIN:
+        pool = pool.filter(service_type_id=ticket.service_type_id)
+    ordered_ids = list(rules.ordered(pool, policy, now).values_list("id", flat=True))
+    ahead = ordered_ids.index(ticket.pk) if ticket.pk in ordered_ids else len(ordered_ids)
+
+    counters = [
+        c
+        for c in _open_counters(ticket.hall)
+        if (c.kind == Counter.Kind.QUIET) == (ticket.area == Ticket.Area.QUIET)
+        and (
+            ticket.area == Ticket.Area.QUIET
+            or any(st.pk == ticket.service_type_id for st in c.service_types.all())
+        )
+        and (not c.vip_only or ticket.is_vip)
+    ]
+    mean = mean_service_minutes(ticket.hall, ticket.service_type)
+    if not counters:
+        return WaitEstimate(ahead, None, 0, round(mean, 2))
+    waiting_by_type = dict(
+        Ticket.objects.filter(hall_id=ticket.hall_id, status=S.WAITING, area=Ticket.Area.MAIN)
+        .values_list("service_type_id")
+        .annotate(n=Count("id"))
+    )
+    mine = max(waiting_by_type.get(ticket.service_type_id, 0), 1)
+    capacity = 0.0
+    for c in counters:
+        total = sum(waiting_by_type.get(st.pk, 0) for st in c.service_types.all())
+        capacity += 1.0 if ticket.area == Ticket.Area.QUIET else min(1.0, mine / max(total, mine))
+    busy = Ticket.objects.filter(counter__in=counters, status__in=(S.CALLED, S.SERVING)).count()
+    residual = mean / 2 if busy >= len(counters) else 0.0
+    minutes = math.ceil(ahead * mean / capacity + residual) if (ahead or residual) else 0
+    return WaitEstimate(ahead, minutes, round(capacity, 2), round(mean, 2))
+
+
+def current_ticket(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("service_type", "customer")
+        .filter(counter=counter, status__in=(S.CALLED, S.SERVING))
+        .first()
+    )
+
+
+def open_session_of(user) -> CounterSession | None:
+    return (
+        CounterSession.objects.select_related("counter", "counter__hall")
+        .filter(staff=user, signed_out_at__isnull=True)
+        .first()
+    )
+
+
+def recent_calls(hall: Hall, limit: int = 8) -> list[dict]:
+    rows = (
+        Ticket.objects.filter(hall=hall, day=timezone.localdate(), called_at__isnull=False)
+        .exclude(status=S.WAITING)
+        .select_related("counter", "service_type")
+        .order_by("-called_at")[:limit]
+    )
+    return [
+        {
+            "number": t.number,
+            "counter": t.counter.name if t.counter else "",
+            "counter_number": t.counter.number if t.counter else None,
+            "service_type": t.service_type.name_zh,
+            "status": t.status,
+            "called_at": timezone.localtime(t.called_at).strftime("%H:%M:%S"),
+        }
+        for t in rows
+    ]
+
+
+def _minutes(td: timedelta | None) -> float | None:
+    return round(td.total_seconds() / 60, 1) if td is not None else None
+
+
+def board(hall: Hall, now: datetime | None = None) -> dict:
+    """The hall manager's board (Q4, Q3): who waits and how long, every ticket past its limit,
+    counter states, and today's averages against the targets."""
+    now = now or timezone.now()
+    policy = rules.policy_for(hall)
+    today = timezone.localdate(now)
+    waiting = list(
+        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        .select_related("service_type")
+        .order_by("arrival_at")
+    )
+    overdue_ids = set(
+        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        .filter(rules.overdue_q(policy, now))
+        .values_list("id", flat=True)
+    )
+    per_type: dict[int, dict] = {}
+    for t in waiting:
+        row = per_type.setdefault(
+            t.service_type_id,
+            {
+                "service_type": t.service_type.name_zh,
+                "code": t.service_type.code,
+                "waiting": 0,
+                "vip": 0,
+                "longest_min": 0.0,
+            },
+        )
+        row["waiting"] += 1
+        row["vip"] += t.is_vip
+        row["longest_min"] = max(row["longest_min"], _minutes(now - t.arrival_at))
+    overdue = [
+        {
+            "id": t.pk,
+            "number": t.number,
+            "service_type": t.service_type.name_zh,
+            "vip": t.is_vip,
+            "area": t.area,
+            "waited_min": _minutes(now - t.arrival_at),
+            "limit_min": rules.wait_limit_min(t, policy),
+        }
+        for t in waiting
+        if t.pk in overdue_ids
+    ]
+    sessions = {
+        s.counter_id: s
+        for s in CounterSession.objects.filter(
+            counter__hall=hall, signed_out_at__isnull=True
+        ).select_related("staff__staff")
+    }
+    serving = {
+        t.counter_id: t
+        for t in Ticket.objects.filter(hall=hall, status__in=(S.CALLED, S.SERVING)).select_related(
+            "service_type"
+        )
+    }
+    counters = []
+    for c in hall.counters.filter(is_active=True).prefetch_related("service_types"):
+        s, t = sessions.get(c.pk), serving.get(c.pk)
+        state = "closed" if s is None else ("idle" if t is None else t.status)
+        counters.append(
+            {
+                "id": c.pk,
+                "name": c.name,
+                "kind": c.kind,
+                "state": state,
+                "staff": getattr(getattr(s.staff, "staff", None), "full_name", s.staff.username)
+                if s
+                else None,
+                "ticket": t.number if t else None,
+                "since_min": _minutes(now - (t.started_at or t.called_at)) if t else None,
+                "over_limit": bool(
+                    t
+                    and t.started_at
+                    and now - t.started_at > timedelta(minutes=policy.transaction_limit_min)
+                ),
+                "service_types": [st.name_zh for st in c.service_types.all()],
+            }
+        )
+    wait_expr = ExpressionWrapper(
+        F("first_called_at") - F("arrival_at"), output_field=DurationField()
+    )
+    svc_expr = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    called_today = Ticket.objects.filter(hall=hall, day=today, first_called_at__isnull=False)
+    done_today = Ticket.objects.filter(
+        hall=hall, day=today, status=S.DONE, started_at__isnull=False
+    )
+    w = called_today.aggregate(avg=Avg(wait_expr), mx=Max(wait_expr), n=Count("id"))
+    sv = done_today.aggregate(avg=Avg(svc_expr), mx=Max(svc_expr), mn=Min(svc_expr), n=Count("id"))
+    long_tx = done_today.filter(
+        finished_at__gt=F("started_at") + timedelta(minutes=policy.transaction_limit_min)
+    ).count()
+    breaches = called_today.filter(
+        Q(
+            priority=0,
+            first_called_at__gt=F("arrival_at") + timedelta(minutes=policy.standard_wait_limit_min),
+        )
+        | Q(
+            priority__gt=0,
+            first_called_at__gt=F("arrival_at") + timedelta(minutes=policy.vip_wait_limit_min),
+        )
+    ).count()
+    return {
+        "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "is_open": hall.is_open},
+        "now": timezone.localtime(now).strftime("%H:%M:%S"),
+        "policy": {
+            "standard_wait_limit_min": policy.standard_wait_limit_min,
+            "vip_wait_limit_min": policy.vip_wait_limit_min,
+            "transaction_limit_min": policy.transaction_limit_min,
+            "avg_service_target_min": policy.avg_service_target_min,
+        },
+        "waiting_total": len(waiting),
+        "longest_wait_min": max((_minutes(now - t.arrival_at) for t in waiting), default=0.0),
+        "per_service_type": sorted(per_type.values(), key=lambda r: -r["waiting"]),
+        "overdue": overdue,
+        "counters": counters,
+        "today": {
+            "called": w["n"],
+            "served": sv["n"],
+            "avg_wait_min": _minutes(w["avg"]),
+            "max_wait_min": _minutes(w["mx"]),
+            "avg_service_min": _minutes(sv["avg"]),
+            "max_service_min": _minutes(sv["mx"]),
+            "transactions_over_limit": long_tx,
+            "wait_limit_breaches": breaches,
+            "no_shows": Ticket.objects.filter(hall=hall, day=today, status=S.NO_SHOW).count(),
+        },
+    }

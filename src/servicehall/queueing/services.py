@@ -1,0 +1,683 @@
+"""Every operation that changes the queue (Q1–Q5): one function per use case, in a transaction,
+permission checked at entry, an event row for every state change, live events after commit.
+
+Nothing is written before every check has passed, so a refused call leaves the queue as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.events import publish_on_commit
+from servicehall.customers.models import TIER_RANK
+from servicehall.customers.services import find_by_phone, normalize_phone
+from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
+
+from . import rules
+from .models import Appointment, CounterSession, Ticket, TicketEvent, TicketSequence
+
+S = Ticket.Status
+
+# Which actions each status allows: the error for a refused action lists them.
+ALLOWED = {
+    S.WAITING: ("call", "transfer", "move_to_quiet", "cancel"),
+    S.CALLED: ("recall", "start", "no_show", "transfer", "move_to_quiet"),
+    S.SERVING: ("finish", "transfer", "move_to_quiet"),
+    S.DONE: (),
+    S.NO_SHOW: (),
+    S.CANCELLED: (),
+}
+ACTION_ZH = {
+    "call": "叫号",
+    "recall": "重呼",
+    "start": "开始办理",
+    "finish": "办结",
+    "no_show": "过号",
+    "transfer": "转移",
+    "move_to_quiet": "转安静区",
+    "cancel": "取消",
+}
+STATUS_ZH = {
+    S.WAITING: "等候中",
+    S.CALLED: "已叫号",
+    S.SERVING: "办理中",
+    S.DONE: "已办结",
+    S.NO_SHOW: "已过号",
+    S.CANCELLED: "已取消",
+}
+
+
+def channel_name(hall_id: int) -> str:
+    return f"hall.{hall_id}"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _record(ticket: Ticket, kind: str, actor, from_status: str, *, counter=None, **data) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        at=_now(),
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        counter=counter,
+        from_status=from_status,
+        to_status=ticket.status,
+        data=data,
+    )
+    publish_on_commit(
+        channel_name(ticket.hall_id),
+        {
+            "type": kind,
+            "ticket_id": ticket.pk,
+            "number": ticket.number,
+            "status": ticket.status,
+            "service_type": ticket.service_type.name_zh,
+            "counter": counter.name if counter else None,
+            "counter_number": counter.number if counter else None,
+            "area": ticket.area,
+            "at": timezone.localtime().isoformat(timespec="seconds"),
+        },
+    )
+
+
+def _check_action(ticket: Ticket, action: str) -> None:
+    if action not in ALLOWED[ticket.status]:
+        allowed = list(ALLOWED[ticket.status])
+        raise Conflict(
+            "invalid_transition",
+            f"号码 {ticket.number} 当前状态为“{STATUS_ZH[ticket.status]}”，不能{ACTION_ZH[action]}",
+            f"Ticket {ticket.number} is {ticket.status}; it cannot be {action.replace('_', '-')}ed now",
+            field="status",
+            extra={"status": ticket.status, "allowed": allowed},
+        )
+
+
+def get_hall(code_or_id) -> Hall:
+    hall = (
+        Hall.objects.filter(pk=code_or_id).first()
+        if str(code_or_id).isdigit()
+        else Hall.objects.filter(code=code_or_id).first()
+    )
+    if hall is None:
+        raise NotFound(
+            "unknown_hall",
+            f"营业厅 {code_or_id} 不存在",
+            f"Unknown hall {code_or_id}",
+            field="hall",
+        )
+    return hall
+
+
+def get_service_type(code: str | None) -> ServiceType:
+    st = ServiceType.objects.filter(code=code or "", is_active=True).first()
+    if st is None:
+        raise ServiceError(
+            "unknown_service_type",
+            f"业务类型“{code}”不存在或已停用",
+            f"Unknown or inactive service type {code!r}",
+            field="service_type",
+            status=422,
+        )
+    return st
+
+
+def get_counter(counter_id) -> Counter:
+    counter = Counter.objects.select_related("hall").filter(pk=counter_id, is_active=True).first()
+    if counter is None:
+        raise NotFound(
+            "unknown_counter",
+            f"窗口 {counter_id} 不存在",
+            f"Unknown counter {counter_id}",
+            field="counter",
+        )
+    return counter
+
+
+def _lock_ticket(ticket_id) -> Ticket:
+    qs = Ticket.objects.select_related("service_type", "hall")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(
+            "unknown_ticket",
+            f"号码 {ticket_id} 不存在",
+            f"Unknown ticket {ticket_id}",
+            field="ticket",
+        )
+    return ticket
+
+
+def _open_session(user, counter: Counter, *, lock: bool = False) -> CounterSession:
+    qs = CounterSession.objects.filter(counter=counter, signed_out_at__isnull=True)
+    if lock and connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    session = qs.first()
+    if session is None or session.staff_id != user.pk:
+        raise Conflict(
+            "not_signed_in",
+            f"您未在{counter.name}签到，请先签到",
+            f"You are not signed in at {counter.name}; sign in first",
+            field="counter",
+        )
+    return session
+
+
+def _session_of_ticket(user, ticket: Ticket) -> CounterSession:
+    """Actions on a called ticket may be taken only by the staff signed in at its counter."""
+    if ticket.counter_id is None:
+        raise Conflict(
+            "not_at_counter",
+            f"号码 {ticket.number} 尚未被叫号",
+            f"Ticket {ticket.number} has not been called",
+            field="ticket",
+        )
+    return _open_session(user, ticket.counter, lock=True)
+
+
+# ---------------------------------------------------------------- issuing (Q1)
+
+
+def _next_number(hall: Hall, service_type: ServiceType, day) -> str:
+    seq_qs = TicketSequence.objects
+    if connection.features.has_select_for_update:
+        seq_qs = seq_qs.select_for_update()
+    try:
+        with transaction.atomic():
+            seq, _ = TicketSequence.objects.get_or_create(
+                hall=hall, service_type=service_type, day=day
+            )
+    except IntegrityError:  # created by a concurrent issue: lock and use it
+        pass
+    seq = seq_qs.get(hall=hall, service_type=service_type, day=day)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{service_type.prefix}{seq.last:03d}"
+
+
+def issue_ticket(
+    user,
+    hall: Hall,
+    service_type_code: str,
+    *,
+    phone: str | None = None,
+    channel: str = Ticket.Channel.KIOSK,
+    note: str = "",
+) -> Ticket:
+    """Take a number (Q1). A customer identified by phone number gets their tier's priority."""
+    require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
+    service_type = get_service_type(service_type_code)
+    if channel not in Ticket.Channel.values:
+        raise ServiceError(
+            "invalid_channel",
+            f"渠道“{channel}”无效",
+            f"Unknown channel {channel!r}",
+            field="channel",
+            status=422,
+        )
+    number = normalize_phone(phone) if phone else None
+    with transaction.atomic():
+        hall = Hall.objects.get(pk=hall.pk)
+        if not hall.is_open:
+            raise Conflict(
+                "hall_closed",
+                f"{hall.name}当前未开放取号",
+                f"{hall.name} is not issuing tickets now",
+                field="hall",
+            )
+        if not hall.counters.filter(service_types=service_type, is_active=True).exists():
+            raise ServiceError(
+                "service_type_not_offered",
+                f"{hall.name}不办理“{service_type.name_zh}”业务",
+                f"{hall.name} does not offer {service_type.name_en}",
+                field="service_type",
+                status=422,
+            )
+        customer = find_by_phone(number) if number else None
+        now = _now()
+        day = timezone.localdate(now)
+        ticket = Ticket.objects.create(
+            hall=hall,
+            day=day,
+            number=_next_number(hall, service_type, day),
+            service_type=service_type,
+            channel=channel,
+            customer=customer,
+            priority=TIER_RANK[customer.tier] if customer else 0,
+            issued_at=now,
+            arrival_at=now,
+            note=note[:200],
+        )
+        _record(ticket, "issued", user, "", channel=channel, vip=ticket.is_vip)
+    return ticket
+
+
+def book_appointment(
+    user, hall: Hall, service_type_code: str, phone: str, slot_at: datetime
+) -> Appointment:
+    require_perm(user, "queueing.book_appointment", "预约", "book appointments")
+    service_type = get_service_type(service_type_code)
+    number = normalize_phone(phone)
+    customer = find_by_phone(number)
+    if customer is None:
+        raise ServiceError(
+            "unknown_customer",
+            "该号码不是本网客户，无法预约",
+            "No customer has this phone number",
+            field="phone",
+            status=422,
+        )
+    if slot_at <= _now():
+        raise ServiceError(
+            "slot_in_past",
+            "预约时间已过",
+            "The appointment time is in the past",
+            field="slot_at",
+            status=422,
+        )
+    return Appointment.objects.create(
+        hall=hall,
+        service_type=service_type,
+        customer=customer,
+        phone=number,
+        slot_at=slot_at,
+        created_by=user,
+    )
+
+
+def check_in(user, hall: Hall, phone: str) -> Ticket:
+    """An appointment's customer checks in at the kiosk with their phone number (Q3)."""
+    require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
+    number = normalize_phone(phone)
+    policy = rules.policy_for(hall)
+    now = _now()
+    with transaction.atomic():
+        appt = (
+            Appointment.objects.select_related("customer", "service_type")
+            .filter(
+                hall=hall,
+                phone=number,
+                status=Appointment.Status.BOOKED,
+                slot_at__gte=now - timedelta(minutes=policy.appointment_late_min),
+                slot_at__lte=now + timedelta(minutes=policy.appointment_early_min),
+            )
+            .order_by("slot_at")
+            .first()
+        )
+        if appt is None:
+            raise NotFound(
+                "no_appointment",
+                f"未找到该号码在当前时段（前{policy.appointment_early_min}分钟至后{policy.appointment_late_min}分钟）的预约",
+                "No appointment for this number around this time",
+                field="phone",
+            )
+        ticket = issue_ticket(
+            user, hall, appt.service_type.code, phone=number, channel=Ticket.Channel.APPOINTMENT
+        )
+        ticket.appointment = appt
+        ticket.appointment_at = appt.slot_at
+        ticket.save(update_fields=["appointment", "appointment_at"])
+        appt.status = Appointment.Status.CHECKED_IN
+        appt.save(update_fields=["status"])
+    return ticket
+
+
+def cancel_ticket(user, ticket_id) -> Ticket:
+    require_perm(user, "queueing.issue_ticket", "取消号码", "cancel tickets")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "cancel")
+        ticket.status = S.CANCELLED
+        ticket.save(update_fields=["status"])
+        _record(ticket, "cancelled", user, S.WAITING)
+    return ticket
+
+
+# ---------------------------------------------------------------- hall and counters
+
+
+def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
+    require_perm(user, "queueing.manage_queue", "开关取号", "open or close the queue")
+    Hall.objects.filter(pk=hall.pk).update(is_open=is_open)
+    hall.is_open = is_open
+    publish_on_commit(channel_name(hall.pk), {"type": "hall_opened" if is_open else "hall_closed"})
+    return hall
+
+
+def sign_in(user, counter: Counter) -> CounterSession:
+    require_perm(user, "queueing.serve_counter", "在窗口签到", "sign in at counters")
+    if counter.kind == Counter.Kind.VIP and not user.has_perm("queueing.serve_vip_counter"):
+        raise Conflict(
+            "vip_counter",
+            f"{counter.name}为VIP专席，您的角色不能签到",
+            f"{counter.name} is a VIP counter",
+            field="counter",
+        )
+    now = _now()
+    with transaction.atomic():
+        open_sessions = CounterSession.objects.filter(signed_out_at__isnull=True)
+        if connection.features.has_select_for_update:
+            open_sessions = open_sessions.select_for_update()
+        mine = open_sessions.filter(staff=user).first()
+        if mine and mine.counter_id == counter.pk:
+            return mine
+        other = (
+            open_sessions.filter(counter=counter)
+            .exclude(staff=user)
+            .select_related("staff")
+            .first()
+        )
+        if other:
+            raise Conflict(
+                "counter_taken",
+                f"{counter.name}已有其他工作人员签到",
+                f"Another staff member is signed in at {counter.name}",
+                field="counter",
+            )
+        if mine:
+            _sign_out(user, mine, now)
+        try:
+            with transaction.atomic():
+                session = CounterSession.objects.create(
+                    counter=counter, staff=user, signed_in_at=now
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "counter_taken",
+                f"{counter.name}刚被其他人签到",
+                f"{counter.name} was just taken",
+                field="counter",
+            ) from exc
+    publish_on_commit(
+        channel_name(counter.hall_id), {"type": "counter_open", "counter": counter.name}
+    )
+    return session
+
+
+def _sign_out(user, session: CounterSession, now) -> None:
+    busy = Ticket.objects.filter(
+        counter_id=session.counter_id, status__in=(S.CALLED, S.SERVING)
+    ).first()
+    if busy:
+        raise Conflict(
+            "ticket_in_service",
+            f"号码 {busy.number} 尚未办结，请先办结或转移",
+            f"Ticket {busy.number} is still open at this counter; finish or transfer it first",
+            field="counter",
+        )
+    session.signed_out_at = now
+    session.save(update_fields=["signed_out_at"])
+
+
+def sign_out(user, counter: Counter) -> None:
+    require_perm(user, "queueing.serve_counter", "签退", "sign out")
+    with transaction.atomic():
+        session = _open_session(user, counter, lock=True)
+        _sign_out(user, session, _now())
+    publish_on_commit(
+        channel_name(counter.hall_id), {"type": "counter_closed", "counter": counter.name}
+    )
+
+
+# ---------------------------------------------------------------- calling (Q2)
+
+
+def call_next(user, counter: Counter) -> Ticket:
+    """Call the next ticket for this counter by the rule in `rules`. Two counters never call one
+    ticket: on PostgreSQL the candidate row is taken FOR UPDATE SKIP LOCKED, on SQLite the
+    transaction holds the write lock from its start; and the status update is conditional
+    on the ticket still waiting, whatever the database."""
+    require_perm(user, "queueing.serve_counter", "叫号", "call tickets")
+    with transaction.atomic():
+        _open_session(user, counter, lock=True)
+        busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
+        if busy:
+            raise Conflict(
+                "ticket_in_service",
+                f"号码 {busy.number} 尚未办结，请先办结、过号或转移",
+                f"Ticket {busy.number} is still open at this counter",
+                field="counter",
+                extra={"ticket_id": busy.pk},
+            )
+        policy = rules.policy_for(counter.hall)
+        type_ids = list(counter.service_types.values_list("id", flat=True))
+        now = _now()
+        qs = rules.candidates(counter, type_ids, policy, now)
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        for _attempt in range(5):
+            ticket = qs.first()
+            if ticket is None:
+                raise Conflict(
+                    "queue_empty",
+                    f"{counter.name}当前没有等候的号码",
+                    f"Nobody is waiting for {counter.name}",
+                    field="counter",
+                )
+            taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
+                status=S.CALLED,
+                counter=counter,
+                served_by=user,
+                called_at=now,
+                recall_count=0,
+                target_counter=None,
+            )
+            if taken:
+                break
+        else:
+            raise Conflict(
+                "busy",
+                "叫号繁忙，请重试",
+                "The queue is busy; try again",
+                field="counter",
+                status=409,
+            )
+        ticket = Ticket.objects.select_related("service_type", "customer").get(pk=ticket.pk)
+        if ticket.first_called_at is None:
+            Ticket.objects.filter(pk=ticket.pk).update(first_called_at=now)
+            ticket.first_called_at = now
+        _record(
+            ticket, "called", user, S.WAITING, counter=counter, band=getattr(ticket, "band", None)
+        )
+    return ticket
+
+
+def recall(user, ticket_id) -> Ticket:
+    require_perm(user, "queueing.serve_counter", "重呼", "recall tickets")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "recall")
+        _session_of_ticket(user, ticket)
+        ticket.recall_count += 1
+        ticket.called_at = _now()
+        ticket.save(update_fields=["recall_count", "called_at"])
+        _record(
+            ticket,
+            "recalled",
+            user,
+            S.CALLED,
+            counter=ticket.counter,
+            recall_count=ticket.recall_count,
+        )
+    return ticket
+
+
+def no_show(user, ticket_id) -> Ticket:
+    require_perm(user, "queueing.serve_counter", "过号", "mark no-shows")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "no_show")
+        _session_of_ticket(user, ticket)
+        needed = rules.policy_for(ticket.hall).recalls_before_no_show
+        if ticket.recall_count < needed:
+            raise Conflict(
+                "recall_first",
+                f"须重呼 {needed} 次后才能过号（已重呼 {ticket.recall_count} 次）",
+                f"Recall {needed} times before marking a no-show ({ticket.recall_count} so far)",
+                field="recall_count",
+            )
+        ticket.status = S.NO_SHOW
+        ticket.finished_at = _now()
+        ticket.save(update_fields=["status", "finished_at"])
+        _record(ticket, "no_show", user, S.CALLED, counter=ticket.counter)
+    return ticket
+
+
+def start_service(user, ticket_id) -> Ticket:
+    require_perm(user, "queueing.serve_counter", "开始办理", "start service")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "start")
+        _session_of_ticket(user, ticket)
+        ticket.status = S.SERVING
+        ticket.started_at = _now()
+        ticket.save(update_fields=["status", "started_at"])
+        _record(ticket, "started", user, S.CALLED, counter=ticket.counter)
+    return ticket
+
+
+def finish_service(user, ticket_id, category_code: str | None, note: str = "") -> Ticket:
+    """Finish a service, recording the business category (C2) it turned out to be."""
+    require_perm(user, "queueing.serve_counter", "办结", "finish service")
+    category = BusinessCategory.objects.filter(code=category_code or "", is_active=True).first()
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "finish")
+        _session_of_ticket(user, ticket)
+        if category is None:
+            raise ServiceError(
+                "unknown_category",
+                f"业务分类“{category_code or ''}”不存在，请选择办理的业务",
+                f"Unknown business category {category_code!r}",
+                field="category",
+                status=422,
+            )
+        ticket.status = S.DONE
+        ticket.finished_at = _now()
+        ticket.business_category = category
+        if note:
+            ticket.note = note[:200]
+        ticket.save(update_fields=["status", "finished_at", "business_category", "note"])
+        minutes = (ticket.finished_at - ticket.started_at).total_seconds() / 60
+        _record(
+            ticket,
+            "finished",
+            user,
+            S.SERVING,
+            counter=ticket.counter,
+            category=category.code,
+            minutes=round(minutes, 2),
+        )
+    return ticket
+
+
+# ---------------------------------------------------------------- transfers (Q2, Q5)
+
+
+def _back_to_waiting(ticket: Ticket) -> str:
+    from_status = ticket.status
+    ticket.status = S.WAITING
+    ticket.counter = None
+    ticket.served_by = None
+    ticket.called_at = None
+    ticket.started_at = None
+    ticket.recall_count = 0
+    return from_status
+
+
+_REQUEUE_FIELDS = ["status", "counter", "served_by", "called_at", "started_at", "recall_count"]
+
+
+def transfer(
+    user, ticket_id, *, service_type_code: str | None = None, counter_id=None, note: str = ""
+) -> Ticket:
+    """Send a ticket to another service type or to a named counter; it keeps its original
+    arrival time, so the customer does not start waiting again."""
+    require_perm(user, "queueing.serve_counter", "转移号码", "transfer tickets")
+    if not service_type_code and not counter_id:
+        raise ServiceError(
+            "transfer_target_required",
+            "请选择转往的业务类型或窗口",
+            "Give a service type or a counter to transfer to",
+            field="service_type",
+            status=422,
+        )
+    new_type = get_service_type(service_type_code) if service_type_code else None
+    target = get_counter(counter_id) if counter_id else None
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "transfer")
+        if ticket.status != S.WAITING:
+            _session_of_ticket(user, ticket)
+        if target is not None and target.hall_id != ticket.hall_id:
+            raise ServiceError(
+                "counter_other_hall",
+                "目标窗口不在本营业厅",
+                "That counter is in another hall",
+                field="counter",
+                status=422,
+            )
+        if (
+            target is not None
+            and new_type is None
+            and not target.service_types.filter(pk=ticket.service_type_id).exists()
+        ):
+            new_type = target.service_types.order_by("sort_order").first()
+        from_counter = ticket.counter
+        from_status = _back_to_waiting(ticket)
+        old_type = ticket.service_type
+        if new_type is not None:
+            ticket.service_type = new_type
+        ticket.target_counter = target
+        ticket.area = Ticket.Area.MAIN
+        ticket.save(update_fields=[*_REQUEUE_FIELDS, "service_type", "target_counter", "area"])
+        _record(
+            ticket,
+            "transferred",
+            user,
+            from_status,
+            counter=from_counter,
+            from_service_type=old_type.code,
+            to_service_type=ticket.service_type.code,
+            to_counter=target.name if target else None,
+            note=note[:200],
+        )
+    return ticket
+
+
+def move_to_quiet(user, ticket_id, note: str = "") -> Ticket:
+    """Q5: an emotional or complex case goes to the quiet consultation area's queue."""
+    require_perm(user, "queueing.move_to_quiet", "转安静区", "move tickets to the quiet area")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _check_action(ticket, "move_to_quiet")
+        if ticket.area == Ticket.Area.QUIET and ticket.status == S.WAITING:
+            raise Conflict(
+                "already_quiet",
+                "该号码已在安静区等候",
+                "The ticket already waits in the quiet area",
+                field="area",
+            )
+        if not ticket.hall.counters.filter(kind=Counter.Kind.QUIET, is_active=True).exists():
+            raise Conflict(
+                "no_quiet_area",
+                "本营业厅未设安静咨询区",
+                "This hall has no quiet area",
+                field="area",
+            )
+        from_counter = ticket.counter
+        from_status = _back_to_waiting(ticket)
+        ticket.area = Ticket.Area.QUIET
+        ticket.target_counter = None
+        ticket.save(update_fields=[*_REQUEUE_FIELDS, "area", "target_counter"])
+        _record(ticket, "moved_to_quiet", user, from_status, counter=from_counter, note=note[:200])
+    return ticket

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from servicehall.api import api
+
+admin.site.site_header = "ServiceHall 管理 Administration"
+admin.site.site_title = "ServiceHall"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("servicehall.web.urls")),
+]

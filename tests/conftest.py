@@ -1,0 +1,48 @@
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def hall(db):
+    return factories.make_hall()
+
+
+@pytest.fixture
+def clerk(hall):
+    return factories.make_staff("clerk", hall)
+
+
+@pytest.fixture
+def device(hall):
+    return factories.make_staff("device", hall)
+
+
+@pytest.fixture
+def manager(hall):
+    return factories.make_staff("hall_manager", hall)
+
+
+def client_for(user) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> a JSON client for the API signed in as that user (None: anonymous)."""
+
+    class Api:
+        def __init__(self, user):
+            self.c = client_for(user)
+
+        def get(self, path, **params):
+            return self.c.get("/api" + path, params)
+
+        def post(self, path, body=None):
+            return self.c.post("/api" + path, body or {}, content_type="application/json")
+
+    return Api

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 
 from servicehall.customers.models import Customer, PhoneNumber, Tier
@@ -14,8 +16,19 @@ from servicehall.queueing.models import QueuePolicy
 _seq = itertools.count(1)
 
 
+def ensure_reference_data() -> None:
+    """Transactional tests flush every table, the reference rows of the data migration too:
+    put them back the way the migration does (it is idempotent)."""
+    if not ServiceType.objects.exists():
+        seed = importlib.import_module(
+            "servicehall.org.migrations.0002_seed_service_types_and_categories"
+        ).seed
+        seed(django_apps, None)
+
+
 def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -> Hall:
     """counters: list of (name, kind, [service type codes], vip_only)."""
+    ensure_reference_data()
     hall = Hall.objects.create(code=code, name=f"测试营业厅{code}", is_open=is_open)
     QueuePolicy.objects.create(hall=hall)
     counters = counters or [
@@ -32,7 +45,8 @@ def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -
 
 def make_staff(role: str, hall: Hall | None = None, username: str | None = None):
     i = next(_seq)
-    user = get_user_model().objects.create_user(username or f"{role}{i}", password="pw-123456")
+    # no password: tests sign in with force_login, and hashing 50 passwords costs seconds
+    user = get_user_model().objects.create_user(username or f"{role}{i}", password=None)
     StaffProfile.objects.create(user=user, full_name=f"员工{i}", employee_no=f"T{i:05d}", hall=hall)
     assign_role(user, role)
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache

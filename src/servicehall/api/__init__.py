@@ -1,5 +1,6 @@
 """The JSON API (DESIGN.md): one router module per area; OpenAPI schema at /api/docs."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -26,6 +27,7 @@ api = NinjaAPI(
     description="营业厅、热线与线上渠道的客户服务系统接口 — customer service for telecom operators",
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
+    docs_decorator=login_required,  # the schema is for staff and integrators, not the public
 )
 
 

@@ -30,6 +30,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers if workers > 1 else None,
         log_level=os.environ.get("SERVICEHALL_LOG", "info").lower(),
         access_log=False,
+        lifespan="off",  # Django has no ASGI lifespan handlers
     )
 
 

@@ -90,6 +90,7 @@ ROLES: tuple[Role, ...] = (
         (
             "org.*",
             "queueing.queuepolicy.*",
+            "queueing.ticket.view",
             "customers.customer.view",
             "core.auditlog.view",
             "core.apitoken.*",

@@ -29,7 +29,16 @@ class TicketEventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-only: tickets change only through the queue's services, which write their events."""
 
-    list_display = ("number", "hall", "day", "service_type", "priority", "status", "counter", "arrival_at")
+    list_display = (
+        "number",
+        "hall",
+        "day",
+        "service_type",
+        "priority",
+        "status",
+        "counter",
+        "arrival_at",
+    )
     list_filter = ("hall", "day", "status", "service_type", "area")
     search_fields = ("number",)
     inlines = [TicketEventInline]

@@ -273,3 +273,16 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
             "no_shows": Ticket.objects.filter(hall=hall, day=today, status=S.NO_SHOW).count(),
         },
     }
+
+
+def waiting_for_counter(counter: Counter, now: datetime | None = None) -> int:
+    """How many waiting tickets this counter could call now."""
+    type_ids = list(counter.service_types.values_list("id", flat=True))
+    return rules.candidates(
+        counter, type_ids, rules.policy_for(counter.hall), now or timezone.now()
+    ).count()
+
+
+def waited_minutes(ticket: Ticket, now: datetime | None = None) -> float:
+    end = ticket.first_called_at or ticket.called_at or now or timezone.now()
+    return _minutes(end - ticket.arrival_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
@@ -23,7 +23,7 @@ def page(*perms: str):
                 user = await request.auser()
                 if not user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
-                if not allowed(user):
+                if not await sync_to_async(allowed)(user):
                     raise PermissionDenied
                 return await view(request, *args, **kwargs)
 

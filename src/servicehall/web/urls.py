@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import board, display, kiosk, views, workbench
 
 app_name = "web"
 
@@ -9,4 +9,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("kiosk/<slug:hall>/", kiosk.kiosk, name="kiosk"),
+    path("display/<slug:hall>/", display.display, name="display"),
+    path("halls/<slug:hall>/events", display.events, name="events"),
+    path("board/<slug:hall>/", board.board, name="board"),
+    path("board/<slug:hall>/partial", board.board_partial, name="board-partial"),
+    path("board/<slug:hall>/open", board.set_open, name="board-open"),
+    path("board/<slug:hall>/tickets/<int:ticket_id>/quiet", board.to_quiet, name="board-quiet"),
+    path("workbench/", workbench.workbench, name="workbench"),
+    path("workbench/partial", workbench.workbench_partial, name="wb-partial"),
+    path("workbench/sign-in/<int:counter_id>", workbench.sign_in, name="wb-sign-in"),
+    path("workbench/sign-out", workbench.sign_out, name="wb-sign-out"),
+    path("workbench/call", workbench.call_next, name="wb-call"),
+    path(
+        "workbench/tickets/<int:ticket_id>/<slug:action>", workbench.ticket_action, name="wb-action"
+    ),
+    path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
+    path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
 ]

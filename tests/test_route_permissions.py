@@ -1,0 +1,188 @@
+"""Every route checks permission (issue 2): each API operation and each page is requested by
+every role and by an anonymous user. Anonymous: 401 (API) or a redirect to sign-in (pages).
+A role without the route's permission: 403. A role with it: never 401/403 (the request may
+still be refused for the state it meets, 404/409/422 — but never 500).
+
+The API table below is the declared contract: a new API route fails this test until it is
+added here. Pages declare their permissions with `web.access.page(...)`."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from servicehall.api import api
+from servicehall.org.roles import ROLES
+from servicehall.queueing import services
+from tests.factories import counter, make_customer, make_staff
+
+READERS = ("queueing.issue_ticket", "queueing.serve_counter", "queueing.view_board")
+SERVE = ("queueing.serve_counter",)
+TOMORROW = (timezone.now() + timezone.timedelta(days=1)).isoformat()
+
+API = {  # (method, path): (any of these permissions, body)
+    ("GET", "/api/queue/halls"): ((*READERS, "queueing.view_display"), None),
+    ("GET", "/api/queue/service-types"): (READERS, None),
+    ("GET", "/api/queue/categories"): (SERVE, None),
+    ("POST", "/api/queue/halls/{hall}/open"): (("queueing.manage_queue",), None),
+    ("POST", "/api/queue/halls/{hall}/close"): (("queueing.manage_queue",), None),
+    ("GET", "/api/queue/halls/{hall}/board"): (("queueing.view_board",), None),
+    ("GET", "/api/queue/halls/{hall}/calls"): (
+        ("queueing.view_display", "queueing.view_board"),
+        None,
+    ),
+    ("POST", "/api/queue/halls/{hall}/tickets"): (
+        ("queueing.issue_ticket",),
+        {"service_type": "payment"},
+    ),
+    ("POST", "/api/queue/halls/{hall}/check-in"): (
+        ("queueing.issue_ticket",),
+        {"phone": "13800000001"},
+    ),
+    ("POST", "/api/queue/halls/{hall}/appointments"): (
+        ("queueing.book_appointment",),
+        {"service_type": "business", "phone": "13800000001", "slot_at": TOMORROW},
+    ),
+    ("GET", "/api/queue/tickets/{ticket_id}"): (READERS, None),
+    ("GET", "/api/queue/tickets/{ticket_id}/events"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        None,
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/recall"): (SERVE, None),
+    ("POST", "/api/queue/tickets/{ticket_id}/no-show"): (SERVE, None),
+    ("POST", "/api/queue/tickets/{ticket_id}/start"): (SERVE, None),
+    ("POST", "/api/queue/tickets/{ticket_id}/finish"): (SERVE, {"category": "bill-pay"}),
+    ("POST", "/api/queue/tickets/{ticket_id}/transfer"): (SERVE, {"service_type": "consult"}),
+    ("POST", "/api/queue/tickets/{ticket_id}/move-to-quiet"): (
+        ("queueing.move_to_quiet",),
+        {"note": ""},
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (("queueing.issue_ticket",), None),
+    ("GET", "/api/queue/halls/{hall}/counters"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        None,
+    ),
+    ("GET", "/api/queue/counters/{counter_id}"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        None,
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/sign-in"): (SERVE, None),
+    ("POST", "/api/queue/counters/{counter_id}/sign-out"): (SERVE, None),
+    ("POST", "/api/queue/counters/{counter_id}/call-next"): (SERVE, None),
+    ("GET", "/api/customers/lookup"): (("customers.view_customer",), None),
+    ("GET", "/api/customers/{customer_id}"): (("customers.view_customer",), None),
+    ("POST", "/api/customers/{customer_id}/reveal"): (
+        ("customers.view_unmasked_pii",),
+        {"reason": "核实身份"},
+    ),
+}
+PUBLIC_PAGES = {"web:login", "web:logout", "set_language"}
+
+
+def api_operations():
+    schema = api.get_openapi_schema()
+    return {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+
+
+def test_api_table_covers_every_operation(db):
+    assert api_operations() == set(API)
+
+
+def web_routes():
+    """(name, pattern, view) of every page outside the admin and the API."""
+    out = []
+
+    def walk(patterns, prefix="", ns=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern) in ("admin/", "api/"):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
+            elif isinstance(p, URLPattern):
+                name = f"{ns}:{p.name}" if ns else p.name
+                out.append((name, prefix + str(p.pattern), p.callback))
+
+    walk(get_resolver().url_patterns)
+    return out
+
+
+def test_every_page_declares_its_permissions():
+    missing = [
+        n
+        for n, _, view in web_routes()
+        if n not in PUBLIC_PAGES and not hasattr(view, "required_perms")
+    ]
+    assert missing == []
+
+
+@pytest.fixture
+def world(hall):
+    device = make_staff("device", hall)
+    customer = make_customer("gold", phone="13800000001")
+    ticket = services.issue_ticket(device, hall, "payment")
+    return {
+        "hall": hall.code,
+        "ticket_id": ticket.pk,
+        "counter_id": counter(hall, "1号窗口").pk,
+        "customer_id": customer.pk,
+        "action": "start",
+    }
+
+
+def fill(path: str, world: dict) -> str:
+    for key, value in world.items():
+        for token in (f"{{{key}}}", f"<{key}>", f"<int:{key}>", f"<str:{key}>", f"<slug:{key}>"):
+            path = path.replace(token, str(value))
+    return path
+
+
+@pytest.mark.parametrize("role", [None, *[r.code for r in ROLES]])
+def test_every_route_with_every_role(role, world, hall, client):
+    user = make_staff(role, hall) if role else None
+    if user:
+        client.force_login(user)
+    failures = []
+    for (method, path), (perms, body) in API.items():
+        url = fill(path, world) + ("?phone=13800000001" if path.endswith("lookup") else "")
+        r = (
+            client.get(url)
+            if method == "GET"
+            else client.post(url, body or {}, content_type="application/json")
+        )
+        allowed = user is not None and any(user.has_perm(p) for p in perms)
+        if user is None:
+            ok = r.status_code == 401
+        elif allowed:
+            ok = r.status_code not in (401, 403) and r.status_code < 500
+        else:
+            ok = r.status_code == 403
+        if not ok:
+            failures.append((method, url, r.status_code, allowed))
+    for name, pattern, view in web_routes():
+        if name in PUBLIC_PAGES or "<" in fill("/" + pattern, world):
+            continue
+        url = fill("/" + pattern, world)
+        r = client.get(url)
+        if r.status_code == 405:  # a form action: POST it
+            r = client.post(url, {})
+        perms = view.required_perms
+        allowed = user is not None and (not perms or any(user.has_perm(p) for p in perms))
+        if user is None:
+            ok = r.status_code == 302 and "/login/" in r["Location"]
+        elif allowed:
+            ok = r.status_code in (200, 302, 422)
+        else:
+            ok = r.status_code == 403
+        if not ok:
+            failures.append(("GET", url, r.status_code, allowed))
+    assert failures == []
+
+
+def test_api_docs_need_sign_in(client, clerk):
+    assert client.get("/api/docs").status_code == 302
+    assert client.get("/api/openapi.json").status_code == 302
+    client.force_login(clerk)
+    assert client.get("/api/docs").status_code == 200
+    assert (
+        "/api/queue/counters/{counter_id}/call-next"
+        in client.get("/api/openapi.json").json()["paths"]
+    )

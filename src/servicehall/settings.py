@@ -87,9 +87,9 @@ def _database(url: str | None) -> dict:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
-                ),
+                # journal_mode=WAL is set once per process (core.apps): it is stored in the
+                # file, and asking for it on every new connection takes a lock.
+                "init_command": "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
             },
             "TEST": {"NAME": str(DATA_DIR / "test_servicehall.sqlite3")},
         }
@@ -103,8 +103,17 @@ def _database(url: str | None) -> dict:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # A pool per process, not persistent connections: under ASGI each request runs in its
+        # own thread, and per-thread persistent connections pile up until PostgreSQL refuses
+        # more ("too many clients"). The pool returns each connection at the request's end.
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            "pool": {
+                "min_size": 1,
+                "max_size": int(os.environ.get("SERVICEHALL_DB_POOL_MAX", "16")),
+                "timeout": 30,
+            }
+        },
     }
 
 
@@ -155,5 +164,7 @@ LOGGING = {
             "handlers": ["console"],
             "level": os.environ.get("SERVICEHALL_LOG", "INFO"),
         },
+        # Server errors must reach the console (Django sends them only to mail_admins by default).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -284,7 +284,7 @@ def ticket_events(request, ticket_id: int):
 
 
 def _done(t: Ticket) -> dict:
-    return ticket_out(Ticket.objects.select_related("service_type", "counter").get(pk=t.pk))
+    return ticket_out(t)  # the services return the ticket as saved, its relations loaded
 
 
 @router.post("/tickets/{ticket_id}/recall", response={200: TicketOut, **ERRORS})

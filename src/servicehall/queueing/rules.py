@@ -25,8 +25,13 @@ from .models import QueuePolicy, Ticket
 
 
 def policy_for(hall) -> QueuePolicy:
-    policy, _ = QueuePolicy.objects.get_or_create(hall=hall)
-    return policy
+    """The hall's policy (created with the manuals' defaults on first use); no query when the
+    hall was loaded with select_related("queue_policy")."""
+    try:
+        return hall.queue_policy
+    except QueuePolicy.DoesNotExist:
+        policy, _ = QueuePolicy.objects.get_or_create(hall=hall)
+        return policy
 
 
 def wait_limit_min(ticket: Ticket, policy: QueuePolicy) -> int:

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.customers.models import TIER_RANK
@@ -131,7 +134,11 @@ def get_service_type(code: str | None) -> ServiceType:
 
 
 def get_counter(counter_id) -> Counter:
-    counter = Counter.objects.select_related("hall").filter(pk=counter_id, is_active=True).first()
+    counter = (
+        Counter.objects.select_related("hall", "hall__queue_policy")
+        .filter(pk=counter_id, is_active=True)
+        .first()
+    )
     if counter is None:
         raise NotFound(
             "unknown_counter",
@@ -143,7 +150,7 @@ def get_counter(counter_id) -> Counter:
 
 
 def _lock_ticket(ticket_id) -> Ticket:
-    qs = Ticket.objects.select_related("service_type", "hall")
+    qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=ticket_id).first()
@@ -188,20 +195,16 @@ def _session_of_ticket(user, ticket: Ticket) -> CounterSession:
 
 
 def _next_number(hall: Hall, service_type: ServiceType, day) -> str:
-    seq_qs = TicketSequence.objects
-    if connection.features.has_select_for_update:
-        seq_qs = seq_qs.select_for_update()
-    try:
-        with transaction.atomic():
-            seq, _ = TicketSequence.objects.get_or_create(
-                hall=hall, service_type=service_type, day=day
-            )
-    except IntegrityError:  # created by a concurrent issue: lock and use it
-        pass
-    seq = seq_qs.get(hall=hall, service_type=service_type, day=day)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{service_type.prefix}{seq.last:03d}"
+    """Today's next number for this type: an atomic increment of the day's row (which also
+    locks it on PostgreSQL until commit), created on the day's first ticket."""
+    seq = TicketSequence.objects.filter(hall=hall, service_type=service_type, day=day)
+    if not seq.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():  # savepoint: a concurrent first ticket may create it
+                TicketSequence.objects.create(hall=hall, service_type=service_type, day=day, last=1)
+        except IntegrityError:
+            seq.update(last=F("last") + 1)
+    return f"{service_type.prefix}{seq.values_list('last', flat=True).get():03d}"
 
 
 def issue_ticket(
@@ -225,8 +228,8 @@ def issue_ticket(
             status=422,
         )
     number = normalize_phone(phone) if phone else None
-    with transaction.atomic():
-        hall = Hall.objects.get(pk=hall.pk)
+    with write_transaction():
+        hall = Hall.objects.select_related("queue_policy").get(pk=hall.pk)
         if not hall.is_open:
             raise Conflict(
                 "hall_closed",
@@ -300,7 +303,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
     number = normalize_phone(phone)
     policy = rules.policy_for(hall)
     now = _now()
-    with transaction.atomic():
+    with write_transaction():
         appt = (
             Appointment.objects.select_related("customer", "service_type")
             .filter(
@@ -333,7 +336,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
 
 def cancel_ticket(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.issue_ticket", "取消号码", "cancel tickets")
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "cancel")
         ticket.status = S.CANCELLED
@@ -363,7 +366,7 @@ def sign_in(user, counter: Counter) -> CounterSession:
             field="counter",
         )
     now = _now()
-    with transaction.atomic():
+    with write_transaction():
         open_sessions = CounterSession.objects.filter(signed_out_at__isnull=True)
         if connection.features.has_select_for_update:
             open_sessions = open_sessions.select_for_update()
@@ -386,7 +389,7 @@ def sign_in(user, counter: Counter) -> CounterSession:
         if mine:
             _sign_out(user, mine, now)
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # savepoint
                 session = CounterSession.objects.create(
                     counter=counter, staff=user, signed_in_at=now
                 )
@@ -420,7 +423,7 @@ def _sign_out(user, session: CounterSession, now) -> None:
 
 def sign_out(user, counter: Counter) -> None:
     require_perm(user, "queueing.serve_counter", "签退", "sign out")
-    with transaction.atomic():
+    with write_transaction():
         session = _open_session(user, counter, lock=True)
         _sign_out(user, session, _now())
     publish_on_commit(
@@ -431,13 +434,28 @@ def sign_out(user, counter: Counter) -> None:
 # ---------------------------------------------------------------- calling (Q2)
 
 
+def _queue_empty(counter: Counter) -> Conflict:
+    return Conflict(
+        "queue_empty",
+        f"{counter.name}当前没有等候的号码",
+        f"Nobody is waiting for {counter.name}",
+        field="counter",
+    )
+
+
 def call_next(user, counter: Counter) -> Ticket:
     """Call the next ticket for this counter by the rule in `rules`. Two counters never call one
     ticket: on PostgreSQL the candidate row is taken FOR UPDATE SKIP LOCKED, on SQLite the
     transaction holds the write lock from its start; and the status update is conditional
     on the ticket still waiting, whatever the database."""
     require_perm(user, "queueing.serve_counter", "叫号", "call tickets")
-    with transaction.atomic():
+    policy = rules.policy_for(counter.hall)
+    type_ids = list(counter.service_types.values_list("id", flat=True))
+    _open_session(user, counter)
+    if not rules.candidates(counter, type_ids, policy, _now()).exists():
+        # A plain read, outside the write lock: an idle counter pressing "call" costs little.
+        raise _queue_empty(counter)
+    with write_transaction():
         _open_session(user, counter, lock=True)
         busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
         if busy:
@@ -448,8 +466,6 @@ def call_next(user, counter: Counter) -> Ticket:
                 field="counter",
                 extra={"ticket_id": busy.pk},
             )
-        policy = rules.policy_for(counter.hall)
-        type_ids = list(counter.service_types.values_list("id", flat=True))
         now = _now()
         qs = rules.candidates(counter, type_ids, policy, now)
         if connection.features.has_select_for_update_skip_locked:
@@ -457,12 +473,7 @@ def call_next(user, counter: Counter) -> Ticket:
         for _attempt in range(5):
             ticket = qs.first()
             if ticket is None:
-                raise Conflict(
-                    "queue_empty",
-                    f"{counter.name}当前没有等候的号码",
-                    f"Nobody is waiting for {counter.name}",
-                    field="counter",
-                )
+                raise _queue_empty(counter)
             taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
                 status=S.CALLED,
                 counter=counter,
@@ -470,6 +481,7 @@ def call_next(user, counter: Counter) -> Ticket:
                 called_at=now,
                 recall_count=0,
                 target_counter=None,
+                first_called_at=Coalesce(F("first_called_at"), now),
             )
             if taken:
                 break
@@ -481,10 +493,9 @@ def call_next(user, counter: Counter) -> Ticket:
                 field="counter",
                 status=409,
             )
-        ticket = Ticket.objects.select_related("service_type", "customer").get(pk=ticket.pk)
-        if ticket.first_called_at is None:
-            Ticket.objects.filter(pk=ticket.pk).update(first_called_at=now)
-            ticket.first_called_at = now
+        ticket = Ticket.objects.select_related("service_type", "customer", "counter").get(
+            pk=ticket.pk
+        )
         _record(
             ticket, "called", user, S.WAITING, counter=counter, band=getattr(ticket, "band", None)
         )
@@ -493,7 +504,7 @@ def call_next(user, counter: Counter) -> Ticket:
 
 def recall(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "重呼", "recall tickets")
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "recall")
         _session_of_ticket(user, ticket)
@@ -513,7 +524,7 @@ def recall(user, ticket_id) -> Ticket:
 
 def no_show(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "过号", "mark no-shows")
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "no_show")
         _session_of_ticket(user, ticket)
@@ -534,7 +545,7 @@ def no_show(user, ticket_id) -> Ticket:
 
 def start_service(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "开始办理", "start service")
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "start")
         _session_of_ticket(user, ticket)
@@ -549,7 +560,7 @@ def finish_service(user, ticket_id, category_code: str | None, note: str = "") -
     """Finish a service, recording the business category (C2) it turned out to be."""
     require_perm(user, "queueing.serve_counter", "办结", "finish service")
     category = BusinessCategory.objects.filter(code=category_code or "", is_active=True).first()
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "finish")
         _session_of_ticket(user, ticket)
@@ -613,7 +624,7 @@ def transfer(
         )
     new_type = get_service_type(service_type_code) if service_type_code else None
     target = get_counter(counter_id) if counter_id else None
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "transfer")
         if ticket.status != S.WAITING:
@@ -657,7 +668,7 @@ def transfer(
 def move_to_quiet(user, ticket_id, note: str = "") -> Ticket:
     """Q5: an emotional or complex case goes to the quiet consultation area's queue."""
     require_perm(user, "queueing.move_to_quiet", "转安静区", "move tickets to the quiet area")
-    with transaction.atomic():
+    with write_transaction():
         ticket = _lock_ticket(ticket_id)
         _check_action(ticket, "move_to_quiet")
         if ticket.area == Ticket.Area.QUIET and ticket.status == S.WAITING:

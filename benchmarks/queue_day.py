@@ -25,22 +25,19 @@ Prints one JSON line on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter as Tally
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import httpx
+
+from servicehall.testing import fresh_database, server_process
 
 N_COUNTERS = 20
 IDLE_POLL_S = 2.0  # an idle clerk looks at the waiting count and presses "call next" again
@@ -60,32 +57,6 @@ def pct(values: list[float], p: float) -> float:
 
 
 # ------------------------------------------------------------------ database and org
-
-
-@contextlib.contextmanager
-def fresh_database():
-    """Yields (env, database kind) for a brand-new database."""
-    env = dict(os.environ)
-    data_dir = tempfile.mkdtemp(prefix="servicehall-bench-")
-    env["SERVICEHALL_DATA_DIR"] = data_dir
-    env["SERVICEHALL_LOG"] = "WARNING"
-    env.pop("REDIS_URL", None)  # events stay in process: the benchmark measures the queue
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield env, "sqlite"
-        return
-    import psycopg
-
-    name = f"servicehall_bench_{uuid.uuid4().hex[:8]}"
-    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urlunparse(urlparse(url)._replace(path="/" + name))
-    try:
-        yield env, "postgresql"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 SETUP = r"""
@@ -145,45 +116,6 @@ def run_python(env: dict, code: str) -> str:
     return subprocess.run(
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
     ).stdout
-
-
-@contextlib.contextmanager
-def uvicorn(env: dict, workers: int):
-    port = 18000 + os.getpid() % 1000
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "servicehall.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    if workers > 1:
-        cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/login/", timeout=1).status_code == 200:
-                    break
-            if proc.poll() is not None:
-                raise RuntimeError("server exited")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # ------------------------------------------------------------------ clients
@@ -315,10 +247,10 @@ def saturation(base: str, org: dict, seconds: float, stats: Stats) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a small run, under 30 seconds")
-    ap.add_argument("--tickets", type=int, help="hall-day tickets (default 2000, quick 200)")
-    ap.add_argument("--rate", type=float, default=25.0, help="hall-day arrivals per second")
+    ap.add_argument("--tickets", type=int, help="hall-day tickets (default 2000, quick 60)")
+    ap.add_argument("--rate", type=float, default=5.0, help="hall-day arrivals per second")
     ap.add_argument(
-        "--saturation-s", type=float, help="saturation phase seconds (default 15, quick 4)"
+        "--saturation-s", type=float, help="saturation phase seconds (default 20, quick 3)"
     )
     ap.add_argument(
         "--workers",
@@ -326,14 +258,14 @@ def main() -> None:
         help="uvicorn worker processes (default: 1 on SQLite, 2 on PostgreSQL)",
     )
     args = ap.parse_args()
-    tickets = args.tickets or (80 if args.quick else 2000)
+    tickets = args.tickets or (60 if args.quick else 2000)
     sat_s = args.saturation_s or (3.0 if args.quick else 20.0)
     started = time.perf_counter()
-    with fresh_database() as (env, db):
+    with fresh_database("servicehall-bench") as (env, db):
         log(f"setting up a fresh {db} database …")
         org = json.loads(run_python(env, SETUP).strip().splitlines()[-1])
         workers = args.workers or (1 if db == "sqlite" else 2)
-        with uvicorn(env, workers) as base:
+        with server_process(env, workers) as base:
             log(f"phase 1: hall day, {tickets} tickets at {args.rate}/s, {N_COUNTERS} counters")
             day = Stats()
             issue_s = hall_day(base, org, tickets, args.rate, day)
@@ -359,6 +291,7 @@ def main() -> None:
         "saturation_call_next_p99_ms": round(pct(sat.call_ms, 99), 1),
         "errors": dict(day.errors + sat.errors),
         "workers": workers,
+        "redis": bool(os.environ.get("REDIS_URL")),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "seconds": round(time.perf_counter() - started, 1),
@@ -370,5 +303,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     main()

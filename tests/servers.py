@@ -7,21 +7,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from urllib.parse import urlparse, urlunparse
 
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from servicehall.testing import free_port, fresh_database, server_process
 
 
 def require_or_skip(ok: bool, what: str) -> None:
@@ -32,30 +25,12 @@ def require_or_skip(ok: bool, what: str) -> None:
         pytest.skip(f"{what} is not installed")
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 @contextlib.contextmanager
 def demo_environment(tmp_path, redis_url: str | None = None):
-    """Environment variables for servers sharing one fresh demo database."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env["SERVICEHALL_DATA_DIR"] = str(tmp_path / "data")
-    env["SERVICEHALL_LOG"] = "WARNING"
-    db_name = None
-    if os.environ.get("DATABASE_URL"):
-        db_name = f"servicehall_e2e_{uuid.uuid4().hex[:10]}"
-        _pg_admin(os.environ["DATABASE_URL"], f'CREATE DATABASE "{db_name}"')
-        env["DATABASE_URL"] = urlunparse(
-            urlparse(os.environ["DATABASE_URL"])._replace(path="/" + db_name)
-        )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    try:
+    """Environment variables for servers sharing one fresh database with the demo hall."""
+    with fresh_database("servicehall-e2e", str(tmp_path / "data")) as (env, _kind):
+        if redis_url:
+            env["REDIS_URL"] = redis_url
         subprocess.run(
             [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve"],
             env=env,
@@ -64,12 +39,6 @@ def demo_environment(tmp_path, redis_url: str | None = None):
             timeout=120,
         )
         yield env
-    finally:
-        if db_name:
-            with contextlib.suppress(Exception):
-                _pg_admin(
-                    os.environ["DATABASE_URL"], f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'
-                )
 
 
 def cli(env: dict, *args: str) -> str:
@@ -84,46 +53,8 @@ def cli(env: dict, *args: str) -> str:
     return out.stdout.strip()
 
 
-@contextlib.contextmanager
 def server(env: dict):
-    """A uvicorn process serving ServiceHall; yields its base URL; always stopped."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "servicehall.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/login/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start (exit {proc.poll()})")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    return server_process(env)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 from servicehall.core.errors import forbidden
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 from servicehall.queueing import selectors, services
-from servicehall.queueing.models import Ticket, TicketEvent
+from servicehall.queueing.models import TicketEvent
 
 router = Router(tags=["queue 排队叫号"])
 
@@ -129,32 +129,6 @@ class CategoryOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def ticket_out(t: Ticket, with_estimate: bool = False) -> dict:
-    out = {
-        "id": t.pk,
-        "number": t.number,
-        "status": t.status,
-        "service_type": t.service_type.code,
-        "service_type_name": t.service_type.name_zh,
-        "vip": t.is_vip,
-        "priority": t.priority,
-        "area": t.area,
-        "channel": t.channel,
-        "issued_at": t.issued_at,
-        "arrival_at": t.arrival_at,
-        "called_at": t.called_at,
-        "counter": t.counter.name if t.counter_id else None,
-        "appointment_at": t.appointment_at,
-    }
-    if with_estimate and t.status == Ticket.Status.WAITING:
-        est = selectors.estimate_wait(t)
-        out["ahead"] = est.ahead
-        out["estimated_wait_min"] = est.minutes
-        if est.minutes is None:
-            out["estimate_note"] = "暂无开放窗口办理此业务，请留意叫号 / No counter serves this now"
-    return out
-
-
 def _any_perm(request, *perms: str) -> None:
     if not any(request.user.has_perm(p) for p in perms):
         raise forbidden("查看排队信息", "view queue information")
@@ -227,13 +201,13 @@ def issue_ticket(request, hall: str, payload: IssueIn):
         channel=payload.channel,
         note=payload.note,
     )
-    return Status(201, ticket_out(t, with_estimate=True))
+    return Status(201, selectors.ticket_view(t, with_estimate=True))
 
 
 @router.post("/halls/{hall}/check-in", response={201: TicketOut, **ERRORS})
 def check_in(request, hall: str, payload: PhoneIn):
     t = services.check_in(request.user, services.get_hall(hall), payload.phone)
-    return Status(201, ticket_out(t, with_estimate=True))
+    return Status(201, selectors.ticket_view(t, with_estimate=True))
 
 
 @router.post("/halls/{hall}/appointments", response={201: AppointmentOut, **ERRORS})
@@ -255,14 +229,7 @@ def book_appointment(request, hall: str, payload: AppointmentIn):
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
 def get_ticket(request, ticket_id: int):
     _any_perm(request, *QUEUE_READERS)
-    t = (
-        Ticket.objects.select_related("service_type", "counter", "hall")
-        .filter(pk=ticket_id)
-        .first()
-    )
-    if t is None:
-        services._lock_ticket(ticket_id)  # raises the NotFound with its message
-    return ticket_out(t, with_estimate=True)
+    return selectors.ticket_view(selectors.get_ticket(ticket_id), with_estimate=True)
 
 
 @router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
@@ -283,28 +250,26 @@ def ticket_events(request, ticket_id: int):
     ]
 
 
-def _done(t: Ticket) -> dict:
-    return ticket_out(t)  # the services return the ticket as saved, its relations loaded
-
-
 @router.post("/tickets/{ticket_id}/recall", response={200: TicketOut, **ERRORS})
 def recall(request, ticket_id: int):
-    return _done(services.recall(request.user, ticket_id))
+    return selectors.ticket_view(services.recall(request.user, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/no-show", response={200: TicketOut, **ERRORS})
 def no_show(request, ticket_id: int):
-    return _done(services.no_show(request.user, ticket_id))
+    return selectors.ticket_view(services.no_show(request.user, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/start", response={200: TicketOut, **ERRORS})
 def start(request, ticket_id: int):
-    return _done(services.start_service(request.user, ticket_id))
+    return selectors.ticket_view(services.start_service(request.user, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/finish", response={200: TicketOut, **ERRORS})
 def finish(request, ticket_id: int, payload: FinishIn):
-    return _done(services.finish_service(request.user, ticket_id, payload.category, payload.note))
+    return selectors.ticket_view(
+        services.finish_service(request.user, ticket_id, payload.category, payload.note)
+    )
 
 
 @router.post("/tickets/{ticket_id}/transfer", response={200: TicketOut, **ERRORS})
@@ -316,17 +281,17 @@ def transfer(request, ticket_id: int, payload: TransferIn):
         counter_id=payload.counter,
         note=payload.note,
     )
-    return _done(t)
+    return selectors.ticket_view(t)
 
 
 @router.post("/tickets/{ticket_id}/move-to-quiet", response={200: TicketOut, **ERRORS})
 def move_to_quiet(request, ticket_id: int, payload: NoteIn):
-    return _done(services.move_to_quiet(request.user, ticket_id, payload.note))
+    return selectors.ticket_view(services.move_to_quiet(request.user, ticket_id, payload.note))
 
 
 @router.post("/tickets/{ticket_id}/cancel", response={200: TicketOut, **ERRORS})
 def cancel(request, ticket_id: int):
-    return _done(services.cancel_ticket(request.user, ticket_id))
+    return selectors.ticket_view(services.cancel_ticket(request.user, ticket_id))
 
 
 # ---------------------------------------------------------------- counters (Q2)
@@ -343,7 +308,7 @@ def counter_out(c: Counter) -> dict:
         "vip_only": c.vip_only,
         "service_types": [st.code for st in c.service_types.all()],
         "signed_in": session.staff.username if session else None,
-        "current": ticket_out(current) if current else None,
+        "current": selectors.ticket_view(current) if current else None,
     }
 
 
@@ -379,4 +344,4 @@ def sign_out(request, counter_id: int):
 @router.post("/counters/{counter_id}/call-next", response={200: TicketOut, **ERRORS})
 def call_next(request, counter_id: int):
     t = services.call_next(request.user, services.get_counter(counter_id))
-    return ticket_out(t) | {"counter": t.counter.name}
+    return selectors.ticket_view(t)

@@ -3,13 +3,10 @@ from django.contrib import admin
 from .models import ApiToken, AuditLog
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "reason")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_id", "reason", "actor__username")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the services write (audit rows, tickets): view, never edit."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -17,6 +14,13 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "reason")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "reason", "actor__username")
 
 
 @admin.register(ApiToken)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from servicehall.core.admin import ReadOnlyAdmin
+
 from .models import Appointment, QueuePolicy, Ticket, TicketEvent
 
 
@@ -26,7 +28,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     """Read-only: tickets change only through the queue's services, which write their events."""
 
     list_display = (
@@ -42,15 +44,6 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ("hall", "day", "status", "service_type", "area")
     search_fields = ("number",)
     inlines = [TicketEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Appointment)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q
 from django.utils import timezone
 
+from servicehall.core.errors import NotFound
 from servicehall.org.models import Counter, Hall
 
 from . import rules
@@ -286,3 +287,46 @@ def waiting_for_counter(counter: Counter, now: datetime | None = None) -> int:
 def waited_minutes(ticket: Ticket, now: datetime | None = None) -> float:
     end = ticket.first_called_at or ticket.called_at or now or timezone.now()
     return _minutes(end - ticket.arrival_at)
+
+
+def get_ticket(ticket_id) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("service_type", "counter", "hall")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(
+            "unknown_ticket",
+            f"号码 {ticket_id} 不存在",
+            f"Unknown ticket {ticket_id}",
+            field="ticket",
+        )
+    return ticket
+
+
+def ticket_view(t: Ticket, with_estimate: bool = False) -> dict:
+    """A ticket as the API, the kiosk and the workbench show it (no personal data)."""
+    out = {
+        "id": t.pk,
+        "number": t.number,
+        "status": t.status,
+        "service_type": t.service_type.code,
+        "service_type_name": t.service_type.name_zh,
+        "vip": t.is_vip,
+        "priority": t.priority,
+        "area": t.area,
+        "channel": t.channel,
+        "issued_at": t.issued_at,
+        "arrival_at": t.arrival_at,
+        "called_at": t.called_at,
+        "counter": t.counter.name if t.counter_id else None,
+        "appointment_at": t.appointment_at,
+    }
+    if with_estimate and t.status == Ticket.Status.WAITING:
+        est = estimate_wait(t)
+        out["ahead"] = est.ahead
+        out["estimated_wait_min"] = est.minutes
+        if est.minutes is None:
+            out["estimate_note"] = "暂无开放窗口办理此业务，请留意叫号 / No counter serves this now"
+    return out

@@ -164,6 +164,16 @@ def _lock_ticket(ticket_id) -> Ticket:
     return ticket
 
 
+def _locked_for(user, ticket_id, action: str, *, at_counter: bool = True) -> Ticket:
+    """The ticket, locked, after checking that `action` is allowed in its state and — for the
+    actions of the counter that called it — that `user` is the one signed in there."""
+    ticket = _lock_ticket(ticket_id)
+    _check_action(ticket, action)
+    if at_counter:
+        _session_of_ticket(user, ticket)
+    return ticket
+
+
 def _open_session(user, counter: Counter, *, lock: bool = False) -> CounterSession:
     qs = CounterSession.objects.filter(counter=counter, signed_out_at__isnull=True)
     if lock and connection.features.has_select_for_update:
@@ -337,8 +347,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
 def cancel_ticket(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.issue_ticket", "取消号码", "cancel tickets")
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "cancel")
+        ticket = _locked_for(user, ticket_id, "cancel", at_counter=False)
         ticket.status = S.CANCELLED
         ticket.save(update_fields=["status"])
         _record(ticket, "cancelled", user, S.WAITING)
@@ -505,9 +514,7 @@ def call_next(user, counter: Counter) -> Ticket:
 def recall(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "重呼", "recall tickets")
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "recall")
-        _session_of_ticket(user, ticket)
+        ticket = _locked_for(user, ticket_id, "recall")
         ticket.recall_count += 1
         ticket.called_at = _now()
         ticket.save(update_fields=["recall_count", "called_at"])
@@ -525,9 +532,7 @@ def recall(user, ticket_id) -> Ticket:
 def no_show(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "过号", "mark no-shows")
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "no_show")
-        _session_of_ticket(user, ticket)
+        ticket = _locked_for(user, ticket_id, "no_show")
         needed = rules.policy_for(ticket.hall).recalls_before_no_show
         if ticket.recall_count < needed:
             raise Conflict(
@@ -546,9 +551,7 @@ def no_show(user, ticket_id) -> Ticket:
 def start_service(user, ticket_id) -> Ticket:
     require_perm(user, "queueing.serve_counter", "开始办理", "start service")
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "start")
-        _session_of_ticket(user, ticket)
+        ticket = _locked_for(user, ticket_id, "start")
         ticket.status = S.SERVING
         ticket.started_at = _now()
         ticket.save(update_fields=["status", "started_at"])
@@ -561,9 +564,7 @@ def finish_service(user, ticket_id, category_code: str | None, note: str = "") -
     require_perm(user, "queueing.serve_counter", "办结", "finish service")
     category = BusinessCategory.objects.filter(code=category_code or "", is_active=True).first()
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "finish")
-        _session_of_ticket(user, ticket)
+        ticket = _locked_for(user, ticket_id, "finish")
         if category is None:
             raise ServiceError(
                 "unknown_category",
@@ -625,8 +626,7 @@ def transfer(
     new_type = get_service_type(service_type_code) if service_type_code else None
     target = get_counter(counter_id) if counter_id else None
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "transfer")
+        ticket = _locked_for(user, ticket_id, "transfer", at_counter=False)
         if ticket.status != S.WAITING:
             _session_of_ticket(user, ticket)
         if target is not None and target.hall_id != ticket.hall_id:
@@ -669,8 +669,7 @@ def move_to_quiet(user, ticket_id, note: str = "") -> Ticket:
     """Q5: an emotional or complex case goes to the quiet consultation area's queue."""
     require_perm(user, "queueing.move_to_quiet", "转安静区", "move tickets to the quiet area")
     with write_transaction():
-        ticket = _lock_ticket(ticket_id)
-        _check_action(ticket, "move_to_quiet")
+        ticket = _locked_for(user, ticket_id, "move_to_quiet", at_counter=False)
         if ticket.area == Ticket.Area.QUIET and ticket.status == S.WAITING:
             raise Conflict(
                 "already_quiet",

@@ -4,10 +4,9 @@ phone number for VIP priority; appointment check-in by phone (Q3)."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from servicehall.api.queueing import ticket_out
 from servicehall.core.errors import ServiceError
 from servicehall.org.models import ServiceType
-from servicehall.queueing import services
+from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket
 
 from .access import page
@@ -42,5 +41,5 @@ def kiosk(request, hall):
             ctx["error"] = {"text": error_text(exc), "field": exc.field}
             ctx["phone"] = phone or ""
         else:
-            ctx["ticket"] = ticket_out(t, with_estimate=True)
+            ctx["ticket"] = selectors.ticket_view(t, with_estimate=True)
     return render(request, "web/kiosk/kiosk.html", ctx, status=422 if ctx["error"] else 200)

@@ -15,7 +15,9 @@ from .forms import error_text
 class ServiceErrorMiddleware(MiddlewareMixin):
     def process_exception(self, request, exc):
         if isinstance(exc, ServiceError) and not request.path.startswith("/api/"):
-            return render(request, "web/error.html", {"message": error_text(exc)}, status=exc.status)
+            return render(
+                request, "web/error.html", {"message": error_text(exc)}, status=exc.status
+            )
         return None
 
 

@@ -1,18 +1,11 @@
 // Hall board: re-render the board when the hall's events arrive, and every 30 s so waits tick.
 (function () {
   var box = document.getElementById("board");
-  var pending = null;
-  function refresh() {
-    pending = null;
-    fetch(box.dataset.partial, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html) box.innerHTML = html; });
-  }
-  function soon() { if (!pending) pending = setTimeout(refresh, 250); }
+  var refresh = ServiceHallRefresher(box, 250);
   var types = ["issued", "called", "recalled", "started", "finished", "no_show", "transferred",
                "moved_to_quiet", "cancelled", "counter_open", "counter_closed", "hall_opened", "hall_closed"];
   var handlers = {};
-  types.forEach(function (t) { handlers[t] = soon; });
+  types.forEach(function (t) { handlers[t] = refresh.soon; });
   ServiceHallLive(box.dataset.events, handlers, document.getElementById("live-state"));
-  setInterval(refresh, 30000);
+  setInterval(refresh.now, 30000);
 })();

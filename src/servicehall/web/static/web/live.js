@@ -8,3 +8,15 @@ window.ServiceHallLive = function (url, handlers, stateEl) {
   });
   return es;
 };
+
+// Re-renders `box` from its data-partial URL; `soon()` coalesces bursts of events into one fetch.
+window.ServiceHallRefresher = function (box, delayMs) {
+  var pending = null;
+  function now() {
+    pending = null;
+    fetch(box.dataset.partial, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) box.innerHTML = html; });
+  }
+  return { now: now, soon: function () { if (!pending) pending = setTimeout(now, delayMs); } };
+};

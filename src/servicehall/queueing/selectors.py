@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q
 from django.utils import timezone
 
@@ -289,12 +290,12 @@ def waited_minutes(ticket: Ticket, now: datetime | None = None) -> float:
     return _minutes(end - ticket.arrival_at)
 
 
-def get_ticket(ticket_id) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("service_type", "counter", "hall")
-        .filter(pk=ticket_id)
-        .first()
-    )
+def get_ticket(ticket_id, *, for_update: bool = False) -> Ticket:
+    """The ticket with what its views and actions read; `for_update` locks its row (PostgreSQL)."""
+    qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")
+    if for_update and connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(
             "unknown_ticket",

@@ -20,7 +20,7 @@ from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 
-from . import rules
+from . import rules, selectors
 from .models import Appointment, CounterSession, Ticket, TicketEvent, TicketSequence
 
 S = Ticket.Status
@@ -149,25 +149,10 @@ def get_counter(counter_id) -> Counter:
     return counter
 
 
-def _lock_ticket(ticket_id) -> Ticket:
-    qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update(of=("self",))
-    ticket = qs.filter(pk=ticket_id).first()
-    if ticket is None:
-        raise NotFound(
-            "unknown_ticket",
-            f"号码 {ticket_id} 不存在",
-            f"Unknown ticket {ticket_id}",
-            field="ticket",
-        )
-    return ticket
-
-
 def _locked_for(user, ticket_id, action: str, *, at_counter: bool = True) -> Ticket:
     """The ticket, locked, after checking that `action` is allowed in its state and — for the
     actions of the counter that called it — that `user` is the one signed in there."""
-    ticket = _lock_ticket(ticket_id)
+    ticket = selectors.get_ticket(ticket_id, for_update=True)
     _check_action(ticket, action)
     if at_counter:
         _session_of_ticket(user, ticket)

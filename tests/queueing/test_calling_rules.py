@@ -58,6 +58,8 @@ def test_q3_standard_ticket_past_limit_is_not_starved_by_vips(hall, device):
     issue(device, hall, phone="13800000021")
     staff, c = signed_in(hall, "1号窗口")
     assert services.call_next(staff, c).pk == old_std.pk
+    called = old_std.events.get(kind="called")
+    assert called.data["reason"] == "past_wait_limit"  # the timeline says why it came first
 
 
 def test_q3_vip_past_its_10_minute_limit_precedes_older_standard_within_limit(hall, device):

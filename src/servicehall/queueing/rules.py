@@ -23,6 +23,15 @@ from servicehall.org.models import Counter
 
 from .models import QueuePolicy, Ticket
 
+BAND_NAMES = {
+    0: "transferred_here",
+    1: "quiet_area",
+    2: "appointment_due",
+    3: "past_wait_limit",
+    4: "vip",
+    5: "arrival_order",
+}
+
 
 def policy_for(hall) -> QueuePolicy:
     """The hall's policy (created with the manuals' defaults on first use); no query when the

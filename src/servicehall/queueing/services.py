@@ -487,12 +487,11 @@ def call_next(user, counter: Counter) -> Ticket:
                 field="counter",
                 status=409,
             )
+        band = rules.BAND_NAMES[ticket.band]  # why this ticket came first, kept in its timeline
         ticket = Ticket.objects.select_related("service_type", "customer", "counter").get(
             pk=ticket.pk
         )
-        _record(
-            ticket, "called", user, S.WAITING, counter=counter, band=getattr(ticket, "band", None)
-        )
+        _record(ticket, "called", user, S.WAITING, counter=counter, reason=band)
     return ticket
 
 

@@ -2,16 +2,43 @@
 today's figures against the targets; open/close ticketing; move a ticket to the quiet area."""
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from servicehall.queueing import selectors, services
+from servicehall.queueing import rules, selectors, services
+from servicehall.queueing.models import Ticket
 
 from .access import page
 from .forms import attempt
 
+WAITING_LISTED = 60  # the oldest waiting tickets listed with their actions
+
+
+def _waiting(hall, policy, now) -> list[dict]:
+    """The oldest waiting tickets of the main hall, each with how long it waited against its
+    limit — the rows the manager may send to the quiet area."""
+    rows = (
+        Ticket.objects.filter(hall=hall, status=Ticket.Status.WAITING)
+        .select_related("service_type")
+        .order_by("arrival_at")[:WAITING_LISTED]
+    )
+    return [
+        {
+            "id": t.pk,
+            "number": t.number,
+            "service_type": t.service_type,
+            "vip": t.is_vip,
+            "area": t.area,
+            "waited_min": round((now - t.arrival_at).total_seconds() / 60),
+            "limit_min": rules.wait_limit_min(t, policy),
+        }
+        for t in rows
+    ]
+
 
 def _context(hall):
-    data = selectors.board(hall)
+    now = timezone.now()
+    data = selectors.board(hall, now)
     peak = max((row["waiting"] for row in data["per_service_type"]), default=0) or 1
     for row in data["per_service_type"]:
         row["bar_pct"] = round(100 * row["waiting"] / peak)
@@ -20,7 +47,16 @@ def _context(hall):
     data["service_ok"] = (
         t["avg_service_min"] is None or t["avg_service_min"] <= p["avg_service_target_min"]
     )
-    return {"hall": hall, "b": data}
+    waiting = _waiting(hall, rules.policy_for(hall), now)
+    overdue_ids = {row["id"] for row in data["overdue"]}
+    for row in waiting:
+        row["overdue"] = row["id"] in overdue_ids
+    return {
+        "hall": hall,
+        "b": data,
+        "waiting": waiting,
+        "waiting_more": data["waiting_total"] - len(waiting),
+    }
 
 
 @page("queueing.view_board")

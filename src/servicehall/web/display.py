@@ -4,6 +4,7 @@ import asyncio
 import json
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
@@ -13,23 +14,38 @@ from servicehall.queueing import selectors, services
 from .access import page
 
 KEEPALIVE_S = 15
+DISPLAY = ("queueing.view_display", "queueing.view_board")
 
 
-@page("queueing.view_display", "queueing.view_board")
+def _calls(hall) -> dict:
+    calls = selectors.recent_calls(hall)
+    return {"hall": hall, "latest": calls[0] if calls else None, "calls": calls}
+
+
+@page(*DISPLAY)
 def display(request, hall):
     hall = services.get_hall(hall)
-    calls = selectors.recent_calls(hall)
-    return render(
-        request,
-        "web/display/display.html",
-        {"hall": hall, "latest": calls[0] if calls else None, "calls": calls},
+    ctx = _calls(hall) | {"time_zone": settings.TIME_ZONE}
+    return render(request, "web/display/display.html", ctx)
+
+
+@page(*DISPLAY)
+def display_partial(request, hall):
+    """The recent calls again, for a screen that was offline a while (it missed events)."""
+    return render(request, "web/display/_recent.html", _calls(services.get_hall(hall)))
+
+
+def sse(event: dict) -> str:
+    return (
+        f"event: {event.get('type', 'message')}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
     )
 
 
-@page("queueing.view_display", "queueing.view_board", "queueing.serve_counter")
+@page(*DISPLAY, "queueing.serve_counter")
 async def events(request, hall):
     """Server-sent events of one hall. The `ready` event is sent once the subscription is in
-    place, so a client that waits for it misses nothing after."""
+    place, so a client that waits for it misses nothing after; a comment line every 15 s keeps
+    proxies from closing an idle stream."""
     hall = await sync_to_async(services.get_hall)(hall)
     channel = services.channel_name(hall.pk)
 
@@ -42,7 +58,7 @@ async def events(request, hall):
                 except TimeoutError:
                     yield ": keepalive\n\n"
                     continue
-                yield f"event: {event.get('type', 'message')}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+                yield sse(event)
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

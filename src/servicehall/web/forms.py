@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -14,13 +14,33 @@ def error_text(exc: ServiceError) -> str:
     return f"{exc.zh} / {exc.en}"
 
 
-def attempt(request, action: Callable[[], Any], success: str | None = None) -> Any:
-    """Run a service call for a form POST; on refusal flash the bilingual error and return None."""
+def attempt(
+    request, action: Callable[[], Any], success: str | None = None, form: str = "page"
+) -> Any:
+    """Run a service call for a form POST; on refusal flash the bilingual error (tagged with the
+    form and the field at fault, so the page can show it beside them) and return None."""
     try:
         result = action()
     except ServiceError as exc:
-        messages.error(request, error_text(exc), extra_tags=f"field-{exc.field or 'form'}")
+        messages.error(
+            request, error_text(exc), extra_tags=f"form-{form} field-{exc.field or 'form'}"
+        )
         return None
     if success:
-        messages.success(request, success)
+        messages.success(request, success, extra_tags=f"form-{form}")
     return result
+
+
+def sort_messages(request, forms_on_page: Iterable[str]) -> tuple[dict[str, list], list]:
+    """The flashed messages split into those of a form shown on this page (by form) and the
+    rest, shown at the top."""
+    shown = set(forms_on_page)
+    by_form: dict[str, list] = {}
+    rest = []
+    for m in messages.get_messages(request):
+        form = next((t[5:] for t in m.extra_tags.split() if t.startswith("form-")), None)
+        if form in shown:
+            by_form.setdefault(form, []).append(m)
+        else:
+            rest.append(m)
+    return by_form, rest

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("kiosk/<slug:hall>/", kiosk.kiosk, name="kiosk"),
     path("display/<slug:hall>/", display.display, name="display"),
+    path("display/<slug:hall>/partial", display.display_partial, name="display-partial"),
     path("halls/<slug:hall>/events", display.events, name="events"),
     path("board/<slug:hall>/", board.board, name="board"),
     path("board/<slug:hall>/partial", board.board_partial, name="board-partial"),

@@ -1,6 +1,9 @@
 """The counter workbench (柜台工作台, Q2): sign in at a counter, call, recall, no-show, start,
 finish with the business category, transfer, move to the quiet area; the customer masked (V2)
-with an audited reveal for roles that need it; issue a ticket for a customer at the counter."""
+with an audited reveal for roles that need it; issue a ticket for a customer at the counter.
+
+Every action is a POST calling one service, then a redirect back here; a refusal is flashed in
+Chinese and English and shown beside the form it came from."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import ServiceError
 from servicehall.customers import services as customer_services
-from servicehall.customers.models import Customer
+from servicehall.customers.models import Customer, Tier
 from servicehall.org.models import BusinessCategory, Hall, ServiceType
-from servicehall.queueing import selectors, services
+from servicehall.queueing import rules, selectors, services
 from servicehall.queueing.models import Ticket
 
 from .access import page
-from .forms import attempt, error_text
+from .forms import attempt, error_text, sort_messages
 
 SERVE = "queueing.serve_counter"
 
@@ -26,37 +29,60 @@ def _hall_of(user) -> Hall | None:
     )
 
 
+def _customer(customer, user, revealed=None) -> dict | None:
+    """The current ticket's customer, masked unless just revealed (V2)."""
+    if customer is None:
+        return None
+    shown = revealed or customer_services.present(customer, user)
+    return shown | {"tier_label": Tier(shown["tier"]).label}
+
+
+def _forms_on_page(ctx) -> list[str]:
+    if not ctx["session"]:
+        return ["signin"]
+    forms = ["signout", "issue"]
+    if ctx["current"] is None:
+        forms.append("call")
+    else:
+        forms.append("ticket")
+        forms += [f for f in ("finish", "transfer") if f in ctx["allowed"]]
+        if ctx["customer"] and ctx["can_reveal"]:
+            forms.append("reveal")
+    return forms
+
+
 def _context(request, revealed=None):
     user = request.user
     session = selectors.open_session_of(user)
-    ctx = {"session": session, "revealed": revealed}
+    ctx = {"session": session, "current": None, "customer": None, "allowed": ()}
     if session is None:
         hall = _hall_of(user)
         ctx["hall"] = hall
         ctx["counters"] = selectors.board(hall)["counters"] if hall else []
-        return ctx
-    counter = session.counter
-    current = selectors.current_ticket(counter)
-    ctx.update(
-        hall=counter.hall,
-        counter=counter,
-        current=current,
-        waiting=selectors.waiting_for_counter(counter),
-        waited_min=selectors.waited_minutes(current) if current else None,
-        customer=customer_services.present(current.customer, user)
-        if current and current.customer
-        else None,
-        can_reveal=user.has_perm("customers.view_unmasked_pii"),
-        categories=BusinessCategory.objects.filter(
-            is_active=True, parent__isnull=False
-        ).select_related("parent"),
-        service_types=ServiceType.objects.filter(
-            is_active=True, counters__hall=counter.hall
-        ).distinct(),
-        other_counters=counter.hall.counters.filter(is_active=True).exclude(pk=counter.pk),
-        allowed=services.ALLOWED[current.status] if current else (),
-        events=current.events.select_related("actor", "counter") if current else (),
-    )
+    else:
+        counter = session.counter
+        current = selectors.current_ticket(counter)
+        ctx.update(
+            hall=counter.hall,
+            counter=counter,
+            current=current,
+            waiting=selectors.waiting_for_counter(counter),
+            waited_min=selectors.waited_minutes(current) if current else None,
+            customer=_customer(current.customer if current else None, user, revealed),
+            revealed=revealed is not None,
+            can_reveal=user.has_perm("customers.view_unmasked_pii"),
+            recalls_needed=rules.policy_for(counter.hall).recalls_before_no_show,
+            categories=BusinessCategory.objects.filter(
+                is_active=True, parent__isnull=False, parent__is_active=True
+            ).select_related("parent"),
+            service_types=ServiceType.objects.filter(
+                is_active=True, counters__hall=counter.hall, counters__is_active=True
+            ).distinct(),
+            other_counters=counter.hall.counters.filter(is_active=True).exclude(pk=counter.pk),
+            allowed=services.ALLOWED[current.status] if current else (),
+            events=current.events.select_related("counter") if current else (),
+        )
+    ctx["form_messages"], ctx["top_messages"] = sort_messages(request, _forms_on_page(ctx))
     return ctx
 
 
@@ -76,7 +102,11 @@ def workbench_partial(request):
 @page(SERVE)
 @require_POST
 def sign_in(request, counter_id):
-    attempt(request, lambda: services.sign_in(request.user, services.get_counter(counter_id)))
+    attempt(
+        request,
+        lambda: services.sign_in(request.user, services.get_counter(counter_id)),
+        form="signin",
+    )
     return redirect("web:workbench")
 
 
@@ -85,7 +115,7 @@ def sign_in(request, counter_id):
 def sign_out(request):
     session = selectors.open_session_of(request.user)
     if session:
-        attempt(request, lambda: services.sign_out(request.user, session.counter))
+        attempt(request, lambda: services.sign_out(request.user, session.counter), form="signout")
     return redirect("web:workbench")
 
 
@@ -94,67 +124,96 @@ def sign_out(request):
 def call_next(request):
     session = selectors.open_session_of(request.user)
     if session is None:
-        messages.error(request, _("Sign in at a counter first."), extra_tags="field-counter")
+        messages.error(
+            request,
+            "请先在窗口签到 / Sign in at a counter first",
+            extra_tags="form-signin field-counter",
+        )
     else:
-        attempt(request, lambda: services.call_next(request.user, session.counter))
+        attempt(request, lambda: services.call_next(request.user, session.counter), form="call")
     return redirect("web:workbench")
 
 
-ACTIONS = {
-    "recall": lambda user, tid, post: services.recall(user, tid),
-    "no_show": lambda user, tid, post: services.no_show(user, tid),
-    "start": lambda user, tid, post: services.start_service(user, tid),
-    "finish": lambda user, tid, post: services.finish_service(
-        user, tid, post.get("category"), post.get("note", "")
+ACTIONS = {  # action in the URL: (the form its errors belong to, the service call)
+    "recall": ("ticket", lambda user, tid, post: services.recall(user, tid)),
+    "no_show": ("ticket", lambda user, tid, post: services.no_show(user, tid)),
+    "start": ("ticket", lambda user, tid, post: services.start_service(user, tid)),
+    "quiet": (
+        "ticket",
+        lambda user, tid, post: services.move_to_quiet(user, tid, post.get("note", "")),
     ),
-    "transfer": lambda user, tid, post: services.transfer(
-        user,
-        tid,
-        service_type_code=post.get("service_type") or None,
-        counter_id=post.get("counter") or None,
-        note=post.get("note", ""),
+    "finish": (
+        "finish",
+        lambda user, tid, post: services.finish_service(
+            user, tid, post.get("category"), post.get("note", "")
+        ),
     ),
-    "quiet": lambda user, tid, post: services.move_to_quiet(user, tid, post.get("note", "")),
+    "transfer": (
+        "transfer",
+        lambda user, tid, post: services.transfer(
+            user,
+            tid,
+            service_type_code=post.get("service_type") or None,
+            counter_id=post.get("counter") or None,
+            note=post.get("note", ""),
+        ),
+    ),
 }
 
 
 @page(SERVE)
 @require_POST
 def ticket_action(request, ticket_id, action):
-    handler = ACTIONS.get(action)
-    if handler is None:
-        messages.error(request, f"未知操作 / Unknown action: {action}")
+    if action not in ACTIONS:
+        messages.error(request, f"未知操作 / Unknown action: {action}", extra_tags="form-page")
     else:
-        attempt(request, lambda: handler(request.user, ticket_id, request.POST))
+        form, handler = ACTIONS[action]
+        attempt(request, lambda: handler(request.user, ticket_id, request.POST), form=form)
     return redirect("web:workbench")
 
 
 @page(SERVE)
 @require_POST
 def issue_for_customer(request):
-    hall = _hall_of(request.user)
-    t = attempt(
+    session = selectors.open_session_of(request.user)
+    hall = session.counter.hall if session else _hall_of(request.user)
+    ticket = attempt(
         request,
         lambda: services.issue_ticket(
             request.user,
-            hall,
+            services.get_hall(hall.pk if hall else ""),
             request.POST.get("service_type", ""),
-            phone=request.POST.get("phone") or None,
+            phone=request.POST.get("phone", "").strip() or None,
             channel=Ticket.Channel.COUNTER,
         ),
+        form="issue",
     )
-    if t is not None:
-        messages.success(request, _("Ticket %(number)s issued.") % {"number": t.number})
+    if ticket is not None:
+        messages.success(
+            request,
+            _("Ticket %(number)s issued (%(type)s).")
+            % {"number": ticket.number, "type": ticket.service_type.name_zh},
+            extra_tags="form-issue",
+        )
     return redirect("web:workbench")
 
 
 @page(SERVE)
 @require_POST
 def reveal(request, customer_id):
+    """The full numbers of a customer, for a role that needs them, with a reason; audited.
+    Rendered straight into this response, never kept: a reload shows them masked again."""
+    session = selectors.open_session_of(request.user)
+    current = selectors.current_ticket(session.counter) if session else None
     customer = Customer.objects.filter(pk=customer_id).first()
     revealed = None
-    if customer is None:
-        messages.error(request, "客户不存在 / Unknown customer")
+    if customer is None or current is None or current.customer_id != customer.pk:
+        # The workbench shows the customer at the counter, no one else.
+        messages.error(
+            request,
+            "只能查看当前号码客户的信息 / Only the customer of the current ticket is shown here",
+            extra_tags="form-reveal field-customer",
+        )
     else:
         try:
             revealed = customer_services.present(
@@ -165,5 +224,8 @@ def reveal(request, customer_id):
                 ip=request.META.get("REMOTE_ADDR"),
             )
         except ServiceError as exc:
-            messages.error(request, error_text(exc), extra_tags=f"field-{exc.field}")
-    return render(request, "web/workbench/workbench.html", _context(request, revealed=revealed))
+            messages.error(
+                request, error_text(exc), extra_tags=f"form-reveal field-{exc.field or 'form'}"
+            )
+    ctx = _context(request, revealed=revealed)
+    return render(request, "web/workbench/workbench.html", ctx, status=200 if revealed else 422)

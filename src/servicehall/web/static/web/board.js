@@ -1,9 +1,11 @@
-// Hall board: re-render the board when the hall's events arrive, and every 30 s so waits tick.
+// Hall board: re-render when the hall's events arrive (a burst becomes one fetch), after a
+// reconnection (events may have been missed), and every 30 s so the waits keep ticking.
 (function () {
   var box = document.getElementById("board");
   var refresh = ServiceHallRefresher(box, 250);
-  var types = ["issued", "called", "recalled", "started", "finished", "no_show", "transferred",
-               "moved_to_quiet", "cancelled", "counter_open", "counter_closed", "hall_opened", "hall_closed"];
+  var types = ["ready", "issued", "called", "recalled", "started", "finished", "no_show",
+               "transferred", "moved_to_quiet", "cancelled", "counter_open", "counter_closed",
+               "hall_opened", "hall_closed"];
   var handlers = {};
   types.forEach(function (t) { handlers[t] = refresh.soon; });
   ServiceHallLive(box.dataset.events, handlers, document.getElementById("live-state"));

@@ -1,0 +1,62 @@
+"""Template helpers of the hall pages: names in the interface language, event labels."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "issued": _("Issued"),
+    "called": _("Called"),
+    "recalled": _("Recalled"),
+    "started": _("Service started"),
+    "finished": _("Finished"),
+    "no_show": _("No-show"),
+    "transferred": _("Transferred"),
+    "moved_to_quiet": _("Moved to the quiet area"),
+    "cancelled": _("Cancelled"),
+}
+
+
+@register.filter
+def loc(obj, field: str = "name"):
+    """`obj.name_en` when the interface is English, else `obj.name_zh` (dicts too)."""
+    suffix = "en" if (get_language() or "").startswith("en") else "zh"
+    key = f"{field}_{suffix}"
+    if isinstance(obj, dict):
+        return obj.get(key) or obj.get(f"{field}_zh", "")
+    return getattr(obj, key, None) or getattr(obj, f"{field}_zh", "")
+
+
+@register.filter
+def event_label(kind: str):
+    return EVENT_LABELS.get(kind, kind)
+
+
+def _slot(line: str, token: str, span_id: str, css: str, value: str):
+    before, _sep, after = line.partition("{" + token + "}")
+    return format_html(
+        '<p class="call-line"><span class="call-text">{}</span> <span id="{}" class="{}">{}</span>'
+        ' <span class="call-text">{}</span></p>',
+        before.strip(),
+        span_id,
+        css,
+        value,
+        after.strip(),
+    )
+
+
+@register.simple_tag
+def call_line(call: dict | None):
+    """The display's call in the interface language's word order, on two lines:
+    请 A023 号 / 到 1号窗口 办理 — the number and counter in spans the live script updates."""
+    # Translators: the display screen's call; "|" splits its two lines. Keep {number}, {counter}.
+    first, _sep, second = gettext("Number {number}|please go to {counter}").partition("|")
+    call = call or {}
+    return format_html(
+        "{}{}",
+        _slot(first, "number", "latest-number", "big-number", call.get("number") or "—"),
+        _slot(second, "counter", "latest-counter", "big-counter", call.get("counter") or ""),
+    )

@@ -153,6 +153,12 @@ def test_every_page_chinese_by_default_english_after_switching(name, zh, en, hal
     assert en in text(r) and zh not in text(r)
 
 
+def test_english_board_names_service_types_in_english(hall, device, manager):
+    services.issue_ticket(device, hall, "payment")
+    body = text(english(as_user(manager)).get("/board/test-hall/"))
+    assert '<span class="bar-label">Payment</span>' in body and "缴费" not in body
+
+
 def test_language_switch_names_each_language_in_itself(client, db):
     body = text(client.get("/login/"))
     assert ">简体中文</button>" in body and ">English</button>" in body
@@ -297,6 +303,18 @@ def test_event_stream_sends_ready_then_the_call(
     event = async_to_sync(run)()
     assert event.startswith("event: called\ndata: ")
     assert '"number": "B001"' in event and '"counter": "1号窗口"' in event
+
+
+def test_event_stream_refuses_roles_without_a_live_surface(hall):
+    assert (
+        as_user(make_staff("account_manager", hall)).get("/halls/test-hall/events").status_code
+        == 403
+    )
+
+
+def test_event_stream_of_unknown_hall_is_a_404_not_a_500(hall, device):
+    r = as_user(device).get("/halls/nowhere/events")
+    assert r.status_code == 404 and "Unknown hall nowhere" in text(r)
 
 
 # ---------------------------------------------------------------- board (Q4, Q3, Q5)

@@ -10,6 +10,7 @@ from servicehall.queueing.models import Ticket
 
 from .access import page
 from .forms import attempt
+from .names import localize_board
 
 WAITING_LISTED = 60  # the oldest waiting tickets listed with their actions
 
@@ -38,7 +39,7 @@ def _waiting(hall, policy, now) -> list[dict]:
 
 def _context(hall):
     now = timezone.now()
-    data = selectors.board(hall, now)
+    data = localize_board(selectors.board(hall, now))
     peak = max((row["waiting"] for row in data["per_service_type"]), default=0) or 1
     for row in data["per_service_type"]:
         row["bar_pct"] = round(100 * row["waiting"] / peak)

@@ -19,6 +19,7 @@ from servicehall.queueing.models import Ticket
 
 from .access import page
 from .forms import attempt, error_text, sort_messages
+from .names import localize_board
 
 SERVE = "queueing.serve_counter"
 
@@ -58,7 +59,7 @@ def _context(request, revealed=None):
     if session is None:
         hall = _hall_of(user)
         ctx["hall"] = hall
-        ctx["counters"] = selectors.board(hall)["counters"] if hall else []
+        ctx["counters"] = localize_board(selectors.board(hall))["counters"] if hall else []
     else:
         counter = session.counter
         current = selectors.current_ticket(counter)

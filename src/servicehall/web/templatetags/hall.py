@@ -2,8 +2,10 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from servicehall.web.names import english
 
 register = template.Library()
 
@@ -23,7 +25,7 @@ EVENT_LABELS = {
 @register.filter
 def loc(obj, field: str = "name"):
     """`obj.name_en` when the interface is English, else `obj.name_zh` (dicts too)."""
-    suffix = "en" if (get_language() or "").startswith("en") else "zh"
+    suffix = "en" if english() else "zh"
     key = f"{field}_{suffix}"
     if isinstance(obj, dict):
         return obj.get(key) or obj.get(f"{field}_zh", "")

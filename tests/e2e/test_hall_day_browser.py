@@ -1,7 +1,8 @@
 """The hall story in a real Chromium against a real server (issue 2, Q1–Q4): a standard and a
 VIP ticket at the kiosk, a counter calls (the VIP first), the number appears on the display
 within a second without a reload and is announced in Chinese, a recall announces it again, the
-clerk finishes, and the manager's board updates — each surface in its own signed-in browser.
+clerk finishes, the manager's board updates, and when the manager stops ticketing the kiosk
+follows — each surface in its own signed-in browser.
 
 The server is `uvicorn servicehall.asgi:application` on its own database (a temporary SQLite
 data dir, or a fresh PostgreSQL database when DATABASE_URL is set; REDIS_URL passes through),
@@ -93,6 +94,7 @@ def test_q1_q4_hall_day_in_the_browser(browser, tmp_path):
         expect(kiosk.locator("#ticket .vip-badge")).to_have_text("VIP 钻石卡")
         assert re.fullmatch(r"B\d{3}", standard) and re.fullmatch(r"B\d{3}", vip)
         assert vip != standard
+        kiosk.click("#again")  # back to the start page, where it waits for the next customer
 
         # The calling display, in another tab of the device; voice switched on by a tap.
         kiosk.context.add_init_script(SPEECH_SPY)
@@ -152,6 +154,13 @@ def test_q1_q4_hall_day_in_the_browser(browser, tmp_path):
         clerk.click("#call-next")  # then the standard ticket
         expect(display.locator("#latest-number")).to_have_text(standard, timeout=1000)
         expect(board.locator("#waiting-total")).to_have_text("0", timeout=2000)
+
+        # The manager stops ticketing: the waiting kiosk follows at once.
+        expect(kiosk.locator("#closed")).to_have_count(0)
+        board.click("#close-hall")
+        expect(board.locator("#hall-state")).to_have_attribute("data-open", "0")
+        expect(kiosk.locator("#closed")).to_be_visible(timeout=3000)
+        expect(kiosk.locator("button.service-btn").first).to_be_disabled()
 
         # The same board in English after the switch in the header.
         board.click("button[name=language][value=en]")

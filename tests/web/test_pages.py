@@ -307,8 +307,7 @@ def test_event_stream_sends_ready_then_the_call(
 
 def test_event_stream_refuses_roles_without_a_live_surface(hall):
     assert (
-        as_user(make_staff("account_manager", hall)).get("/halls/test-hall/events").status_code
-        == 403
+        as_user(make_staff("administrator", hall)).get("/halls/test-hall/events").status_code == 403
     )
 
 

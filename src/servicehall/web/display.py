@@ -41,11 +41,12 @@ def sse(event: dict) -> str:
     )
 
 
-@page(*DISPLAY, "queueing.serve_counter")
+@page(*DISPLAY, "queueing.serve_counter", "queueing.issue_ticket")
 async def events(request, hall):
-    """Server-sent events of one hall. The `ready` event is sent once the subscription is in
-    place, so a client that waits for it misses nothing after; a comment line every 15 s keeps
-    proxies from closing an idle stream."""
+    """Server-sent events of one hall (numbers, counters, service types — no personal data),
+    for the display, the board, the workbench and the kiosk. The `ready` event is sent once the
+    subscription is in place, so a client that waits for it misses nothing after; a comment
+    line every 15 s keeps proxies from closing an idle stream."""
     hall = await sync_to_async(services.get_hall)(hall)
     channel = services.channel_name(hall.pk)
 

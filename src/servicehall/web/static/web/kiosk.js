@@ -1,5 +1,6 @@
-// Kiosk: the on-screen keypad types into the phone field (touch screens have no keyboard);
-// the printed-slip page returns to the start by itself after a while.
+// Kiosk: the on-screen keypad types into the phone field (touch screens have no keyboard); the
+// page follows the manager opening or closing ticketing; the printed-slip page returns to the
+// start by itself after a while.
 (function () {
   var input = document.getElementById("phone");
   if (input) {
@@ -12,6 +13,12 @@
         input.classList.remove("invalid");
       });
     });
+  }
+  var form = document.getElementById("kiosk-form");
+  if (form && window.ServiceHallLive) {
+    // a GET of the start page (the current one may be the answer to a POST)
+    var reload = function () { if (!input || !input.value) location.href = location.pathname; };
+    ServiceHallLive(form.dataset.events, { hall_opened: reload, hall_closed: reload });
   }
   var me = document.currentScript;
   if (me && me.dataset.returnTo) {

@@ -82,6 +82,10 @@ def _database(url: str | None) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "servicehall.sqlite3",
+            # Each request thread keeps its connection (the threads are a fixed pool, asgi.py):
+            # opening a SQLite connection and closing it again, which checkpoints the WAL when
+            # it is the last one, cost more than a typical request's queries.
+            "CONN_MAX_AGE": None,
             # Every write transaction takes the write lock at BEGIN: writes are serialized,
             # which is how SQLite keeps two counters from calling one ticket (DESIGN.md).
             "OPTIONS": {

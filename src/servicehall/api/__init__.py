@@ -7,18 +7,18 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from servicehall.core.errors import ServiceError
-from servicehall.core.models import ApiToken
+from servicehall.core.tokens import user_for_token
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` for systems and scripts (tokens: `servicehall token`)."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        row = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token)).first()
-        if row is None or not row.user.is_active:
+        user = user_for_token(token)
+        if user is None:
             return None
-        request.user = row.user
-        return row.user
+        request.user = user
+        return user
 
 
 api = NinjaAPI(

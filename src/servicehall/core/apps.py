@@ -19,4 +19,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心 Core"
 
     def ready(self) -> None:
+        from .tokens import connect_signals
+
         connection_created.connect(_sqlite_wal)
+        connect_signals()

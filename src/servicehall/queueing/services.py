@@ -461,7 +461,9 @@ def call_next(user, counter: Counter) -> Ticket:
                 extra={"ticket_id": busy.pk},
             )
         now = _now()
-        qs = rules.candidates(counter, type_ids, policy, now)
+        qs = rules.candidates(counter, type_ids, policy, now).select_related(
+            "service_type", "customer"
+        )
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         for _attempt in range(5):
@@ -488,9 +490,9 @@ def call_next(user, counter: Counter) -> Ticket:
                 status=409,
             )
         band = rules.BAND_NAMES[ticket.band]  # why this ticket came first, kept in its timeline
-        ticket = Ticket.objects.select_related("service_type", "customer", "counter").get(
-            pk=ticket.pk
-        )
+        ticket.status, ticket.counter, ticket.served_by = S.CALLED, counter, user
+        ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
+        ticket.first_called_at = ticket.first_called_at or now
         _record(ticket, "called", user, S.WAITING, counter=counter, reason=band)
     return ticket
 

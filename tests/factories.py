@@ -8,8 +8,9 @@ import itertools
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 
+from servicehall.cases.models import SlaPolicy
 from servicehall.customers.models import Customer, PhoneNumber, Tier
-from servicehall.org.models import Counter, Hall, ServiceType, StaffProfile
+from servicehall.org.models import Counter, Desk, Hall, ServiceType, StaffProfile
 from servicehall.org.roles import assign_role
 from servicehall.queueing.models import QueuePolicy
 
@@ -24,6 +25,13 @@ def ensure_reference_data() -> None:
             "servicehall.org.migrations.0002_seed_service_types_and_categories"
         ).seed
         seed(django_apps, None)
+        importlib.import_module("servicehall.org.migrations.0004_case_categories").add(
+            django_apps, None
+        )
+    if not SlaPolicy.objects.exists():
+        importlib.import_module("servicehall.cases.migrations.0002_default_sla_policies").add(
+            django_apps, None
+        )
 
 
 def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -> Hall:
@@ -61,3 +69,11 @@ def make_customer(tier: str = Tier.NONE, phone: str | None = None, name: str = "
 
 def counter(hall: Hall, name: str) -> Counter:
     return hall.counters.get(name=name)
+
+
+def make_desk(code: str, hall: Hall | None = None, *, lead=None, members=()) -> Desk:
+    names = {"fault": ("障碍处理台", "Fault desk"), "front": ("综合受理台", "Front desk")}
+    zh, en = names.get(code, (f"班组{code}", f"Desk {code}"))
+    desk = Desk.objects.create(code=code, name_zh=zh, name_en=en, hall=hall, lead=lead)
+    desk.members.set(members)
+    return desk

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "servicehall.org",
     "servicehall.customers",
     "servicehall.queueing",
+    "servicehall.cases",
     "servicehall.web",
 ]
 

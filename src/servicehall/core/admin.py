@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, AuditLog
+from .models import ApiToken, AuditLog, CalendarDay, CalendarYear
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,3 +27,20 @@ class AuditLogAdmin(ReadOnlyAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "created_at")
     readonly_fields = ("digest",)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """When the State Council publishes next year's schedule: enter its holidays and make-up
+    working days as calendar days, then set the year's source to official."""
+
+    list_display = ("year", "source", "note", "updated_at")
+    list_filter = ("source",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("day", "is_workday", "name")
+    list_filter = ("is_workday",)
+    date_hierarchy = "day"
+    search_fields = ("name",)

@@ -51,3 +51,46 @@ class ApiToken(models.Model):
         raw = secrets.token_urlsafe(32)
         cls.objects.create(user=user, name=name, digest=cls.hash(raw))
         return raw
+
+
+class CalendarYear(models.Model):
+    """A year of the business calendar (C6) and where its holidays came from. `official`: the
+    State Council's schedule, holidays and make-up working days (调休) — seeded from the
+    chinese-calendar package for the years it knows, or entered by an administrator when the
+    schedule is published. `rules`: a year nobody has entered yet, computed from the holiday
+    rules of the `holidays` package, which knows the holidays but not the make-up working
+    days; deadlines still work, and admins are warned until the year is confirmed."""
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("Official schedule (State Council)")
+        RULES = "rules", _("Rule-based estimate, no make-up working days")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_source_display()})"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a public holiday (is_workday False, also when it
+    falls on a weekend) or a make-up working day on a weekend (is_workday True, 调休上班)."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BusinessCategory, Counter, Hall, ServiceType, StaffProfile
+from .models import BusinessCategory, Counter, Desk, Hall, ServiceType, StaffProfile
 
 
 class CounterInline(admin.TabularInline):
@@ -38,3 +38,10 @@ class BusinessCategoryAdmin(admin.ModelAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("employee_no", "full_name", "user", "hall")
     search_fields = ("full_name", "employee_no")
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "hall", "lead", "is_active")
+    list_filter = ("hall", "is_active")
+    filter_horizontal = ("members",)

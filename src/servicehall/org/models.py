@@ -117,3 +117,36 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.employee_no})"
+
+
+class Desk(models.Model):
+    """A team that handles cases (C4, C8): a hall's front desk, the hotline, the fault desk, the
+    complaint and care desks. Its lead is the first level of escalation (C7); its members see
+    its queue. A desk without a hall serves the whole area."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    hall = models.ForeignKey(
+        Hall, null=True, blank=True, on_delete=models.PROTECT, related_name="desks"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_desks",
+        verbose_name=_("team lead"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="desks", verbose_name=_("members")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+
+    def __str__(self) -> str:
+        return self.name_zh

@@ -21,12 +21,15 @@ class Role:
     admin_site: bool = False
 
 
+CASE_WORK = ("cases.open_case", "cases.handle_case")
+
 CLERK_PERMS = (
     "queueing.issue_ticket",
     "queueing.serve_counter",
     "queueing.move_to_quiet",
     "queueing.book_appointment",
     "customers.view_customer",
+    *CASE_WORK,
 )
 
 ROLES: tuple[Role, ...] = (
@@ -41,6 +44,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.move_to_quiet",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            *CASE_WORK,
         ),
     ),
     Role(
@@ -52,6 +56,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.move_to_quiet",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            *CASE_WORK,
         ),
     ),
     Role(
@@ -63,6 +68,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.book_appointment",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            *CASE_WORK,
         ),
     ),
     Role(
@@ -75,13 +81,14 @@ ROLES: tuple[Role, ...] = (
             "queueing.view_board",
             "queueing.manage_queue",
             "queueing.view_display",
+            "cases.view_all_cases",
         ),
     ),
     Role(
         "quality_supervisor",
         "质检",
         "Quality supervisor",
-        ("queueing.view_board", "customers.view_customer"),
+        ("queueing.view_board", "customers.view_customer", "cases.view_all_cases"),
     ),
     Role(
         "administrator",
@@ -93,11 +100,21 @@ ROLES: tuple[Role, ...] = (
             "queueing.ticket.view",
             "customers.customer.view",
             "core.auditlog.view",
+            "cases.slapolicy.*",
+            "cases.case.view",
             "core.apitoken.*",
+            "core.calendaryear.*",
+            "core.calendarday.*",
             "auth.user.*",
             "auth.group.view",
         ),
         admin_site=True,
+    ),
+    Role(
+        "channel",
+        "线上渠道接入",
+        "Online channel integration (web, app, SMS hall)",
+        ("cases.open_case",),
     ),
     Role(
         "device",

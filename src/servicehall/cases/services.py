@@ -1,0 +1,763 @@
+"""Every operation that changes a case (DESIGN.md: one function per use case, in a transaction,
+permission checked at entry, events recorded).
+
+- `open_case`: intake from the workbench, the hotline desk or the API (C1–C4).
+- `act`: a workflow transition (workflows.py) — the engine. It refuses an action the case's
+  state does not allow with 409 and the actions that are allowed, a stale `version` with 409
+  and the current version (two staff editing one case: the second write is refused, nothing is
+  lost), a missing required field with 422 naming it.
+- Common operations on any open case: `comment`, `transfer` (C8), `escalate` (C7), `promise`
+  (C4), `update`.
+- `customer_answer`: the customer confirms or disputes the result (C5, from the survey page).
+- `sweep`: the periodic SLA sweep (C7): warnings, missed first responses, escalations level by
+  level, return visits when the confirmation does not come. Idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from servicehall.core.db import write_transaction
+from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.customers.models import Customer
+from servicehall.customers.services import find_by_phone, normalize_phone
+from servicehall.org.models import BusinessCategory, Desk, Hall
+from servicehall.queueing.models import Ticket
+
+from . import sla
+from .models import Area, Case, CaseEvent, CaseSequence, Channel, Priority
+from .workflows import WORKFLOWS, Transition, Workflow
+
+# Sent after a case is resolved (on commit): the surveys app sends the survey link.
+case_resolved = Signal()
+
+MAX_TEXT = 4000
+ESCALATION_LEVELS = {
+    1: ("班组长", "team lead"),
+    2: ("营业厅经理", "hall manager"),
+    3: ("片区", "area"),
+}
+MAX_LEVEL = max(ESCALATION_LEVELS)
+# C3: an account action needs the customer identified first. These top-level categories (and
+# everything under them) are account actions.
+ACCOUNT_CATEGORIES = ("basic", "billing")
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
+    return ServiceError(code, zh, en, field=field, status=status)
+
+
+def workflow_of(kind: str) -> Workflow:
+    wf = WORKFLOWS.get(kind)
+    if wf is None:
+        raise _bad(
+            "unknown_case_type",
+            f"未知的工单类型：{kind}（可选：{'、'.join(WORKFLOWS)}）",
+            f"Unknown case type {kind!r}; one of {', '.join(WORKFLOWS)}",
+            "kind",
+        )
+    return wf
+
+
+def _record(case: Case, kind: str, actor, *, from_status: str = "", note: str = "", **data):
+    return CaseEvent.objects.create(
+        case=case,
+        at=_now(),
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=case.status,
+        note=note[:MAX_TEXT],
+        data=data,
+    )
+
+
+def get_case(case_id, *, for_update: bool = False) -> Case:
+    qs = Case.objects.select_related("category", "customer", "desk", "owner", "hall")
+    if for_update and connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=case_id).first() if str(case_id).isdigit() else None
+    if case is None:
+        raise NotFound(
+            "unknown_case", f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
+        )
+    return case
+
+
+def may_handle(user, case: Case) -> bool:
+    """The owner (C4), the current handler, members and the lead of the case's desk, and whoever
+    sees every case."""
+    if user.has_perm("cases.view_all_cases"):
+        return True
+    if not user.has_perm("cases.handle_case"):
+        return False
+    if user.pk in (case.owner_id, case.handler_id):
+        return True
+    return case.desk_id is not None and (
+        case.desk.lead_id == user.pk or case.desk.members.filter(pk=user.pk).exists()
+    )
+
+
+def _check_handler(user, case: Case) -> None:
+    if not may_handle(user, case):
+        raise Forbidden(
+            "not_your_case",
+            f"工单 {case.number} 不属于您或您的班组",
+            f"Case {case.number} is not yours or your desk's",
+            field="case",
+        )
+
+
+def _check_version(case: Case, version) -> None:
+    if version is None or str(version) != str(case.version):
+        raise Conflict(
+            "stale_version",
+            f"工单 {case.number} 已被他人修改（当前版本 {case.version}），请刷新后再操作",
+            f"Case {case.number} was changed by someone else (now version {case.version}); "
+            "reload and try again",
+            field="version",
+            extra={"current_version": case.version},
+        )
+
+
+def _check_open(case: Case) -> None:
+    if case.is_closed:
+        raise Conflict(
+            "case_closed",
+            f"工单 {case.number} 已关闭",
+            f"Case {case.number} is closed",
+            field="case",
+            extra={"allowed": []},
+        )
+
+
+def _text(value, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if required and not text:
+        raise _bad("required", f"{field} 为必填项", f"{field} is required", field)
+    if len(text) > limit:
+        raise _bad(
+            "too_long",
+            f"{field} 不能超过 {limit} 个字",
+            f"{field} must be at most {limit} characters",
+            field,
+        )
+    return text
+
+
+def _future_time(value, field: str = "promised_at") -> datetime:
+    at = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+    if at is None:
+        raise _bad(
+            "invalid_time",
+            "时间格式不正确，例：2026-11-24T16:00:00+08:00",
+            "Malformed time; e.g. 2026-11-24T16:00:00+08:00",
+            field,
+        )
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, timezone.get_current_timezone())
+    if at <= _now():
+        raise _bad(
+            "time_in_past",
+            "承诺时间不能早于现在",
+            "The promised time must be in the future",
+            field,
+        )
+    return at
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise _bad(
+            "invalid_choice",
+            f"{field} 取值无效：{value}（可选：{'、'.join(choices.values)}）",
+            f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
+            field,
+        )
+    return value
+
+
+def _category(code: str) -> BusinessCategory:
+    cat = BusinessCategory.objects.filter(code=code, is_active=True).first()
+    if cat is None:
+        raise _bad(
+            "unknown_category",
+            f"未知的业务分类：{code}",
+            f"Unknown category {code!r}",
+            "category",
+        )
+    return cat
+
+
+def _desk(code: str) -> Desk:
+    desk = Desk.objects.filter(code=code, is_active=True).first()
+    if desk is None:
+        raise _bad("unknown_desk", f"未知的班组：{code}", f"Unknown desk {code!r}", "desk")
+    return desk
+
+
+def _next_number(prefix: str, now: datetime) -> str:
+    day = timezone.localtime(now).date()
+    seq, _ = CaseSequence.objects.get_or_create(prefix=prefix, day=day)
+    CaseSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    seq.refresh_from_db(fields=["last"])
+    return f"{prefix}{day:%Y%m%d}{seq.last:04d}"
+
+
+def _is_account_action(cat: BusinessCategory) -> bool:
+    top = cat.parent.code if cat.parent_id else cat.code
+    return top in ACCOUNT_CATEGORIES
+
+
+def open_case(
+    user,
+    *,
+    kind: str,
+    channel: str,
+    category: str,
+    description: str,
+    subject: str = "",
+    phone: str | None = None,
+    customer_id: int | None = None,
+    ticket_id: int | None = None,
+    hall: str | None = None,
+    priority: str = Priority.NORMAL,
+    area: str = Area.TOWN,
+    desk: str | None = None,
+    promised_at=None,
+    data: dict | None = None,
+    parent: Case | None = None,
+) -> Case:
+    """Intake (C1–C4). The staff member who receives it owns it until it is closed."""
+    require_perm(user, "cases.open_case", "登记工单", "open cases")
+    wf = workflow_of(kind)
+    _choice(channel, Channel, "channel")
+    _choice(priority, Priority, "priority")
+    _choice(area, Area, "area")
+    cat = _category(category)
+    description = _text(description, "description")
+    subject = _text(subject, "subject", required=False, limit=120) or description[:60]
+    contact = normalize_phone(phone) if phone else ""
+    customer = None
+    if customer_id is not None:
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer is None:
+            raise _bad(
+                "unknown_customer",
+                f"客户 {customer_id} 不存在",
+                f"Unknown customer {customer_id}",
+                "customer_id",
+                404,
+            )
+    elif contact:
+        customer = find_by_phone(contact)
+    the_hall = None
+    ticket = None
+    if ticket_id is not None:
+        ticket = Ticket.objects.select_related("hall").filter(pk=ticket_id).first()
+        if ticket is None or ticket.served_by_id != user.pk:
+            raise _bad(
+                "unknown_ticket",
+                f"号码 {ticket_id} 不是您正在办理的号",
+                f"Ticket {ticket_id} is not one you are serving",
+                "ticket_id",
+            )
+        the_hall = ticket.hall
+        customer = customer or ticket.customer
+    if customer is None and _is_account_action(cat):
+        raise _bad(
+            "customer_not_identified",
+            f"“{cat.name_zh}”涉及账户操作，须先识别客户身份（C3）：请填写客户的手机号码",
+            f"“{cat.name_en}” is an account action: identify the customer first (C3) "
+            "by their phone number",
+            "phone",
+        )
+    if hall and the_hall is None:
+        the_hall = Hall.objects.filter(code=hall).first()
+        if the_hall is None:
+            raise _bad("unknown_hall", f"未知的营业厅：{hall}", f"Unknown hall {hall!r}", "hall")
+    if the_hall is None and hasattr(user, "staff"):
+        the_hall = user.staff.hall
+    the_desk = _desk(desk) if desk else None
+    promise = _future_time(promised_at) if promised_at else None
+    now = _now()
+    with write_transaction():
+        case = Case(
+            kind=kind,
+            status=wf.initial,
+            channel=channel,
+            priority=priority,
+            area=area,
+            category=cat,
+            subject=subject,
+            description=description,
+            customer=customer,
+            contact_phone=contact,
+            hall=the_hall,
+            ticket=ticket,
+            parent=parent,
+            owner=user,
+            handler=user,
+            desk=the_desk,
+            promised_at=promise,
+            data=data or {},
+            created_at=now,
+        )
+        if user.has_perm("cases.handle_case"):
+            # Staff took it in person, on the phone or in chat: that is the first response.
+            case.first_responded_at = now
+        sla.start_clock(case, now)
+        case.number = _next_number(wf.prefix, now)
+        case.save()
+        _record(
+            case,
+            "opened",
+            user,
+            channel=channel,
+            category=cat.code,
+            due_at=case.due_at.isoformat() if case.due_at else None,
+            parent=parent.number if parent else None,
+        )
+        if promise:
+            _record(case, "promised", user, promised_at=promise.isoformat())
+    return case
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+Effect = Callable[[Case, Any, datetime, dict], "Case | None"]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(name: str):
+    def register(fn: Effect) -> Effect:
+        EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+@effect("respond")
+def _respond(case: Case, actor, now: datetime, payload: dict) -> None:
+    if case.first_responded_at is None:
+        case.first_responded_at = now
+        case.first_response_watch = None
+    if payload.get("promised_at"):
+        case.promised_at = payload["promised_at"]
+
+
+@effect("resolve")
+def _resolve(case: Case, actor, now: datetime, payload: dict) -> None:
+    _respond(case, actor, now, {})
+    case.resolution = payload["resolution"]
+    case.resolved_at = now
+    if case.due_at and now > case.due_at:
+        case.breached = True
+    confirm_within = case.sla_policy.confirm_within if case.sla_policy else None
+    case.confirm_due = now + confirm_within if confirm_within else None
+    sla.stop_clock(case)
+
+
+@effect("close")
+def _close(case: Case, actor, now: datetime, payload: dict) -> None:
+    _respond(case, actor, now, {})
+    if payload.get("resolution"):
+        case.resolution = payload["resolution"]
+    if payload.get("confirmation"):
+        case.confirmed_at = now
+        case.data = {**case.data, "confirmation": payload["confirmation"]}
+    if case.due_at and now > case.due_at:
+        case.breached = True
+    case.closed_at = now
+    case.confirm_due = None
+    sla.stop_clock(case)
+
+
+@effect("reopen")
+def _reopen(case: Case, actor, now: datetime, payload: dict) -> None:
+    """A dispute (C5) reopens the case with a fresh deadline and escalates it (C7)."""
+    case.resolved_at = case.confirm_due = None
+    sla.start_clock(case, now, first_response=False)
+    _raise_level(case, actor, now, f"客户有异议：{payload['reason']}", "dispute")
+
+
+@effect("return_visit")
+def _return_visit(case: Case, actor, now: datetime, payload: dict) -> None:
+    case.confirm_due = None
+
+
+@effect("convert")
+def _convert(case: Case, actor, now: datetime, payload: dict) -> Case:
+    """A consultation that cannot be answered at once becomes a work order (C4), owned by the
+    same person, carrying the summary (C8)."""
+    case.closed_at = now
+    sla.stop_clock(case)
+    child = open_case(
+        actor,
+        kind="work_order",
+        channel=case.channel,
+        category=payload.get("category") or case.category.code,
+        description=f"{case.description}\n\n【转工单摘要】{payload['summary']}",
+        subject=case.subject,
+        customer_id=case.customer_id,
+        phone=case.contact_phone or None,
+        hall=case.hall.code if case.hall_id else None,
+        priority=case.priority,
+        area=payload.get("area") or case.area,
+        desk=payload.get("desk") or None,
+        promised_at=payload.get("promised_at"),
+        parent=case,
+    )
+    if case.ticket_id:
+        Case.objects.filter(pk=child.pk).update(ticket_id=case.ticket_id)
+        child.ticket_id = case.ticket_id
+    return child
+
+
+def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> None:
+    if case.escalation_level >= MAX_LEVEL:
+        return
+    case.escalation_level += 1
+    zh, en = ESCALATION_LEVELS[case.escalation_level]
+    _record(
+        case,
+        "escalated",
+        actor,
+        note=reason,
+        level=case.escalation_level,
+        to_zh=zh,
+        to_en=en,
+        why=why,
+    )
+
+
+def _clean_payload(t: Transition, payload: dict) -> dict:
+    clean = {}
+    for name in t.requires:
+        if name == "promised_at":
+            clean[name] = _future_time(payload.get(name))
+        else:
+            clean[name] = _text(payload.get(name), name)
+    for name in ("promised_at",):
+        if name in payload and payload[name] and name not in clean:
+            clean[name] = _future_time(payload[name])
+    for name in ("desk", "category", "area", "note"):
+        if payload.get(name):
+            clean[name] = _text(payload[name], name, limit=200)
+    if "desk" in clean:
+        _desk(clean["desk"])
+    if "category" in clean:
+        _category(clean["category"])
+    if "area" in clean:
+        _choice(clean["area"], Area, "area")
+    return clean
+
+
+def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
+    allowed = [
+        {"action": t.action, "label": t.label_zh, "label_en": t.label_en}
+        for t in wf.allowed(case.status)
+    ]
+    names = "、".join(a["label"] for a in allowed) or "无"
+    return Conflict(
+        "invalid_transition",
+        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{action}”；"
+        f"可执行：{names}",
+        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {action!r} is not allowed; "
+        f"allowed: {', '.join(a['action'] for a in allowed) or 'none'}",
+        field="action",
+        extra={"allowed": allowed, "status": case.status},
+    )
+
+
+def _apply(case: Case, wf: Workflow, t: Transition, actor, payload: dict) -> Case | None:
+    now = _now()
+    before = case.status
+    result = EFFECTS[t.effect](case, actor, now, payload) if t.effect else None
+    case.status = t.target
+    case.version += 1
+    case.save()
+    note = payload.get("resolution") or payload.get("reason") or payload.get("summary") or ""
+    data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in payload.items()}
+    data.pop("resolution", None)
+    data.pop("reason", None)
+    data.pop("summary", None)
+    if isinstance(result, Case):
+        data["follow_up"] = result.number
+    _record(case, t.action, actor, from_status=before, note=note, **data)
+    if t.effect == "resolve":
+        pk = case.pk
+        from django.db import transaction
+
+        transaction.on_commit(lambda: case_resolved.send(sender=Case, case_id=pk))
+    return result
+
+
+def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case | None]:
+    """Take a workflow action on a case. Returns the case and, for `convert`, the new case."""
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        wf = workflow_of(case.kind)
+        if action not in wf.actions() or wf.transition(case.status, action) is None:
+            raise _refuse(case, wf, action)
+        t = wf.transition(case.status, action)
+        if t.system:
+            raise _refuse(case, wf, action)
+        require_perm(user, t.perm, t.label_zh, t.label_en)
+        _check_handler(user, case)
+        _check_version(case, version)
+        clean = _clean_payload(t, payload)
+        follow_up = _apply(case, wf, t, user, clean)
+    return case, follow_up
+
+
+def customer_answer(case_id, *, satisfied: bool, note: str = "", via: str = "survey") -> Case:
+    """The customer's own answer to "is it solved?" (C5): closes the case, or reopens it."""
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        wf = workflow_of(case.kind)
+        action = "close" if satisfied else "dispute"
+        t = wf.transition(case.status, action)
+        if t is None:
+            raise _refuse(case, wf, action)
+        payload = (
+            {"confirmation": f"客户通过{via}确认已解决"}
+            if satisfied
+            else {"reason": note.strip() or "客户表示问题未解决"}
+        )
+        _apply(case, wf, t, None, payload)
+    return case
+
+
+# --- common operations on any open case ----------------------------------------------------
+
+
+def _for_edit(user, case_id, version, perm: str = "cases.handle_case") -> Case:
+    case = get_case(case_id, for_update=True)
+    require_perm(user, perm, "处理工单", "work on cases")
+    _check_handler(user, case)
+    _check_open(case)
+    _check_version(case, version)
+    return case
+
+
+def comment(user, case_id, *, note: str) -> CaseEvent:
+    """A note on the timeline. Notes only add, so they need no version: nothing can be lost."""
+    note = _text(note, "note")
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        require_perm(user, "cases.handle_case", "处理工单", "work on cases")
+        _check_handler(user, case)
+        if case.first_responded_at is None:
+            _respond(case, user, _now(), {})
+            case.save(update_fields=["first_responded_at", "first_response_watch", "updated_at"])
+        return _record(case, "commented", user, note=note)
+
+
+def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | None = None):
+    """Hand the case to another desk (C8) with a summary, so the customer never repeats the
+    story. The owner stays accountable (C4)."""
+    summary = _text(summary, "summary")
+    the_desk = _desk(desk)
+    new_handler = None
+    if handler:
+        new_handler = get_user_model().objects.filter(username=handler, is_active=True).first()
+        if new_handler is None or not the_desk.members.filter(pk=new_handler.pk).exists():
+            raise _bad(
+                "unknown_handler",
+                f"{handler} 不是{the_desk.name_zh}的成员",
+                f"{handler} is not a member of {the_desk.name_en}",
+                "handler",
+            )
+    with write_transaction():
+        case = _for_edit(user, case_id, version)
+        before = case.desk.code if case.desk_id else None
+        case.desk, case.handler = the_desk, new_handler
+        case.version += 1
+        case.save()
+        _record(
+            case,
+            "transferred",
+            user,
+            note=summary,
+            from_desk=before,
+            to_desk=the_desk.code,
+            handler=handler,
+        )
+    return case
+
+
+def escalate(user, case_id, *, version, reason: str) -> Case:
+    """Escalate one level by hand (C7): beyond the handler's authority, or on the customer's
+    insistence."""
+    reason = _text(reason, "reason")
+    with write_transaction():
+        case = _for_edit(user, case_id, version)
+        if case.escalation_level >= MAX_LEVEL:
+            raise Conflict(
+                "top_level",
+                "工单已升级到最高级别",
+                "The case is already at the top escalation level",
+                field="case",
+            )
+        _raise_level(case, user, _now(), reason, "manual")
+        case.version += 1
+        case.save()
+    return case
+
+
+def promise(user, case_id, *, version, promised_at) -> Case:
+    """Record the reply time told to the customer (C4)."""
+    at = _future_time(promised_at)
+    with write_transaction():
+        case = _for_edit(user, case_id, version)
+        case.promised_at = at
+        case.version += 1
+        case.save()
+        _record(case, "promised", user, promised_at=at.isoformat())
+    return case
+
+
+def update(user, case_id, *, version, **fields) -> Case:
+    """Edit the subject, description, priority, category or area; deadlines follow."""
+    allowed = {"subject", "description", "priority", "category", "area"}
+    unknown = set(fields) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise _bad("unknown_field", f"不能修改 {name}", f"{name} cannot be changed", name)
+    with write_transaction():
+        case = _for_edit(user, case_id, version)
+        changed = {}
+        if "subject" in fields:
+            case.subject = changed["subject"] = _text(fields["subject"], "subject", limit=120)
+        if "description" in fields:
+            case.description = _text(fields["description"], "description")
+            changed["description"] = True
+        if "priority" in fields:
+            case.priority = changed["priority"] = _choice(fields["priority"], Priority, "priority")
+        if "area" in fields:
+            case.area = changed["area"] = _choice(fields["area"], Area, "area")
+        if "category" in fields:
+            case.category = _category(fields["category"])
+            changed["category"] = case.category.code
+        if {"priority", "area", "category"} & changed.keys() and case.resolved_at is None:
+            sla.start_clock(case, case.created_at, first_response=False)
+        case.version += 1
+        case.save()
+        _record(case, "updated", user, **changed)
+    return case
+
+
+# --- the SLA sweep -------------------------------------------------------------------------
+
+SWEEP_BATCH = 2000
+
+
+def _due(qs, now: datetime, field: str):
+    """Up to a batch of due rows, locked for this sweep (another sweep skips them)."""
+    qs = qs.filter(**{f"{field}__lte": now}).order_by(field)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs.values_list("id", "status", "kind", "escalation_level")[:SWEEP_BATCH])
+
+
+def _events(rows, kind: str, now: datetime, **data) -> None:
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case_id=pk, at=now, kind=kind, from_status=st, to_status=st, data=data)
+            for pk, st, _kind, _level in rows
+        ]
+    )
+
+
+def sweep(now: datetime | None = None) -> dict:
+    """One pass of the SLA sweep (C7). Each step reads only rows whose watch time has come and
+    clears or advances that time as it records the event, so running it twice, or late,
+    changes nothing more than running it once on time."""
+    now = now or _now()
+    done = {"warnings": 0, "first_response_missed": 0, "escalations": 0, "return_visits": 0}
+    open_cases = Case.objects.filter(closed_at__isnull=True)
+    while True:  # warn the owner before the deadline
+        with write_transaction():
+            rows = _due(open_cases, now, "warn_at")
+            if not rows:
+                break
+            Case.objects.filter(pk__in=[r[0] for r in rows]).update(warn_at=None)
+            _events(rows, "sla_warning", now)
+            done["warnings"] += len(rows)
+    while True:  # a first response that did not come in time
+        with write_transaction():
+            rows = _due(open_cases, now, "first_response_watch")
+            if not rows:
+                break
+            Case.objects.filter(pk__in=[r[0] for r in rows]).update(
+                first_response_watch=None, first_response_missed=True
+            )
+            _events(rows, "first_response_missed", now)
+            done["first_response_missed"] += len(rows)
+    while True:  # past the deadline: one level up per `escalate_every` overdue
+        with write_transaction():
+            rows = _due(open_cases, now, "next_escalation_at")
+            if not rows:
+                break
+            by_level: dict[int, list] = {}
+            for r in rows:
+                by_level.setdefault(r[3] + 1, []).append(r)
+            for level, batch in by_level.items():
+                ids = [r[0] for r in batch]
+                last = level >= MAX_LEVEL
+                Case.objects.filter(pk__in=ids).update(
+                    escalation_level=min(level, MAX_LEVEL),
+                    breached=True,
+                    next_escalation_at=None
+                    if last
+                    else F("next_escalation_at") + F("escalate_every"),
+                )
+                if level <= MAX_LEVEL:
+                    zh, en = ESCALATION_LEVELS[level]
+                    _events(batch, "escalated", now, level=level, to_zh=zh, to_en=en, why="overdue")
+                    done["escalations"] += len(batch)
+    resolved = Case.objects.filter(closed_at__isnull=True, resolved_at__isnull=False)
+    while True:  # the customer did not confirm in time: a return visit is due (C5)
+        with write_transaction():
+            rows = _due(resolved, now, "confirm_due")
+            if not rows:
+                break
+            changed = []
+            for pk, status, kind, _level in rows:
+                wf = WORKFLOWS.get(kind)
+                t = wf.transition(status, "start_return_visit") if wf else None
+                if t is None:  # this type has no return visit: stop watching
+                    Case.objects.filter(pk=pk).update(confirm_due=None)
+                    continue
+                changed.append((pk, status))
+                Case.objects.filter(pk=pk).update(
+                    confirm_due=None, status=t.target, version=F("version") + 1
+                )
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case_id=pk,
+                        at=now,
+                        kind="start_return_visit",
+                        from_status=st,
+                        to_status="return_visit",
+                    )
+                    for pk, st in changed
+                ]
+            )
+            done["return_visits"] += len(changed)
+    return done

@@ -1,0 +1,157 @@
+"""The business calendar and every deadline computed on it (DESIGN.md: one calendar service).
+
+Working days are Monday to Friday, except the public holidays, plus the make-up working days on
+weekends (调休), all of them rows of CalendarDay. A year is filled the first time a date in it
+is asked about (`ensure_year`):
+- from the chinese-calendar package when it knows the year (it raises for any year after its
+  last release: 1.11 knows 2004–2026) — the official schedule;
+- otherwise from the holiday rules of the `holidays` package (which computes later years but
+  without their make-up working days): the year is marked `rules`, a warning is logged and
+  written to the audit log, and `unconfirmed_years` lists it for the admin pages until an
+  administrator enters the State Council's schedule and marks the year official.
+Nothing here ever fails for a year a package does not know.
+
+Deadlines (`deadline`): seconds, minutes, hours and calendar days are wall-clock time; N business days
+end at the close of the N-th working day after the day it started (23:59:59 local time), so a
+fault reported on Friday evening with "2 business days" is due at the end of Tuesday.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .models import CalendarDay, CalendarYear
+
+log = logging.getLogger(__name__)
+
+UNITS = ("seconds", "minutes", "hours", "days", "business_days")
+CACHE_S = 60.0  # another process's admin edit is seen within this long
+
+_years: dict[int, tuple[float, dict[date, bool]]] = {}
+_lock = threading.Lock()
+
+
+def _from_package(year: int) -> list[tuple[date, bool, str]] | None:
+    """The official schedule from chinese-calendar, or None when it does not know the year."""
+    import chinese_calendar as cc
+
+    try:
+        cc.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return None
+    zh = {h.value: h.chinese for h in cc.Holiday}
+    days = [(d, False, zh.get(n, n)) for d, n in cc.holidays.items() if d.year == year]
+    days += [(d, True, f"{zh.get(n, n)}调休上班") for d, n in cc.workdays.items() if d.year == year]
+    return days
+
+
+def _from_rules(year: int) -> list[tuple[date, bool, str]]:
+    import holidays
+
+    return [(d, False, n) for d, n in holidays.China(years=year, language="zh_CN").items()]
+
+
+def ensure_year(year: int) -> CalendarYear:
+    """The year's row, creating it and its days when nobody has yet."""
+    found = CalendarYear.objects.filter(year=year).first()
+    if found:
+        return found
+    days = _from_package(year)
+    source = CalendarYear.Source.OFFICIAL
+    if days is None:
+        days, source = _from_rules(year), CalendarYear.Source.RULES
+    try:
+        with transaction.atomic():
+            row = CalendarYear.objects.create(
+                year=year,
+                source=source,
+                note="chinese-calendar" if source == "official" else "holidays (rules)",
+            )
+            CalendarDay.objects.bulk_create(
+                [CalendarDay(day=d, is_workday=w, name=n[:50]) for d, w, n in sorted(days)],
+                ignore_conflicts=True,
+            )
+    except IntegrityError:  # another request seeded it first
+        return CalendarYear.objects.get(year=year)
+    if source == CalendarYear.Source.RULES:
+        log.warning(
+            "Business calendar %s: the official holiday schedule is not entered; using holiday "
+            "rules without make-up working days. An administrator should enter it.",
+            year,
+        )
+    return row
+
+
+def unconfirmed_years(around: date | None = None) -> list[int]:
+    """Years near `around` (this year and next) whose official schedule nobody has entered."""
+    y = (around or timezone.localdate()).year
+    return list(
+        CalendarYear.objects.filter(year__in=(y, y + 1), source=CalendarYear.Source.RULES)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+
+
+def _exceptions(year: int) -> dict[date, bool]:
+    now = time.monotonic()
+    hit = _years.get(year)
+    if hit and hit[0] > now:
+        return hit[1]
+    ensure_year(year)
+    days = dict(CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday"))
+    with _lock:
+        _years[year] = (now + CACHE_S, days)
+    return days
+
+
+def forget(**kwargs) -> None:
+    with _lock:
+        _years.clear()
+
+
+post_save.connect(forget, sender=CalendarDay, dispatch_uid="calendar-day-save")
+post_delete.connect(forget, sender=CalendarDay, dispatch_uid="calendar-day-delete")
+post_save.connect(forget, sender=CalendarYear, dispatch_uid="calendar-year-save")
+post_delete.connect(forget, sender=CalendarYear, dispatch_uid="calendar-year-delete")
+
+
+def is_workday(d: date) -> bool:
+    special = _exceptions(d.year).get(d)
+    return special if special is not None else d.weekday() < 5
+
+
+def add_business_days(start: datetime, n: int) -> datetime:
+    """The end (23:59:59 local) of the n-th working day after start's day; n = 0: the end of
+    start's day if it is a working day, else of the next working day."""
+    d = timezone.localtime(start).date()
+    if n == 0:
+        while not is_workday(d):
+            d += timedelta(days=1)
+    counted = 0
+    while counted < n:
+        d += timedelta(days=1)
+        if is_workday(d):
+            counted += 1
+    end = datetime(d.year, d.month, d.day, 23, 59, 59)
+    return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def deadline(start: datetime, amount: int, unit: str) -> datetime:
+    if unit == "seconds":
+        return start + timedelta(seconds=amount)
+    if unit == "minutes":
+        return start + timedelta(minutes=amount)
+    if unit == "hours":
+        return start + timedelta(hours=amount)
+    if unit == "days":
+        return start + timedelta(days=amount)
+    if unit == "business_days":
+        return add_business_days(start, amount)
+    raise ValueError(f"unknown deadline unit {unit!r}; one of {UNITS}")

@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from servicehall.queueing import services as queue
 from tests import factories
 
 
@@ -45,4 +46,28 @@ def api_as():
         def post(self, path, body=None):
             return self.c.post("/api" + path, body or {}, content_type="application/json")
 
+        def patch(self, path, body=None):
+            return self.c.patch("/api" + path, body or {}, content_type="application/json")
+
     return Api
+
+
+@pytest.fixture
+def serving(hall, clerk):
+    """A ticket the clerk is serving at counter 1 right now."""
+    counter = factories.counter(hall, "1号窗口")
+    customer = factories.make_customer(phone="13900001234")
+    queue.sign_in(clerk, counter)
+    device = factories.make_staff("device", hall)
+    queue.issue_ticket(device, hall, "consult", phone="13900001234")
+    ticket = queue.call_next(clerk, counter)
+    queue.start_service(clerk, ticket.pk)
+    return ticket, customer
+
+
+@pytest.fixture
+def fault_desk(hall):
+    lead = factories.make_staff("clerk", hall)
+    member = factories.make_staff("clerk", hall)
+    desk = factories.make_desk("fault", hall, lead=lead, members=[member])
+    return desk, lead, member

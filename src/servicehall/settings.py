@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "servicehall.customers",
     "servicehall.queueing",
     "servicehall.cases",
+    "servicehall.surveys",
     "servicehall.web",
 ]
 
@@ -126,6 +127,8 @@ DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
+# Where customers reach the public pages (survey links in text messages).
+PUBLIC_URL = os.environ.get("SERVICEHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",

@@ -68,7 +68,8 @@ def unauthenticated(request, exc):
     )
 
 
-from . import customers, queueing  # noqa: E402  (routers register on `api`)
+from . import cases, customers, queueing  # noqa: E402  (routers register on `api`)
 
 api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
+api.add_router("/cases", cases.router)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Desk, Hall
@@ -72,7 +72,7 @@ def workflow_of(kind: str) -> Workflow:
     return wf
 
 
-def _record(case: Case, kind: str, actor, *, from_status: str = "", note: str = "", **data):
+def record_event(case: Case, kind: str, actor, *, from_status: str = "", note: str = "", **data):
     return CaseEvent.objects.create(
         case=case,
         at=_now(),
@@ -111,12 +111,17 @@ def may_handle(user, case: Case) -> bool:
     )
 
 
+def _require_handle(user) -> None:
+    require_perm(user, "cases.handle_case", "处理工单", "work on cases")
+
+
 def _check_handler(user, case: Case) -> None:
+    """A case that is neither the user's nor their desk's answers as if it did not exist."""
     if not may_handle(user, case):
-        raise Forbidden(
-            "not_your_case",
-            f"工单 {case.number} 不属于您或您的班组",
-            f"Case {case.number} is not yours or your desk's",
+        raise NotFound(
+            "unknown_case",
+            f"工单 {case.pk} 不存在或不属于您的班组",
+            f"Case {case.pk} does not exist or is not your desk's",
             field="case",
         )
 
@@ -322,7 +327,7 @@ def open_case(
         sla.start_clock(case, now)
         case.number = _next_number(wf.prefix, now)
         case.save()
-        _record(
+        record_event(
             case,
             "opened",
             user,
@@ -332,7 +337,7 @@ def open_case(
             parent=parent.number if parent else None,
         )
         if promise:
-            _record(case, "promised", user, promised_at=promise.isoformat())
+            record_event(case, "promised", user, promised_at=promise.isoformat())
     return case
 
 
@@ -432,7 +437,7 @@ def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> Non
         return
     case.escalation_level += 1
     zh, en = ESCALATION_LEVELS[case.escalation_level]
-    _record(
+    record_event(
         case,
         "escalated",
         actor,
@@ -497,7 +502,7 @@ def _apply(case: Case, wf: Workflow, t: Transition, actor, payload: dict) -> Cas
     data.pop("summary", None)
     if isinstance(result, Case):
         data["follow_up"] = result.number
-    _record(case, t.action, actor, from_status=before, note=note, **data)
+    record_event(case, t.action, actor, from_status=before, note=note, **data)
     if t.effect == "resolve":
         pk = case.pk
         from django.db import transaction
@@ -508,16 +513,15 @@ def _apply(case: Case, wf: Workflow, t: Transition, actor, payload: dict) -> Cas
 
 def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case | None]:
     """Take a workflow action on a case. Returns the case and, for `convert`, the new case."""
+    _require_handle(user)
     with write_transaction():
         case = get_case(case_id, for_update=True)
+        _check_handler(user, case)
         wf = workflow_of(case.kind)
-        if action not in wf.actions() or wf.transition(case.status, action) is None:
-            raise _refuse(case, wf, action)
         t = wf.transition(case.status, action)
-        if t.system:
+        if t is None or t.system:
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
-        _check_handler(user, case)
         _check_version(case, version)
         clean = _clean_payload(t, payload)
         follow_up = _apply(case, wf, t, user, clean)
@@ -545,9 +549,9 @@ def customer_answer(case_id, *, satisfied: bool, note: str = "", via: str = "sur
 # --- common operations on any open case ----------------------------------------------------
 
 
-def _for_edit(user, case_id, version, perm: str = "cases.handle_case") -> Case:
+def _for_edit(user, case_id, version) -> Case:
+    _require_handle(user)
     case = get_case(case_id, for_update=True)
-    require_perm(user, perm, "处理工单", "work on cases")
     _check_handler(user, case)
     _check_open(case)
     _check_version(case, version)
@@ -556,20 +560,21 @@ def _for_edit(user, case_id, version, perm: str = "cases.handle_case") -> Case:
 
 def comment(user, case_id, *, note: str) -> CaseEvent:
     """A note on the timeline. Notes only add, so they need no version: nothing can be lost."""
+    _require_handle(user)
     note = _text(note, "note")
     with write_transaction():
         case = get_case(case_id, for_update=True)
-        require_perm(user, "cases.handle_case", "处理工单", "work on cases")
         _check_handler(user, case)
         if case.first_responded_at is None:
             _respond(case, user, _now(), {})
             case.save(update_fields=["first_responded_at", "first_response_watch", "updated_at"])
-        return _record(case, "commented", user, note=note)
+        return record_event(case, "commented", user, note=note)
 
 
 def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | None = None):
     """Hand the case to another desk (C8) with a summary, so the customer never repeats the
     story. The owner stays accountable (C4)."""
+    _require_handle(user)
     summary = _text(summary, "summary")
     the_desk = _desk(desk)
     new_handler = None
@@ -588,7 +593,7 @@ def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | 
         case.desk, case.handler = the_desk, new_handler
         case.version += 1
         case.save()
-        _record(
+        record_event(
             case,
             "transferred",
             user,
@@ -603,6 +608,7 @@ def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | 
 def escalate(user, case_id, *, version, reason: str) -> Case:
     """Escalate one level by hand (C7): beyond the handler's authority, or on the customer's
     insistence."""
+    _require_handle(user)
     reason = _text(reason, "reason")
     with write_transaction():
         case = _for_edit(user, case_id, version)
@@ -621,18 +627,20 @@ def escalate(user, case_id, *, version, reason: str) -> Case:
 
 def promise(user, case_id, *, version, promised_at) -> Case:
     """Record the reply time told to the customer (C4)."""
+    _require_handle(user)
     at = _future_time(promised_at)
     with write_transaction():
         case = _for_edit(user, case_id, version)
         case.promised_at = at
         case.version += 1
         case.save()
-        _record(case, "promised", user, promised_at=at.isoformat())
+        record_event(case, "promised", user, promised_at=at.isoformat())
     return case
 
 
 def update(user, case_id, *, version, **fields) -> Case:
     """Edit the subject, description, priority, category or area; deadlines follow."""
+    _require_handle(user)
     allowed = {"subject", "description", "priority", "category", "area"}
     unknown = set(fields) - allowed
     if unknown:
@@ -657,7 +665,7 @@ def update(user, case_id, *, version, **fields) -> Case:
             sla.start_clock(case, case.created_at, first_response=False)
         case.version += 1
         case.save()
-        _record(case, "updated", user, **changed)
+        record_event(case, "updated", user, **changed)
     return case
 
 

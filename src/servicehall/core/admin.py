@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import ApiToken, AuditLog, CalendarDay, CalendarYear
+from .masking import mask_phone
+from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, SmsMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,3 +45,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ("is_workday",)
     date_hierarchy = "day"
     search_fields = ("name",)
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyAdmin):
+    """The outbox, phone numbers masked (V2)."""
+
+    list_display = ("created_at", "masked_to", "purpose", "status", "text")
+    list_filter = ("purpose", "status")
+    exclude = ("to",)
+
+    @admin.display(description="to")
+    def masked_to(self, obj):
+        return mask_phone(obj.to)

@@ -90,8 +90,11 @@ def ensure_year(year: int) -> CalendarYear:
 
 
 def unconfirmed_years(around: date | None = None) -> list[int]:
-    """Years near `around` (this year and next) whose official schedule nobody has entered."""
+    """This year and next, when their official schedule is not entered (a year nobody has
+    asked about yet is filled by the rules here, so next year shows up in time)."""
     y = (around or timezone.localdate()).year
+    ensure_year(y)
+    ensure_year(y + 1)
     return list(
         CalendarYear.objects.filter(year__in=(y, y + 1), source=CalendarYear.Source.RULES)
         .order_by("year")

@@ -94,3 +94,26 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"
+
+
+class SmsMessage(models.Model):
+    """A text to a customer (survey links, notices). The outbox: an operator's SMS gateway
+    sends the queued rows; until one is configured they stay queued and staff see them in the
+    admin (the demo's stand-in for a phone)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.CharField(_("to"), max_length=20)
+    text = models.CharField(_("text"), max_length=500)
+    purpose = models.CharField(_("purpose"), max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages (outbox)")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, display, kiosk, views, workbench
+from . import board, cases, display, kiosk, survey, views, workbench
 
 app_name = "web"
 
@@ -27,4 +27,10 @@ urlpatterns = [
     ),
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
+    path("s/<str:token>", survey.survey, name="survey"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/new", cases.case_new, name="case-new"),
+    path("cases/sla", cases.sla, name="case-sla"),
+    path("cases/<int:case_id>/", cases.case_detail, name="case"),
+    path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
 ]

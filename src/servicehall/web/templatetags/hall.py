@@ -62,3 +62,9 @@ def call_line(call: dict | None):
         _slot(first, "number", "latest-number", "big-number", call.get("number") or "—"),
         _slot(second, "counter", "latest-counter", "big-counter", call.get("counter") or ""),
     )
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (form values by a field name held in a variable)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,337 @@
+"""Case API (issue 3): intake from any channel, every workflow action and common operation, the
+lists and the SLA overview. Every operation is in the OpenAPI schema; an invalid transition
+answers 409 with the allowed actions, a stale version 409 with the current one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from ninja import Field, Router, Schema, Status
+
+from servicehall.cases import selectors, services
+from servicehall.cases.workflows import WORKFLOWS
+from servicehall.core.errors import forbidden, require_perm
+
+from .queueing import ErrorOut
+
+router = Router(tags=["cases 工单"])
+
+
+class CaseErrorOut(ErrorOut):
+    allowed: list[dict] | None = None
+    current_version: int | None = None
+
+
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: CaseErrorOut,
+    422: ErrorOut,
+}
+
+
+class OpenIn(Schema):
+    kind: str = Field(..., max_length=20, description="consultation, work_order, fault, …")
+    channel: str = Field(..., max_length=20, description="C1: walk_in, hotline, web, app, sms…")
+    category: str = Field(..., max_length=40, description="C2 category code")
+    description: str = Field(..., max_length=services.MAX_TEXT)
+    subject: str = Field("", max_length=120)
+    phone: str | None = Field(None, max_length=20, description="identifies the customer (C3)")
+    customer_id: int | None = None
+    ticket_id: int | None = Field(None, description="the queue ticket being served")
+    hall: str | None = Field(None, max_length=32)
+    priority: str = Field("normal", max_length=10)
+    area: str = Field("town", max_length=10, description="town or rural (L2)")
+    desk: str | None = Field(None, max_length=32)
+    promised_at: datetime | None = Field(None, description="reply time told to the customer")
+
+
+class ActionIn(Schema):
+    version: int = Field(..., description="the version you read; a stale one gets 409")
+    resolution: str | None = Field(None, max_length=services.MAX_TEXT)
+    confirmation: str | None = Field(None, max_length=200, description="how the customer confirmed")
+    reason: str | None = Field(None, max_length=services.MAX_TEXT)
+    summary: str | None = Field(None, max_length=services.MAX_TEXT)
+    promised_at: datetime | None = None
+    desk: str | None = Field(None, max_length=32)
+    category: str | None = Field(None, max_length=40)
+    area: str | None = Field(None, max_length=10)
+
+
+class TransferIn(Schema):
+    version: int
+    desk: str = Field(..., max_length=32)
+    summary: str = Field(..., max_length=services.MAX_TEXT)
+    handler: str | None = Field(None, max_length=150)
+
+
+class EscalateIn(Schema):
+    version: int
+    reason: str = Field(..., max_length=services.MAX_TEXT)
+
+
+class PromiseIn(Schema):
+    version: int
+    promised_at: datetime
+
+
+class CommentIn(Schema):
+    note: str = Field(..., max_length=services.MAX_TEXT)
+
+
+class UpdateIn(Schema):
+    version: int
+    subject: str | None = Field(None, max_length=120)
+    description: str | None = Field(None, max_length=services.MAX_TEXT)
+    priority: str | None = Field(None, max_length=10)
+    category: str | None = Field(None, max_length=40)
+    area: str | None = Field(None, max_length=10)
+
+
+class CaseRowOut(Schema):
+    id: int
+    number: str
+    kind: str
+    kind_name: str
+    status: str
+    status_name: str
+    channel: str
+    priority: str
+    category: str
+    category_name: str
+    subject: str
+    owner: str
+    owner_name: str
+    desk: str | None
+    desk_name: str | None
+    due_at: datetime | None
+    promised_at: datetime | None
+    escalation_level: int
+    deadline_state: str
+    version: int
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    label: str
+    actor: str | None
+    from_status: str
+    to_status: str
+    note: str
+    data: dict
+
+
+class CaseOut(CaseRowOut):
+    description: str
+    resolution: str
+    area: str
+    customer: dict | None
+    contact_phone: str
+    hall: str | None
+    ticket_id: int | None
+    parent: str | None
+    children: list[str]
+    first_response_due: datetime | None
+    first_responded_at: datetime | None
+    first_response_missed: bool
+    resolved_at: datetime | None
+    confirm_due: datetime | None
+    confirmed_at: datetime | None
+    breached: bool
+    sla_policy: str | None
+    script: str
+    allowed: list[dict]
+    can_edit: bool
+    timeline: list[EventOut]
+
+
+class ActionOut(Schema):
+    case: CaseOut
+    follow_up: CaseOut | None = None
+
+
+class TransitionOut(Schema):
+    action: str
+    sources: list[str]
+    target: str
+    label_zh: str
+    label_en: str
+    requires: list[str]
+
+
+class WorkflowOut(Schema):
+    kind: str
+    name_zh: str
+    name_en: str
+    initial: str
+    states: dict[str, list[str]]
+    closed: list[str]
+    transitions: list[TransitionOut]
+
+
+def _lang() -> str:
+    return get_language() or "zh-hans"
+
+
+def _detail(case, user) -> dict:
+    return selectors.detail(services.get_case(case.pk), user, _lang())
+
+
+def _reader(request) -> None:
+    if not (
+        request.user.has_perm("cases.handle_case") or request.user.has_perm("cases.view_all_cases")
+    ):
+        raise forbidden("查看工单", "view cases")
+
+
+def _payload(schema: Schema) -> dict:
+    return {k: v for k, v in schema.dict(exclude={"version"}).items() if v is not None}
+
+
+@router.get("/types", response={200: list[WorkflowOut], **ERRORS})
+def case_types(request):
+    """The case types and their workflows: states, transitions, required fields."""
+    _reader(request)
+    return [
+        {
+            "kind": w.kind,
+            "name_zh": w.name_zh,
+            "name_en": w.name_en,
+            "initial": w.initial,
+            "states": {k: list(v) for k, v in w.states.items()},
+            "closed": sorted(w.closed),
+            "transitions": [
+                {
+                    "action": t.action,
+                    "sources": list(t.sources),
+                    "target": t.target,
+                    "label_zh": t.label_zh,
+                    "label_en": t.label_en,
+                    "requires": list(t.requires),
+                }
+                for t in w.transitions
+                if not t.system
+            ],
+        }
+        for w in WORKFLOWS.values()
+    ]
+
+
+@router.post("", response={201: CaseOut, **ERRORS})
+def open_case(request, payload: OpenIn):
+    """Open a case (C1–C4). The caller owns it until it is closed (first-contact
+    responsibility)."""
+    data = payload.dict()
+    case = services.open_case(request.user, **data)
+    return Status(201, _detail(case, request.user))
+
+
+@router.get("", response={200: list[CaseRowOut], **ERRORS})
+def list_cases(
+    request,
+    scope: str = "mine",
+    state: str = "open",
+    status: str | None = None,
+    kind: str | None = None,
+    desk: str | None = None,
+    q: str | None = None,
+    overdue: bool = False,
+    escalated: bool = False,
+    offset: int = 0,
+    limit: int = selectors.PAGE,
+):
+    """My cases (scope=mine), my desks' queues (desk), everything I may see (all); open ones
+    due soonest first."""
+    _reader(request)
+    now = timezone.now()
+    page = selectors.search(
+        request.user,
+        scope=scope,
+        state=state,
+        status=status,
+        kind=kind,
+        desk=desk,
+        q=q,
+        overdue=overdue,
+        escalated=escalated,
+        now=now,
+        offset=max(offset, 0),
+        limit=min(max(limit, 1), 200),
+    )
+    return [selectors.row(c, now, _lang()) for c in page]
+
+
+@router.get("/sla", response={200: dict, **ERRORS})
+def sla_overview(request):
+    """The hall manager's SLA view: breached and at-risk cases, by desk and escalation level."""
+    require_perm(request.user, "cases.view_all_cases", "查看时限总览", "view the SLA overview")
+    data = selectors.sla_overview(request.user)
+    now = data["now"]
+    data["breached"] = [selectors.row(c, now, _lang()) for c in data["breached"]]
+    data["at_risk"] = [selectors.row(c, now, _lang()) for c in data["at_risk"]]
+    return data
+
+
+@router.get("/{case_id}", response={200: CaseOut, **ERRORS})
+def get_case(request, case_id: int):
+    _reader(request)
+    return selectors.detail(selectors.get_visible(request.user, case_id), request.user, _lang())
+
+
+@router.post("/{case_id}/actions/{action}", response={200: ActionOut, **ERRORS})
+def act(request, case_id: int, action: str, payload: ActionIn):
+    """Take a workflow action (see /cases/types). 409 lists the actions the state allows."""
+    case, follow_up = services.act(
+        request.user, case_id, action, version=payload.version, **_payload(payload)
+    )
+    return {
+        "case": _detail(case, request.user),
+        "follow_up": _detail(follow_up, request.user) if follow_up else None,
+    }
+
+
+@router.post("/{case_id}/comments", response={201: EventOut, **ERRORS})
+def comment(request, case_id: int, payload: CommentIn):
+    event = services.comment(request.user, case_id, note=payload.note)
+    return Status(201, selectors.timeline(event.case, _lang())[-1])
+
+
+@router.post("/{case_id}/transfer", response={200: CaseOut, **ERRORS})
+def transfer(request, case_id: int, payload: TransferIn):
+    """Hand over to another desk with a summary (C8); the owner stays accountable (C4)."""
+    case = services.transfer(
+        request.user,
+        case_id,
+        version=payload.version,
+        desk=payload.desk,
+        summary=payload.summary,
+        handler=payload.handler,
+    )
+    return _detail(case, request.user)
+
+
+@router.post("/{case_id}/escalate", response={200: CaseOut, **ERRORS})
+def escalate(request, case_id: int, payload: EscalateIn):
+    case = services.escalate(request.user, case_id, version=payload.version, reason=payload.reason)
+    return _detail(case, request.user)
+
+
+@router.post("/{case_id}/promise", response={200: CaseOut, **ERRORS})
+def promise(request, case_id: int, payload: PromiseIn):
+    case = services.promise(
+        request.user, case_id, version=payload.version, promised_at=payload.promised_at
+    )
+    return _detail(case, request.user)
+
+
+@router.patch("/{case_id}", response={200: CaseOut, **ERRORS})
+def update(request, case_id: int, payload: UpdateIn):
+    case = services.update(request.user, case_id, version=payload.version, **_payload(payload))
+    return _detail(case, request.user)

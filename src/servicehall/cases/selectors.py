@@ -1,0 +1,269 @@
+"""Reading cases: who sees which, the lists the desks work from, the SLA overview, the detail
+with its timeline. Customers are shown masked (V2) through customers.services.present."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from servicehall.core.errors import NotFound
+from servicehall.customers.services import present
+from servicehall.org.models import Desk
+
+from .models import Case
+from .services import ESCALATION_LEVELS, get_case, may_handle, workflow_of
+from .workflows import WORKFLOWS
+
+PAGE = 50
+
+
+def visible(user) -> QuerySet:
+    """The cases a user may see: all for managers and quality; otherwise their own (as owner or
+    handler) and their desks'."""
+    qs = Case.objects.all()
+    if user.has_perm("cases.view_all_cases"):
+        return qs
+    if not user.has_perm("cases.handle_case"):
+        return qs.none()
+    desks = Desk.objects.filter(Q(members=user) | Q(lead=user)).values("id")
+    return qs.filter(Q(owner=user) | Q(handler=user) | Q(desk__in=desks))
+
+
+def get_visible(user, case_id) -> Case:
+    """The case, or 404 for a case the user may not see (its existence is not disclosed)."""
+    case = get_case(case_id)
+    if not may_handle(user, case):
+        raise NotFound(
+            "unknown_case", f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
+        )
+    return case
+
+
+def search(
+    user,
+    *,
+    scope: str = "mine",
+    status: str | None = None,
+    kind: str | None = None,
+    desk: str | None = None,
+    q: str | None = None,
+    state: str = "open",
+    overdue: bool = False,
+    escalated: bool = False,
+    now: datetime | None = None,
+    offset: int = 0,
+    limit: int = PAGE,
+) -> list[Case]:
+    """scope: mine (I own or handle it), desk (my desks' queues), all (what I may see).
+    state: open, closed or any. Open cases come most urgent first (due soonest); closed ones
+    most recent first. One page of at most `limit`."""
+    now = now or timezone.now()
+    qs = visible(user)
+    if scope == "mine":
+        qs = qs.filter(Q(owner=user) | Q(handler=user))
+    elif scope == "desk":
+        desks = Desk.objects.filter(Q(members=user) | Q(lead=user)).values("id")
+        qs = qs.filter(desk__in=desks)
+    if desk:
+        qs = qs.filter(desk__code=desk)
+    if state == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    elif state == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if overdue:
+        qs = qs.filter(closed_at__isnull=True, resolved_at__isnull=True, due_at__lt=now)
+    if escalated:
+        qs = qs.filter(escalation_level__gt=0)
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(number__iexact=q)
+            | Q(subject__icontains=q)
+            | Q(description__icontains=q)
+            | Q(contact_phone=q)
+            | Q(customer__phones__number=q)
+        )
+    if state == "closed":
+        qs = qs.order_by("-closed_at", "-id")
+    else:
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "id")
+    related = ("category", "desk", "owner", "owner__staff", "customer")
+    return list(qs.select_related(*related)[offset : offset + limit])
+
+
+def deadline_state(case: Case, now: datetime) -> str:
+    """For colouring lists: closed, waiting (for the customer), breached, at_risk, ok."""
+    if case.closed_at:
+        return "closed"
+    if case.resolved_at:
+        return "waiting"
+    if case.due_at and case.due_at < now:
+        return "breached"
+    if case.due_at and case.sla_policy_id and (case.warn_at is None or case.warn_at <= now):
+        return "at_risk"
+    return "ok"
+
+
+def row(case: Case, now: datetime, lang: str = "zh") -> dict:
+    wf = WORKFLOWS.get(case.kind)
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "kind": case.kind,
+        "kind_name": (wf.name_zh if lang.startswith("zh") else wf.name_en) if wf else case.kind,
+        "status": case.status,
+        "status_name": wf.state_label(case.status, lang) if wf else case.status,
+        "channel": case.channel,
+        "priority": case.priority,
+        "category": case.category.code,
+        "category_name": case.category.name_zh if lang.startswith("zh") else case.category.name_en,
+        "subject": case.subject,
+        "owner": case.owner.username,
+        "owner_name": getattr(getattr(case.owner, "staff", None), "full_name", case.owner.username),
+        "desk": case.desk.code if case.desk_id else None,
+        "desk_name": (case.desk.name_zh if lang.startswith("zh") else case.desk.name_en)
+        if case.desk_id
+        else None,
+        "due_at": case.due_at,
+        "promised_at": case.promised_at,
+        "escalation_level": case.escalation_level,
+        "deadline_state": deadline_state(case, now),
+        "version": case.version,
+        "created_at": case.created_at,
+        "closed_at": case.closed_at,
+    }
+
+
+def detail(case: Case, user, lang: str = "zh") -> dict:
+    now = timezone.now()
+    wf = workflow_of(case.kind)
+    out = row(case, now, lang)
+    may = user.has_perm("cases.handle_case") and may_handle(user, case)
+    out.update(
+        {
+            "description": case.description,
+            "resolution": case.resolution,
+            "area": case.area,
+            "customer": present(case.customer, user) if case.customer_id else None,
+            "contact_phone": _masked_phone(case.contact_phone),
+            "hall": case.hall.code if case.hall_id else None,
+            "ticket_id": case.ticket_id,
+            "parent": case.parent.number if case.parent_id else None,
+            "children": list(case.children.values_list("number", flat=True)),
+            "first_response_due": case.first_response_due,
+            "first_responded_at": case.first_responded_at,
+            "first_response_missed": case.first_response_missed,
+            "resolved_at": case.resolved_at,
+            "confirm_due": case.confirm_due,
+            "confirmed_at": case.confirmed_at,
+            "breached": case.breached,
+            "sla_policy": case.sla_policy.name if case.sla_policy_id else None,
+            "script": wf.script_zh.get(case.status, ""),
+            "allowed": [
+                {
+                    "action": t.action,
+                    "label": t.label_zh if lang.startswith("zh") else t.label_en,
+                    "requires": list(t.requires),
+                }
+                for t in wf.allowed(case.status)
+            ]
+            if may and not case.is_closed
+            else [],
+            "can_edit": may and not case.is_closed,
+            "timeline": timeline(case, lang),
+        }
+    )
+    return out
+
+
+def _masked_phone(number: str) -> str:
+    from servicehall.core.masking import mask_phone
+
+    return mask_phone(number) if number else ""
+
+
+def timeline(case: Case, lang: str = "zh") -> list[dict]:
+    wf = WORKFLOWS.get(case.kind)
+    out = []
+    for e in case.events.select_related("actor", "actor__staff"):
+        label = e.kind
+        if wf:
+            t = next((t for t in wf.transitions if t.action == e.kind), None)
+            if t:
+                label = t.label_zh if lang.startswith("zh") else t.label_en
+        label = EVENT_LABELS.get(e.kind, (label, label))[0 if lang.startswith("zh") else 1]
+        actor = None
+        if e.actor:
+            actor = getattr(getattr(e.actor, "staff", None), "full_name", e.actor.username)
+        out.append(
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "label": label,
+                "actor": actor,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+            }
+        )
+    return out
+
+
+EVENT_LABELS = {
+    "opened": ("受理登记", "Opened"),
+    "commented": ("备注", "Note"),
+    "transferred": ("转派", "Transferred"),
+    "escalated": ("升级", "Escalated"),
+    "promised": ("承诺回复时间", "Reply time promised"),
+    "updated": ("修改", "Edited"),
+    "sla_warning": ("即将超时提醒", "Deadline warning"),
+    "first_response_missed": ("首次响应超时", "First response missed"),
+    "start_return_visit": ("转回访", "Return visit due"),
+}
+
+
+def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict:
+    """The hall manager's SLA page: open cases past their deadline and those at risk (their
+    warning time has come), with counts by desk and by escalation level."""
+    now = now or timezone.now()
+    running = visible(user).filter(
+        closed_at__isnull=True, resolved_at__isnull=True, due_at__isnull=False
+    )
+    breached = running.filter(due_at__lt=now)
+    at_risk = running.filter(due_at__gte=now, warn_at__isnull=True) | running.filter(
+        due_at__gte=now, warn_at__lte=now
+    )
+    by_desk = (
+        breached.values("desk__code", "desk__name_zh", "desk__name_en")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    by_level = dict(
+        running.filter(escalation_level__gt=0)
+        .values_list("escalation_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    related = ("category", "desk", "owner", "owner__staff", "customer")
+    return {
+        "now": now,
+        "breached_count": breached.count(),
+        "at_risk_count": at_risk.count(),
+        "breached": list(breached.select_related(*related).order_by("due_at")[:limit]),
+        "at_risk": list(at_risk.select_related(*related).order_by("due_at")[:limit]),
+        "by_desk": list(by_desk),
+        "by_level": {
+            level: {"n": by_level.get(level, 0), "to_zh": zh, "to_en": en}
+            for level, (zh, en) in ESCALATION_LEVELS.items()
+        },
+        "first_response_missed_today": Case.objects.filter(
+            first_response_missed=True, created_at__gte=now - timedelta(days=1)
+        ).count(),
+    }

@@ -1,0 +1,211 @@
+"""The case desk (issue 3): my cases and my desks' queue with deadlines coloured, search and
+filters; intake (also from the workbench, linked to the ticket being served); the case page
+with its timeline, the service script of the step, and a form per allowed action; the hall
+manager's SLA page.
+
+Like the workbench, every change is a POST calling one service and a redirect back; a refusal
+is flashed in Chinese and English beside the form it came from."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from servicehall.cases import selectors, services
+from servicehall.cases.models import Area, Channel, Priority
+from servicehall.cases.workflows import WORKFLOWS
+from servicehall.core.calendar import unconfirmed_years
+from servicehall.core.errors import ServiceError
+from servicehall.org.models import BusinessCategory, Desk
+from servicehall.queueing import selectors as queue_selectors
+
+from .access import page
+from .forms import attempt, sort_messages
+
+READ = ("cases.handle_case", "cases.view_all_cases")
+HANDLE = "cases.handle_case"
+COMMON_OPS = ("comment", "transfer", "escalate", "promise")
+
+
+def _lang() -> str:
+    return get_language() or "zh-hans"
+
+
+def _categories():
+    return BusinessCategory.objects.filter(is_active=True, parent__isnull=False).select_related(
+        "parent"
+    )
+
+
+@page(*READ)
+def case_list(request):
+    user = request.user
+    g = request.GET
+    scope = g.get("scope") or "mine"
+    if scope not in ("mine", "desk", "all"):
+        scope = "mine"
+    now = timezone.now()
+    page_cases = selectors.search(
+        user,
+        scope=scope,
+        state=g.get("state") or "open",
+        kind=g.get("kind") or None,
+        q=g.get("q") or None,
+        overdue=g.get("overdue") == "1",
+        escalated=g.get("escalated") == "1",
+        now=now,
+        limit=100,
+    )
+    rows = [selectors.row(c, now, _lang()) for c in page_cases]
+    return render(
+        request,
+        "web/cases/list.html",
+        {
+            "rows": rows,
+            "scope": scope,
+            "filters": g,
+            "kinds": WORKFLOWS.values(),
+            "has_desk": Desk.objects.filter(members=user).exists()
+            or Desk.objects.filter(lead=user).exists(),
+            "top_messages": sort_messages(request, [])[1],
+        },
+    )
+
+
+def _new_context(request, values, error: ServiceError | None = None) -> dict:
+    ticket = None
+    ticket_id = values.get("ticket_id")
+    if ticket_id and str(ticket_id).isdigit():
+        session = queue_selectors.open_session_of(request.user)
+        current = queue_selectors.current_ticket(session.counter) if session else None
+        if current and current.pk == int(ticket_id):
+            ticket = current
+    return {
+        "values": values,
+        "error": error,
+        "ticket": ticket,
+        "kinds": list(WORKFLOWS.values()),
+        "channels": Channel.choices,
+        "priorities": Priority.choices,
+        "areas": Area.choices,
+        "categories": _categories(),
+        "desks": Desk.objects.filter(is_active=True),
+        "script": WORKFLOWS["consultation"].script_zh["open"],
+    }
+
+
+@page("cases.open_case")
+def case_new(request):
+    if request.method != "POST":
+        values = {"channel": "walk_in" if request.GET.get("ticket") else "hotline"}
+        values |= {"ticket_id": request.GET.get("ticket", ""), "kind": "consultation"}
+        return render(request, "web/cases/new.html", _new_context(request, values))
+    p = request.POST
+    try:
+        case = services.open_case(
+            request.user,
+            kind=p.get("kind", ""),
+            channel=p.get("channel", ""),
+            category=p.get("category", ""),
+            description=p.get("description", ""),
+            subject=p.get("subject", ""),
+            phone=p.get("phone", "").strip() or None,
+            ticket_id=int(p["ticket_id"]) if p.get("ticket_id", "").isdigit() else None,
+            priority=p.get("priority") or "normal",
+            area=p.get("area") or "town",
+            desk=p.get("desk") or None,
+            promised_at=p.get("promised_at") or None,
+        )
+    except ServiceError as exc:
+        return render(
+            request, "web/cases/new.html", _new_context(request, p, exc), status=exc.status
+        )
+    messages.success(
+        request, f"已登记 {case.number} / Case {case.number} opened", extra_tags="form-page"
+    )
+    return redirect("web:case", case_id=case.pk)
+
+
+@page(*READ)
+def case_detail(request, case_id):
+    case = selectors.get_visible(request.user, case_id)
+    data = selectors.detail(case, request.user, _lang())
+    forms = ["page", *COMMON_OPS, *(a["action"] for a in data["allowed"])]
+    form_messages, top = sort_messages(request, forms)
+    return render(
+        request,
+        "web/cases/detail.html",
+        {
+            "case": data,
+            "form_messages": form_messages,
+            "top_messages": top,
+            "desks": Desk.objects.filter(is_active=True),
+            "categories": _categories(),
+        },
+    )
+
+
+ACT_FIELDS = ("resolution", "confirmation", "reason", "summary", "promised_at", "desk")
+OPS = {  # the common operations by URL; any other op is a workflow action
+    "comment": lambda user, cid, p: services.comment(user, cid, note=p.get("note", "")),
+    "transfer": lambda user, cid, p: services.transfer(
+        user,
+        cid,
+        version=p.get("version"),
+        desk=p.get("desk", ""),
+        summary=p.get("summary", ""),
+        handler=p.get("handler") or None,
+    ),
+    "escalate": lambda user, cid, p: services.escalate(
+        user, cid, version=p.get("version"), reason=p.get("reason", "")
+    ),
+    "promise": lambda user, cid, p: services.promise(
+        user, cid, version=p.get("version"), promised_at=p.get("promised_at", "")
+    ),
+}
+
+
+def _workflow_action(op: str):
+    return lambda user, cid, p: services.act(
+        user, cid, op, version=p.get("version"), **{k: p[k] for k in ACT_FIELDS if p.get(k)}
+    )
+
+
+@page(HANDLE)
+@require_POST
+def case_op(request, case_id, op):
+    handler = OPS.get(op) or _workflow_action(op)
+    result = attempt(request, lambda: handler(request.user, case_id, request.POST), form=op)
+    if isinstance(result, tuple) and result[1] is not None:  # converted: go to the work order
+        follow_up = result[1]
+        messages.success(
+            request,
+            f"已转为工单 {follow_up.number} / Turned into work order {follow_up.number}",
+            extra_tags="form-page",
+        )
+        return redirect("web:case", case_id=follow_up.pk)
+    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + f"#{op}")
+
+
+@page("cases.view_all_cases")
+def sla(request):
+    data = selectors.sla_overview(request.user)
+    now = data["now"]
+    top = max([d["n"] for d in data["by_desk"]] or [1])
+    for d in data["by_desk"]:
+        d["pct"] = round(100 * d["n"] / top)
+        d["name"] = (d["desk__name_en"] if _lang().startswith("en") else d["desk__name_zh"]) or "—"
+    return render(
+        request,
+        "web/cases/sla.html",
+        {
+            "data": data,
+            "breached": [selectors.row(c, now, _lang()) for c in data["breached"]],
+            "at_risk": [selectors.row(c, now, _lang()) for c in data["at_risk"]],
+            "unconfirmed": unconfirmed_years(),
+        },
+    )

@@ -86,6 +86,7 @@ API = {  # (method, path): (any of these permissions, body)
     ),
     ("GET", "/api/cases"): (CASE_READ, None),
     ("GET", "/api/cases/sla"): (("cases.view_all_cases",), None),
+    ("POST", "/api/cases/bill-shock/import"): (("customers.import_bills",), None),
     ("GET", "/api/cases/{case_id}"): (CASE_READ, None),
     ("PATCH", "/api/cases/{case_id}"): (HANDLE, {"version": 1, "subject": "改"}),
     ("POST", "/api/cases/{case_id}/actions/{action}"): (HANDLE, {"version": 1}),

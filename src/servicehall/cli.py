@@ -1,4 +1,5 @@
-"""`servicehall` command: demo, serve, worker, token, and Django's own commands (manage)."""
+"""`servicehall` command: demo, serve, worker, import-bills, token, and Django's own commands
+(manage)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+def start_jobs_in_process() -> None:
+    """The demo runs its periodic jobs (the SLA sweep) in threads of the web process, so a hall
+    needs nothing else installed (DESIGN.md). Deployments run `servicehall worker` instead."""
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    autodiscover_modules("tasks")  # as `run_huey` does: registers the periodic tasks
+    HUEY.create_consumer(workers=1, worker_type="thread", periodic=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="servicehall", description="ServiceHall 营业厅客户服务系统"
@@ -48,6 +59,11 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="run the Huey worker for background and periodic jobs")
+    b = sub.add_parser(
+        "import-bills", help="import monthly bills (CSV/Excel); opens bill-shock cases (L3)"
+    )
+    b.add_argument("file")
+    b.add_argument("--user", required=True, help="the staff member importing (owns the cases)")
     t = sub.add_parser("token", help="issue an API bearer token for a staff user")
     t.add_argument("username")
     t.add_argument("--name", default="cli")
@@ -69,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         print(logins_text())
         if not args.no_serve:
             print(f"\n打开 / open: http://{args.host}:{args.port}/\n", flush=True)
+            start_jobs_in_process()
             serve(args.host, args.port, 1)
     elif args.cmd == "serve":
         _migrate()
@@ -77,6 +94,22 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.management import call_command
 
         call_command("run_huey")
+    elif args.cmd == "import-bills":
+        import json
+        from pathlib import Path
+
+        from django.contrib.auth import get_user_model
+
+        from servicehall.cases.bill_shock import import_bills
+        from servicehall.core.errors import ServiceError
+
+        user = get_user_model().objects.get(username=args.user)
+        try:
+            result = import_bills(user, Path(args.file).read_bytes(), args.file)
+        except ServiceError as exc:
+            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+            sys.exit(1)
+        print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "token":
         from django.contrib.auth import get_user_model
 

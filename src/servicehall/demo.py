@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from servicehall.cases import services as cases
+from servicehall.cases import sla
 from servicehall.customers.models import Customer, PhoneNumber, Tier
-from servicehall.org.models import Counter, Hall, ServiceType, StaffProfile
+from servicehall.org.models import Counter, Desk, Hall, ServiceType, StaffProfile
 from servicehall.org.roles import assign_role
 from servicehall.queueing.models import Appointment, QueuePolicy
 
@@ -27,8 +29,17 @@ STAFF = [  # username, full name, employee no, role
     ("wuhao", "吴昊", "CD1006", "account_manager"),
     ("chenjing", "陈静", "CD1007", "hall_manager"),
     ("zhengyu", "郑宇", "CD1008", "quality_supervisor"),
+    ("gaofeng", "高峰", "CD2001", "clerk"),  # the fault desk (障碍处理台)
     ("admin", "系统管理员", "CD0001", "administrator"),
     ("kiosk", "大厅取号机", "CD9001", "device"),
+    ("online", "网上营业厅接入", "CD9002", "channel"),
+]
+
+DESKS = [  # code, Chinese, English, in the hall?, lead, members
+    ("front", "综合受理台", "Front desk", True, "chenjing", ["wangfang", "liqiang", "zhaomin"]),
+    ("fault", "障碍处理台", "Fault desk", False, "gaofeng", ["gaofeng"]),
+    ("complaint", "投诉专席", "Complaint desk", True, "sunli", ["sunli"]),
+    ("care", "客户关怀专席", "Care desk", True, "zhoujie", ["zhoujie"]),
 ]
 
 COUNTERS = [  # number, name, kind, service type codes, vip_only
@@ -91,9 +102,31 @@ def demo_phone(i: int) -> str:
 
 @transaction.atomic
 def load_demo() -> bool:
-    """Create the demo organisation once; returns False when it is already there."""
-    if Hall.objects.filter(code=HALL_CODE).exists():
-        return False
+    """Create what is missing of the demo organisation; returns False when it is all there."""
+    created = False
+    if not Hall.objects.filter(code=HALL_CODE).exists():
+        _hall_and_customers()
+        created = True
+    if not Desk.objects.exists():
+        _desks_and_cases(Hall.objects.get(code=HALL_CODE))
+        created = True
+    return created
+
+
+def _staff(hall: Hall) -> dict:
+    User = get_user_model()
+    users = {}
+    for username, full_name, emp, role in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, password=DEMO_PASSWORD)
+            StaffProfile.objects.create(user=user, full_name=full_name, employee_no=emp, hall=hall)
+            assign_role(user, role)
+        users[username] = User.objects.get(pk=user.pk)
+    return users
+
+
+def _hall_and_customers() -> None:
     hall = Hall.objects.create(
         code=HALL_CODE, name="城东营业厅", area="城东区", address="城东区和平路88号", is_open=True
     )
@@ -104,11 +137,7 @@ def load_demo() -> bool:
             hall=hall, number=number, name=name, kind=kind, vip_only=vip_only
         )
         c.service_types.set([types[code] for code in codes])
-    User = get_user_model()
-    for username, full_name, emp, role in STAFF:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD)
-        StaffProfile.objects.create(user=user, full_name=full_name, employee_no=emp, hall=hall)
-        assign_role(user, role)
+    _staff(hall)
     rng = random.Random(20261122)
     for i, tier in enumerate(TIERS, start=1):
         name = SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 5) % len(GIVEN)]
@@ -133,7 +162,110 @@ def load_demo() -> bool:
         phone=gold.phones.first().number,
         slot_at=timezone.now() + timedelta(minutes=20),
     )
-    return True
+
+
+def _desks_and_cases(hall: Hall) -> None:
+    """The desks, and cases in every state a desk meets: one past its deadline, one at risk,
+    an online question waiting for its first response, a suggestion, a praise, one resolved and
+    waiting for the customer's answer to the survey text."""
+    users = _staff(hall)
+    for code, zh, en, in_hall, lead, members in DESKS:
+        desk = Desk.objects.create(
+            code=code, name_zh=zh, name_en=en, hall=hall if in_hall else None, lead=users[lead]
+        )
+        desk.members.set([users[m] for m in members])
+    now = timezone.now()
+
+    def case(user, hours_ago: float, **kw):
+        c = cases.open_case(user, hall=HALL_CODE, **kw)
+        start = now - timedelta(hours=hours_ago)
+        c.created_at = start
+        sla.start_clock(c, start)
+        c.save()
+        c.events.update(at=start)
+        return c
+
+    fault = case(
+        users["wangfang"],
+        60,
+        kind="fault",
+        channel="walk_in",
+        category="broadband-fault",
+        phone=demo_phone(17),
+        subject="光猫红灯，宽带无法上网",
+        description="客户家中光猫LOS灯红色闪烁，重启无效，已两天无法上网。",
+        desk="fault",
+    )
+    cases.act(users["gaofeng"], fault.pk, "acknowledge", version=fault.version)
+    case(
+        users["liqiang"],
+        30,
+        kind="work_order",
+        channel="hall_phone",
+        category="order-change",
+        phone=demo_phone(11),
+        subject="套餐变更未生效",
+        description="客户上月申请由128元套餐改为98元套餐，本月仍按128元扣费，需核实。",
+    )
+    case(
+        users["online"],
+        0.5,
+        kind="consultation",
+        channel="web",
+        category="roaming",
+        subject="出国漫游怎么开通",
+        description="下周去日本出差，手机国际漫游需要怎么开通？流量包多少钱？",
+    )
+    suggestion = case(
+        users["zhaomin"],
+        20,
+        kind="suggestion",
+        channel="walk_in",
+        category="suggestion",
+        subject="建议增设老年人爱心座椅",
+        description="客户建议在取号机旁增设老年人爱心座椅和老花镜。",
+    )
+    cases.act(
+        users["zhaomin"],
+        suggestion.pk,
+        "acknowledge",
+        version=suggestion.version,
+        promised_at=now + timedelta(days=5),
+    )
+    praise = case(
+        users["chenjing"],
+        3,
+        kind="praise",
+        channel="hotline",
+        category="praise",
+        subject="表扬1号窗口王芳",
+        description="客户来电表扬王芳耐心细致，帮他找回了停机的副卡。",
+    )
+    cases.act(
+        users["chenjing"],
+        praise.pk,
+        "acknowledge",
+        version=praise.version,
+        resolution="已感谢客户，并在班前会上转达表扬。",
+    )
+    resolved = case(
+        users["wangfang"],
+        26,
+        kind="work_order",
+        channel="walk_in",
+        category="itemised",
+        phone=demo_phone(6),
+        subject="上月详单打印缺页",
+        description="客户打印上月详单时缺少最后三天的通话记录。",
+    )
+    cases.act(
+        users["wangfang"],
+        resolved.pk,
+        "resolve",
+        version=resolved.version,
+        resolution="已重新生成完整详单并短信告知客户自助打印。",
+    )
+    cases.sweep()
 
 
 def logins_text() -> str:

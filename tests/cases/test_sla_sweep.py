@@ -99,3 +99,12 @@ def test_c5_no_confirmation_in_time_means_a_return_visit(clerk):
     assert sweep_at(START + timedelta(hours=80))["return_visits"] == 0
     c, _ = cases.act(clerk, c.pk, "close", version=c.version, confirmation="回访：客户确认已恢复")
     assert c.status == "closed" and c.confirmed_at is not None
+
+
+def test_c7_the_sweep_is_a_periodic_job_every_minute(clerk):
+    from servicehall.cases.tasks import sla_sweep
+
+    fault(clerk)
+    assert sla_sweep.task_class().validate_datetime(START + timedelta(minutes=7))  # every minute
+    with time_machine.travel(START + timedelta(days=5), tick=False):
+        assert sla_sweep.call_local()["escalations"] == 3

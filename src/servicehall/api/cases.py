@@ -8,11 +8,12 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from servicehall.cases import selectors, services
+from servicehall.cases import bill_shock, selectors, services
 from servicehall.cases.workflows import WORKFLOWS
-from servicehall.core.errors import forbidden, require_perm
+from servicehall.core.errors import ServiceError, forbidden, require_perm
 
 from .queueing import ErrorOut
 
@@ -24,13 +25,17 @@ class CaseErrorOut(ErrorOut):
     current_version: int | None = None
 
 
+class ImportErrorOut(ErrorOut):
+    errors: list[dict] | None = None
+
+
 ERRORS = {
     400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     409: CaseErrorOut,
-    422: ErrorOut,
+    422: ImportErrorOut,
 }
 
 
@@ -277,6 +282,24 @@ def sla_overview(request):
     data["breached"] = [selectors.row(c, now, _lang()) for c in data["breached"]]
     data["at_risk"] = [selectors.row(c, now, _lang()) for c in data["at_risk"]]
     return data
+
+
+class BillImportOut(Schema):
+    imported: int
+    bill_shock_cases: list[str]
+
+
+@router.post("/bill-shock/import", response={200: BillImportOut, **ERRORS})
+def import_bills(request, file: UploadedFile = File(None)):  # noqa: B008 (ninja idiom)
+    """Import a month's bills (CSV or Excel: 号码/phone, 月份/month, 金额/amount). Lines billed
+    more than 5× their previous three months' average get a proactive contact case (L3). A bad
+    row refuses the whole file, listing the bad rows by line."""
+    require_perm(request.user, "customers.import_bills", "导入账单", "import bills")
+    if file is None:
+        raise ServiceError(
+            "required", "请上传账单文件", "Upload a bill file", field="file", status=422
+        )
+    return bill_shock.import_bills(request.user, file.read(), file.name or "bills.csv")
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})

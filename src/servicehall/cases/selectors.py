@@ -226,6 +226,8 @@ EVENT_LABELS = {
     "sla_warning": ("即将超时提醒", "Deadline warning"),
     "first_response_missed": ("首次响应超时", "First response missed"),
     "start_return_visit": ("转回访", "Return visit due"),
+    "survey_sent": ("已发送满意度调查短信", "Survey text sent"),
+    "survey_answered": ("客户提交评价", "Customer answered the survey"),
 }
 
 

@@ -48,7 +48,7 @@ ESCALATION_LEVELS = {
 }
 MAX_LEVEL = max(ESCALATION_LEVELS)
 # C3: an account action needs the customer identified first. These top-level categories (and
-# everything under them) are account actions.
+# everything under them) are account actions, for the case types that act on accounts.
 ACCOUNT_CATEGORIES = ("basic", "billing")
 
 
@@ -282,7 +282,7 @@ def open_case(
             )
         the_hall = ticket.hall
         customer = customer or ticket.customer
-    if customer is None and _is_account_action(cat):
+    if customer is None and wf.acts_on_account and _is_account_action(cat):
         raise _bad(
             "customer_not_identified",
             f"“{cat.name_zh}”涉及账户操作，须先识别客户身份（C3）：请填写客户的手机号码",

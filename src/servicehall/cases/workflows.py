@@ -41,6 +41,9 @@ class Workflow:
     closed: frozenset[str]
     transitions: tuple[Transition, ...]
     script_zh: dict[str, str] = field(default_factory=dict)  # 服务用语 per state
+    # Cases of this type act on the customer's account (C3): for an account-action category
+    # the customer must be identified before the case is opened. A consultation only answers.
+    acts_on_account: bool = False
 
     def allowed(self, status: str, *, system: bool = False) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources and (system or not t.system)]
@@ -151,6 +154,7 @@ CONSULTATION = Workflow(
 
 WORK_ORDER = Workflow(
     kind="work_order",
+    acts_on_account=True,
     name_zh="工单",
     name_en="Work order",
     prefix="GD",
@@ -167,6 +171,7 @@ WORK_ORDER = Workflow(
 
 FAULT = Workflow(
     kind="fault",
+    acts_on_account=True,
     name_zh="障碍申告",
     name_en="Fault report",
     prefix="ZA",

@@ -68,3 +68,23 @@ class PhoneNumber(models.Model):
         from servicehall.core.masking import mask_phone
 
         return mask_phone(self.number)
+
+
+class Bill(models.Model):
+    """A line's bill for one month (V4: imported from the operator's billing exports). Kept to
+    spot bill shock (L3) and to answer customers about their own bills."""
+
+    number = models.CharField(_("number"), max_length=11, db_index=True)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the billed month."))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number", "month"]
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        constraints = [models.UniqueConstraint(fields=["number", "month"], name="bill_line_month")]
+        permissions = [("import_bills", "Can import monthly bills (bill-shock check, L3)")]

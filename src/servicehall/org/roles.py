@@ -57,6 +57,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customer",
             "customers.view_unmasked_pii",
             *CASE_WORK,
+            "customers.import_bills",
         ),
     ),
     Role(
@@ -82,6 +83,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.manage_queue",
             "queueing.view_display",
             "cases.view_all_cases",
+            "customers.import_bills",
         ),
     ),
     Role(
@@ -99,6 +101,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.queuepolicy.*",
             "queueing.ticket.view",
             "customers.customer.view",
+            "customers.import_bills",
             "core.auditlog.view",
             "cases.slapolicy.*",
             "cases.case.view",

@@ -8,6 +8,8 @@ is flashed in Chinese and English beside the form it came from."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +24,8 @@ from servicehall.core.calendar import unconfirmed_years
 from servicehall.core.errors import ServiceError
 from servicehall.org.models import BusinessCategory, Desk
 from servicehall.queueing import selectors as queue_selectors
+from servicehall.surveys.models import DIMENSIONS
+from servicehall.surveys.selectors import staff_stats
 
 from .access import page
 from .forms import attempt, sort_messages
@@ -193,6 +197,7 @@ def case_op(request, case_id, op):
 
 @page("cases.view_all_cases")
 def sla(request):
+    """The SLA overview and the last 30 days' satisfaction by staff member (S1, C5)."""
     data = selectors.sla_overview(request.user)
     now = data["now"]
     top = max([d["n"] for d in data["by_desk"]] or [1])
@@ -207,5 +212,7 @@ def sla(request):
             "breached": [selectors.row(c, now, _lang()) for c in data["breached"]],
             "at_risk": [selectors.row(c, now, _lang()) for c in data["at_risk"]],
             "unconfirmed": unconfirmed_years(),
+            "satisfaction": staff_stats(now - timedelta(days=30)),
+            "dimensions": DIMENSIONS,
         },
     )

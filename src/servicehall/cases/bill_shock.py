@@ -1,0 +1,76 @@
+"""Bill shock (L3, 电信条例 Art.33): a bill more than 5× the average of the line's previous three
+months is abnormal and the customer must be told promptly. Importing the month's bills opens a
+proactive contact case (a work order, channel `proactive`, for the care desk when there is one)
+for each such line — once per line and month, however often the file is imported."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count
+
+from servicehall.core.db import write_transaction
+from servicehall.core.errors import require_perm
+from servicehall.customers import bills
+from servicehall.customers.models import Bill
+from servicehall.org.models import Desk
+
+from . import services
+from .models import Case
+
+FACTOR = Decimal(5)
+HISTORY_MONTHS = 3
+
+
+def _previous_months(month, n: int):
+    y, m = month.year, month.month
+    out = []
+    for _ in range(n):
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        out.append(month.replace(year=y, month=m))
+    return out
+
+
+def shocks(rows: list[bills.BillRow]) -> list[tuple[bills.BillRow, Decimal]]:
+    """The rows whose amount is more than FACTOR × the average of the three months before
+    (all three must be known), with that average."""
+    found = []
+    for r in rows:
+        history = Bill.objects.filter(
+            number=r.number, month__in=_previous_months(r.month, HISTORY_MONTHS)
+        ).aggregate(avg=Avg("amount"), n=Count("id"))
+        if history["n"] == HISTORY_MONTHS and history["avg"] and r.amount > FACTOR * history["avg"]:
+            found.append((r, Decimal(history["avg"]).quantize(Decimal("0.01"))))
+    return found
+
+
+def import_bills(user, data: bytes, filename: str) -> dict:
+    require_perm(user, "customers.import_bills", "导入账单", "import bills")
+    rows = bills.parse(data, filename)
+    desk = "care" if Desk.objects.filter(code="care", is_active=True).exists() else None
+    opened = []
+    with write_transaction():
+        bills.store(rows)
+        for r, avg in shocks(rows):
+            key = f"{r.number}:{r.month:%Y-%m}"
+            if Case.objects.filter(data__bill_shock=key).exists():
+                continue
+            ratio = (r.amount / avg).quantize(Decimal("0.1"))
+            case = services.open_case(
+                user,
+                kind="work_order",
+                channel="proactive",
+                category="bill-pay",
+                priority="high",
+                phone=r.number,
+                desk=desk,
+                subject=f"账单异常：{r.month:%Y年%m月}账单为前三月平均的{ratio}倍",
+                description=(
+                    f"{r.month:%Y年%m月}账单 {r.amount} 元，前三个月平均 {avg} 元，"
+                    f"为平均值的 {ratio} 倍（超过 {FACTOR} 倍，电信条例第三十三条）。"
+                    "请及时主动联系客户，告知异常并核实原因。"
+                ),
+                data={"bill_shock": key, "amount": str(r.amount), "average": str(avg)},
+            )
+            opened.append(case.number)
+    return {"imported": len(rows), "bill_shock_cases": opened}

@@ -1,0 +1,141 @@
+"""Monthly bill imports (V4, L3): CSV or Excel with one row per line and month.
+
+Columns (a header row, Chinese or English names): 号码/phone, 月份/month (2026-10 or
+2026-10-01), 金额/amount (yuan, up to 2 decimals). The whole file is checked before anything is
+written: any bad row refuses the import with every bad row listed by line number and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from servicehall.core.errors import ServiceError
+
+from .models import Bill, PhoneNumber
+from .services import MOBILE_RE
+
+HEADERS = {
+    "phone": {"phone", "number", "号码", "手机号码", "手机号"},
+    "month": {"month", "月份", "账期"},
+    "amount": {"amount", "金额", "账单金额", "amount_yuan"},
+}
+MAX_ROWS = 200_000
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
+
+
+@dataclass(frozen=True)
+class BillRow:
+    line: int
+    number: str
+    month: date
+    amount: Decimal
+
+
+def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ServiceError(
+                "bad_file",
+                f"无法读取Excel文件：{exc}",
+                f"Cannot read the Excel file: {exc}",
+                field="file",
+                status=422,
+            ) from exc
+        sheet = wb.worksheets[0]
+        return [
+            (i, ["" if v is None else str(v).strip() for v in row])
+            for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030", errors="replace")  # Excel's CSV on Chinese Windows
+    return [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(io.StringIO(text)), 1)]
+
+
+def parse(data: bytes, filename: str) -> list[BillRow]:
+    rows = [(i, r) for i, r in _rows(data, filename) if any(r)]
+    if not rows:
+        raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
+    header_line, header = rows[0]
+    cols = {}
+    for key, names in HEADERS.items():
+        found = [j for j, h in enumerate(header) if h.lower() in names]
+        if not found:
+            raise ServiceError(
+                "missing_column",
+                f"第{header_line}行（表头）缺少“{sorted(names)[-1]}”列",
+                f"Line {header_line} (header): no {key} column",
+                field="file",
+                status=422,
+                extra={"errors": [{"line": header_line, "field": key}]},
+            )
+        cols[key] = found[0]
+    if len(rows) - 1 > MAX_ROWS:
+        raise ServiceError(
+            "too_many_rows",
+            f"一次最多导入{MAX_ROWS}行",
+            f"At most {MAX_ROWS} rows per import",
+            field="file",
+            status=422,
+        )
+    out, errors = [], []
+    for line, r in rows[1:]:
+        cell = {k: (r[j] if j < len(r) else "") for k, j in cols.items()}
+        number = re.sub(r"[\s\-]", "", cell["phone"])
+        m = MONTH_RE.match(cell["month"].split(" ")[0])
+        try:
+            amount = Decimal(cell["amount"].replace(",", ""))
+        except InvalidOperation:
+            amount = None
+        if not MOBILE_RE.match(number):
+            errors.append({"line": line, "field": "phone", "value": cell["phone"]})
+        elif m is None or not 1 <= int(m.group(2)) <= 12:
+            errors.append({"line": line, "field": "month", "value": cell["month"]})
+        elif amount is None or amount < 0 or amount.as_tuple().exponent < -2:
+            errors.append({"line": line, "field": "amount", "value": cell["amount"]})
+        else:
+            out.append(BillRow(line, number, date(int(m.group(1)), int(m.group(2)), 1), amount))
+    if errors:
+        first = errors[0]
+        raise ServiceError(
+            "bad_rows",
+            f"第{first['line']}行“{first['field']}”有误（{first['value']}），共{len(errors)}行有误，"
+            "未导入任何数据",
+            f"Line {first['line']}: bad {first['field']} ({first['value']!r}); "
+            f"{len(errors)} bad rows in all; nothing was imported",
+            field="file",
+            status=422,
+            extra={"errors": errors[:100]},
+        )
+    return out
+
+
+def store(rows: list[BillRow]) -> list[Bill]:
+    """Insert or replace the bills of the rows (call inside a write transaction)."""
+    owners = dict(
+        PhoneNumber.objects.filter(number__in={r.number for r in rows}).values_list(
+            "number", "customer_id"
+        )
+    )
+    bills = [
+        Bill(number=r.number, month=r.month, amount=r.amount, customer_id=owners.get(r.number))
+        for r in rows
+    ]
+    Bill.objects.bulk_create(
+        bills,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["number", "month"],
+        update_fields=["amount", "customer"],
+    )
+    return bills

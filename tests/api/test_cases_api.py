@@ -162,3 +162,13 @@ def test_case_types_describe_the_workflows(api_as, clerk):
     assert set(types) >= {"consultation", "work_order", "fault", "suggestion", "praise"}
     actions = {t["action"] for t in types["work_order"]["transitions"]}
     assert actions == {"resolve", "close", "dispute"}  # the sweep's own action is not offered
+
+
+def test_search_by_number_phone_or_words(api_as, clerk, order):
+    api = api_as(clerk)
+    other = api.post("/cases", {**WORK_ORDER, "description": "光猫指示灯不亮", "phone": None})
+    assert other.status_code == 201
+    by_number = api.get("/cases", q=order["number"].lower()).json()
+    assert [c["number"] for c in by_number] == [order["number"]]
+    assert [c["id"] for c in api.get("/cases", q="13900005555").json()] == [order["id"]]
+    assert [c["id"] for c in api.get("/cases", q="指示灯").json()] == [other.json()["id"]]

@@ -178,9 +178,21 @@ class Case(models.Model):
             models.Index(fields=["next_escalation_at"], name="case_next_escalation"),
             models.Index(fields=["first_response_watch"], name="case_first_response_watch"),
             models.Index(fields=["confirm_due"], name="case_confirm_due"),
-            models.Index(fields=["desk", "closed_at", "due_at"], name="case_desk_queue"),
-            models.Index(fields=["owner", "closed_at", "due_at"], name="case_owner_queue"),
-            models.Index(fields=["hall", "closed_at", "due_at"], name="case_hall_queue"),
+            # The lists: open cases of a desk / an owner / a handler / everyone, due soonest
+            # first (partial: closed cases are most of the table and never in these lists).
+            *(
+                models.Index(
+                    fields=[*lead, "due_at", "id"],
+                    condition=models.Q(closed_at__isnull=True),
+                    name=f"case_open_{name}",
+                )
+                for name, lead in (
+                    ("desk", ["desk"]),
+                    ("owner", ["owner"]),
+                    ("handler", ["handler"]),
+                    ("all", []),
+                )
+            ),
         ]
         permissions = [
             ("open_case", "Can open cases (intake)"),

@@ -3,6 +3,7 @@ with its timeline. Customers are shown masked (V2) through customers.services.pr
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
@@ -17,6 +18,8 @@ from .services import ESCALATION_LEVELS, get_case, may_handle, workflow_of
 from .workflows import WORKFLOWS
 
 PAGE = 50
+CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2}\d{12,18}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def visible(user) -> QuerySet:
@@ -27,8 +30,15 @@ def visible(user) -> QuerySet:
         return qs
     if not user.has_perm("cases.handle_case"):
         return qs.none()
-    desks = Desk.objects.filter(Q(members=user) | Q(lead=user)).values("id")
-    return qs.filter(Q(owner=user) | Q(handler=user) | Q(desk__in=desks))
+    return qs.filter(Q(owner=user) | Q(handler=user) | Q(desk__in=desk_ids(user)))
+
+
+def desk_ids(user) -> list[int]:
+    """The desks a user leads or belongs to, as a list: filtering on literal ids lets the
+    database use the open-cases-by-desk index (a subquery made PostgreSQL scan every case)."""
+    return list(
+        Desk.objects.filter(Q(members=user) | Q(lead=user)).values_list("id", flat=True).distinct()
+    )
 
 
 def get_visible(user, case_id) -> Case:
@@ -64,8 +74,7 @@ def search(
     if scope == "mine":
         qs = qs.filter(Q(owner=user) | Q(handler=user))
     elif scope == "desk":
-        desks = Desk.objects.filter(Q(members=user) | Q(lead=user)).values("id")
-        qs = qs.filter(desk__in=desks)
+        qs = qs.filter(desk__in=desk_ids(user))
     if desk:
         qs = qs.filter(desk__code=desk)
     if state == "open":
@@ -80,15 +89,13 @@ def search(
         qs = qs.filter(closed_at__isnull=True, resolved_at__isnull=True, due_at__lt=now)
     if escalated:
         qs = qs.filter(escalation_level__gt=0)
-    if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(number__iexact=q)
-            | Q(subject__icontains=q)
-            | Q(description__icontains=q)
-            | Q(contact_phone=q)
-            | Q(customer__phones__number=q)
-        )
+    q = (q or "").strip()
+    if CASE_NUMBER_RE.match(q):  # a case number: through its unique index
+        qs = qs.filter(number=q.upper())
+    elif PHONE_RE.match(q):
+        qs = qs.filter(Q(contact_phone=q) | Q(customer__phones__number=q))
+    elif q:
+        qs = qs.filter(Q(subject__icontains=q) | Q(description__icontains=q))
     if state == "closed":
         qs = qs.order_by("-closed_at", "-id")
     else:

@@ -517,12 +517,12 @@ def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case |
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)
+        _check_version(case, version)  # a stale view first: the state it saw has changed
         wf = workflow_of(case.kind)
         t = wf.transition(case.status, action)
         if t is None or t.system:
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
-        _check_version(case, version)
         clean = _clean_payload(t, payload)
         follow_up = _apply(case, wf, t, user, clean)
     return case, follow_up

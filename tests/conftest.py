@@ -1,8 +1,17 @@
 import pytest
 from django.test import Client
 
+from servicehall.core.ttl import TTLCache
 from servicehall.queueing import services as queue
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Rolled-back tests reuse ids: no test may see what another left in a process cache."""
+    TTLCache.forget_everywhere()
+    yield
+    TTLCache.forget_everywhere()
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ def local(*args) -> datetime:
     return timezone.make_aware(datetime(*args), timezone.get_current_timezone())
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    calendar.forget()
-    yield
-    calendar.forget()
-
-
 def test_c6_official_year_knows_holidays_and_makeup_workdays():
     assert not calendar.is_workday(date(2026, 10, 1))  # 国庆节, a Thursday
     assert calendar.is_workday(date(2026, 10, 10))  # a Saturday worked for the holiday

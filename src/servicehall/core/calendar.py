@@ -19,8 +19,6 @@ fault reported on Friday evening with "2 business days" is due at the end of Tue
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -28,14 +26,14 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .models import CalendarDay, CalendarYear
+from .ttl import TTLCache
 
 log = logging.getLogger(__name__)
 
 UNITS = ("seconds", "minutes", "hours", "days", "business_days")
 CACHE_S = 60.0  # another process's admin edit is seen within this long
 
-_years: dict[int, tuple[float, dict[date, bool]]] = {}
-_lock = threading.Lock()
+_years: TTLCache[dict[date, bool]] = TTLCache(CACHE_S)
 
 
 def _from_package(year: int) -> list[tuple[date, bool, str]] | None:
@@ -102,21 +100,17 @@ def unconfirmed_years(around: date | None = None) -> list[int]:
     )
 
 
-def _exceptions(year: int) -> dict[date, bool]:
-    now = time.monotonic()
-    hit = _years.get(year)
-    if hit and hit[0] > now:
-        return hit[1]
+def _load_year(year: int) -> dict[date, bool]:
     ensure_year(year)
-    days = dict(CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday"))
-    with _lock:
-        _years[year] = (now + CACHE_S, days)
-    return days
+    return dict(CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday"))
+
+
+def _exceptions(year: int) -> dict[date, bool]:
+    return _years.get(year, lambda: _load_year(year))
 
 
 def forget(**kwargs) -> None:
-    with _lock:
-        _years.clear()
+    _years.forget()
 
 
 post_save.connect(forget, sender=CalendarDay, dispatch_uid="calendar-day-save")

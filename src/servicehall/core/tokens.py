@@ -11,39 +11,34 @@ much longer there).
 from __future__ import annotations
 
 import copy
-import threading
-import time
 
 from django.contrib.auth.models import Group, User
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import ApiToken
+from .ttl import TTLCache
 
 TOKEN_CACHE_S = 10.0
 
-_cache: dict[str, tuple[float, User]] = {}
-_lock = threading.Lock()
+_users: TTLCache[User] = TTLCache(TOKEN_CACHE_S)
+
+
+def _lookup(digest: str) -> User | None:
+    row = ApiToken.objects.select_related("user").filter(digest=digest).first()
+    if row is None or not row.user.is_active:
+        return None
+    row.user.get_all_permissions()  # fills the caches has_perm reads
+    return row.user
 
 
 def user_for_token(raw: str) -> User | None:
     digest = ApiToken.hash(raw)
-    now = time.monotonic()
-    hit = _cache.get(digest)
-    if hit is not None and hit[0] > now:
-        return copy.copy(hit[1])  # the copy shares the permission sets, read-only
-    row = ApiToken.objects.select_related("user").filter(digest=digest).first()
-    if row is None or not row.user.is_active:
-        return None
-    user = row.user
-    user.get_all_permissions()  # fills the caches has_perm reads
-    with _lock:
-        _cache[digest] = (now + TOKEN_CACHE_S, user)
-    return copy.copy(user)
+    user = _users.get(digest, lambda: _lookup(digest))
+    return copy.copy(user) if user is not None else None  # the copy shares the read-only perms
 
 
 def forget_all(**kwargs) -> None:
-    with _lock:
-        _cache.clear()
+    _users.forget()
 
 
 def connect_signals() -> None:

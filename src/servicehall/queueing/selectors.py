@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ma
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
+from servicehall.core.ttl import TTLCache
 from servicehall.org.models import Counter, Hall
 
 from . import rules
@@ -29,7 +30,7 @@ class WaitEstimate:
     mean_service_min: float
 
 
-def mean_service_minutes(hall: Hall, service_type) -> float:
+def _mean_service_minutes(hall: Hall, service_type) -> float:
     """Average counter occupation (call to finish) of the last services of this type today,
     blended with the configured expectation while few have been timed."""
     today = timezone.localdate()
@@ -54,12 +55,33 @@ def mean_service_minutes(hall: Hall, service_type) -> float:
     return w * measured + (1 - w) * expected
 
 
+# The wait estimate on every new ticket reads which counters are open and today's service
+# times; both change slowly next to the rate tickets are issued, and the estimate is an
+# estimate. Remembered per process for a few seconds (sign-in and sign-out here forget at once).
+_open_counters_memo: TTLCache[list[Counter]] = TTLCache(5.0)
+_service_minutes_memo: TTLCache[float] = TTLCache(30.0)
+
+
+def forget_open_counters(hall_id: int) -> None:
+    _open_counters_memo.forget(hall_id)
+
+
 def _open_counters(hall: Hall) -> list[Counter]:
-    ids = CounterSession.objects.filter(counter__hall=hall, signed_out_at__isnull=True).values(
-        "counter_id"
-    )
-    return list(
-        Counter.objects.filter(pk__in=ids, is_active=True).prefetch_related("service_types")
+    def load() -> list[Counter]:
+        ids = CounterSession.objects.filter(counter__hall=hall, signed_out_at__isnull=True).values(
+            "counter_id"
+        )
+        return list(
+            Counter.objects.filter(pk__in=ids, is_active=True).prefetch_related("service_types")
+        )
+
+    return _open_counters_memo.get(hall.pk, load)
+
+
+def mean_service_minutes(hall: Hall, service_type) -> float:
+    return _service_minutes_memo.get(
+        (hall.pk, service_type.pk, timezone.localdate()),
+        lambda: _mean_service_minutes(hall, service_type),
     )
 
 

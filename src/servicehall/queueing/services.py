@@ -394,6 +394,7 @@ def sign_in(user, counter: Counter) -> CounterSession:
                 f"{counter.name} was just taken",
                 field="counter",
             ) from exc
+    selectors.forget_open_counters(counter.hall_id)
     publish_on_commit(
         channel_name(counter.hall_id), {"type": "counter_open", "counter": counter.name}
     )
@@ -420,6 +421,7 @@ def sign_out(user, counter: Counter) -> None:
     with write_transaction():
         session = _open_session(user, counter, lock=True)
         _sign_out(user, session, _now())
+    selectors.forget_open_counters(counter.hall_id)
     publish_on_commit(
         channel_name(counter.hall_id), {"type": "counter_closed", "counter": counter.name}
     )

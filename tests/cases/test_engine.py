@@ -226,3 +226,21 @@ def test_vip_work_orders_get_one_business_day(clerk):
     plain = open_at(clerk, start)
     assert vip.due_at == at(2026, 11, 24, 23, 59, 59)
     assert plain.due_at == at(2026, 11, 25, 23, 59, 59)
+
+
+def test_c9_escalating_a_suggestion_tells_the_proposer(clerk):
+    from servicehall.core.models import SmsMessage
+
+    factories.make_customer(phone="13900003333")
+    s = cases.open_case(
+        clerk,
+        kind="suggestion",
+        channel="walk_in",
+        category="suggestion",
+        description="建议周末延长营业时间",
+        phone="13900003333",
+    )
+    s = cases.escalate(clerk, s.pk, version=s.version, reason="涉及营业时间调整，超出权限")
+    sms = SmsMessage.objects.get(purpose="escalation")
+    assert sms.to == "13900003333" and s.number in sms.text and "上级部门" in sms.text
+    assert [e.kind for e in s.events.all()][-2:] == ["escalated", "customer_told"]

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
+from servicehall.core.masking import mask_phone
 from servicehall.customers.services import present
 from servicehall.org.models import Desk
 
@@ -190,8 +191,6 @@ def detail(case: Case, user, lang: str = "zh") -> dict:
 
 
 def _masked_phone(number: str) -> str:
-    from servicehall.core.masking import mask_phone
-
     return mask_phone(number) if number else ""
 
 
@@ -235,6 +234,7 @@ EVENT_LABELS = {
     "start_return_visit": ("转回访", "Return visit due"),
     "survey_sent": ("已发送满意度调查短信", "Survey text sent"),
     "survey_answered": ("客户提交评价", "Customer answered the survey"),
+    "customer_told": ("已短信告知客户", "Customer told by text"),
 }
 
 

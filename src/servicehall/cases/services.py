@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.sms import queue_sms
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Desk, Hall
@@ -450,15 +451,11 @@ def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> Non
 
 
 def _clean_payload(t: Transition, payload: dict) -> dict:
-    clean = {}
-    for name in t.requires:
-        if name == "promised_at":
-            clean[name] = _future_time(payload.get(name))
-        else:
-            clean[name] = _text(payload.get(name), name)
-    for name in ("promised_at",):
-        if name in payload and payload[name] and name not in clean:
-            clean[name] = _future_time(payload[name])
+    """The action's required fields (422 naming a missing one) and the optional ones some
+    effects read (a promise, the desk and category of a follow-up case), validated."""
+    clean = {name: _text(payload.get(name), name) for name in t.requires if name != "promised_at"}
+    if "promised_at" in t.requires or payload.get("promised_at"):
+        clean["promised_at"] = _future_time(payload.get("promised_at"))
     for name in ("desk", "category", "area", "note"):
         if payload.get(name):
             clean[name] = _text(payload[name], name, limit=200)
@@ -505,8 +502,6 @@ def _apply(case: Case, wf: Workflow, t: Transition, actor, payload: dict) -> Cas
     record_event(case, t.action, actor, from_status=before, note=note, **data)
     if t.effect == "resolve":
         pk = case.pk
-        from django.db import transaction
-
         transaction.on_commit(lambda: case_resolved.send(sender=Case, case_id=pk))
     return result
 
@@ -622,7 +617,22 @@ def escalate(user, case_id, *, version, reason: str) -> Case:
         _raise_level(case, user, _now(), reason, "manual")
         case.version += 1
         case.save()
+        wf = workflow_of(case.kind)
+        phone = contact_number(case)
+        if wf.escalation_notice and phone:  # C9: tell the proposer it went up
+            queue_sms(phone, wf.escalation_notice.format(number=case.number), "escalation")
+            record_event(case, "customer_told", user, note=wf.escalation_notice)
     return case
+
+
+def contact_number(case: Case) -> str | None:
+    """The number to text about a case: the one given at intake, else the customer's primary."""
+    if case.contact_phone:
+        return case.contact_phone
+    if case.customer_id:
+        phone = case.customer.phones.order_by("-is_primary", "pk").first()
+        return phone.number if phone else None
+    return None
 
 
 def promise(user, case_id, *, version, promised_at) -> Case:

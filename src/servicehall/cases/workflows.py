@@ -44,6 +44,8 @@ class Workflow:
     # Cases of this type act on the customer's account (C3): for an account-action category
     # the customer must be identified before the case is opened. A consultation only answers.
     acts_on_account: bool = False
+    # Texted to the customer when the case is escalated by hand ({number}: the case number).
+    escalation_notice: str = ""
 
     def allowed(self, status: str, *, system: bool = False) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources and (system or not t.system)]
@@ -232,6 +234,7 @@ SUGGESTION = Workflow(
             effect="close",
         ),
     ),
+    escalation_notice="【营业厅】您的建议（{number}）已提交上级部门研究，我们会在答复日期前告知您结果，感谢您的支持。",
     script_zh={
         "received": "非常感谢您的宝贵建议，我们会认真研究，并在约定日期前答复您。",
         "considering": "您的建议已提交相关部门研究，我们会及时告知您结果。",

@@ -20,20 +20,11 @@ VALID_FOR = timedelta(days=7)
 RESOLVED_STATES = ("resolved", "return_visit")
 
 
-def _phone_of(case: Case) -> str | None:
-    if case.contact_phone:
-        return case.contact_phone
-    if case.customer_id:
-        phone = case.customer.phones.order_by("-is_primary", "pk").first()
-        return phone.number if phone else None
-    return None
-
-
 def send_for_case(case_id: int) -> Survey | None:
     """Text the customer a link to confirm the result and rate the service. None when there is
     no number to text (the return visit will ask instead)."""
     case = Case.objects.select_related("customer", "hall").get(pk=case_id)
-    phone = _phone_of(case)
+    phone = cases.contact_number(case)
     if phone is None:
         return None
     now = timezone.now()

@@ -644,9 +644,7 @@ def main() -> int:
         "--rate", type=float, help="hall-day arrivals per real second (default 5, quick 15)"
     )
     ap.add_argument("--saturation-s", type=float, help="saturation seconds (default 20, quick 4)")
-    ap.add_argument(
-        "--workers", type=int, help="uvicorn worker processes (default 2)"
-    )
+    ap.add_argument("--workers", type=int, help="uvicorn worker processes (default 2)")
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--internal", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()

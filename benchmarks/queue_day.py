@@ -76,7 +76,6 @@ import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -85,6 +84,8 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 
 import httpx
+
+from servicehall.testing import pct, r1, run_step, setup_django
 
 HALL = "bench"
 N_COUNTERS = 20
@@ -142,31 +143,12 @@ def log(msg: str) -> None:
     print(f"[queue_day {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def pct(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile; None when there is nothing to rank."""
-    if not values:
-        return None
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def r1(x: float | None) -> float | None:
-    return None if x is None else round(x, 1)
-
-
 # ------------------------------------------------------------------ inside Django (subprocesses)
-
-
-def _django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servicehall.settings"
-    import django
-
-    django.setup()
 
 
 def internal_setup() -> dict:
     """Migrate the fresh database and create the benchmark organisation (real models)."""
-    _django()
+    setup_django()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
@@ -236,7 +218,7 @@ def internal_setup() -> dict:
 
 def internal_verify(compression: float) -> dict:
     """Read the database after the run: tickets, timelines, double calls, modelled waits."""
-    _django()
+    setup_django()
     from django.db.models import Count
 
     from servicehall.queueing.models import Ticket, TicketEvent
@@ -298,15 +280,7 @@ def internal_verify(compression: float) -> dict:
 
 
 def run_internal(env: dict, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--internal", *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_step(__file__, env, *args, timeout=300)
 
 
 # ------------------------------------------------------------------ the clients

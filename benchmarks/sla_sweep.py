@@ -64,13 +64,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import os
 import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -79,6 +77,8 @@ from collections import Counter as Tally
 from datetime import UTC, datetime, timedelta
 
 import httpx
+
+from servicehall.testing import pct, r1, run_step, setup_django
 
 N_DESKS = 10
 MEMBERS_PER_DESK = 4  # plus the lead
@@ -167,26 +167,7 @@ def log(msg: str) -> None:
     )
 
 
-def pct(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile; None when there is nothing to rank."""
-    if not values:
-        return None
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def r1(x: float | None) -> float | None:
-    return None if x is None else round(x, 1)
-
-
 # ------------------------------------------------------------------ inside Django (subprocesses)
-
-
-def _django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servicehall.settings"
-    import django
-
-    django.setup()
 
 
 def _organisation() -> dict:
@@ -419,7 +400,7 @@ def _load_sqlite(rows, n: int) -> None:
 
 
 def internal_setup(n: int, now: datetime, seed: int) -> dict:
-    _django()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
 
@@ -462,7 +443,7 @@ def internal_setup(n: int, now: datetime, seed: int) -> dict:
 
 
 def internal_sweep(now: datetime) -> dict:
-    _django()
+    setup_django()
     from django.db import connection
     from django.db.models import Count
 
@@ -490,7 +471,7 @@ def internal_sweep(now: datetime) -> dict:
 
 def internal_explain(username: str, number: str) -> dict:
     """The plans of the team queue's three queries (as search() sends them), to stderr."""
-    _django()
+    setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -511,16 +492,7 @@ def internal_explain(username: str, number: str) -> dict:
 
 
 def run_internal(env: dict, *args: str) -> dict:
-    """A subprocess against the fresh database: its progress reaches stderr, its JSON stdout."""
-    out = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--internal", *args],
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=3600,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_step(__file__, env, *args, timeout=3600)
 
 
 # ------------------------------------------------------------------ the team queue over HTTP

@@ -5,6 +5,8 @@ and uvicorn processes serving it. Nothing here is a fake: it is the production s
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 import socket
 import subprocess
@@ -91,3 +93,40 @@ def server_process(env: dict, workers: int = 1, timeout_s: float = 30) -> Iterat
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# ------------------------------------------------------------------ shared by the benchmarks
+
+
+def pct(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile; None when there is nothing to rank."""
+    if not values:
+        return None
+    s = sorted(values)
+    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
+
+
+def r1(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def setup_django() -> None:
+    """Inside a benchmark's subprocess: Django against the database its environment names."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servicehall.settings"
+    import django
+
+    django.setup()
+
+
+def run_step(script: str, env: dict, *args: str, timeout: float = 300) -> dict:
+    """Run `script --internal ARGS` (a benchmark's own step against its fresh database) and
+    return the JSON object it prints last; its progress passes through on stderr."""
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(script), "--internal", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -343,5 +343,5 @@ def sign_out(request, counter_id: int):
 
 @router.post("/counters/{counter_id}/call-next", response={200: TicketOut, **ERRORS})
 def call_next(request, counter_id: int):
-    t = services.call_next(request.user, services.get_counter(counter_id))
+    t = services.call_next(request.user, *services.calling_setup(counter_id))
     return selectors.ticket_view(t)

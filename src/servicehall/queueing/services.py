@@ -16,6 +16,7 @@ from django.utils import timezone
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
+from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
@@ -147,6 +148,26 @@ def get_counter(counter_id) -> Counter:
             field="counter",
         )
     return counter
+
+
+# A counter, its hall and queue policy and the service types it serves are read on every
+# call-next and changed only by an administrator: remembered per process for 30 s, forgotten at
+# once on any change made in this process (signals in apps.py).
+_calling_setup: TTLCache[tuple[Counter, tuple[int, ...]]] = TTLCache(30.0)
+
+
+def calling_setup(counter_id) -> tuple[Counter, tuple[int, ...]]:
+    """The counter (404 when unknown) and the ids of the service types it serves."""
+
+    def load():
+        counter = get_counter(counter_id)
+        return counter, tuple(counter.service_types.values_list("id", flat=True))
+
+    return _calling_setup.get(int(counter_id), load)
+
+
+def forget_calling_setup(**kwargs) -> None:
+    _calling_setup.forget()
 
 
 def _locked_for(user, ticket_id, action: str, *, at_counter: bool = True) -> Ticket:
@@ -439,17 +460,19 @@ def _queue_empty(counter: Counter) -> Conflict:
     )
 
 
-def call_next(user, counter: Counter) -> Ticket:
+def call_next(user, counter: Counter, type_ids=None) -> Ticket:
     """Call the next ticket for this counter by the rule in `rules`. Two counters never call one
     ticket: on PostgreSQL the candidate row is taken FOR UPDATE SKIP LOCKED, on SQLite the
     transaction holds the write lock from its start; and the status update is conditional
-    on the ticket still waiting, whatever the database."""
+    on the ticket still waiting, whatever the database. `type_ids`: the service types the
+    counter serves, when the caller has them (calling_setup)."""
     require_perm(user, "queueing.serve_counter", "叫号", "call tickets")
     policy = rules.policy_for(counter.hall)
-    type_ids = list(counter.service_types.values_list("id", flat=True))
-    _open_session(user, counter)
+    if type_ids is None:
+        type_ids = list(counter.service_types.values_list("id", flat=True))
     if not rules.candidates(counter, type_ids, policy, _now()).exists():
-        # A plain read, outside the write lock: an idle counter pressing "call" costs little.
+        # Plain reads, outside the write lock: an idle counter pressing "call" costs little.
+        _open_session(user, counter)  # not signed in here: say that rather than "empty"
         raise _queue_empty(counter)
     with write_transaction():
         _open_session(user, counter, lock=True)

@@ -171,3 +171,24 @@ def test_anonymous_gets_401(hall, api_as):
     r = api_as(None).post(f"/queue/halls/{hall.code}/tickets", {"service_type": "payment"})
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
     assert Ticket.objects.count() == 0
+
+
+def test_q2_a_clerk_signs_in_only_at_their_own_hall(api_as, hall):
+    from tests.factories import counter, make_hall, make_staff
+
+    other = make_hall("other-hall")
+    stranger = make_staff("clerk", other)
+    before = counter(hall, "1号窗口").sessions.count()
+    r = api_as(stranger).post(f"/queue/counters/{counter(hall, '1号窗口').pk}/sign-in")
+    assert r.status_code == 403 and r.json()["code"] == "other_hall"
+    assert r.json()["field"] == "counter" and r.json()["message_en"]
+    assert counter(hall, "1号窗口").sessions.count() == before
+
+
+def test_opening_and_closing_ticketing_is_audited(api_as, manager, hall):
+    from servicehall.core.models import AuditLog
+
+    assert api_as(manager).post(f"/queue/halls/{hall.code}/close").status_code == 200
+    assert api_as(manager).post(f"/queue/halls/{hall.code}/open").status_code == 200
+    rows = list(AuditLog.objects.order_by("at", "id").values_list("action", "actor", "object_id"))
+    assert rows == [("hall.close", manager.pk, hall.code), ("hall.open", manager.pk, hall.code)]

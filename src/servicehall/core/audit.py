@@ -1,4 +1,5 @@
-"""Writing audit rows: the one helper every unmasked view or export goes through (V2)."""
+"""Writing audit rows: the one helper every unmasked view or export goes through (V2), and the
+record of managers' operational switches (opening and closing ticketing)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,15 @@ def log_pii_access(
         fields=fields,
         reason=reason[:200],
         remote_addr=ip,
+    )
+
+
+def log_action(actor, action: str, obj_type: str, obj_id, reason: str = "") -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        fields=[],
+        reason=reason[:200],
     )

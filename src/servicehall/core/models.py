@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditLog(models.Model):
-    """Who saw or exported personal data unmasked, when and why (V2, L5). Append-only."""
+    """Who saw or exported personal data unmasked, when and why (V2, L5), and who opened or
+    closed a hall's ticketing. Append-only."""
 
     class Action(models.TextChoices):
         PII_VIEW = "pii.view", _("Unmasked view of personal data")
         PII_EXPORT = "pii.export", _("Export of personal data")
+        HALL_OPEN = "hall.open", _("Ticketing opened")
+        HALL_CLOSE = "hall.close", _("Ticketing closed")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -13,8 +13,9 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from servicehall.core.audit import log_action
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import TIER_RANK
@@ -364,8 +365,11 @@ def cancel_ticket(user, ticket_id) -> Ticket:
 
 
 def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
+    """Start or stop ticketing (the kiosks follow live); who did it and when is audited."""
     require_perm(user, "queueing.manage_queue", "开关取号", "open or close the queue")
-    Hall.objects.filter(pk=hall.pk).update(is_open=is_open)
+    with write_transaction():
+        Hall.objects.filter(pk=hall.pk).update(is_open=is_open)
+        log_action(user, "hall.open" if is_open else "hall.close", "hall", hall.code)
     hall.is_open = is_open
     publish_on_commit(channel_name(hall.pk), {"type": "hall_opened" if is_open else "hall_closed"})
     return hall
@@ -373,6 +377,14 @@ def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
 
 def sign_in(user, counter: Counter) -> CounterSession:
     require_perm(user, "queueing.serve_counter", "在窗口签到", "sign in at counters")
+    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    if home is not None and counter.hall_id != home:
+        raise Forbidden(
+            "other_hall",
+            f"{counter.name}属于其他营业厅，您只能在本厅窗口签到",
+            f"{counter.name} belongs to another hall; sign in at your own hall",
+            field="counter",
+        )
     if counter.kind == Counter.Kind.VIP and not user.has_perm("queueing.serve_vip_counter"):
         raise Conflict(
             "vip_counter",

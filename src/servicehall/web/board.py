@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servicehall.core.errors import NotFound
 from servicehall.queueing import rules, selectors, services
 from servicehall.queueing.models import Ticket
 
@@ -85,8 +86,16 @@ def set_open(request, hall):
 @require_POST
 def to_quiet(request, hall, ticket_id):
     h = services.get_hall(hall)
-    attempt(
-        request,
-        lambda: services.move_to_quiet(request.user, ticket_id, request.POST.get("note", "")),
-    )
+
+    def move():
+        if selectors.get_ticket(ticket_id).hall_id != h.pk:  # only this board's hall
+            raise NotFound(
+                "unknown_ticket",
+                f"本厅没有号码 {ticket_id}",
+                f"No ticket {ticket_id} in this hall",
+                field="ticket",
+            )
+        return services.move_to_quiet(request.user, ticket_id, request.POST.get("note", ""))
+
+    attempt(request, move)
     return redirect("web:board", hall=h.code)

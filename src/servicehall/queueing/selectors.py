@@ -307,6 +307,29 @@ def waiting_for_counter(counter: Counter, now: datetime | None = None) -> int:
     ).count()
 
 
+def oldest_waiting(hall: Hall, now: datetime, limit: int = 60) -> list[dict]:
+    """The oldest waiting tickets of the hall, each with how long it has waited against its
+    limit — the rows the manager may send to the quiet area from the board."""
+    policy = rules.policy_for(hall)
+    rows = (
+        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        .select_related("service_type")
+        .order_by("arrival_at")[:limit]
+    )
+    return [
+        {
+            "id": t.pk,
+            "number": t.number,
+            "service_type": t.service_type,
+            "vip": t.is_vip,
+            "area": t.area,
+            "waited_min": round((now - t.arrival_at).total_seconds() / 60),
+            "limit_min": rules.wait_limit_min(t, policy),
+        }
+        for t in rows
+    ]
+
+
 def waited_minutes(ticket: Ticket, now: datetime | None = None) -> float:
     end = ticket.first_called_at or ticket.called_at or now or timezone.now()
     return _minutes(end - ticket.arrival_at)

@@ -6,36 +6,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import NotFound
-from servicehall.queueing import rules, selectors, services
-from servicehall.queueing.models import Ticket
+from servicehall.queueing import selectors, services
 
 from .access import page
 from .forms import attempt
 from .names import localize_board
-
-WAITING_LISTED = 60  # the oldest waiting tickets listed with their actions
-
-
-def _waiting(hall, policy, now) -> list[dict]:
-    """The oldest waiting tickets of the main hall, each with how long it waited against its
-    limit — the rows the manager may send to the quiet area."""
-    rows = (
-        Ticket.objects.filter(hall=hall, status=Ticket.Status.WAITING)
-        .select_related("service_type")
-        .order_by("arrival_at")[:WAITING_LISTED]
-    )
-    return [
-        {
-            "id": t.pk,
-            "number": t.number,
-            "service_type": t.service_type,
-            "vip": t.is_vip,
-            "area": t.area,
-            "waited_min": round((now - t.arrival_at).total_seconds() / 60),
-            "limit_min": rules.wait_limit_min(t, policy),
-        }
-        for t in rows
-    ]
 
 
 def _context(hall):
@@ -49,7 +24,7 @@ def _context(hall):
     data["service_ok"] = (
         t["avg_service_min"] is None or t["avg_service_min"] <= p["avg_service_target_min"]
     )
-    waiting = _waiting(hall, rules.policy_for(hall), now)
+    waiting = selectors.oldest_waiting(hall, now)
     overdue_ids = {row["id"] for row in data["overdue"]}
     for row in waiting:
         row["overdue"] = row["id"] in overdue_ids

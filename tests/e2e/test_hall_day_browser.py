@@ -166,3 +166,22 @@ def test_q1_q4_hall_day_in_the_browser(browser, tmp_path):
         board.click("button[name=language][value=en]")
         expect(board.locator("h1")).to_contain_text("Hall board")
         expect(board.locator("tr[data-counter='1号窗口'] td.state")).to_have_text("Calling")
+
+
+def test_q4_english_display_names_the_service_type_in_english(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    with demo_environment(tmp_path) as env, server(env) as base:
+        kiosk = signed_in(browser, base, "kiosk")
+        kiosk.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+        display = kiosk.context.new_page()
+        display.goto(base + "/display/chengdong/")
+        expect(display.locator("#live-state")).to_have_attribute("data-state", "live")
+        kiosk.goto(base + "/kiosk/chengdong/")
+        kiosk.click("button.service-btn[value=payment]")
+        clerk = signed_in(browser, base, "wangfang")
+        clerk.goto(base + "/workbench/")
+        clerk.click("button[data-counter='1号窗口']")
+        clerk.click("#call-next")
+        expect(display.locator("#latest-type")).to_have_text("Payment", timeout=2000)
+        expect(display.locator("#recent li .rc-type").first).to_have_text("Payment")

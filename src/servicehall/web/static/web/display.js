@@ -35,17 +35,23 @@
     if (root.dataset.sayEn) speak(say(root.dataset.sayEn, ev), "en-US");
   }
 
+  // The page's language decides which name of the service type is shown.
+  var english = (document.documentElement.lang || "").indexOf("en") === 0;
+  function typeName(ev) {
+    return (english && ev.service_type_en) || ev.service_type || "";
+  }
+
   function show(ev) {
     document.getElementById("latest-number").textContent = ev.number;
     document.getElementById("latest-counter").textContent = ev.counter || "";
-    document.getElementById("latest-type").textContent = ev.service_type || "";
+    document.getElementById("latest-type").textContent = typeName(ev);
     var list = document.getElementById("recent");
     list.querySelectorAll("li").forEach(function (li) {
       if (li.dataset.number === ev.number) li.remove(); // a recall moves the number back to the top
     });
     var li = document.createElement("li");
     li.dataset.number = ev.number;
-    [["b", ev.number], ["span", ev.service_type || "", "rc-type"], ["span", ev.counter || "", "rc-counter"]]
+    [["b", ev.number], ["span", typeName(ev), "rc-type"], ["span", ev.counter || "", "rc-counter"]]
       .forEach(function (part) {
         var el = document.createElement(part[0]);
         el.textContent = part[1];

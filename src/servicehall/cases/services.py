@@ -485,18 +485,20 @@ def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
     )
 
 
-def _apply(case: Case, wf: Workflow, t: Transition, actor, payload: dict) -> Case | None:
+def _apply(case: Case, t: Transition, actor, payload: dict) -> Case | None:
     now = _now()
     before = case.status
     result = EFFECTS[t.effect](case, actor, now, payload) if t.effect else None
     case.status = t.target
     case.version += 1
     case.save()
-    note = payload.get("resolution") or payload.get("reason") or payload.get("summary") or ""
-    data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in payload.items()}
-    data.pop("resolution", None)
-    data.pop("reason", None)
-    data.pop("summary", None)
+    texts = ("resolution", "reason", "summary")  # the event's note; the rest its data
+    note = next((payload[k] for k in texts if payload.get(k)), "")
+    data = {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in payload.items()
+        if k not in texts
+    }
     if isinstance(result, Case):
         data["follow_up"] = result.number
     record_event(case, t.action, actor, from_status=before, note=note, **data)
@@ -519,7 +521,7 @@ def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case |
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
         clean = _clean_payload(t, payload)
-        follow_up = _apply(case, wf, t, user, clean)
+        follow_up = _apply(case, t, user, clean)
     return case, follow_up
 
 
@@ -537,7 +539,7 @@ def customer_answer(case_id, *, satisfied: bool, note: str = "", via: str = "sur
             if satisfied
             else {"reason": note.strip() or "客户表示问题未解决"}
         )
-        _apply(case, wf, t, None, payload)
+        _apply(case, t, None, payload)
     return case
 
 
@@ -701,81 +703,86 @@ def _events(rows, kind: str, now: datetime, **data) -> None:
     )
 
 
+def _drain(qs, now: datetime, field: str, step) -> int:
+    """Run `step(rows)` over every batch of rows whose `field` time has come; each batch in its
+    own write transaction. `step` clears or advances `field`, so the loop ends."""
+    done = 0
+    while True:
+        with write_transaction():
+            rows = _due(qs, now, field)
+            if not rows:
+                return done
+            done += step(rows)
+
+
 def sweep(now: datetime | None = None) -> dict:
     """One pass of the SLA sweep (C7). Each step reads only rows whose watch time has come and
     clears or advances that time as it records the event, so running it twice, or late,
     changes nothing more than running it once on time."""
     now = now or _now()
-    done = {"warnings": 0, "first_response_missed": 0, "escalations": 0, "return_visits": 0}
     open_cases = Case.objects.filter(closed_at__isnull=True)
-    while True:  # warn the owner before the deadline
-        with write_transaction():
-            rows = _due(open_cases, now, "warn_at")
-            if not rows:
-                break
-            Case.objects.filter(pk__in=[r[0] for r in rows]).update(warn_at=None)
-            _events(rows, "sla_warning", now)
-            done["warnings"] += len(rows)
-    while True:  # a first response that did not come in time
-        with write_transaction():
-            rows = _due(open_cases, now, "first_response_watch")
-            if not rows:
-                break
-            Case.objects.filter(pk__in=[r[0] for r in rows]).update(
-                first_response_watch=None, first_response_missed=True
+
+    def ids(rows) -> list[int]:
+        return [r[0] for r in rows]
+
+    def warn(rows) -> int:  # the owner, before the deadline
+        Case.objects.filter(pk__in=ids(rows)).update(warn_at=None)
+        _events(rows, "sla_warning", now)
+        return len(rows)
+
+    def first_response_missed(rows) -> int:
+        Case.objects.filter(pk__in=ids(rows)).update(
+            first_response_watch=None, first_response_missed=True
+        )
+        _events(rows, "first_response_missed", now)
+        return len(rows)
+
+    def escalate_overdue(rows) -> int:  # one level up per `escalate_every` past the deadline
+        by_level: dict[int, list] = {}
+        for r in rows:  # a row with a next escalation is below the top level
+            by_level.setdefault(r[3] + 1, []).append(r)
+        for level, batch in by_level.items():
+            Case.objects.filter(pk__in=ids(batch)).update(
+                escalation_level=level,
+                breached=True,
+                next_escalation_at=None
+                if level == MAX_LEVEL
+                else F("next_escalation_at") + F("escalate_every"),
             )
-            _events(rows, "first_response_missed", now)
-            done["first_response_missed"] += len(rows)
-    while True:  # past the deadline: one level up per `escalate_every` overdue
-        with write_transaction():
-            rows = _due(open_cases, now, "next_escalation_at")
-            if not rows:
-                break
-            by_level: dict[int, list] = {}
-            for r in rows:
-                by_level.setdefault(r[3] + 1, []).append(r)
-            for level, batch in by_level.items():
-                ids = [r[0] for r in batch]
-                last = level >= MAX_LEVEL
-                Case.objects.filter(pk__in=ids).update(
-                    escalation_level=min(level, MAX_LEVEL),
-                    breached=True,
-                    next_escalation_at=None
-                    if last
-                    else F("next_escalation_at") + F("escalate_every"),
-                )
-                if level <= MAX_LEVEL:
-                    zh, en = ESCALATION_LEVELS[level]
-                    _events(batch, "escalated", now, level=level, to_zh=zh, to_en=en, why="overdue")
-                    done["escalations"] += len(batch)
-    resolved = Case.objects.filter(closed_at__isnull=True, resolved_at__isnull=False)
-    while True:  # the customer did not confirm in time: a return visit is due (C5)
-        with write_transaction():
-            rows = _due(resolved, now, "confirm_due")
-            if not rows:
-                break
-            changed = []
-            for pk, status, kind, _level in rows:
-                wf = WORKFLOWS.get(kind)
-                t = wf.transition(status, "start_return_visit") if wf else None
-                if t is None:  # this type has no return visit: stop watching
-                    Case.objects.filter(pk=pk).update(confirm_due=None)
-                    continue
-                changed.append((pk, status))
-                Case.objects.filter(pk=pk).update(
-                    confirm_due=None, status=t.target, version=F("version") + 1
-                )
-            CaseEvent.objects.bulk_create(
-                [
-                    CaseEvent(
-                        case_id=pk,
-                        at=now,
-                        kind="start_return_visit",
-                        from_status=st,
-                        to_status="return_visit",
-                    )
-                    for pk, st in changed
-                ]
+            zh, en = ESCALATION_LEVELS[level]
+            _events(batch, "escalated", now, level=level, to_zh=zh, to_en=en, why="overdue")
+        return len(rows)
+
+    def return_visit(rows) -> int:  # the customer did not confirm in time (C5)
+        changed = []
+        for pk, status, kind, _level in rows:
+            wf = WORKFLOWS.get(kind)
+            t = wf.transition(status, "start_return_visit") if wf else None
+            if t is None:  # this type has no return visit: stop watching
+                Case.objects.filter(pk=pk).update(confirm_due=None)
+                continue
+            Case.objects.filter(pk=pk).update(
+                confirm_due=None, status=t.target, version=F("version") + 1
             )
-            done["return_visits"] += len(changed)
-    return done
+            changed.append(
+                CaseEvent(
+                    case_id=pk,
+                    at=now,
+                    kind="start_return_visit",
+                    from_status=status,
+                    to_status=t.target,
+                )
+            )
+        CaseEvent.objects.bulk_create(changed)
+        return len(changed)
+
+    return {
+        "warnings": _drain(open_cases, now, "warn_at", warn),
+        "first_response_missed": _drain(
+            open_cases, now, "first_response_watch", first_response_missed
+        ),
+        "escalations": _drain(open_cases, now, "next_escalation_at", escalate_overdue),
+        "return_visits": _drain(
+            open_cases.filter(resolved_at__isnull=False), now, "confirm_due", return_visit
+        ),
+    }

@@ -186,7 +186,7 @@ def _lang() -> str:
 
 
 def _detail(case, user) -> dict:
-    return selectors.detail(services.get_case(case.pk), user, _lang())
+    return selectors.detail(selectors.get_case(case.pk), user, _lang())
 
 
 def _reader(request) -> None:

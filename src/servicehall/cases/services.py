@@ -36,18 +36,13 @@ from servicehall.queueing.models import Ticket
 
 from . import sla
 from .models import Area, Case, CaseEvent, CaseSequence, Channel, Priority
-from .workflows import WORKFLOWS, Transition, Workflow
+from .selectors import get_case, may_handle
+from .workflows import ESCALATION_LEVELS, MAX_LEVEL, WORKFLOWS, Transition, Workflow, workflow_of
 
 # Sent after a case is resolved (on commit): the surveys app sends the survey link.
 case_resolved = Signal()
 
 MAX_TEXT = 4000
-ESCALATION_LEVELS = {
-    1: ("班组长", "team lead"),
-    2: ("营业厅经理", "hall manager"),
-    3: ("片区", "area"),
-}
-MAX_LEVEL = max(ESCALATION_LEVELS)
 # C3: an account action needs the customer identified first. These top-level categories (and
 # everything under them) are account actions, for the case types that act on accounts.
 ACCOUNT_CATEGORIES = ("basic", "billing")
@@ -61,18 +56,6 @@ def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceE
     return ServiceError(code, zh, en, field=field, status=status)
 
 
-def workflow_of(kind: str) -> Workflow:
-    wf = WORKFLOWS.get(kind)
-    if wf is None:
-        raise _bad(
-            "unknown_case_type",
-            f"未知的工单类型：{kind}（可选：{'、'.join(WORKFLOWS)}）",
-            f"Unknown case type {kind!r}; one of {', '.join(WORKFLOWS)}",
-            "kind",
-        )
-    return wf
-
-
 def record_event(case: Case, kind: str, actor, *, from_status: str = "", note: str = "", **data):
     return CaseEvent.objects.create(
         case=case,
@@ -83,32 +66,6 @@ def record_event(case: Case, kind: str, actor, *, from_status: str = "", note: s
         to_status=case.status,
         note=note[:MAX_TEXT],
         data=data,
-    )
-
-
-def get_case(case_id, *, for_update: bool = False) -> Case:
-    qs = Case.objects.select_related("category", "customer", "desk", "owner", "hall")
-    if for_update and connection.features.has_select_for_update:
-        qs = qs.select_for_update(of=("self",))
-    case = qs.filter(pk=case_id).first() if str(case_id).isdigit() else None
-    if case is None:
-        raise NotFound(
-            "unknown_case", f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
-        )
-    return case
-
-
-def may_handle(user, case: Case) -> bool:
-    """The owner (C4), the current handler, members and the lead of the case's desk, and whoever
-    sees every case."""
-    if user.has_perm("cases.view_all_cases"):
-        return True
-    if not user.has_perm("cases.handle_case"):
-        return False
-    if user.pk in (case.owner_id, case.handler_id):
-        return True
-    return case.desk_id is not None and (
-        case.desk.lead_id == user.pk or case.desk.members.filter(pk=user.pk).exists()
     )
 
 

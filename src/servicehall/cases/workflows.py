@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from servicehall.core.errors import ServiceError
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -266,6 +268,28 @@ PRAISE = Workflow(
 WORKFLOWS: dict[str, Workflow] = {
     w.kind: w for w in (CONSULTATION, WORK_ORDER, FAULT, SUGGESTION, PRAISE)
 }
+
+
+# C7: escalation level by level (层层上报), the same chain for every case type.
+ESCALATION_LEVELS = {
+    1: ("班组长", "team lead"),
+    2: ("营业厅经理", "hall manager"),
+    3: ("片区", "area"),
+}
+MAX_LEVEL = max(ESCALATION_LEVELS)
+
+
+def workflow_of(kind: str) -> Workflow:
+    wf = WORKFLOWS.get(kind)
+    if wf is None:
+        raise ServiceError(
+            "unknown_case_type",
+            f"未知的工单类型：{kind}（可选：{'、'.join(WORKFLOWS)}）",
+            f"Unknown case type {kind!r}; one of {', '.join(WORKFLOWS)}",
+            field="kind",
+            status=422,
+        )
+    return wf
 
 
 def register(workflow: Workflow) -> None:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "servicehall.core",
     "servicehall.org",
     "servicehall.customers",
+    "servicehall.catalog",
     "servicehall.queueing",
     "servicehall.cases",
     "servicehall.surveys",

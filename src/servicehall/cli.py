@@ -67,10 +67,30 @@ def main(argv: list[str] | None = None) -> None:
     t = sub.add_parser("token", help="issue an API bearer token for a staff user")
     t.add_argument("username")
     t.add_argument("--name", default="cli")
+    kb = sub.add_parser(
+        "import-kb", help="import a product knowledge graph (triples.txt + synonyms.txt)"
+    )
+    kb.add_argument("dir")
+    kb.add_argument("--strict", action="store_true", help="refuse the import on any bad line")
+    ev = sub.add_parser("eval", help="measure the assistant on labelled questions")
+    ev_sub = ev.add_subparsers(dest="what", required=True)
+    kq = ev_sub.add_parser("kbqa", help="KBQA: load --kb into a fresh catalogue, answer, score")
+    kq.add_argument("--kb", required=True, help="directory with triples.txt (and synonyms.txt)")
+    kq.add_argument("--questions", required=True, help="JSONL: question, answer, answer_type")
+    kq.add_argument("--mistakes", help="write the questions answered wrongly to this file")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
+    if args.cmd == "eval":
+        # A fresh catalogue in a throw-away SQLite database: the evaluation never touches the
+        # hall's own data, whatever DATABASE_URL says.
+        import tempfile
+
+        os.environ["SERVICEHALL_DATA_DIR"] = tempfile.mkdtemp(prefix="servicehall-eval-")
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            os.environ.pop(name, None)
+        os.environ.setdefault("SERVICEHALL_LOG", "WARNING")
     _setup()
     if args.cmd == "demo":
         from servicehall.demo import load_demo, logins_text
@@ -117,6 +137,25 @@ def main(argv: list[str] | None = None) -> None:
 
         user = get_user_model().objects.get(username=args.username)
         print(ApiToken.issue(user, args.name))
+    elif args.cmd == "import-kb":
+        import json
+
+        from servicehall.catalog.triples import import_dir
+        from servicehall.core.errors import ServiceError
+
+        try:
+            report = import_dir(args.dir, strict=args.strict)
+        except ServiceError as exc:
+            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+            sys.exit(1)
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(json.dumps(report.as_dict() | {"problems": len(report.problems)}, ensure_ascii=False))
+    elif args.cmd == "eval":
+        from servicehall.knowledge.evaluation import run_kbqa
+
+        _migrate()
+        run_kbqa(args.kb, args.questions, args.mistakes)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

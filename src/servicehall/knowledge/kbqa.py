@@ -1,0 +1,713 @@
+"""Understanding customers' plan questions and answering them from the catalogue (K2, M1).
+
+A question is parsed into a *query* — the product, the tiers constraints pick out (sub-service,
+price, data amount, cheapest/most), the attributes asked and whether two tiers are compared — and
+the query is executed on an in-memory view of the catalogue. Everything the parser knows comes
+from two places: the catalogue itself (product names, aliases, tier names, sub-services and
+values, so a new product is understood as soon as it is imported) and the word lists below, which
+say how Chinese customers ask for each attribute. Nothing is learnt from labelled questions.
+
+The parse carries a confidence; the assistant hands over to a person below a threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation: full-width → half-width, lower case, no spaces, Chinese numerals before a
+# unit as digits, one spelling per unit (g = GB, m = MB, 元 = 块/块钱).
+
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM_RE = re.compile(r"[零一二两三四五六七八九十百千]+(?=[元块个g分兆m])")
+
+
+def _cn_to_int(s: str) -> int | None:
+    total, digit = 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            if digit is not None:  # "一二" is not a number we read
+                return None
+            digit = _CN_DIGITS[ch]
+        else:
+            unit = _CN_UNITS[ch]
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return total + (digit or 0)
+
+
+def _cn_numbers(text: str) -> str:
+    def repl(m):
+        value = _cn_to_int(m.group(0))
+        return str(value) if value is not None else m.group(0)
+
+    return _CN_NUM_RE.sub(repl, text)
+
+
+_UNIT_RULES = [
+    (re.compile(r"(\d)\s*(?:个)?\s*(?:gb|g|吉)"), r"\1g"),
+    (re.compile(r"(\d)\s*(?:个)?\s*(?:mb|兆|m)(?![a-z])"), r"\1m"),
+    (re.compile(r"(\d)\s*(?:块钱|块|元钱|圆)"), r"\1元"),
+]
+
+
+def normalize(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = re.sub(r"\s+", "", t)
+    t = t.replace("[", "").replace("]", "")
+    t = _cn_numbers(t)
+    for pattern, repl in _UNIT_RULES:
+        t = pattern.sub(repl, t)
+    return t
+
+
+# ---------------------------------------------------------------------------------------------
+# How customers ask for each attribute. Order matters only for overlapping phrases: the first
+# pattern that covers a span claims it (so "取消不了" is a cancel condition, not a way to cancel).
+
+NUMERIC = {
+    "价格": "price",
+    "流量": "data_mb",
+    "语音时长": "voice_minutes",
+    "带宽": "bandwidth_mbps",
+    "有效期": "validity_hours",
+    "上线时间": "on_sale",
+    "下线时间": "off_sale",
+}
+RULE_KINDS = ("生效规则", "结转规则", "封顶规则", "使用范围", "适用app", "叠加规则")
+
+_CANCEL = r"(取消|取销|退订|退掉|退定|退|关闭|关掉|注销|删除|删掉|停掉|去掉|解除|解绑|撤销|终止)"
+_OPEN = r"(办理|开通|办|开|订购|订|加入|购买|买|申请|注册|参加|领取|添加|增加|加)"
+_ATTRIBUTE_PATTERNS: list[tuple[str, str]] = [
+    (
+        "取消条件",
+        r"("
+        + _CANCEL
+        + r"(不了|不掉|失败|不成功)|(能|可以|可不可以|能不能|是否能|是否可以)(提前|立刻|马上)?"
+        + _CANCEL
+        + r"|"
+        + _CANCEL
+        + r"(有|需要)?(什么|啥|哪些)?(条件|要求|限制)|(无法|不能|没法|没办法|为什么不能|为啥不能)"
+        + _CANCEL
+        + r"|什么时候(可以|能)"
+        + _CANCEL
+        + r"|可"
+        + _CANCEL
+        + r"|"
+        + _CANCEL
+        + r"(?=.{0,8}(要求|条件|限制))"
+        r")([^。？?]{0,8}(要求|条件|限制))?",
+    ),
+    (
+        "上线时间",
+        r"(什么时候|何时|啥时候|啥时|哪天|几号|多久)(可以|能|才能)?(办理|开通|办|发售|上线|推出|开始|用到|用上|能用|出来|有|开)|"
+        r"上线时间|上线|开始时间|发售|什么时候上的|上市|推出",
+    ),
+    (
+        "下线时间",
+        r"(什么时候|何时|啥时候|哪天)(结束|截止|下线|停止|下架|停售)|截止(时间|日期)|结束时间|下线|下架",
+    ),
+    (
+        "价格",
+        r"多少钱(才)?(能|可以)?"
+        + _OPEN
+        + r"?|花费|花的钱|所花的钱|花钱|价格|价钱|资费|月费|几块|几元|多钱|什么价|花多少|要钱|贵|便宜|划算|少花|"
+        r"收多少|扣多少|收费|多少费用",
+    ),
+    (
+        "开通条件",
+        _OPEN
+        + r"(不了|不成|失败|不成功|不上)|(能|可以|能不能|可不可以|是否能|是否可以)"
+        + _OPEN
+        + r"|(不能|无法|没法|没办法|为何不能|为啥不能)"
+        + _OPEN
+        + r"|(需要|要|有)(什么|啥|哪些)?(条件|要求|资格|限制)|条件|"
+        r"谁都可以|什么人(能|可以)|是不是(都|谁都)可以|(还能|还可以)(办|开)|符合|资格",
+    ),
+    ("生效规则", r"生效"),
+    (
+        "结转规则",
+        r"结转|没用完|用不完|剩余|剩下|清零|顺延|转到下|下(个)?月(还)?(可以|能)(继续)?用|转赠|共享给|流量会没|自动转移",
+    ),
+    ("封顶规则", r"封顶|上限|最多(能)?用多少|不限量有"),
+    ("叠加规则", r"叠加|一起办|同时(办|开|订)|冲突|兼容|能一起"),
+    ("限速规则", r"限速|降速|网速变慢"),
+    (
+        "适用app",
+        r"(哪些|什么|哪个|哪款)(app|应用|软件)|适用(于)?(哪些|什么)?app|app(都)?(可以|能)用",
+    ),
+    (
+        "使用范围",
+        r"(使用|适用|可用|用的)范围|(哪些|什么)(地方|功能|视频|网站)(可以|能)用|能用在|可以用在|(可以|能)用于|"
+        r"(能|可以)(看|刷|开热点|用来)|刷.{0,6}(怎么|还是)?(还是)?用了|范围",
+    ),
+    (
+        "办理数量",
+        r"(办|开|订|买|办理)(几次|几个|多少次|多少个)|最多(办|开|订|买)|重复(办理|订购|开通)|(能|可以)(办|开|订)(两|多|几)(个|次)",
+    ),
+    (
+        "有效期规则",
+        r"有效期|(用|能用|可以用)多久|多长时间|永久|当月(有效|用完)|是这个月|过期|失效|有效(吗|么)|几天有效|哪天到期|期限",
+    ),
+    (
+        "内含其它服务",
+        r"(其他|其它|别的|附带|额外)(什么)?(的)?(服务|权益|业务|功能)|内含|(送|赠送)(什么|啥|哪些)|还(送|有)(什么|啥)|"
+        r"有什么(服务|权益)|送(流量|话费|语音|会员)",
+    ),
+    (
+        "使用方法",
+        r"(怎么|如何|咋|怎样)(使用|用|登录|登陆|绑定|更改|修改|设置|查看|收|选择|玩|填|改|发)|使用方法|用法|使用说明|"
+        r"不知道方法|教(教)?我|(在哪|哪里)(用|看|使用)|(发|转发)(到)?.{0,6}邮箱|没(有)?收到|修改|更改|填写|登录|登陆|发票",
+    ),
+    (
+        "取消方式",
+        _CANCEL
+        + r".{0,30}(怎么|如何|怎样)(办理|办|操作|弄|处理)|"
+        + _CANCEL
+        + r"|不要了|不想要|不用了|不想用|不需要|干掉|停用|停了|退出|削|怎么关|关了|撤",
+    ),
+    (
+        "流量",
+        r"(多少|几个|几|啥)(g|m)|流量(是否)?(相同|一样)|流量(有)?多少|多少(的)?流量|流量(是)?多(大|少)|(含|有|带|送|给)(多少|几)?流量|流量(多|少)|"
+        r"流量(的)?(是)?哪个|流量.{0,4}(最多|多点|多一些|多呀|多啊)|多少流量",
+    ),
+    ("语音时长", r"(多少|几)分钟|通话时长|语音时长|通话时间|分钟数|能打多久|(语音|通话)(有)?多少"),
+    ("带宽", r"带宽|网速|(多少|几)(兆|m)(的)?(宽带|网)|速率|速度"),
+    (
+        "开通方式",
+        r"(怎么|如何|怎样|咋|怎么样)(才能|才可以|可以|能)?"
+        + _OPEN
+        + r"|开通方式|办理方式|办理流程|办理渠道|"
+        r"(在哪|哪里|哪儿|在那)(里|儿)?(可以|能)?"
+        + _OPEN
+        + r"|怎么(弄|搞)|(增加|添加|加)(人|号|成员|号码|亲情)|创建|注册|"
+        r"帮我(开|办)|开通一下|办理一下|(我想|我要|想继续|想再)(办理|办)|(应该|要)?(如何|怎么|怎样)操作",
+    ),
+    (
+        "业务简介",
+        r"是什么|什么是|介绍|啥意思|什么意思|有什么用|干嘛|干什么|做什么|怎么回事|是啥|啥是|什么业务",
+    ),
+]
+# "是什么" asks for the introduction beside other attributes; "介绍一下…的开通条件" or "规则是啥样的"
+# ask only for the other attribute.
+_INTRO_ALONGSIDE = re.compile(r"是什么|什么是|啥意思|什么意思|有什么用")
+# Asked when nothing more specific is: "我想办个X" is how to open it, "X" alone what it is.
+_WEAK_OPEN = re.compile(_OPEN + r"|想要|要一个|来一个|弄")
+_ATTRIBUTE_RES = [(name, re.compile(p)) for name, p in _ATTRIBUTE_PATTERNS]
+
+_SUPERLATIVE = re.compile(r"最(便宜|优惠|低|实惠|划算|省钱|贵|高|多|少)")
+_CHEAP = re.compile(r"最(便宜|优惠|低|实惠|划算|省钱)|价格最低|最少钱")
+_DEAR = re.compile(r"最(贵|高档|高)")
+_MOST_DATA = re.compile(r"(流量)(最多|最大)|(最多|最大)(的)?流量|含流量最多")
+_LEAST_DATA = re.compile(r"(流量)(最少|最小)|(最少|最小)(的)?流量")
+_COMPARE = re.compile(
+    r"哪(个|一个|种|款)|一样|区别|不同|相同|差别|差异|还是|比较|对比|那个稍微|谁(更|比较)?"
+)
+_SAME_Q = re.compile(r"一样|相同|区别|不同|差别|差异")
+_MORE_DATA = re.compile(r"流量.{0,4}(多|大)|(多|大).{0,2}流量")
+_LESS_DATA = re.compile(r"流量.{0,4}(少|小)")
+_CHEAPER = re.compile(r"便宜|优惠|实惠|划算|少花|省钱|低")
+_DEARER = re.compile(r"贵|高")
+
+_NUM_RE = re.compile(r"(\d+(?:\.\d+)?)(元|g|m|分钟|小时|天|个月|月|年|版)?")
+_GENERIC_SUFFIXES = ("活动", "业务", "产品", "服务", "功能")
+
+
+def _fmt_number(value) -> str:
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue as the parser sees it.
+
+
+@dataclass
+class TierView:
+    code: str
+    name: str
+    values: dict[str, list[str]]  # attribute → answer values (numbers formatted, IDs, texts)
+    numbers: dict[str, float]  # price / data_mb / voice_minutes / …
+    subs: list[str]  # normalised sub-service names
+    subs_raw: list[str]
+
+
+@dataclass
+class ProductView:
+    name: str
+    tiers: list[TierView]
+    rules: dict[str, list[str]]
+
+
+@dataclass
+class Surface:
+    text: str  # normalised
+    product: ProductView
+    tier: TierView | None  # a tier's own name picks that tier
+    kind: str  # "name", "alias", "tier", "short"
+    score: float = 1.0  # how well it matched the last question (fuzzy matches < 1)
+
+
+@dataclass
+class Index:
+    products: list[ProductView]
+    surfaces: list[Surface]  # longest first
+    features: list[tuple[Surface, dict[str, float]]]  # fuzzy features with their weights
+    alias_count: dict[int, int]  # product → how many names it has (fewer: more specific)
+
+
+def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> Index:
+    surfaces: dict[tuple[str, int, str | None], Surface] = {}
+
+    def add(text: str, p: ProductView, tier: TierView | None, kind: str) -> None:
+        t = normalize(text)
+        if len(t) < 2 or t.isdigit() or _SUPERLATIVE.search(t):
+            return  # "最便宜" is no name, even where a synonym list says so
+        key = (t, id(p), tier.code if tier else None)
+        if key not in surfaces:
+            surfaces[key] = Surface(t, p, tier, kind)
+
+    for p in products:
+        add(p.name, p, None, "name")
+        for alias in aliases.get(p.name, []):
+            add(alias, p, None, "alias")
+        # A tier's own name picks that tier (and tiers of the same name).
+        for t in p.tiers:
+            if t.name != p.name:
+                add(t.name, p, t, "tier")
+        for text in [p.name, *aliases.get(p.name, [])]:
+            for suffix in _GENERIC_SUFFIXES:
+                n = normalize(text)
+                if n.endswith(suffix) and len(n) - len(suffix) >= 3:
+                    add(n[: -len(suffix)], p, None, "short")
+    ordered = sorted(surfaces.values(), key=lambda s: -len(s.text))
+    fuzzy = [s for s in ordered if len(s.text) >= 2 and s.kind != "short"]
+    df: dict[str, int] = {}
+    for s in fuzzy:
+        for f in set(_features(s.text)):
+            df[f] = df.get(f, 0) + 1
+    n = len(fuzzy) + 1
+    features = [(s, {f: math.log(n / df[f]) for f in set(_features(s.text))}) for s in fuzzy]
+    counts: dict[int, int] = {}
+    for s in ordered:
+        counts[id(s.product)] = counts.get(id(s.product), 0) + 1
+    return Index(products, ordered, features, counts)
+
+
+def _features(text: str) -> list[str]:
+    """Characters and character pairs, digits left out (numbers are matched as values)."""
+    chars = [c for c in text if not c.isdigit() and c not in "□，,。？?！!"]
+    return chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing.
+
+
+@dataclass
+class Constraint:
+    attribute: str  # "子业务", "价格", "流量", "语音时长", "tier"
+    op: str  # "=", "min", "max"
+    value: str = ""
+
+
+@dataclass
+class Query:
+    product: ProductView | None
+    attributes: list[str]
+    constraints: list[Constraint] = field(default_factory=list)
+    compare: tuple[str, str] | None = None  # two sub-service values compared
+    compare_kind: str = ""  # "same", "more_data", "less_data", "cheaper", "dearer"
+    confidence: float = 0.0
+    tiers: list[TierView] = field(default_factory=list)
+
+
+def _mask(text: str, start: int, end: int) -> str:
+    return text[:start] + "□" * (end - start) + text[end:]
+
+
+def _find_product(index: Index, q: str) -> tuple[list[Surface], float, tuple[int, int] | None]:
+    """The surfaces of the most likely product found in `q`, a confidence and the matched span."""
+    best: list[Surface] = []
+    best_len = 0
+    span = None
+    for s in index.surfaces:
+        if len(s.text) < best_len:
+            break
+        pos = q.find(s.text)
+        if pos >= 0:
+            if len(s.text) > best_len:
+                best, best_len, span = [s], len(s.text), (pos, pos + len(s.text))
+            else:
+                best.append(s)
+    if best:
+        return best, min(1.0, 0.55 + 0.1 * best_len), span
+    # No name appears whole: the closest name by shared characters and character pairs, rare
+    # ones counting more (misspellings, words left out: "全网优惠特权" → 全网优惠享特权活动,
+    # "欢享券" → 惠享券).
+    qf = set(_features(q))
+    scored = []
+    for s, weights in index.features:
+        total = sum(weights.values())
+        if not total:
+            continue
+        shared = sum(w for f, w in weights.items() if f in qf)
+        cover = shared / total
+        if cover >= 0.45:
+            s.score = cover
+            scored.append((cover, s))
+    if not scored:
+        return [], 0.0, None
+    scored.sort(key=lambda x: -x[0])
+    top = scored[0][0]
+    best = [s for cover, s in scored if cover >= top - 0.08]
+    return best, max(0.0, min(0.85, top)), None
+
+
+def _numbers(q: str) -> list[tuple[float, str, tuple[int, int]]]:
+    out = []
+    for m in _NUM_RE.finditer(q):
+        if "□" in q[max(0, m.start() - 1) : m.start()] and False:
+            continue
+        out.append((float(m.group(1)), m.group(2) or "", m.span()))
+    return out
+
+
+def _tier_matches_number(t: TierView, value: float, unit: str) -> set[str]:
+    """Which attributes of tier `t` a number with `unit` matches."""
+    hits = set()
+    price = t.numbers.get("price")
+    data = t.numbers.get("data_mb")
+    voice = t.numbers.get("voice_minutes")
+    if unit in ("元", "") and price is not None and abs(price - value) < 1e-6:
+        hits.add("价格")
+    if unit in ("元", "") and price is not None and not hits and abs(price - value) < 1:
+        # people say 9.9 where the catalogue rounds to 9 (and the reverse)
+        if int(price) == int(value):
+            hits.add("价格~")
+    if data is not None:
+        if unit == "g" and abs(data - value * 1024) < 1:
+            hits.add("流量")
+        elif unit in ("m", "") and abs(data - value) < 1e-6:
+            hits.add("流量")
+        elif unit == "" and abs(data - value * 1024) < 1:
+            hits.add("流量")
+    if voice is not None and unit in ("分钟", "") and abs(voice - value) < 1e-6:
+        hits.add("语音时长")
+    return hits
+
+
+def parse(index: Index, question: str) -> Query:
+    q = normalize(question)
+    surfaces, confidence, span = _find_product(index, q)
+    masked = _mask(q, *span) if span else q
+
+    # Candidate products; several when names are shared or only a fuzzy match was found.
+    candidates: dict[int, ProductView] = {}
+    for s in surfaces:
+        candidates.setdefault(id(s.product), s.product)
+    numbers = _numbers(masked)
+    if not candidates or (span is None and numbers):
+        # Numbers may name the product on their own: "20元20G的套餐".
+        by_numbers = _products_by_numbers(index, numbers)
+        if by_numbers:
+            if not candidates or not (set(map(id, by_numbers)) & set(candidates)):
+                candidates = {id(p): p for p in by_numbers}
+                surfaces = []
+                confidence = max(confidence, 0.7)
+            else:
+                keep = set(map(id, by_numbers)) & set(candidates)
+                candidates = {k: v for k, v in candidates.items() if k in keep}
+    if not candidates:
+        return Query(None, _attributes(masked), confidence=0.0)
+
+    scores: dict[int, float] = {}
+    for s in surfaces:
+        scores[id(s.product)] = max(
+            scores.get(id(s.product), 0.0), s.score if span is None else 1.0
+        )
+    product = _pick(index, list(candidates.values()), masked, numbers, scores)
+    tier_pick = [s.tier for s in surfaces if s.product is product and s.tier is not None]
+
+    constraints: list[Constraint] = []
+    tiers = list(product.tiers)
+    if tier_pick:
+        names = {t.name for t in tier_pick}
+        tiers = [t for t in tiers if t.name in names]
+        constraints.append(Constraint("tier", "=", "|".join(sorted(names))))
+
+    # Sub-services mentioned ("爱奇艺", "年包"), longest first so "半年包" is not also "年包".
+    subs_found: list[str] = []
+    sub_masked = masked
+    all_subs = sorted({s for t in product.tiers for s in t.subs}, key=len, reverse=True)
+    for sub in all_subs:
+        while sub and sub in sub_masked:
+            pos = sub_masked.find(sub)
+            subs_found.append((pos, sub))
+            sub_masked = _mask(sub_masked, pos, pos + len(sub))
+    subs_found = [s for _, s in sorted(subs_found)]
+
+    compare_kind = ""
+    compare = None
+    attrs = _attributes(sub_masked)
+    distinct_subs = list(dict.fromkeys(subs_found))
+    if len(subs_found) >= 2 and _COMPARE.search(sub_masked):
+        compare = (subs_found[0], subs_found[1])
+        if _SAME_Q.search(sub_masked):
+            compare_kind = "same"
+        elif _MORE_DATA.search(sub_masked):
+            compare_kind, attrs = "more_data", ["流量"]
+        elif _LESS_DATA.search(sub_masked):
+            compare_kind, attrs = "less_data", ["流量"]
+        elif _CHEAPER.search(sub_masked):
+            compare_kind, attrs = "cheaper", ["价格"]
+        elif _DEARER.search(sub_masked):
+            compare_kind, attrs = "dearer", ["价格"]
+        else:
+            compare_kind = "same"
+        attrs = [a for a in attrs if a != "业务简介"] or ["业务简介"]
+        if compare_kind == "same":
+            attrs = [a for a in attrs if a not in ("价格",) or len(attrs) == 1]
+    elif distinct_subs:
+        narrowed = [t for t in tiers if any(s in t.subs for s in distinct_subs)]
+        # all the named sub-services must hold where possible ("芒果tv" + "年包")
+        strict = [t for t in narrowed if all(s in t.subs for s in distinct_subs)]
+        if strict:
+            narrowed = strict
+        if narrowed:
+            tiers = narrowed
+            for s in distinct_subs:
+                constraints.append(Constraint("子业务", "=", s))
+
+    # Numbers: price, data amount or minutes that single out tiers.
+    if compare is None:
+        # Numbers inside the name matched ("20元邮箱") are part of the name, not a choice of tier.
+        tiers = _apply_numbers(tiers, _numbers(sub_masked), constraints, attrs)
+        # Superlatives.
+        for pattern, attr, op in (
+            (_CHEAP, "price", "min"),
+            (_DEAR, "price", "max"),
+            (_MOST_DATA, "data_mb", "max"),
+            (_LEAST_DATA, "data_mb", "min"),
+        ):
+            if pattern.search(sub_masked):
+                valued = [t for t in tiers if attr in t.numbers]
+                if valued:
+                    pick = (min if op == "min" else max)(t.numbers[attr] for t in valued)
+                    tiers = [t for t in valued if t.numbers[attr] == pick]
+                    constraints.append(Constraint(attr, op))
+                    if attr == "price" and "价格" in attrs and len(attrs) > 1:
+                        attrs.remove("价格")
+                    if attr == "data_mb" and "流量" in attrs and len(attrs) > 1:
+                        attrs.remove("流量")
+                break
+    return Query(product, attrs, constraints, compare, compare_kind, confidence, tiers)
+
+
+def _products_by_numbers(index: Index, numbers) -> list[ProductView]:
+    """Products with one tier matching every number given with a unit (price and data)."""
+    useful = [(v, u) for v, u, _ in numbers if u in ("元", "g", "m")]
+    if not useful:
+        return []
+    found = []
+    best = 0
+    for p in index.products:
+        score = 0
+        for t in p.tiers:
+            hits = sum(1 for v, u in useful if _tier_matches_number(t, v, u) - {"价格~"})
+            score = max(score, hits)
+        if score > best:
+            found, best = [p], score
+        elif score == best and score > 0:
+            found.append(p)
+    if best < min(2, len(useful)):
+        return []
+    return found
+
+
+def _pick(index: Index, products: list[ProductView], q: str, numbers, scores) -> ProductView:
+    """Among candidate products: the best name match, then the one whose tiers the question's
+    sub-services and numbers fit, then the most specific (fewest names)."""
+    if len(products) == 1:
+        return products[0]
+
+    def evidence(p: ProductView) -> float:
+        score = 0.0
+        for t in p.tiers:
+            tier_score = sum(len(s) for s in t.subs if s in q)
+            tier_score += sum(1 for v, u, _ in numbers if _tier_matches_number(t, v, u))
+            score = max(score, tier_score)
+        return score
+
+    return max(
+        products,
+        key=lambda p: (scores.get(id(p), 1.0) + 0.1 * evidence(p), -index.alias_count[id(p)]),
+    )
+
+
+def _apply_numbers(tiers: list[TierView], numbers, constraints: list[Constraint], asked):
+    for value, unit, _ in numbers:
+        if unit in ("小时", "天", "个月", "月", "年", "版"):
+            continue
+        matched = {}
+        for t in tiers:
+            for attr in _tier_matches_number(t, value, unit):
+                # a bare number is not the value asked for: "30叠加包多少钱" is the 30 MB pack
+                if not unit and attr.rstrip("~") in asked:
+                    continue
+                matched.setdefault(attr, []).append(t)
+        for attr in ("价格", "流量", "语音时长", "价格~"):
+            subset = matched.get(attr)
+            if subset and len(subset) < len(tiers):
+                tiers = subset
+                constraints.append(Constraint(attr.rstrip("~"), "=", _fmt_value(value)))
+                break
+    return tiers
+
+
+def _fmt_value(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _attributes(q: str) -> list[str]:
+    found: list[tuple[int, str]] = []
+    text = q
+    for name, pattern in _ATTRIBUTE_RES:
+        m = pattern.search(text)
+        if m:
+            found.append((m.start(), name))
+            # claim every span of this attribute so weaker phrasings do not fire on it
+            text = pattern.sub(lambda mm: "□" * len(mm.group(0)), text)
+    names = list(dict.fromkeys(n for _, n in sorted(found)))
+    if len(names) > 1 and "业务简介" in names and not _INTRO_ALONGSIDE.search(q):
+        names.remove("业务简介")
+    if "取消条件" in names and "取消方式" in names:
+        names.remove("取消方式")
+    if names:
+        return names
+    return ["开通方式"] if _WEAK_OPEN.search(text) else ["业务简介"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution.
+
+
+def values(query: Query, attribute: str, tiers: list[TierView] | None = None) -> list[str]:
+    if query.product is None:
+        return []
+    if attribute in RULE_KINDS:
+        return list(query.product.rules.get(attribute, []))
+    out: list[str] = []
+    for t in query.tiers if tiers is None else tiers:
+        out.extend(t.values.get(attribute, []))
+    return out
+
+
+def answer_values(query: Query) -> list[str]:
+    """The set of catalogue values that answer the query (the KBQA prediction)."""
+    if query.product is None:
+        return []
+    if query.compare:
+        a, b = query.compare
+        left = [t for t in query.product.tiers if a in t.subs]
+        right = [t for t in query.product.tiers if b in t.subs]
+        attribute = query.attributes[0]
+        lv = sorted(set(values(query, attribute, left)))
+        rv = sorted(set(values(query, attribute, right)))
+        raw = {a: _raw_sub(left, a), b: _raw_sub(right, b)}
+        if query.compare_kind == "same":
+            return ["yes" if lv == rv else "no"]
+        key = "data_mb" if query.compare_kind in ("more_data", "less_data") else "price"
+        ln = [t.numbers[key] for t in left if key in t.numbers]
+        rn = [t.numbers[key] for t in right if key in t.numbers]
+        if not ln or not rn:
+            return [raw[a] if ln else raw[b]] if (ln or rn) else []
+        lx, rx = max(ln), max(rn)
+        if lx == rx:
+            return [raw[a], raw[b]]
+        want_high = query.compare_kind in ("more_data", "dearer")
+        return [raw[a] if (lx > rx) == want_high else raw[b]]
+    out: list[str] = []
+    for attribute in query.attributes:
+        out.extend(values(query, attribute))
+    return list(dict.fromkeys(out))
+
+
+def _raw_sub(tiers: list[TierView], sub: str) -> str:
+    for t in tiers:
+        for raw, norm in zip(t.subs_raw, t.subs, strict=False):
+            if norm == sub:
+                return raw
+    return sub
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the view from the catalogue.
+
+
+def load_index() -> Index:
+    """The catalogue as it is in the database now."""
+    from servicehall.catalog.models import Alias, Product, ProductRule, Tier, TierText
+
+    texts: dict[int, dict[str, list[str]]] = {}
+    for tier_id, attribute, value in TierText.objects.values_list("tier_id", "attribute", "value"):
+        texts.setdefault(tier_id, {}).setdefault(attribute, []).append(value)
+    rules: dict[int, dict[str, list[str]]] = {}
+    for product_id, kind, value in ProductRule.objects.values_list("product_id", "kind", "value"):
+        rules.setdefault(product_id, {}).setdefault(kind, []).append(value)
+    aliases: dict[str, list[str]] = {}
+    for name, alias in Alias.objects.values_list("product__name", "name"):
+        aliases.setdefault(name, []).append(alias)
+    tiers: dict[int, list[TierView]] = {}
+    for t in Tier.objects.order_by("product_id", "position", "id"):
+        tiers.setdefault(t.product_id, []).append(tier_view(t, texts.get(t.id, {})))
+    products = [
+        ProductView(p.name, tiers.get(p.id, []), rules.get(p.id, {}))
+        for p in Product.objects.order_by("id")
+    ]
+    return build_index(products, aliases)
+
+
+def tier_view(t, texts: dict[str, list[str]]) -> TierView:
+    values_: dict[str, list[str]] = {k: list(v) for k, v in texts.items()}
+    numbers: dict[str, float] = {}
+    for attribute, column in NUMERIC.items():
+        value = getattr(t, column)
+        if value is None:
+            continue
+        if column in ("on_sale", "off_sale"):
+            values_[attribute] = [value.strftime("%Y%m%d")]
+        else:
+            values_[attribute] = [_fmt_number(value)]
+            numbers[column] = float(value)
+    if t.sub_services:
+        values_["子业务"] = list(t.sub_services)
+    if t.cities:
+        values_["城市"] = list(t.cities)
+    return TierView(
+        code=t.code,
+        name=t.name,
+        values=values_,
+        numbers=numbers,
+        subs=[normalize(s) for s in t.sub_services],
+        subs_raw=list(t.sub_services),
+    )

@@ -1,0 +1,40 @@
+"""A small product graph of our own in the triples format, for the importer and the assistant."""
+
+TRIPLES = "\n".join(
+    [
+        "<畅游流量包>\t<档位介绍表>\t<tier:cy_0>",
+        "<畅游流量包>\t<档位介绍表>\t<tier:cy_1>",
+        "<畅游流量包>\t<档位介绍表>\t<tier:cy_2>",
+        "<畅游流量包>\t<结转规则>\t<当月未用完的流量可结转至次月>",
+        "<tier:cy_0>\t<产品名称>\t<畅游流量包>",
+        "<tier:cy_0>\t<价格>\t<10>",
+        "<tier:cy_0>\t<流量>\t<3072>",
+        "<tier:cy_0>\t<子业务>\t<月包>",
+        "<tier:cy_0>\t<开通方式>\t<发送KTCY10到10086>",
+        "<tier:cy_0>\t<取消方式>\t<发送QXCY到10086>",
+        "<tier:cy_1>\t<产品名称>\t<畅游流量包>",
+        "<tier:cy_1>\t<价格>\t<20>",
+        "<tier:cy_1>\t<流量>\t<10240>",
+        "<tier:cy_1>\t<子业务>\t<月包>",
+        "<tier:cy_1>\t<开通方式>\t<发送KTCY20到10086>",
+        "<tier:cy_1>\t<取消方式>\t<发送QXCY到10086>",
+        "<tier:cy_2>\t<产品名称>\t<畅游流量包年包>",
+        "<tier:cy_2>\t<价格>\t<200>",
+        "<tier:cy_2>\t<流量>\t<10240>",
+        "<tier:cy_2>\t<子业务>\t<年包>",
+        "<tier:cy_2>\t<开通方式>\t<营业厅办理>",
+        "<tier:cy_2>\t<取消方式>\t<营业厅办理>",
+        "<tier:cy_2>\t<上线时间>\t<20260101>",
+        "<悦听彩铃>\t<档位介绍表>\t<tier:yt_0>",
+        "<tier:yt_0>\t<产品名称>\t<悦听彩铃>",
+        "<tier:yt_0>\t<价格>\t<5>",
+        "<tier:yt_0>\t<业务简介>\t<来电时为主叫播放一段音乐>",
+        "<tier:yt_0>\t<开通方式>\t<发送KTYT到10086>",
+        "<tier:yt_0>\t<内含其它服务>\t<来电显示|漏话提醒>",
+        "<悦听彩铃Plus>\t<档位介绍表>\t<tier:ytp_0>",
+        "<tier:ytp_0>\t<产品名称>\t<悦听彩铃plus>",
+        "<tier:ytp_0>\t<价格>\t<9.9>",
+        "<tier:ytp_0>\t<开通方式>\t<发送KTYTP到10086>",
+    ]
+)
+SYNONYMS = "畅游流量包\t畅游包|畅游流量\n悦听彩铃\t彩铃|来电音乐\n悦听彩铃plus\t无\n"

@@ -1,0 +1,93 @@
+"""K2: understanding plan questions and answering them from the catalogue."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from servicehall.catalog import triples
+from servicehall.knowledge import evaluation, kbqa
+from tests.knowledge.kb_fixture import SYNONYMS, TRIPLES
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ccks2021-telecom-kbqa"
+
+
+@pytest.fixture
+def index():
+    triples.load(triples.parse(TRIPLES, SYNONYMS))
+    return kbqa.load_index()
+
+
+def ask(index, question):
+    return set(kbqa.answer_values(kbqa.parse(index, question)))
+
+
+def test_k2_price_of_a_product_named_by_alias(index):
+    assert ask(index, "彩铃多少钱一个月？") == {"5"}
+
+
+def test_k2_constraint_by_price_picks_the_tier(index):
+    assert ask(index, "20元的畅游包怎么开通") == {"发送KTCY20到10086"}
+
+
+def test_k2_data_in_gb_matches_megabytes(index):
+    assert ask(index, "畅游流量包3个G的那个多少钱") == {"10"}
+
+
+def test_k2_sub_service_constraint(index):
+    assert ask(index, "畅游流量包年包什么时候上线的") == {"20260101"}
+
+
+def test_k2_several_attributes_at_once(index):
+    assert ask(index, "畅游流量包年包怎么开通，多少钱") == {"营业厅办理", "200"}
+
+
+def test_k2_cheapest_tier(index):
+    assert ask(index, "最便宜的畅游流量包有多少流量") == {"3072"}
+
+
+def test_k2_comparison_same_or_not(index):
+    assert ask(index, "畅游包月包和年包的取消方式一样吗") == {"no"}
+
+
+def test_k2_comparison_which_has_more_data(index):
+    assert ask(index, "畅游流量包月包和年包哪个流量多") == {"月包", "年包"}
+
+
+def test_k2_product_rule_and_included_services(index):
+    assert ask(index, "畅游流量没用完下个月还能用吗") == {"当月未用完的流量可结转至次月"}
+    assert ask(index, "来电音乐还送什么服务") == {"来电显示", "漏话提醒"}
+
+
+def test_k2_misspelt_name_is_still_found(index):
+    q = kbqa.parse(index, "悦听采铃plus怎么开")
+    assert q.product.name == "悦听彩铃Plus"
+    assert kbqa.answer_values(q) == ["发送KTYTP到10086"]
+    assert q.confidence < 0.9  # not found whole: less sure
+
+
+@pytest.mark.parametrize(
+    "question", ["", "   ", "a" * 5000, "hello world", "？？？", "😀😀", "1234"]
+)
+def test_k2_bad_input_never_raises(index, question):
+    q = kbqa.parse(index, question)
+    assert isinstance(kbqa.answer_values(q), list)
+
+
+def test_f1_is_set_f1_case_insensitive():
+    assert evaluation.f1(["A", "b"], ["a", "b"]) == 1.0
+    assert evaluation.f1(["a"], ["a", "b"]) == pytest.approx(2 / 3)
+    assert evaluation.f1([], ["a"]) == 0.0
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the public KBQA data is not beside the repo")
+def test_k2_real_questions_score_well_on_the_public_graph():
+    """The real CCKS 2021 graph and dev questions; the measured figure is in the README."""
+    triples.import_dir(DATA)
+    index = kbqa.load_index()
+    rows = [json.loads(line) for line in (DATA / "questions_dev.jsonl").open(encoding="utf-8")]
+    result = evaluation.evaluate(index, rows)
+    assert result["questions"] == 3952
+    assert result["mean_f1"] >= 0.9
+    assert result["p99_ms"] < 20

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "servicehall.org",
     "servicehall.customers",
     "servicehall.catalog",
+    "servicehall.knowledge",
     "servicehall.queueing",
     "servicehall.cases",
     "servicehall.surveys",

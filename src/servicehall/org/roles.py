@@ -22,6 +22,12 @@ class Role:
 
 
 CASE_WORK = ("cases.open_case", "cases.handle_case")
+# The knowledge base (K1): every desk reads it; the desks that answer the hardest questions and
+# the hall manager write it; quality and the hall manager review and publish (a version is
+# never approved by the one who wrote it: knowledge/workflow.py).
+KB_READ = "knowledge.read_knowledge"
+KB_AUTHOR = (KB_READ, "knowledge.author_article")
+KB_REVIEW = (KB_READ, "knowledge.review_article")
 
 CLERK_PERMS = (
     "queueing.issue_ticket",
@@ -30,6 +36,7 @@ CLERK_PERMS = (
     "queueing.book_appointment",
     "customers.view_customer",
     *CASE_WORK,
+    KB_READ,
 )
 
 ROLES: tuple[Role, ...] = (
@@ -45,6 +52,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customer",
             "customers.view_unmasked_pii",
             *CASE_WORK,
+            *KB_AUTHOR,
         ),
     ),
     Role(
@@ -58,6 +66,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_unmasked_pii",
             *CASE_WORK,
             "customers.import_bills",
+            *KB_AUTHOR,
         ),
     ),
     Role(
@@ -70,6 +79,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_customer",
             "customers.view_unmasked_pii",
             *CASE_WORK,
+            KB_READ,
         ),
     ),
     Role(
@@ -84,13 +94,15 @@ ROLES: tuple[Role, ...] = (
             "queueing.view_display",
             "cases.view_all_cases",
             "customers.import_bills",
+            *KB_AUTHOR,
+            *KB_REVIEW,
         ),
     ),
     Role(
         "quality_supervisor",
         "质检",
         "Quality supervisor",
-        ("queueing.view_board", "customers.view_customer", "cases.view_all_cases"),
+        ("queueing.view_board", "customers.view_customer", "cases.view_all_cases", *KB_REVIEW),
     ),
     Role(
         "administrator",
@@ -108,6 +120,9 @@ ROLES: tuple[Role, ...] = (
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",
+            "knowledge.category.*",
+            *KB_AUTHOR,
+            *KB_REVIEW,
             "auth.user.*",
             "auth.group.view",
         ),

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class KnowledgeConfig(AppConfig):
+    name = "servicehall.knowledge"
+    label = "knowledge"
+    verbose_name = "知识库 Knowledge base"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from servicehall.catalog.models import Alias, Product
+
+        from .models import Article
+        from .search import forget_index_on_commit
+
+        # What search serves changes when an article is published or archived (services save
+        # the Article then) or when the catalogue's product names change (query expansion).
+        post_save.connect(forget_index_on_commit, sender=Article, dispatch_uid="kb-index-article")
+        for model in (Alias, Product):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_index_on_commit, sender=model, dispatch_uid=f"kb-index-{model.__name__}"
+                )

@@ -1,0 +1,272 @@
+"""Every operation that changes the knowledge base (K1): one function per use case, in a
+transaction, permission checked at entry, an ArticleEvent row for the history.
+
+Workflow of an article's newest version (`head`):
+
+    create/edit ──> 草稿 draft ──submit──> 待审核 submitted ──approve──> 已审核 reviewed ──publish──> 已发布 published
+                        ^                       │                            │
+                        └──────reject───────────┘      edit (any state but archived) makes a new draft head
+    archive: any state ──> 已归档 archived (leaves search at once; kept for the history)
+
+- Every edit is a new ArticleVersion; nothing is overwritten. Editing a published article
+  makes a new draft head while the published version keeps serving readers and search, until
+  the new head is itself reviewed and published.
+- Editing a submitted or reviewed head makes a new draft: a review covers the text it read.
+- Authors (knowledge.author_article) create, edit and submit. Reviewers
+  (knowledge.review_article) approve or reject, publish and archive.
+- Four eyes: nobody approves a version they wrote themselves (the editor of the head), even a
+  reviewer who may also author. Publishing needs an approved head; the publisher may be anyone
+  with the reviewer permission, the approver or the author included — the second pair of eyes
+  is the review.
+- Every write carries the head version number the caller read (`version`); a stale one answers
+  409 with the current number, so two editors never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+
+from servicehall.core.db import write_transaction
+from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+
+from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
+from .workflow import ACTION_PERM, ACTIONS, AUTHOR, allowed_actions
+
+MAX_TITLE = 120
+MAX_BODY = 20000
+MAX_NOTE = 200
+
+
+def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
+    return ServiceError(code, zh, en, field=field, status=status)
+
+
+def _text(value, field: str, label_zh: str, limit: int, *, required: bool = True) -> str:
+    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+    if required and not text:
+        raise _bad("required", f"{label_zh}为必填项", f"{field} is required", field)
+    if len(text) > limit:
+        raise _bad(
+            "too_long",
+            f"{label_zh}不能超过 {limit} 个字",
+            f"{field} must be at most {limit} characters",
+            field,
+        )
+    return text
+
+
+def _choice(value, choices, field: str, label_zh: str) -> str:
+    if value not in choices.values:
+        raise _bad(
+            "invalid_choice",
+            f"{label_zh}取值无效：{value}（可选：{'、'.join(choices.values)}）",
+            f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
+            field,
+        )
+    return value
+
+
+def _category(code) -> Category | None:
+    if code in (None, ""):
+        return None
+    cat = Category.objects.filter(code=str(code)).first()
+    if cat is None:
+        raise _bad(
+            "unknown_category", f"未知的知识分类：{code}", f"Unknown category {code!r}", "category"
+        )
+    return cat
+
+
+def get_article(article_id, *, for_update: bool = False) -> Article:
+    qs = Article.objects.select_related("head", "published", "category")
+    if for_update and connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    article = qs.filter(pk=article_id).first() if str(article_id).isdigit() else None
+    if article is None:
+        raise NotFound(
+            "unknown_article",
+            f"知识文章 {article_id} 不存在",
+            f"Unknown article {article_id}",
+            field="article",
+        )
+    return article
+
+
+def _check_version(article: Article, version) -> None:
+    current = article.head.number
+    if version is None or str(version) != str(current):
+        raise Conflict(
+            "stale_version",
+            f"文章已被他人修改（当前版本 v{current}），请刷新后再操作",
+            f"The article was changed by someone else (now v{current}); reload and try again",
+            field="version",
+            extra={"current_version": current},
+        )
+
+
+def _event(article: Article, kind: str, actor, from_status: str, note: str = "") -> ArticleEvent:
+    return ArticleEvent.objects.create(
+        article=article,
+        at=timezone.now(),
+        kind=kind,
+        actor=actor,
+        version=article.head.number,
+        from_status=from_status,
+        to_status=article.status,
+        note=note[:500],
+    )
+
+
+def create_article(
+    user,
+    *,
+    title: str,
+    body: str,
+    kind: str = Kind.ARTICLE,
+    audience: str = Audience.STAFF,
+    category: str | None = None,
+    note: str = "",
+) -> Article:
+    require_perm(user, AUTHOR, "编写知识文章", "write knowledge articles")
+    title = _text(title, "title", "标题", MAX_TITLE)
+    body = _text(body, "body", "正文", MAX_BODY)
+    _choice(kind, Kind, "kind", "类型")
+    _choice(audience, Audience, "audience", "适用对象")
+    cat = _category(category)
+    note = _text(note, "note", "修改说明", MAX_NOTE, required=False)
+    now = timezone.now()
+    with write_transaction():
+        article = Article.objects.create(
+            kind=kind, audience=audience, category=cat, status=Status.DRAFT, created_by=user
+        )
+        article.head = ArticleVersion.objects.create(
+            article=article,
+            number=1,
+            title=title,
+            body=body,
+            editor=user,
+            created_at=now,
+            note=note,
+        )
+        article.save(update_fields=["head"])
+        _event(article, "created", user, "", note)
+    return article
+
+
+def edit_article(
+    user,
+    article_id,
+    *,
+    version,
+    title: str | None = None,
+    body: str | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
+    category: str | None = None,
+    note: str = "",
+) -> Article:
+    """A new version (the whole text); the head goes back to draft. A published version keeps
+    serving until the new one is published."""
+    require_perm(user, AUTHOR, "编辑知识文章", "edit knowledge articles")
+    with write_transaction():
+        article = get_article(article_id, for_update=True)
+        if article.status == Status.ARCHIVED:
+            raise Conflict(
+                "archived",
+                "已归档的文章不能再编辑",
+                "An archived article cannot be edited",
+                field="article",
+                extra={"allowed": []},
+            )
+        _check_version(article, version)
+        head = article.head
+        new_title = _text(head.title if title is None else title, "title", "标题", MAX_TITLE)
+        new_body = _text(head.body if body is None else body, "body", "正文", MAX_BODY)
+        note = _text(note, "note", "修改说明", MAX_NOTE, required=False)
+        fields = []
+        if kind is not None and kind != article.kind:
+            article.kind = _choice(kind, Kind, "kind", "类型")
+            fields.append("kind")
+        if audience is not None and audience != article.audience:
+            article.audience = _choice(audience, Audience, "audience", "适用对象")
+            fields.append("audience")
+        if category is not None:
+            cat = _category(category)
+            if cat != article.category:
+                article.category = cat
+                fields.append("category")
+        if new_title == head.title and new_body == head.body and not fields:
+            raise _bad("no_change", "内容没有变化", "Nothing was changed", "body")
+        from_status = article.status
+        article.head = ArticleVersion.objects.create(
+            article=article,
+            number=head.number + 1,
+            title=new_title,
+            body=new_body,
+            editor=user,
+            created_at=timezone.now(),
+            note=note,
+        )
+        article.status = Status.DRAFT
+        if fields and article.is_live and ("audience" in fields or "kind" in fields):
+            # Who may read what is served changes now, not at the next publication.
+            article.served_changed_at = timezone.now()
+            fields.append("served_changed_at")
+        article.save(update_fields=["head", "status", *fields])
+        _event(article, "edited", user, from_status, note)
+    return article
+
+
+def act(user, article_id, action: str, *, version, note: str = "") -> Article:
+    """submit, approve, reject, publish or archive (see the module's diagram)."""
+    if action not in ACTIONS:
+        raise NotFound(
+            "unknown_action",
+            f"未知的操作：{action}（可选：{'、'.join(ACTIONS)}）",
+            f"Unknown action {action!r}; one of {', '.join(ACTIONS)}",
+            field="action",
+        )
+    sources, target, zh, en = ACTIONS[action]
+    require_perm(user, ACTION_PERM[action], zh, en.lower())
+    note = _text(note, "note", "说明", MAX_NOTE, required=action == "reject")
+    with write_transaction():
+        article = get_article(article_id, for_update=True)
+        _check_version(article, version)
+        if article.status not in sources:
+            raise Conflict(
+                "invalid_transition",
+                f"文章当前为“{Status(article.status).label}”，不能{zh}",
+                f"The article is {article.status}: cannot {en.lower()}",
+                field="action",
+                extra={"allowed": allowed_actions(user, article)},
+            )
+        head = article.head
+        now = timezone.now()
+        if action == "approve":
+            if head.editor_id == user.pk:
+                raise ServiceError(
+                    "own_version",
+                    "不能审核自己编写的版本，请由其他审核人审核",
+                    "You cannot approve a version you wrote; another reviewer must",
+                    field="action",
+                    status=403,
+                )
+            head.reviewed_by, head.reviewed_at = user, now
+            head.save(update_fields=["reviewed_by", "reviewed_at"])
+        elif action == "publish":
+            head.published_by, head.published_at = user, now
+            head.save(update_fields=["published_by", "published_at"])
+            article.published = head
+        elif action == "reject":
+            head.reviewed_by, head.reviewed_at = None, None
+            head.save(update_fields=["reviewed_by", "reviewed_at"])
+        from_status = article.status
+        article.status = target
+        fields = ["status"]
+        if action in ("publish", "archive"):
+            article.served_changed_at = now
+            fields += ["published", "served_changed_at"]
+        article.save(update_fields=fields)
+        _event(article, action, user, from_status, note)
+    return article

@@ -131,6 +131,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL") or None
 # Where customers reach the public pages (survey links in text messages).
 PUBLIC_URL = os.environ.get("SERVICEHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The chat page's hand-overs (K2, C8): opened in the name of this channel account, queued for
+# this desk. The demo creates both ("online", "front").
+CHAT_CHANNEL_USER = os.environ.get("SERVICEHALL_CHAT_USER", "online")
+CHAT_DESK = os.environ.get("SERVICEHALL_CHAT_DESK", "front")
 
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",

@@ -743,3 +743,48 @@ def sweep(now: datetime | None = None) -> dict:
             open_cases.filter(resolved_at__isnull=False), now, "confirm_due", return_visit
         ),
     }
+
+
+def open_from_chat(token: str, *, phone: str | None = None) -> Case:
+    """The assistant hands a chat over to a person (K2, C8): a consultation case for the chat
+    desk with the whole conversation attached, opened in the name of the online channel account.
+    Asking twice gives the same case."""
+    from django.conf import settings
+
+    from servicehall.knowledge import chat
+
+    conversation = chat.get(token)
+    if conversation.case_number:
+        return Case.objects.get(number=conversation.case_number)
+    channel_user = get_user_model().objects.filter(username=settings.CHAT_CHANNEL_USER).first()
+    if channel_user is None:
+        raise ServiceError(
+            "chat_not_configured",
+            "人工客服暂不可用（未配置在线渠道账号），请拨打10086",
+            "No person is available: the online channel account is not configured",
+            field="token",
+            status=503,
+        )
+    product = chat.last_product(conversation)
+    transcript = chat.transcript(conversation) or "（客户未留言，直接请求人工）"
+    if len(transcript) > MAX_TEXT - 100:  # the latest messages matter most
+        transcript = "……\n" + transcript[-(MAX_TEXT - 100) :]
+    with write_transaction():
+        locked = type(conversation).objects.select_for_update().get(pk=conversation.pk)
+        if locked.case_number:
+            return Case.objects.get(number=locked.case_number)
+        case = open_case(
+            channel_user,
+            kind="consultation",
+            channel={"app": Channel.APP, "sms": Channel.SMS}.get(conversation.channel, Channel.WEB),
+            category="order-change" if product else "other",
+            subject=f"在线咨询转人工：{product}" if product else "在线咨询转人工",
+            description=f"智能客服对话记录：\n{transcript}",
+            phone=phone or None,
+            desk=settings.CHAT_DESK,
+            data={"conversation": conversation.token},
+        )
+        locked.case_number = case.number
+        locked.handed_over_at = case.created_at
+        locked.save(update_fields=["case_number", "handed_over_at"])
+    return case

@@ -9,8 +9,9 @@ class KnowledgeConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from servicehall.catalog.models import Alias, Product
+        from servicehall.catalog.models import Alias, Product, ProductRule, Tier, TierText
 
+        from .assistant import forget_catalogue
         from .models import Article
         from .search import forget_index_on_commit
 
@@ -21,4 +22,11 @@ class KnowledgeConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(
                     forget_index_on_commit, sender=model, dispatch_uid=f"kb-index-{model.__name__}"
+                )
+        # The assistant's view of the catalogue: forgotten on any catalogue change here; other
+        # processes refresh within a minute (assistant._index_cache).
+        for model in (Alias, Product, ProductRule, Tier, TierText):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_catalogue, sender=model, dispatch_uid=f"assistant-{model.__name__}"
                 )

@@ -165,40 +165,69 @@ def _articles(text: str, limit: int = 3) -> list[dict]:
 def reply(message: str) -> Reply:
     text = (message or "").strip()
     if not text:
-        return Reply("polite", "请输入您想咨询的问题，例如“畅享套餐多少钱”。",
-                     "Please type your question, e.g. 'How much is the plan?'")
+        return Reply(
+            "polite",
+            "请输入您想咨询的问题，例如“畅享套餐多少钱”。",
+            "Please type your question, e.g. 'How much is the plan?'",
+        )
     if len(text) > MAX_LENGTH:
-        return Reply("polite", f"问题太长了（最多 {MAX_LENGTH} 字），请简要描述您想咨询的内容。",
-                     f"That is too long (at most {MAX_LENGTH} characters); please keep it short.")
+        return Reply(
+            "polite",
+            f"问题太长了（最多 {MAX_LENGTH} 字），请简要描述您想咨询的内容。",
+            f"That is too long (at most {MAX_LENGTH} characters); please keep it short.",
+        )
     if HUMAN_RE.search(text):
-        return Reply("handover", "好的，正在为您转接人工客服，请稍候。您的对话记录会一并转给工作人员。",
-                     "Connecting you to a person; they will see this conversation.",
-                     offer_handover=True)
+        return Reply(
+            "handover",
+            "好的，正在为您转接人工客服，请稍候。您的对话记录会一并转给工作人员。",
+            "Connecting you to a person; they will see this conversation.",
+            offer_handover=True,
+        )
     if GREETING_RE.match(text):
-        return Reply("polite", "您好！我是智能客服，可以为您解答套餐资费、业务办理、账单等问题。",
-                     "Hello! I can answer questions on plans, prices, services and bills.")
+        return Reply(
+            "polite",
+            "您好！我是智能客服，可以为您解答套餐资费、业务办理、账单等问题。",
+            "Hello! I can answer questions on plans, prices, services and bills.",
+        )
     if THANKS_RE.match(text):
         return Reply("polite", "不客气，还有其他问题随时问我。", "You are welcome.")
 
     query = kbqa.parse(catalogue_index(), text)
     if query.product is not None and query.confidence >= CONFIDENCE:
         zh, en, values = _compose(query)
-        return Reply("answer", zh, en, query.confidence, query.product.name,
-                     list(query.attributes), values)
+        return Reply(
+            "answer", zh, en, query.confidence, query.product.name, list(query.attributes), values
+        )
     articles = _articles(text) if CJK_RE.search(text) else []
     if articles:
         top = articles[0]
-        return Reply("article", f"为您找到相关说明：【{top['title']}】{top['snippet']}",
-                     f"This may help: {top['title']}", query.confidence,
-                     articles=articles, offer_handover=True)
+        return Reply(
+            "article",
+            f"为您找到相关说明：【{top['title']}】{top['snippet']}",
+            f"This may help: {top['title']}",
+            query.confidence,
+            articles=articles,
+            offer_handover=True,
+        )
     if query.product is not None:
-        return Reply("clarify", f"您是想咨询“{query.product.name}”吗？请说得具体一些，或转人工客服。",
-                     f"Do you mean '{query.product.name}'? Please say more, or ask for a person.",
-                     query.confidence, query.product.name, offer_handover=True)
+        return Reply(
+            "clarify",
+            f"您是想咨询“{query.product.name}”吗？请说得具体一些，或转人工客服。",
+            f"Do you mean '{query.product.name}'? Please say more, or ask for a person.",
+            query.confidence,
+            query.product.name,
+            offer_handover=True,
+        )
     if not CJK_RE.search(text):
-        return Reply("polite", "抱歉，目前仅支持中文咨询。您可以输入“人工”联系工作人员。",
-                     "Sorry, I understand Chinese questions only; type 人工 for a person.",
-                     offer_handover=True)
-    return Reply("clarify", "抱歉，我没有理解您的问题。您可以换个说法，或输入“人工”转人工客服。",
-                 "Sorry, I did not understand. Rephrase, or type 人工 for a person.",
-                 offer_handover=True)
+        return Reply(
+            "polite",
+            "抱歉，目前仅支持中文咨询。您可以输入“人工”联系工作人员。",
+            "Sorry, I understand Chinese questions only; type 人工 for a person.",
+            offer_handover=True,
+        )
+    return Reply(
+        "clarify",
+        "抱歉，我没有理解您的问题。您可以换个说法，或输入“人工”转人工客服。",
+        "Sorry, I did not understand. Rephrase, or type 人工 for a person.",
+        offer_handover=True,
+    )

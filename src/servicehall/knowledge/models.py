@@ -168,3 +168,55 @@ class ArticleEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["article", "at"], name="kb_event_history")]
+
+
+class Conversation(models.Model):
+    """A customer's chat with the assistant (K2) on the web/app chat page or through the API.
+
+    The `token` is the customer's only key to it (the chat page holds it in its URL; nothing else
+    of the customer is needed to chat). When the customer asks for a person the conversation is
+    handed over: a case is opened with the whole conversation attached (C8) and its number kept
+    here."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web / online hall")
+        APP = "app", _("Mobile app")
+        SMS = "sms", _("SMS hall")
+
+    token = models.CharField(max_length=32, unique=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    case_number = models.CharField(_("case"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        ASSISTANT = "assistant", _("Assistant")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.CharField(max_length=9, choices=Sender.choices)
+    text = models.TextField()
+    kind = models.CharField(max_length=10, blank=True, help_text="answer / article / handover …")
+    confidence = models.FloatField(null=True, blank=True)
+    product = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "id"]
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:30]}"

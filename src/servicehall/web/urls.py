@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, display, kiosk, survey, views, workbench
+from . import board, cases, chat, display, kiosk, survey, views, workbench
 
 app_name = "web"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
     path("s/<str:token>", survey.survey, name="survey"),
+    path("chat/", chat.start, name="chat-start"),
+    path("chat/<str:token>/", chat.conversation, name="chat"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),

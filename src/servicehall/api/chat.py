@@ -1,0 +1,91 @@
+"""The assistant's chat API (K2): public — a customer's web/app client needs no staff login.
+
+A conversation is started, then addressed by its token (unguessable, 128 bits); asking for a
+person hands it over as a case at the chat desk with the conversation attached (C8)."""
+
+from __future__ import annotations
+
+from ninja import Field, Router, Schema
+
+from servicehall.cases.services import open_from_chat
+from servicehall.knowledge import chat
+
+from .queueing import ERRORS, ErrorOut
+
+router = Router(tags=["chat 智能客服"])
+
+
+class StartIn(Schema):
+    channel: str = "web"
+
+
+class ConversationOut(Schema):
+    token: str
+    channel: str
+    case_number: str
+
+
+class MessageIn(Schema):
+    # Longer text is answered politely by the assistant ("too long"), not refused here.
+    text: str = Field(..., max_length=5000)
+
+
+class ArticleOut(Schema):
+    id: int
+    title: str
+    snippet: str
+
+
+class ReplyOut(Schema):
+    kind: str
+    text: str
+    text_en: str
+    confidence: float
+    product: str | None
+    attributes: list[str]
+    values: list[str]
+    articles: list[ArticleOut]
+    offer_handover: bool
+
+
+class HandoverIn(Schema):
+    phone: str | None = Field(None, max_length=20)
+
+
+class HandoverOut(Schema):
+    case_number: str
+    message: str
+    message_en: str
+
+
+@router.post("/conversations", auth=None, response={201: ConversationOut, **ERRORS})
+def start(request, payload: StartIn | None = None):
+    """Start a conversation; keep its token."""
+    conversation = chat.start((payload or StartIn()).channel)
+    return 201, ConversationOut(
+        token=conversation.token, channel=conversation.channel, case_number=""
+    )
+
+
+@router.post("/conversations/{token}/messages", auth=None, response={200: ReplyOut, **ERRORS})
+def say(request, token: str, payload: MessageIn):
+    """Ask the assistant; the reply says whether it answered, found an article, or offers a
+    person."""
+    _message, reply = chat.say(token, payload.text)
+    return reply.as_dict()
+
+
+@router.post(
+    "/conversations/{token}/handover",
+    auth=None,
+    response={201: HandoverOut, 503: ErrorOut, **ERRORS},
+)
+def handover(request, token: str, payload: HandoverIn | None = None):
+    """Hand the conversation over to a person: a case at the chat desk (asking twice gives the
+    same case)."""
+    case = open_from_chat(token, phone=(payload.phone if payload else None) or None)
+    return 201, HandoverOut(
+        case_number=case.number,
+        message=f"已为您转接人工客服，服务单号 {case.number}，工作人员会尽快回复您。",
+        message_en=f"A person will answer you shortly; your reference is {case.number}.",
+    )

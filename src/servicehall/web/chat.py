@@ -1,0 +1,52 @@
+"""The customer's chat page (K2): phone-sized, no sign-in, works without JavaScript.
+
+`/chat/` starts a conversation and redirects to `/chat/<token>/`, whose URL is the customer's key
+to it. Each question is a form post answered by the assistant (post → redirect → page), and
+"转人工" hands the conversation over: a case at the chat desk with the conversation attached."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from servicehall.cases.services import open_from_chat
+from servicehall.core.errors import ServiceError
+from servicehall.knowledge import chat
+from servicehall.knowledge.models import Message
+
+from .forms import error_text
+
+
+def start(request):
+    conversation = chat.start("web")
+    return redirect("web:chat", token=conversation.token)
+
+
+@require_http_methods(["GET", "POST"])
+def conversation(request, token):
+    try:
+        conv = chat.get(token)
+    except ServiceError as exc:
+        return render(request, "web/chat/chat.html", {"fatal": error_text(exc)}, status=404)
+    ctx = {"conversation": conv}
+    if request.method == "POST":
+        try:
+            if "handover" in request.POST:
+                open_from_chat(token, phone=request.POST.get("phone") or None)
+            else:
+                chat.say(token, request.POST.get("text", ""))
+        except ServiceError as exc:
+            ctx |= {"error": error_text(exc), "error_field": exc.field}
+            return _render(request, ctx, status=exc.status)
+        return redirect("web:chat", token=token)
+    return _render(request, ctx)
+
+
+def _render(request, ctx, status=200):
+    conv = ctx["conversation"]
+    messages = list(conv.messages.all())
+    last = messages[-1] if messages else None
+    ctx |= {
+        "messages": messages,
+        "customer": Message.Sender.CUSTOMER,
+        "offer_handover": bool(last and last.kind in ("handover", "clarify", "article", "polite")),
+    }
+    return render(request, "web/chat/chat.html", ctx, status=status)

@@ -29,6 +29,7 @@ CLERK_PERMS = (
     "queueing.move_to_quiet",
     "queueing.book_appointment",
     "customers.view_customer",
+    "catalog.offer_plan",
     *CASE_WORK,
 )
 
@@ -58,6 +59,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_unmasked_pii",
             *CASE_WORK,
             "customers.import_bills",
+            "catalog.offer_plan",
         ),
     ),
     Role(
@@ -69,6 +71,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.book_appointment",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            "catalog.offer_plan",
             *CASE_WORK,
         ),
     ),
@@ -84,6 +87,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.view_display",
             "cases.view_all_cases",
             "customers.import_bills",
+            "catalog.import_catalog",
         ),
     ),
     Role(
@@ -102,6 +106,14 @@ ROLES: tuple[Role, ...] = (
             "queueing.ticket.view",
             "customers.customer.view",
             "customers.import_bills",
+            "catalog.import_catalog",
+            "catalog.product.*",
+            "catalog.alias.*",
+            "catalog.tier.*",
+            "catalog.tiertext.*",
+            "catalog.productrule.*",
+            "catalog.promotion.*",
+            "catalog.recommendationoffer.view",
             "core.auditlog.view",
             "cases.slapolicy.*",
             "cases.case.view",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from servicehall.core.masking import mask_phone
+
 from . import pricing
 from .pricing import Reason, Recommendation
 
@@ -123,3 +125,40 @@ def explain(rec: Recommendation) -> tuple[str, str]:
         zh.append("您近几个月账单较稳定，适合选择包月套餐。")
         en.append(" Your bills are steady: a monthly package suits you.")
     return "".join(zh) + group_zh, "".join(en) + group_en
+
+
+def summary(rec: Recommendation) -> dict:
+    """The recommendation as the API and the workbench show it (the number masked, V2)."""
+    zh, en = explain(rec)
+    plan = rec.plan
+    promo = plan.promotion if plan and rec.credited_months else None
+    return {
+        "number": mask_phone(rec.usage.number),
+        "recommended": rec.recommended,
+        "reason": rec.reason,
+        "months": len(rec.usage.months),
+        "current_cost": rec.current_cost,
+        "tier": plan.code if plan else None,
+        "product": plan.product if plan else None,
+        "tier_name": plan.name if plan else None,
+        "monthly_fee": plan.price if plan else None,
+        "new_cost": rec.new_cost,
+        "saving": rec.saving,
+        "yearly_saving": rec.saving * 12 if rec.saving is not None else None,
+        "contract_months": plan.contract_months if plan else None,
+        "promotion": None
+        if promo is None
+        else {
+            "name": promo.name,
+            "monthly_credit": promo.monthly_credit,
+            "months": promo.months,
+            "total_bonus": promo.total_bonus,
+            "min_paid_calls": promo.min_paid_calls,
+            "first_prepayment": promo.first_prepayment,
+            "prepayment_hours": promo.prepayment_hours,
+        },
+        "steady": pricing.is_steady(rec.usage),
+        "group": rec.usage.group,
+        "explanation": zh,
+        "explanation_en": en,
+    }

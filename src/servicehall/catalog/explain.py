@@ -85,7 +85,7 @@ def explain(rec: Recommendation) -> tuple[str, str]:
     promo = plan.promotion
     if promo and rec.credited_months:
         zh.append(
-            f"含「{promo.name}」优惠：每月返还{promo.monthly_credit:.0f}元，共{promo.months}个月"
+            f"享「{promo.name}」：每月返还{promo.monthly_credit:.0f}元，共{promo.months}个月"
             f"（合计{promo.total_bonus:.0f}元），实际月租{plan.effective_fee:.0f}元"
         )
         en.append(

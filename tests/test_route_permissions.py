@@ -98,6 +98,13 @@ API = {  # (method, path): (any of these permissions, body)
     ),
     ("POST", "/api/cases/{case_id}/escalate"): (HANDLE, {"version": 1, "reason": "超权限"}),
     ("POST", "/api/cases/{case_id}/promise"): (HANDLE, {"version": 1, "promised_at": TOMORROW}),
+    ("GET", "/api/catalog/plans"): (("catalog.offer_plan", "catalog.import_catalog"), None),
+    ("POST", "/api/catalog/import"): (("catalog.import_catalog",), None),
+    ("GET", "/api/catalog/recommendation"): (("catalog.offer_plan",), None),
+    ("POST", "/api/catalog/recommendation/answer"): (
+        ("catalog.offer_plan",),
+        {"phone": "13800000001", "tier": "x", "outcome": "accepted", "moment": "handling"},
+    ),
     # Public (perms None): customers' chat clients; the conversation token is the key.
     ("POST", "/api/chat/conversations"): (None, {"channel": "web"}),
     ("POST", "/api/chat/conversations/{token}/messages"): (None, {"text": "你好"}),
@@ -184,7 +191,9 @@ def test_every_route_with_every_role(role, world, hall, client):
         client.force_login(user)
     failures = []
     for (method, path), (perms, body) in API.items():
-        url = fill(path, world) + ("?phone=13800000001" if path.endswith("lookup") else "")
+        url = fill(path, world) + (
+            "?phone=13800000001" if path.endswith(("lookup", "recommendation")) else ""
+        )
         r = (
             client.get(url)
             if method == "GET"

@@ -1,5 +1,5 @@
-"""`servicehall` command: demo, serve, worker, import-bills, token, and Django's own commands
-(manage)."""
+"""`servicehall` command: demo, serve, worker, import-bills, recommend, token, and Django's own
+commands (manage)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     b.add_argument("file")
     b.add_argument("--user", required=True, help="the staff member importing (owns the cases)")
+    r = sub.add_parser(
+        "recommend", help="recommend plans for every line of a usage file (CSV/Excel, M2)"
+    )
+    r.add_argument(
+        "--input", required=True, help="bills with usage: 号码,月份,金额,通话分钟,流量MB…"
+    )
+    r.add_argument("--output", required=True, help="the recommendations (CSV)")
+    r.add_argument("--date", help="price the plans on sale on this day (default today)")
     t = sub.add_parser("token", help="issue an API bearer token for a staff user")
     t.add_argument("username")
     t.add_argument("--name", default="cli")
@@ -128,6 +136,34 @@ def main(argv: list[str] | None = None) -> None:
             result = import_bills(user, Path(args.file).read_bytes(), args.file)
         except ServiceError as exc:
             print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
+            sys.exit(1)
+        print(json.dumps(result, ensure_ascii=False))
+    elif args.cmd == "recommend":
+        import json
+        from datetime import date
+
+        from django.utils import timezone
+        from tqdm import tqdm
+
+        from servicehall.catalog.batch import run
+        from servicehall.core.errors import ServiceError
+
+        try:
+            on = date.fromisoformat(args.date) if args.date else timezone.localdate()
+        except ValueError:
+            print(
+                "--date: 日期格式应为 2026-11-01 / expected a date like 2026-11-01", file=sys.stderr
+            )
+            sys.exit(2)
+        try:
+            result = run(args.input, args.output, on, progress=tqdm)
+        except (ServiceError, OSError) as exc:
+            body = (
+                exc.as_dict()
+                if isinstance(exc, ServiceError)
+                else {"code": "bad_file", "message": f"无法读写文件：{exc}", "message_en": str(exc)}
+            )
+            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
             sys.exit(1)
         print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "token":

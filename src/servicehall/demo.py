@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from servicehall.cases import services as cases
 from servicehall.cases import sla
-from servicehall.customers.models import Customer, PhoneNumber, Tier
+from servicehall.catalog import importer
+from servicehall.catalog.models import Product
+from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
 from servicehall.org.models import Counter, Desk, Hall, ServiceType, StaffProfile
 from servicehall.org.roles import assign_role
 from servicehall.queueing.models import Appointment, QueuePolicy
@@ -82,6 +84,37 @@ GIVEN = [
     "浩然",
     "梓萱",
 ]
+# The demo catalogue (M1) in the import format (catalog/importer.py): invented plan names, prices
+# and allowances of the kind sold in 2026. The smart-terminal offers carry the manual's figures.
+CATALOGUE_CSV = """\
+产品,类型,档位,月费,流量MB,通话分钟,短信,流量超出(元/MB),通话超出(元/分钟),短信超出(元/条),合约期(月),适用客户,上架日期,下架日期,优惠名称,每月返还(元),返还月数,赠费总额(元),每月主叫次数,首次预存(元),预存时限(小时)
+乐享青春卡,主套餐,19元档,19,3072,30,0,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+乐享青春卡,主套餐,29元档,29,15360,50,0,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,39元档,39,10240,100,0,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,59元档,59,30720,200,50,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,79元档,79,40960,300,100,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,99元档,99,61440,500,100,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,129元档,129,81920,800,200,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,169元档,169,102400,1200,200,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+畅享5G,主套餐,239元档,239,153600,2000,300,0.0050,0.15,0.10,,,2026-01-01,,,,,,,,
+智享合约,营销活动,96元档,96,40960,500,100,0.0050,0.15,0.10,24,,2026-01-01,,智能终端优惠,33,24,792,3,200,48
+智享合约,营销活动,126元档,126,61440,800,200,0.0050,0.15,0.10,24,,2026-01-01,,智能终端优惠,50,24,1200,3,200,48
+智享合约,营销活动,186元档,186,102400,1500,300,0.0050,0.15,0.10,24,,2026-01-01,,智能终端优惠,70,24,1680,3,200,48
+政企尊享,主套餐,48元档,48,30720,500,100,0.0050,0.12,0.10,,集团,2026-01-01,,,,,,,,
+政企尊享,主套餐,68元档,68,61440,1000,200,0.0050,0.12,0.10,,集团,2026-01-01,,,,,,,,
+家庭融合,主套餐,149元档,149,102400,1000,200,0.0050,0.15,0.10,12,家庭,2026-01-01,,,,,,,,
+畅享4G经典,主套餐,58元档,58,20480,300,100,0.0050,0.15,0.10,,,2024-01-01,2026-01-01,,,,,,,
+流量加油包,流量包,10元1GB,10,1024,,,,,,,,2026-01-01,,,,,,,,
+"""
+
+# Lines with a story at the counter (index: minutes, MB, paid calls a month, the bills they pay)
+USAGE_STORIES = {
+    20: (350, 25600, 40, ("168.00", "165.50", "171.20")),  # → 智享合约 96元档 with the credit
+    17: (60, 2048, 10, ("128.00", "128.00", "131.40")),  # light use on an old plan → 39元档
+    13: (600, 51200, 60, ("188.00", "192.30", "186.00")),  # a group customer → 政企尊享 68元档
+    1: (1800, 143360, 90, ("239.00", "239.00", "239.00")),  # on the right plan already
+}
+
 TIERS = (
     [Tier.SUPREME] * 2 + [Tier.DIAMOND] * 3 + [Tier.GOLD] * 5 + [Tier.SILVER] * 6 + [Tier.NONE] * 24
 )
@@ -110,7 +143,49 @@ def load_demo() -> bool:
     if not Desk.objects.exists():
         _desks_and_cases(Hall.objects.get(code=HALL_CODE))
         created = True
+    if not Product.objects.exists():
+        _catalogue_and_usage()
+        created = True
     return created
+
+
+def _catalogue_and_usage() -> None:
+    """The plan catalogue, and three months of bills with usage for every demo customer, so the
+    workbench shows a recommendation (M2) for those it would save money."""
+    importer.store(importer.parse(CATALOGUE_CSV.encode(), "catalogue.csv"))
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    months = []
+    for _ in range(3):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.insert(0, first)
+    rng = random.Random(20261123)
+    bills = []
+    for phone in PhoneNumber.objects.filter(number__startswith="1390000").select_related(
+        "customer"
+    ):
+        i = int(phone.number[-4:])
+        if i in USAGE_STORIES:
+            voice, data, calls, amounts = USAGE_STORIES[i]
+        else:
+            voice, data, calls = rng.randint(30, 900), rng.randint(1, 90) * 1024, rng.randint(0, 50)
+            base = rng.choice([59, 79, 99, 129, 169])
+            amounts = [f"{base * rng.uniform(1.0, 1.5):.2f}" for _ in months]
+        for month, amount in zip(months, amounts, strict=True):
+            wobble = rng.uniform(0.85, 1.15)
+            bills.append(
+                Bill(
+                    number=phone.number,
+                    customer=phone.customer,
+                    month=month,
+                    amount=amount,
+                    voice_minutes=int(voice * wobble) if i not in USAGE_STORIES else voice,
+                    data_mb=int(data * wobble) if i not in USAGE_STORIES else data,
+                    sms=rng.randint(0, 30),
+                    paid_calls=calls,
+                )
+            )
+    Bill.objects.bulk_create(bills)
 
 
 def _staff(hall: Hall) -> dict:

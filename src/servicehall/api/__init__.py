@@ -68,9 +68,10 @@ def unauthenticated(request, exc):
     )
 
 
-from . import cases, chat, customers, queueing  # noqa: E402  (routers register on `api`)
+from . import cases, catalog, chat, customers, queueing  # noqa: E402  (routers register on `api`)
 
 api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
 api.add_router("/cases", cases.router)
 api.add_router("/chat", chat.router)
+api.add_router("/catalog", catalog.router)

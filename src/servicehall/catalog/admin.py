@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Alias, Product, ProductRule, Tier, TierText
+from .models import Alias, Product, ProductRule, Promotion, RecommendationOffer, Tier, TierText
 
 
 class AliasInline(admin.TabularInline):
@@ -33,9 +33,29 @@ class TextInline(admin.StackedInline):
     extra = 0
 
 
+class PromotionInline(admin.StackedInline):
+    model = Promotion
+    extra = 0
+
+
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
     list_display = ("name", "product", "price", "data_mb", "voice_minutes", "on_sale", "off_sale")
     list_filter = ("product__kind",)
     search_fields = ("name", "product__name", "code")
-    inlines = [TextInline]
+    inlines = [PromotionInline, TextInline]
+
+
+@admin.register(RecommendationOffer)
+class RecommendationOfferAdmin(admin.ModelAdmin):
+    """The record of offers and answers (M3): read-only, written by the workbench and the API."""
+
+    list_display = ("at", "tier", "saving", "outcome", "moment", "channel", "offered_by")
+    list_filter = ("outcome", "moment", "channel")
+    search_fields = ("number", "tier__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,12 +9,20 @@ MB, minutes, bandwidth in Mbit/s, validity in hours, dates); texts (how to open,
 conditions …) are `TierText` rows, several per attribute allowed; product-wide rules (carry-over,
 caps, effective dates …) are `ProductRule` rows. A text value may be the text itself or, for
 imported knowledge graphs, the ID of a text kept elsewhere (`开通方式_98`).
+
+A *promotion* (M1) is attached to a tier: a monthly credit for a number of months (the
+smart-terminal offers: 126-yuan tier, 50 yuan credited a month for 24 months, 1,200 yuan in all,
+effective rent 76) and its conditions (paid calls a month, first prepayment within hours).
+A *recommendation offer* (M3) records a plan recommendation offered to a customer and their answer.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from servicehall.customers.models import Customer
 
 
 class Product(models.Model):
@@ -89,6 +97,8 @@ class Tier(models.Model):
     contract_months = models.PositiveIntegerField(_("contract (months)"), null=True, blank=True)
     sub_services = models.JSONField(_("sub-services"), default=list, blank=True)
     cities = models.JSONField(_("cities"), default=list, blank=True)
+    # Customer groups (Customer.Group values) the tier is sold to; empty: everyone.
+    groups = models.JSONField(_("customer groups"), default=list, blank=True)
     on_sale = models.DateField(_("on sale from"), null=True, blank=True)
     off_sale = models.DateField(_("off sale from"), null=True, blank=True)
 
@@ -152,3 +162,99 @@ class ProductRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.value[:30]}"
+
+
+class Promotion(models.Model):
+    """A promotion on a tier (M1): `monthly_credit` yuan credited each month for `months` months
+    (`total_bonus` in all), while its conditions hold. The pricing applies the credit in a month
+    only if that month's paid calls reach `min_paid_calls`; the first prepayment is money paid
+    into the account (not a cost), a condition stated to the customer."""
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="promotions")
+    name = models.CharField(_("name"), max_length=100)
+    monthly_credit = models.DecimalField(
+        _("credit a month (yuan)"), max_digits=10, decimal_places=2
+    )
+    months = models.PositiveIntegerField(_("months credited"))
+    total_bonus = models.DecimalField(_("total bonus (yuan)"), max_digits=10, decimal_places=2)
+    min_paid_calls = models.PositiveIntegerField(
+        _("paid calls a month required"),
+        default=0,
+        help_text=_("e.g. 3 paid calls a month from the bundled handset"),
+    )
+    first_prepayment = models.DecimalField(
+        _("first prepayment (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    prepayment_hours = models.PositiveIntegerField(
+        _("prepayment deadline (hours)"), null=True, blank=True
+    )
+    on_sale = models.DateField(_("on sale from"), null=True, blank=True)
+    off_sale = models.DateField(_("off sale from"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "name"], name="promotion_tier_name"),
+            models.CheckConstraint(
+                condition=models.Q(monthly_credit__gte=0), name="promotion_credit_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecommendationOffer(models.Model):
+    """A plan recommendation offered to a customer and their answer (M3): the figures as they
+    were computed when offered, who offered it, at which moment and on which channel."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CONSIDERING = "considering", _("Will consider")
+
+    class Moment(models.TextChoices):
+        HANDLING = "handling", _("While handling business")
+        CONSULTATION = "consultation", _("During a consultation")
+        WAITING = "waiting", _("While waiting")
+
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("Counter")
+        HOTLINE = "hotline", _("Hotline")
+        ONLINE = "online", _("Online")
+
+    number = models.CharField(_("number"), max_length=11, db_index=True)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_offers"
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="offers")
+    months = models.PositiveIntegerField(_("months of usage used"))
+    current_cost = models.DecimalField(_("current cost a month"), max_digits=10, decimal_places=2)
+    new_cost = models.DecimalField(_("cost a month on the plan"), max_digits=10, decimal_places=2)
+    saving = models.DecimalField(_("saving a month"), max_digits=10, decimal_places=2)
+    explanation = models.TextField(_("explanation"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    moment = models.CharField(_("moment"), max_length=12, choices=Moment.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.COUNTER
+    )
+    ticket_number = models.CharField(_("queue ticket"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("answered at"), db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("plan recommendation offer")
+        verbose_name_plural = _("plan recommendation offers")
+        permissions = [
+            ("offer_plan", "Can see plan recommendations and record the customer's answer (M3)"),
+            ("import_catalog", "Can import the plan catalogue (M1)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} → {self.tier} ({self.outcome})"

@@ -1,7 +1,9 @@
 """Monthly bill imports (V4, L3): CSV or Excel with one row per line and month.
 
 Columns (a header row, Chinese or English names): 号码/phone, 月份/month (2026-10 or
-2026-10-01), 金额/amount (yuan, up to 2 decimals). The whole file is checked before anything is
+2026-10-01), 金额/amount (yuan, up to 2 decimals); optionally the month's usage for the plan
+recommendation (M2): 通话分钟/voice_minutes, 流量MB/data_mb, 短信条数/sms, 主叫次数/paid_calls
+(whole numbers ≥ 0; an empty cell is "not known"). The whole file is checked before anything is
 written: any bad row refuses the import with every bad row listed by line number and column.
 """
 
@@ -24,6 +26,14 @@ HEADERS = {
     "month": {"month", "月份", "账期"},
     "amount": {"amount", "金额", "账单金额", "amount_yuan"},
 }
+# Optional usage columns: a file without them leaves the usage already stored as it was.
+USAGE_HEADERS = {
+    "voice_minutes": {"voice_minutes", "minutes", "voice", "通话分钟", "语音分钟", "通话时长"},
+    "data_mb": {"data_mb", "data", "流量mb", "流量(mb)", "流量（mb）", "流量"},
+    "sms": {"sms", "短信", "短信条数"},
+    "paid_calls": {"paid_calls", "主叫次数", "主叫付费通话次数"},
+}
+USAGE_FIELDS = tuple(USAGE_HEADERS)
 MAX_ROWS = 200_000
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
 
@@ -34,9 +44,28 @@ class BillRow:
     number: str
     month: date
     amount: Decimal
+    voice_minutes: int | None = None
+    data_mb: int | None = None
+    sms: int | None = None
+    paid_calls: int | None = None
 
 
-def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+def whole_number(value: str) -> int | None | bool:
+    """A usage cell: None when empty, the number when a whole number ≥ 0 ("1,024" and "12.0"
+    accepted), False when malformed."""
+    text = value.replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return False
+    if not number.is_finite() or number < 0 or number != number.to_integral_value():
+        return False
+    return int(number)
+
+
+def read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if filename.lower().endswith((".xlsx", ".xlsm")):
         import openpyxl
 
@@ -62,8 +91,18 @@ def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     return [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(io.StringIO(text)), 1)]
 
 
-def parse(data: bytes, filename: str) -> list[BillRow]:
-    rows = [(i, r) for i, r in _rows(data, filename) if any(r)]
+def header_columns(header: list[str], names: dict[str, set[str]]) -> dict[str, int]:
+    """The position of each known column in a header row (Chinese or English, any case)."""
+    cols = {}
+    for key, accepted in names.items():
+        found = [j for j, h in enumerate(header) if h.strip().lower() in accepted]
+        if found:
+            cols[key] = found[0]
+    return cols
+
+
+def parse(data: bytes, filename: str, *, max_rows: int | None = MAX_ROWS) -> list[BillRow]:
+    rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
         raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
     header_line, header = rows[0]
@@ -80,11 +119,12 @@ def parse(data: bytes, filename: str) -> list[BillRow]:
                 extra={"errors": [{"line": header_line, "field": key}]},
             )
         cols[key] = found[0]
-    if len(rows) - 1 > MAX_ROWS:
+    cols.update(header_columns(header, USAGE_HEADERS))
+    if max_rows is not None and len(rows) - 1 > max_rows:
         raise ServiceError(
             "too_many_rows",
-            f"一次最多导入{MAX_ROWS}行",
-            f"At most {MAX_ROWS} rows per import",
+            f"一次最多导入{max_rows}行",
+            f"At most {max_rows} rows per import",
             field="file",
             status=422,
         )
@@ -104,7 +144,13 @@ def parse(data: bytes, filename: str) -> list[BillRow]:
         elif amount is None or amount < 0 or amount.as_tuple().exponent < -2:
             errors.append({"line": line, "field": "amount", "value": cell["amount"]})
         else:
-            out.append(BillRow(line, number, date(int(m.group(1)), int(m.group(2)), 1), amount))
+            usage = {k: whole_number(cell[k]) for k in USAGE_FIELDS if k in cell}
+            bad = next((k for k, v in usage.items() if v is False), None)
+            if bad:
+                errors.append({"line": line, "field": bad, "value": cell[bad]})
+                continue
+            month = date(int(m.group(1)), int(m.group(2)), 1)
+            out.append(BillRow(line, number, month, amount, **usage))
     if errors:
         first = errors[0]
         raise ServiceError(
@@ -121,14 +167,22 @@ def parse(data: bytes, filename: str) -> list[BillRow]:
 
 
 def store(rows: list[BillRow]) -> list[Bill]:
-    """Insert or replace the bills of the rows (call inside a write transaction)."""
+    """Insert or replace the bills of the rows (call inside a write transaction). Usage columns
+    the rows do not carry keep what is stored."""
     owners = dict(
         PhoneNumber.objects.filter(number__in={r.number for r in rows}).values_list(
             "number", "customer_id"
         )
     )
+    usage = [k for k in USAGE_FIELDS if any(getattr(r, k) is not None for r in rows)]
     bills = [
-        Bill(number=r.number, month=r.month, amount=r.amount, customer_id=owners.get(r.number))
+        Bill(
+            number=r.number,
+            month=r.month,
+            amount=r.amount,
+            customer_id=owners.get(r.number),
+            **{k: getattr(r, k) for k in usage},
+        )
         for r in rows
     ]
     Bill.objects.bulk_create(
@@ -136,6 +190,6 @@ def store(rows: list[BillRow]) -> list[Bill]:
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["number", "month"],
-        update_fields=["amount", "customer"],
+        update_fields=["amount", "customer", *usage],
     )
     return bills

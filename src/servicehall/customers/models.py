@@ -72,7 +72,8 @@ class PhoneNumber(models.Model):
 
 class Bill(models.Model):
     """A line's bill for one month (V4: imported from the operator's billing exports). Kept to
-    spot bill shock (L3) and to answer customers about their own bills."""
+    spot bill shock (L3), to answer customers about their own bills and, with the month's usage,
+    to recommend the plan that fits (M2)."""
 
     number = models.CharField(_("number"), max_length=11, db_index=True)
     customer = models.ForeignKey(
@@ -80,6 +81,17 @@ class Bill(models.Model):
     )
     month = models.DateField(_("month"), help_text=_("The first day of the billed month."))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    # The month's usage (M2: the plan recommendation prices it under every plan); optional in
+    # the billing export, null when it did not carry it.
+    voice_minutes = models.PositiveIntegerField(_("voice (minutes)"), null=True, blank=True)
+    data_mb = models.BigIntegerField(_("data (MB)"), null=True, blank=True)
+    sms = models.PositiveIntegerField(_("SMS sent"), null=True, blank=True)
+    paid_calls = models.PositiveIntegerField(
+        _("paid outgoing calls"),
+        null=True,
+        blank=True,
+        help_text=_("Paid calls made that month (a promotion's condition, M1)."),
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -149,10 +149,60 @@ def load_demo() -> bool:
     return created
 
 
+# What the assistant (K2) tells customers about the demo products: names they use, and how to
+# open and cancel each (our own wording).
+CATALOGUE_TEXTS = {
+    "畅享5G": (
+        ["5G畅享套餐", "畅享套餐", "5G套餐"],
+        "5G主套餐，含国内通用流量和通话；超出后流量0.005元/MB、通话0.15元/分钟。",
+        "营业厅、中国移动App或发送短信“KTCX+月费”（如KTCX59）至10086办理，次月生效。",
+        "主套餐不能直接取消，可在营业厅或App变更为其他套餐，次月生效。",
+    ),
+    "乐享青春卡": (
+        ["青春卡", "学生卡"],
+        "面向25周岁以下客户的入门套餐，流量多、月费低。",
+        "凭本人身份证到营业厅办理，新入网或转入均可。",
+        "可到营业厅变更为其他主套餐，次月生效。",
+    ),
+    "智享合约": (
+        ["合约机", "智能终端合约", "购机合约"],
+        "购机送费：月费96/126/186元，24个月每月返还33/50/70元，需每月用合约手机主叫3次以上。",
+        "到营业厅选购合约手机办理，48小时内首次预存200元。",
+        "合约期内不能取消；提前解约须补交已返还的话费。",
+    ),
+    "流量加油包": (
+        ["加油包", "流量包"],
+        "当月有效的国内通用流量，10元1GB，可叠加订购。",
+        "发送短信“JYB10”至10086，或在中国移动App订购，立即生效。",
+        "当月有效，月底自动失效，无需取消。",
+    ),
+}
+
+
+def _catalogue_texts() -> None:
+    from servicehall.catalog.models import Alias, TierText
+
+    for name, (aliases, intro, how_to_open, how_to_cancel) in CATALOGUE_TEXTS.items():
+        product = Product.objects.filter(name=name).first()
+        if product is None:
+            continue
+        Alias.objects.bulk_create([Alias(product=product, name=a) for a in aliases])
+        TierText.objects.bulk_create(
+            TierText(tier=tier, attribute=attribute, value=value)
+            for tier in product.tiers.all()
+            for attribute, value in (
+                ("业务简介", intro),
+                ("开通方式", how_to_open),
+                ("取消方式", how_to_cancel),
+            )
+        )
+
+
 def _catalogue_and_usage() -> None:
     """The plan catalogue, and three months of bills with usage for every demo customer, so the
     workbench shows a recommendation (M2) for those it would save money."""
     importer.store(importer.parse(CATALOGUE_CSV.encode(), "catalogue.csv"))
+    _catalogue_texts()
     today = timezone.localdate()
     first = today.replace(day=1)
     months = []

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
+    path("workbench/offer", workbench.offer_answer, name="wb-offer"),
     path("s/<str:token>", survey.survey, name="survey"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
+    path("workbench/offer", workbench.offer_answer, name="wb-offer"),
     path("s/<str:token>", survey.survey, name="survey"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),

@@ -1,6 +1,7 @@
 """The counter workbench (柜台工作台, Q2): sign in at a counter, call, recall, no-show, start,
 finish with the business category, transfer, move to the quiet area; the customer masked (V2)
-with an audited reveal for roles that need it; issue a ticket for a customer at the counter.
+with an audited reveal for roles that need it; issue a ticket for a customer at the counter;
+the plan recommendation for the customer being served, with the customer's answer (M2, M3).
 
 Every action is a POST calling one service, then a redirect back here; a refusal is flashed in
 Chinese and English and shown beside the form it came from."""
@@ -10,6 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicehall.catalog import selectors as catalog_selectors
+from servicehall.catalog import services as catalog_services
+from servicehall.catalog.explain import summary
+from servicehall.catalog.models import RecommendationOffer
 from servicehall.core.errors import ServiceError
 from servicehall.customers import services as customer_services
 from servicehall.customers.models import Customer, Tier
@@ -22,6 +27,7 @@ from .forms import attempt, error_text, sort_messages
 from .names import localize_board
 
 SERVE = "queueing.serve_counter"
+OFFER = catalog_services.OFFER
 
 
 def _hall_of(user) -> Hall | None:
@@ -49,7 +55,32 @@ def _forms_on_page(ctx) -> list[str]:
         forms += [f for f in ("finish", "transfer") if f in ctx["allowed"]]
         if ctx["customer"] and ctx["can_reveal"]:
             forms.append("reveal")
+        if ctx.get("offer"):
+            forms.append("offer")
     return forms
+
+
+def _moment(ticket) -> str:
+    """M3: the moment of the offer — a consultation ticket is a consultation, else handling."""
+    if ticket.service_type.code == "consult":
+        return RecommendationOffer.Moment.CONSULTATION
+    return RecommendationOffer.Moment.HANDLING
+
+
+def _offer(user, ticket) -> dict | None:
+    """The plan recommendation for the customer at the counter (M2), for roles that offer plans."""
+    customer = ticket.customer if ticket else None
+    if customer is None or not user.has_perm(OFFER):
+        return None
+    number = catalog_selectors.primary_number(customer)
+    if number is None:
+        return None
+    rec = catalog_services.recommend_for_number(user, number)
+    answers = catalog_selectors.offers_of(number, limit=1)
+    return summary(rec) | {
+        "moment": _moment(ticket),
+        "last_answer": answers[0] if answers else None,
+    }
 
 
 def _context(request, revealed=None):
@@ -82,6 +113,7 @@ def _context(request, revealed=None):
             other_counters=counter.hall.counters.filter(is_active=True).exclude(pk=counter.pk),
             allowed=services.ALLOWED[current.status] if current else (),
             events=current.events.select_related("counter") if current else (),
+            offer=_offer(user, current),
         )
     ctx["form_messages"], ctx["top_messages"] = sort_messages(request, _forms_on_page(ctx))
     return ctx
@@ -230,3 +262,44 @@ def reveal(request, customer_id):
             )
     ctx = _context(request, revealed=revealed)
     return render(request, "web/workbench/workbench.html", ctx, status=200 if revealed else 422)
+
+
+@page(OFFER)
+@require_POST
+def offer_answer(request):
+    """Record the answer of the customer at the counter to the plan recommended (M3). The
+    number is the current ticket's customer's, never one posted by the page."""
+    session = selectors.open_session_of(request.user)
+    current = selectors.current_ticket(session.counter) if session else None
+    number = (
+        catalog_selectors.primary_number(current.customer) if current and current.customer else None
+    )
+    if number is None:
+        messages.error(
+            request,
+            "当前没有已识别客户的号码 / No identified customer at this counter",
+            extra_tags="form-offer field-customer",
+        )
+        return redirect("web:workbench")
+    offer = attempt(
+        request,
+        lambda: catalog_services.record_answer(
+            request.user,
+            phone=number,
+            tier=request.POST.get("tier", ""),
+            outcome=request.POST.get("outcome", ""),
+            moment=request.POST.get("moment") or _moment(current),
+            channel=RecommendationOffer.Channel.COUNTER,
+            ticket_number=current.number,
+            note=request.POST.get("note", ""),
+        ),
+        form="offer",
+    )
+    if offer is not None:
+        messages.success(
+            request,
+            _("The customer's answer was recorded: %(outcome)s.")
+            % {"outcome": offer.get_outcome_display()},
+            extra_tags="form-offer",
+        )
+    return redirect("web:workbench")

@@ -68,8 +68,9 @@ def unauthenticated(request, exc):
     )
 
 
-from . import cases, customers, queueing  # noqa: E402  (routers register on `api`)
+from . import cases, customers, knowledge, queueing  # noqa: E402  (routers register on `api`)
 
 api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
 api.add_router("/cases", cases.router)
+api.add_router("/knowledge", knowledge.router)

@@ -30,6 +30,9 @@ READ = selectors.READ
 ASSIST_CHARS = 300  # of a case's text: its subject and the start of the description
 ASSIST_ARTICLES = 3
 ASSIST_SCRIPTS = 2
+# A case's text is long and wordy: of its matches keep those within this share of the best
+# one, so a single shared everyday word does not fill the panel.
+ASSIST_RELATIVE = 0.4
 
 
 def suggestions(user, subject: str, description: str) -> dict | None:
@@ -38,10 +41,14 @@ def suggestions(user, subject: str, description: str) -> dict | None:
     if not selectors.may_read(user):
         return None
     text = f"{subject}\n{description}"[:ASSIST_CHARS]
-    hits = kb_search.search(text, limit=10, audience="staff")
+    hits = kb_search.search(text, limit=20, audience="staff")
+
+    def best(group: list, n: int) -> list:
+        return [h for h in group if h.score >= ASSIST_RELATIVE * group[0].score][:n]
+
     return {
-        "articles": [h for h in hits if h.kind != Kind.SCRIPT][:ASSIST_ARTICLES],
-        "scripts": [h for h in hits if h.kind == Kind.SCRIPT][:ASSIST_SCRIPTS],
+        "articles": best([h for h in hits if h.kind != Kind.SCRIPT], ASSIST_ARTICLES),
+        "scripts": best([h for h in hits if h.kind == Kind.SCRIPT], ASSIST_SCRIPTS),
     }
 
 

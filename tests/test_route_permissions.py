@@ -15,6 +15,7 @@ from django.utils import timezone
 from servicehall.api import api
 from servicehall.cases import services as cases
 from servicehall.knowledge import chat
+from servicehall.knowledge import services as kb
 from servicehall.org.roles import ROLES
 from servicehall.queueing import services
 from tests.factories import counter, make_customer, make_staff
@@ -23,6 +24,9 @@ READERS = ("queueing.issue_ticket", "queueing.serve_counter", "queueing.view_boa
 SERVE = ("queueing.serve_counter",)
 CASE_READ = ("cases.handle_case", "cases.view_all_cases")
 HANDLE = ("cases.handle_case",)
+KB_READ = ("knowledge.read_knowledge", "knowledge.author_article", "knowledge.review_article")
+KB_AUTHOR = ("knowledge.author_article",)
+KB_REVIEW = ("knowledge.review_article",)
 TOMORROW = (timezone.now() + timezone.timedelta(days=1)).isoformat()
 
 API = {  # (method, path): (any of these permissions, body)
@@ -105,6 +109,16 @@ API = {  # (method, path): (any of these permissions, body)
         ("catalog.offer_plan",),
         {"phone": "13800000001", "tier": "x", "outcome": "accepted", "moment": "handling"},
     ),
+    ("GET", "/api/knowledge/search"): (KB_READ, None),
+    ("GET", "/api/knowledge/categories"): (KB_READ, None),
+    ("GET", "/api/knowledge/articles"): (KB_READ, None),
+    ("POST", "/api/knowledge/articles"): (KB_AUTHOR, {"title": "路由测试", "body": "正文"}),
+    ("GET", "/api/knowledge/articles/{article_id}"): (KB_READ, None),
+    ("PATCH", "/api/knowledge/articles/{article_id}"): (KB_AUTHOR, {"version": 1, "body": "改"}),
+    ("POST", "/api/knowledge/articles/{article_id}/actions/{action}"): (
+        (*KB_AUTHOR, *KB_REVIEW),
+        {"version": 1},
+    ),
     # Public (perms None): customers' chat clients; the conversation token is the key.
     ("POST", "/api/chat/conversations"): (None, {"channel": "web"}),
     ("POST", "/api/chat/conversations/{token}/messages"): (None, {"text": "你好"}),
@@ -166,7 +180,11 @@ def world(hall):
     case = cases.open_case(
         owner, kind="work_order", channel="hotline", category="other", description="路由测试"
     )
+    article = kb.create_article(
+        make_staff("care_desk", hall), title="路由测试", body="正文", audience="public"
+    )
     return {
+        "article_id": article.pk,
         "case_id": case.pk,
         "hall": hall.code,
         "ticket_id": ticket.pk,

@@ -15,6 +15,8 @@ from servicehall.cases import sla
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
+from servicehall.knowledge import services as kb
+from servicehall.knowledge.models import Article
 from servicehall.org.models import Counter, Desk, Hall, ServiceType, StaffProfile
 from servicehall.org.roles import assign_role
 from servicehall.queueing.models import Appointment, QueuePolicy
@@ -145,6 +147,9 @@ def load_demo() -> bool:
         created = True
     if not Product.objects.exists():
         _catalogue_and_usage()
+        created = True
+    if not Article.objects.exists():
+        _knowledge()
         created = True
     return created
 
@@ -391,6 +396,174 @@ def _desks_and_cases(hall: Hall) -> None:
         resolution="已重新生成完整详单并短信告知客户自助打印。",
     )
     cases.sweep()
+
+
+# The demo knowledge base (K1), written for this project: kind, audience, category, title, body.
+# Numbers and names are invented.
+ARTICLES = [
+    (
+        "article",
+        "public",
+        "broadband",
+        "宽带故障自助排查",
+        "家里宽带上不了网时，可以先按以下步骤自查：\n"
+        "1. 看光猫指示灯：光信号灯（LOS）红灯闪烁，说明入户光纤中断，请直接报修；\n"
+        "2. 光猫、路由器断电一分钟后重新通电，等待三分钟再试；\n"
+        "3. 电脑用网线直连光猫能上网、无线不能上网，多为路由器问题，可恢复出厂设置后重新配置；\n"
+        "4. 查询账户是否欠费，欠费停机也会导致宽带断网。\n"
+        "自查无效请报修：城镇地区 48 小时内修复，农村地区 72 小时内修复。",
+    ),
+    (
+        "faq",
+        "public",
+        "broadband",
+        "宽带网速慢怎么办",
+        "晚高峰网速下降时，请先用网线连接电脑测速，排除无线信号和设备性能的影响。"
+        "测速结果明显低于签约速率，可报障由装维人员上门检测线路；需要更高速率可办理宽带提速。",
+    ),
+    (
+        "faq",
+        "public",
+        "number-service",
+        "携号转网办理条件",
+        "申请携号转网的号码须满足：已实名登记；在网满规定期限；没有欠费；"
+        "没有未到期的合约或靓号协议（可先办理解约）；号码未停机、未被司法冻结。"
+        "先发送短信查询是否符合条件并获取授权码，再到新运营商营业厅办理，原号码不变。",
+    ),
+    (
+        "faq",
+        "public",
+        "payment",
+        "停机保号",
+        "暂时不用手机又想保留号码，可以办理停机保号：期间号码保留，不能打电话、发短信和上网，"
+        "每月只收少量保号费。停机保号最长可保留 12 个月，到期前可到营业厅或网上营业厅申请复机。",
+    ),
+    (
+        "faq",
+        "public",
+        "payment",
+        "欠费停机后如何复机",
+        "欠费停机后缴清欠款，系统一般在 30 分钟内自动恢复通话和上网。"
+        "缴费后仍未复机，请重启手机；超过两小时未恢复，请联系营业厅处理。",
+    ),
+    (
+        "faq",
+        "public",
+        "sim",
+        "补换SIM卡",
+        "手机卡丢失或损坏，机主本人携带有效身份证件到营业厅即可补卡，原号码不变，旧卡立即失效。"
+        "代办需同时出示机主和代办人的身份证件及委托书。钻石卡及以上客户免收补卡费。"
+        "手机丢失请先挂失，防止他人盗用。",
+    ),
+    (
+        "faq",
+        "public",
+        "bill",
+        "发票打印",
+        "话费发票可以在网上营业厅或手机营业厅下载电子发票，与纸质发票具有同等效力。"
+        "需要纸质发票的，可到任一营业厅打印，集团客户可按月统一开具。",
+    ),
+    (
+        "faq",
+        "public",
+        "roaming",
+        "国际漫游开通",
+        "出境前请确认已开通国际漫游和国际长途。多数套餐默认开通；未开通的可在营业厅、网上营业厅办理。"
+        "境外上网建议订购目的地流量包，避免按标准资费计费。回国后无需关闭，不使用不收费。",
+    ),
+    (
+        "faq",
+        "public",
+        "plan",
+        "套餐变更规则",
+        "主套餐每月可变更一次，新套餐次月一日生效；合约期内的套餐只能变更为更高档位，不能降档。"
+        "变更前可请营业员按您近三个月的实际用量推荐更合适的套餐。",
+    ),
+    (
+        "faq",
+        "public",
+        "value-added",
+        "如何退订增值业务",
+        "不需要的增值业务可以通过短信、网上营业厅或营业厅退订，退订当月仍按月收费的到月底失效。"
+        "若您从未订购却被收费（没有二次确认记录），可以申请退还费用。",
+    ),
+    (
+        "article",
+        "staff",
+        "procedures",
+        "未经二次确认的增值业务扣费处理",
+        "客户称从未订购某项增值业务而被扣费：先查询订购记录和二次确认记录。"
+        "查无客户手机发出的确认记录时，由公司承担举证不能的责任，为客户退订并按规定退还费用，"
+        "在工单中记录核查结果，结案后发送满意度回访。",
+    ),
+    (
+        "article",
+        "staff",
+        "procedures",
+        "账单异常提醒处理要点",
+        "系统提示某号码本月账单超过前三个月平均值五倍时，关怀专席应及时联系客户："
+        "核对详单中的大额项目（境外流量、增值业务、国际长途），向客户说明原因，"
+        "对有争议的费用登记工单，必要时先为客户暂停相关业务。",
+    ),
+    (
+        "script",
+        "staff",
+        "scripts",
+        "服务用语：首问负责",
+        "“您好，我是本次为您服务的员工，您的问题由我负责跟进到底。"
+        "需要其他部门协助的，我会把情况转交清楚，您不必重复说明，处理结果我会及时告诉您。”",
+    ),
+    (
+        "script",
+        "staff",
+        "scripts",
+        "服务用语：致歉",
+        "“非常抱歉给您带来了不便，您反映的情况我已经记录下来，"
+        "现在马上为您核查处理，请您稍等。”不推诿、不争辩，先致歉再说明原因和处理时间。",
+    ),
+    (
+        "script",
+        "staff",
+        "scripts",
+        "服务用语：宽带报障受理",
+        "“您好，您家里宽带上不了网给您添麻烦了。请问光猫上的指示灯现在是什么颜色？"
+        "我这边先为您登记报障，装维人员会在承诺时间内联系您上门处理。”",
+    ),
+    (
+        "script",
+        "staff",
+        "scripts",
+        "服务用语：等候致谢",
+        "“感谢您的耐心等候，让您久等了。请问今天有什么可以帮您？”",
+    ),
+]
+
+
+def _knowledge() -> None:
+    """The demo knowledge base: written by the care and complaint desks, approved and published
+    by quality; one FAQ waits for review, one published FAQ has a new draft being written."""
+    User = get_user_model()
+    care, complaint, quality = (
+        User.objects.get(username=u) for u in ("zhoujie", "sunli", "zhengyu")
+    )
+    for i, (kind, audience, category, title, body) in enumerate(ARTICLES):
+        author = complaint if kind == "script" else care
+        a = kb.create_article(
+            author, title=title, body=body, kind=kind, audience=audience, category=category
+        )
+        kb.act(author, a.pk, "submit", version=1)
+        if i == 5:  # 补换SIM卡 waits for zhengyu's review
+            continue
+        kb.act(quality, a.pk, "approve", version=1)
+        kb.act(quality, a.pk, "publish", version=1)
+        if i == 3:  # 停机保号: a new version is being written while version 1 serves
+            kb.edit_article(
+                care,
+                a.pk,
+                version=1,
+                body=body + "办理停机保号需机主本人持身份证件办理。",
+                note="补充办理要求",
+            )
 
 
 def logins_text() -> str:

@@ -68,10 +68,11 @@ def unauthenticated(request, exc):
     )
 
 
-from . import cases, catalog, chat, customers, queueing  # noqa: E402  (routers register on `api`)
+from . import cases, catalog, chat, customers, knowledge, queueing  # noqa: E402  (routers register on `api`)
 
 api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
 api.add_router("/cases", cases.router)
 api.add_router("/chat", chat.router)
 api.add_router("/catalog", catalog.router)
+api.add_router("/knowledge", knowledge.router)

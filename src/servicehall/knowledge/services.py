@@ -28,10 +28,10 @@ from django.db import connection
 from django.utils import timezone
 
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, NotFound, ServiceError, forbidden, require_perm
 
 from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
-from .workflow import ACTION_PERM, ACTIONS, AUTHOR, allowed_actions
+from .workflow import ACTION_PERM, ACTIONS, AUTHOR, REVIEWER, allowed_actions
 
 MAX_TITLE = 120
 MAX_BODY = 20000
@@ -221,6 +221,8 @@ def edit_article(
 def act(user, article_id, action: str, *, version, note: str = "") -> Article:
     """submit, approve, reject, publish or archive (see the module's diagram)."""
     if action not in ACTIONS:
+        if not (user.has_perm(AUTHOR) or user.has_perm(REVIEWER)):
+            raise forbidden("处理知识文章", "work on knowledge articles")
         raise NotFound(
             "unknown_action",
             f"未知的操作：{action}（可选：{'、'.join(ACTIONS)}）",

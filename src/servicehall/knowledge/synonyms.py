@@ -75,10 +75,10 @@ EXTRA_WORDS: tuple[str, ...] = (
     "停复机",
 )
 
-# Function and question words that carry no topic.
+# Function and question words, and the people every text is about: they carry no topic.
 STOPWORDS: frozenset[str] = frozenset(
     """的 了 吗 呢 啊 吧 呀 哦 嘛 么 我 你 您 他 她 它 我们 你们 他们 是 在 有 和 与 及 或 也 都
     就 要 想 请问 请 怎么 怎样 怎么样 如何 什么 为什么 为何 怎么办 咋办 办法 方法 哪些 哪个 哪里 多少 能 能否 能不能
     可以 可不可以 一下 这个 那个 这 那 还 又 被 把 给 对 从 到 啥 咋 会 该 个 吗？ 呢？ 些 下
-    一 让 用 得 地 着 过 所 以 及其 如果 但是 而且 然后 已经 需要 自己 现在 时候 问题""".split()
+    一 让 用 得 地 着 过 所 以 及其 客户 用户 顾客 先生 女士 如果 但是 而且 然后 已经 需要 自己 现在 时候 问题""".split()
 )

@@ -29,6 +29,7 @@ from servicehall.surveys.selectors import staff_stats
 
 from .access import page
 from .forms import attempt, sort_messages
+from .knowledge import suggestions
 
 READ = ("cases.handle_case", "cases.view_all_cases")
 HANDLE = "cases.handle_case"
@@ -149,6 +150,7 @@ def case_detail(request, case_id):
             "top_messages": top,
             "desks": Desk.objects.filter(is_active=True),
             "categories": _categories(),
+            "suggestions": suggestions(request.user, case.subject, case.description),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, chat, display, kiosk, survey, views, workbench
+from . import board, cases, chat, display, kiosk, knowledge, survey, views, workbench
 
 app_name = "web"
 
@@ -36,4 +36,9 @@ urlpatterns = [
     path("cases/sla", cases.sla, name="case-sla"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
+    path("kb/", knowledge.kb_home, name="kb"),
+    path("kb/new", knowledge.kb_new, name="kb-new"),
+    path("kb/<int:article_id>/", knowledge.kb_article, name="kb-article"),
+    path("kb/<int:article_id>/edit", knowledge.kb_edit, name="kb-edit"),
+    path("kb/<int:article_id>/<slug:op>", knowledge.kb_action, name="kb-action"),
 ]

@@ -68,3 +68,20 @@ def call_line(call: dict | None):
 def get_item(mapping, key):
     """mapping[key] in a template (form values by a field name held in a variable)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+KB_EVENT_LABELS = {
+    "created": _("Written"),
+    "edited": _("New version"),
+    "submit": _("Submitted for review"),
+    "approve": _("Approved"),
+    "reject": _("Sent back"),
+    "publish": _("Published"),
+    "archive": _("Archived"),
+}
+
+
+@register.filter
+def kb_event(kind: str):
+    """A knowledge article's history entry in the interface language."""
+    return KB_EVENT_LABELS.get(kind, kind)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from servicehall.core.ttl import TTLCache
 
 from . import kbqa
+from .search import search
 
 MAX_LENGTH = 500
 # A parse this sure or surer is answered; below it the assistant asks or hands over. Measured on
@@ -152,10 +153,6 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
 
 
 def _articles(text: str, limit: int = 3) -> list[dict]:
-    try:
-        from .search import search
-    except ImportError:  # the knowledge base is not installed in this build
-        return []
     return [
         {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
         for h in search(text, limit=limit, audience="public")

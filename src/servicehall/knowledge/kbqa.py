@@ -231,10 +231,7 @@ _GENERIC_SUFFIXES = ("活动", "业务", "产品", "服务", "功能")
 
 
 def _fmt_number(value) -> str:
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
-    return str(value)
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,14 +261,13 @@ class Surface:
     product: ProductView
     tier: TierView | None  # a tier's own name picks that tier
     kind: str  # "name", "alias", "tier", "short"
-    score: float = 1.0  # how well it matched the last question (fuzzy matches < 1)
 
 
 @dataclass
 class Index:
     products: list[ProductView]
     surfaces: list[Surface]  # longest first
-    features: list[tuple[Surface, dict[str, float]]]  # fuzzy features with their weights
+    features: list[tuple[Surface, dict[str, float], float]]  # fuzzy features, weights, total
     alias_count: dict[int, int]  # product → how many names it has (fewer: more specific)
 
 
@@ -306,7 +302,11 @@ def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> I
         for f in set(_features(s.text)):
             df[f] = df.get(f, 0) + 1
     n = len(fuzzy) + 1
-    features = [(s, {f: math.log(n / df[f]) for f in set(_features(s.text))}) for s in fuzzy]
+    features = []
+    for s in fuzzy:
+        weights = {f: math.log(n / df[f]) for f in set(_features(s.text))}
+        if sum(weights.values()):
+            features.append((s, weights, sum(weights.values())))
     counts: dict[int, int] = {}
     for s in ordered:
         counts[id(s.product)] = counts.get(id(s.product), 0) + 1
@@ -345,8 +345,11 @@ def _mask(text: str, start: int, end: int) -> str:
     return text[:start] + "□" * (end - start) + text[end:]
 
 
-def _find_product(index: Index, q: str) -> tuple[list[Surface], float, tuple[int, int] | None]:
-    """The surfaces of the most likely product found in `q`, a confidence and the matched span."""
+def _find_product(
+    index: Index, q: str
+) -> tuple[list[tuple[Surface, float]], float, tuple[int, int] | None]:
+    """The surfaces of the most likely product found in `q` with how well each matched (1 for a
+    whole name), a confidence and the span of the name found whole."""
     best: list[Surface] = []
     best_len = 0
     span = None
@@ -360,34 +363,26 @@ def _find_product(index: Index, q: str) -> tuple[list[Surface], float, tuple[int
             else:
                 best.append(s)
     if best:
-        return best, min(1.0, 0.55 + 0.1 * best_len), span
+        return [(s, 1.0) for s in best], min(1.0, 0.55 + 0.1 * best_len), span
     # No name appears whole: the closest name by shared characters and character pairs, rare
     # ones counting more (misspellings, words left out: "全网优惠特权" → 全网优惠享特权活动,
     # "欢享券" → 惠享券).
     qf = set(_features(q))
     scored = []
-    for s, weights in index.features:
-        total = sum(weights.values())
-        if not total:
-            continue
-        shared = sum(w for f, w in weights.items() if f in qf)
-        cover = shared / total
+    for s, weights, total in index.features:
+        cover = sum(w for f, w in weights.items() if f in qf) / total
         if cover >= 0.45:
-            s.score = cover
-            scored.append((cover, s))
+            scored.append((s, cover))
     if not scored:
         return [], 0.0, None
-    scored.sort(key=lambda x: -x[0])
-    top = scored[0][0]
-    best = [s for cover, s in scored if cover >= top - 0.08]
-    return best, max(0.0, min(0.85, top)), None
+    top = max(cover for _, cover in scored)
+    best = [(s, cover) for s, cover in scored if cover >= top - 0.08]
+    return best, min(0.85, top), None
 
 
 def _numbers(q: str) -> list[tuple[float, str, tuple[int, int]]]:
     out = []
     for m in _NUM_RE.finditer(q):
-        if "□" in q[max(0, m.start() - 1) : m.start()] and False:
-            continue
         out.append((float(m.group(1)), m.group(2) or "", m.span()))
     return out
 
@@ -423,8 +418,10 @@ def parse(index: Index, question: str) -> Query:
 
     # Candidate products; several when names are shared or only a fuzzy match was found.
     candidates: dict[int, ProductView] = {}
-    for s in surfaces:
+    scores: dict[int, float] = {}
+    for s, score in surfaces:
         candidates.setdefault(id(s.product), s.product)
+        scores[id(s.product)] = max(scores.get(id(s.product), 0.0), score)
     numbers = _numbers(masked)
     if not candidates or (span is None and numbers):
         # Numbers may name the product on their own: "20元20G的套餐".
@@ -440,13 +437,8 @@ def parse(index: Index, question: str) -> Query:
     if not candidates:
         return Query(None, _attributes(masked), confidence=0.0)
 
-    scores: dict[int, float] = {}
-    for s in surfaces:
-        scores[id(s.product)] = max(
-            scores.get(id(s.product), 0.0), s.score if span is None else 1.0
-        )
     product = _pick(index, list(candidates.values()), masked, numbers, scores)
-    tier_pick = [s.tier for s in surfaces if s.product is product and s.tier is not None]
+    tier_pick = [s.tier for s, _ in surfaces if s.product is product and s.tier is not None]
 
     constraints: list[Constraint] = []
     tiers = list(product.tiers)

@@ -32,8 +32,9 @@ def visible(user) -> QuerySet:
     return qs.filter(published__isnull=False).exclude(status=Status.ARCHIVED)
 
 
-def get_visible(user, article_id) -> Article:
-    article = visible(user).filter(pk=article_id).first() if str(article_id).isdigit() else None
+def article_or_404(qs: QuerySet, article_id) -> Article:
+    """The article of `qs` with that id; a non-number or missing id is the same 404."""
+    article = qs.filter(pk=article_id).first() if str(article_id).isdigit() else None
     if article is None:
         raise NotFound(
             "unknown_article",
@@ -42,6 +43,10 @@ def get_visible(user, article_id) -> Article:
             field="article",
         )
     return article
+
+
+def get_visible(user, article_id) -> Article:
+    return article_or_404(visible(user), article_id)
 
 
 def articles(

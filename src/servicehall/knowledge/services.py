@@ -31,6 +31,7 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, forbidden, require_perm
 
 from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
+from .selectors import article_or_404
 from .workflow import ACTION_PERM, ACTIONS, AUTHOR, REVIEWER, allowed_actions
 
 MAX_TITLE = 120
@@ -82,15 +83,7 @@ def get_article(article_id, *, for_update: bool = False) -> Article:
     qs = Article.objects.select_related("head", "published", "category")
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    article = qs.filter(pk=article_id).first() if str(article_id).isdigit() else None
-    if article is None:
-        raise NotFound(
-            "unknown_article",
-            f"知识文章 {article_id} 不存在",
-            f"Unknown article {article_id}",
-            field="article",
-        )
-    return article
+    return article_or_404(qs, article_id)
 
 
 def _check_version(article: Article, version) -> None:

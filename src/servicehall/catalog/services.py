@@ -45,6 +45,14 @@ def recommend_for_number(user, phone: str, *, on: date | None = None) -> pricing
     return recommend(normalize_phone(phone), on)
 
 
+def moment_of_visit(service_type_code: str) -> str:
+    """M3: when at the counter a plan is offered — during a consultation ticket it is a
+    consultation, during any other business it is handling."""
+    if service_type_code == "consult":
+        return RecommendationOffer.Moment.CONSULTATION
+    return RecommendationOffer.Moment.HANDLING
+
+
 def _choice(value, choices, field: str) -> str:
     if value not in choices.values:
         raise ServiceError(

@@ -60,13 +60,6 @@ def _forms_on_page(ctx) -> list[str]:
     return forms
 
 
-def _moment(ticket) -> str:
-    """M3: the moment of the offer — a consultation ticket is a consultation, else handling."""
-    if ticket.service_type.code == "consult":
-        return RecommendationOffer.Moment.CONSULTATION
-    return RecommendationOffer.Moment.HANDLING
-
-
 def _offer(user, ticket) -> dict | None:
     """The plan recommendation for the customer at the counter (M2), for roles that offer plans."""
     customer = ticket.customer if ticket else None
@@ -78,7 +71,7 @@ def _offer(user, ticket) -> dict | None:
     rec = catalog_services.recommend_for_number(user, number)
     answers = catalog_selectors.offers_of(number, limit=1)
     return summary(rec) | {
-        "moment": _moment(ticket),
+        "moment": catalog_services.moment_of_visit(ticket.service_type.code),
         "last_answer": answers[0] if answers else None,
     }
 
@@ -288,7 +281,8 @@ def offer_answer(request):
             phone=number,
             tier=request.POST.get("tier", ""),
             outcome=request.POST.get("outcome", ""),
-            moment=request.POST.get("moment") or _moment(current),
+            moment=request.POST.get("moment")
+            or catalog_services.moment_of_visit(current.service_type.code),
             channel=RecommendationOffer.Channel.COUNTER,
             ticket_number=current.number,
             note=request.POST.get("note", ""),

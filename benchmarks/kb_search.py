@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from servicehall.testing import fresh_database, pct, r1, run_step, setup_django
+from servicehall.testing import fresh_database, pct, r1, report, run_step, setup_django
 
 TOPICS = [
     "宽带",
@@ -190,8 +190,7 @@ def main() -> int:
         built = run_step(__file__, env, "setup", str(n), titles_file)
         measured = run_step(__file__, env, "measure", str(q), titles_file)
     out = {"benchmark": "kb_search", "database": db, **built, **measured}
-    print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 0
+    return report(__file__, out, [], print)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,6 @@ import bisect
 import json
 import math
 import os
-import platform
 import random
 import shutil
 import signal
@@ -85,7 +84,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from servicehall.testing import pct, r1, run_step, setup_django
+from servicehall.testing import pct, r1, report, run_step, setup_django
 
 HALL = "bench"
 N_COUNTERS = 20
@@ -700,20 +699,15 @@ def main() -> int:
         "errors": dict(errors),
         "workers": workers,
         "redis": bool(os.environ.get("REDIS_URL")),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
         "seconds": round(time.perf_counter() - started, 1),
-        "cmd": " ".join(["python", "benchmarks/queue_day.py", *sys.argv[1:]]),
     }
-    print(json.dumps(out, ensure_ascii=False), flush=True)
-    failed = errors or doubles or unserved or lost or check["bad_timelines"]
-    if failed:
-        log(
-            f"FAILED: {json.dumps({k: out[k] for k in ('double_calls', 'unserved', 'lost_tickets', 'bad_timelines', 'errors')}, ensure_ascii=False)}"
-        )
+    problems = []
+    if errors or doubles or unserved or lost or check["bad_timelines"]:
+        keys = ("double_calls", "unserved", "lost_tickets", "bad_timelines", "errors")
+        problems.append(json.dumps({k: out[k] for k in keys}, ensure_ascii=False))
         if check["bad_timeline_ids"]:
-            log(f"tickets with a bad timeline (first 20): {check['bad_timeline_ids']}")
-    return 1 if failed else 0
+            problems.append(f"tickets with a bad timeline (first 20): {check['bad_timeline_ids']}")
+    return report(__file__, out, problems, log)
 
 
 if __name__ == "__main__":

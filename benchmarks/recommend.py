@@ -38,7 +38,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -47,7 +46,7 @@ import sys
 import tempfile
 import time
 
-from servicehall.testing import run_step, setup_django
+from servicehall.testing import report, run_step, setup_django
 
 N_PLANS = 50
 LADDER_PRICE = [9, 19, 29, 39, 49, 59, 79, 99, 129, 169, 199, 239, 299, 399]
@@ -334,16 +333,9 @@ def main() -> int:
         "generate_s": round(run["generate_s"], 1),
         "setup_s": round(run["setup_s"], 1),
         "mismatch_examples": run["mismatch_examples"],
-        "problems": problems,
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
         "total_s": round(time.perf_counter() - started, 1),
-        "cmd": " ".join(["python", "benchmarks/recommend.py", *sys.argv[1:]]),
     }
-    print(json.dumps(out, ensure_ascii=False), flush=True)
-    for p in problems:
-        log(f"FAILED: {p}")
-    return 1 if problems else 0
+    return report(__file__, out, problems, log)
 
 
 if __name__ == "__main__":

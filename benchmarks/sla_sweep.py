@@ -64,8 +64,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import platform
 import random
 import shutil
 import signal
@@ -78,7 +76,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from servicehall.testing import pct, r1, run_step, setup_django
+from servicehall.testing import pct, r1, report, run_step, setup_django
 
 N_DESKS = 10
 MEMBERS_PER_DESK = 4  # plus the lead
@@ -709,16 +707,9 @@ def main() -> int:
         "setup_s": round(setup["setup_s"], 1),
         "fk_checks_skipped_on_load": setup["fk_checks_skipped"],
         "errors": lists["errors"],
-        "problems": problems,
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
         "seconds": round(time.perf_counter() - started, 1),
-        "cmd": " ".join(["python", "benchmarks/sla_sweep.py", *sys.argv[1:]]),
     }
-    print(json.dumps(out, ensure_ascii=False), flush=True)
-    for p in problems:
-        log(f"FAILED: {p}")
-    return 1 if problems else 0
+    return report(__file__, out, problems, log)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import contextlib
 import json
 import math
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -130,3 +131,18 @@ def run_step(script: str, env: dict, *args: str, timeout: float = 300) -> dict:
         timeout=timeout,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report(script: str, out: dict, problems: list[str], log) -> int:
+    """A benchmark's last words: its figures, the machine and the command that reproduces them,
+    printed as one JSON line; every problem logged; exit status 1 when there is one."""
+    out = out | {
+        "problems": problems,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "cmd": " ".join(["python", f"benchmarks/{os.path.basename(script)}", *sys.argv[1:]]),
+    }
+    print(json.dumps(out, ensure_ascii=False), flush=True)
+    for p in problems:
+        log(f"FAILED: {p}")
+    return 1 if problems else 0

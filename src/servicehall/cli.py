@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("username")
     t.add_argument("--name", default="cli")
     kb = sub.add_parser(
-        "import-kb", help="import a product knowledge graph (triples.txt + synonyms.txt)"
+        "import-kb",
+        help="import a product knowledge graph (triples.txt + synonyms.txt) and the labelled "
+        "questions beside it (*.jsonl) the assistant learns from",
     )
     kb.add_argument("dir")
     kb.add_argument("--strict", action="store_true", help="refuse the import on any bad line")
@@ -86,6 +88,12 @@ def main(argv: list[str] | None = None) -> None:
     kq.add_argument("--kb", required=True, help="directory with triples.txt (and synonyms.txt)")
     kq.add_argument("--questions", required=True, help="JSONL: question, answer, answer_type")
     kq.add_argument("--mistakes", help="write the questions answered wrongly to this file")
+    kq.add_argument(
+        "--train",
+        action="append",
+        help="labelled questions (JSONL) to learn from; default: *.jsonl in --kb "
+        "(the questions answered are never learnt from)",
+    )
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -186,12 +194,21 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(1)
         for problem in report.problems:
             print(problem, file=sys.stderr)
-        print(json.dumps(report.as_dict() | {"problems": len(report.problems)}, ensure_ascii=False))
+        from pathlib import Path
+
+        from servicehall.knowledge.learning import read_examples, store_examples
+
+        labelled = {
+            p.name: store_examples(read_examples(p), p.name)
+            for p in sorted(Path(args.dir).glob("*.jsonl"))
+        }
+        summary = report.as_dict() | {"problems": len(report.problems)}
+        print(json.dumps(summary | {"labelled_questions": labelled}, ensure_ascii=False))
     elif args.cmd == "eval":
         from servicehall.knowledge.evaluation import run_kbqa
 
         _migrate()
-        run_kbqa(args.kb, args.questions, args.mistakes)
+        run_kbqa(args.kb, args.questions, args.mistakes, args.train)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

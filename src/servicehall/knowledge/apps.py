@@ -12,7 +12,7 @@ class KnowledgeConfig(AppConfig):
         from servicehall.catalog.models import Alias, Product, ProductRule, Tier, TierText
 
         from .assistant import forget_catalogue
-        from .models import Article
+        from .models import Article, LabelledQuestion
         from .search import forget_index_on_commit
 
         # What search serves changes when an article is published or archived (services save
@@ -25,7 +25,7 @@ class KnowledgeConfig(AppConfig):
                 )
         # The assistant's view of the catalogue: forgotten on any catalogue change here; other
         # processes refresh within a minute (assistant._index_cache).
-        for model in (Alias, Product, ProductRule, Tier, TierText):
+        for model in (Alias, Product, ProductRule, Tier, TierText, LabelledQuestion):
             for signal in (post_save, post_delete):
                 signal.connect(
                     forget_catalogue, sender=model, dispatch_uid=f"assistant-{model.__name__}"

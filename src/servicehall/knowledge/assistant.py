@@ -28,8 +28,10 @@ THANKS_RE = re.compile(r"^(谢谢|多谢|感谢|好的|知道了|明白了|ok)[!
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 ID_VALUE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+_\d+$")
 
-# The catalogue changes seldom; replies may use a view up to a minute old in other processes.
-_index_cache: TTLCache[kbqa.Index] = TTLCache(60)
+# The catalogue and the labelled questions change seldom and learning from them takes about a
+# second: a process keeps its view up to 10 minutes (changes made in the process itself are
+# seen at once, apps.py); other processes see a catalogue change within that time.
+_index_cache: TTLCache[kbqa.Index] = TTLCache(600)
 
 LABELS = {
     "价格": ("价格", "price"),

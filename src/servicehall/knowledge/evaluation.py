@@ -14,6 +14,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from servicehall.testing import pct
 
@@ -109,17 +110,39 @@ def _progress(done: int, total: int) -> None:
         )
 
 
-def run_kbqa(kb_dir: str, questions_path: str, mistakes_path: str | None = None) -> dict:
-    """`servicehall eval kbqa`: import, answer, print one JSON line (the figures)."""
+def run_kbqa(
+    kb_dir: str,
+    questions_path: str,
+    mistakes_path: str | None = None,
+    train_paths: list[str] | None = None,
+) -> dict:
+    """`servicehall eval kbqa`: import, learn, answer, print one JSON line (the figures).
+
+    Labelled questions to learn from: the `train_paths` given, else every `*.jsonl` beside the
+    graph — never the questions being answered (dropped from the examples by their text), so
+    evaluating the file the examples come from measures the phrase lists alone."""
     from servicehall.catalog.triples import import_dir
+
+    from .learning import learn, read_examples
 
     report = import_dir(kb_dir)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    index = kbqa.load_index()
+    index = kbqa.load_catalogue()
     questions = read_questions(questions_path)
+    if train_paths is None:
+        train_paths = sorted(str(p) for p in Path(kb_dir).glob("*.jsonl"))
+    examples = [e for path in train_paths for e in read_examples(path)]
+    started = time.perf_counter()
+    learned = learn(index, examples, exclude={row["question"] for row in questions})
+    print(
+        f"learnt from {learned.examples} labelled questions in "
+        f"{time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     mistakes: list | None = [] if mistakes_path else None
     result = evaluate(index, questions, progress=_progress, mistakes=mistakes)
+    result["trained_on"] = learned.examples
     if mistakes_path:
         with open(mistakes_path, "w", encoding="utf-8") as fh:
             for score, row, predicted in sorted(mistakes, key=lambda m: m[0]):

@@ -36,7 +36,8 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM_RE = re.compile(r"[零一二两三四五六七八九十百千]+(?=[元块个g分兆m])")
+# "一个G" is 1 GB, "哪一个" is "which one"
+_CN_NUM_RE = re.compile(r"(?<![哪这那每])[零一二两三四五六七八九十百千]+(?=[元块个g分兆m])")
 
 
 def _cn_to_int(s: str) -> int | None:
@@ -269,6 +270,7 @@ class Index:
     surfaces: list[Surface]  # longest first
     features: list[tuple[Surface, dict[str, float], float]]  # fuzzy features, weights, total
     alias_count: dict[int, int]  # product → how many names it has (fewer: more specific)
+    learned: object | None = None  # learning.Learned: what labelled questions taught, if any
 
 
 def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> Index:
@@ -339,6 +341,9 @@ class Query:
     compare_kind: str = ""  # "same", "more_data", "less_data", "cheaper", "dearer"
     confidence: float = 0.0
     tiers: list[TierView] = field(default_factory=list)
+    rest: str = ""  # the question with the product and sub-services masked: what is asked
+    named: str | None = None  # the product name found whole in the question
+    rule_attributes: list[str] = field(default_factory=list)  # what the phrase lists found
 
 
 def _mask(text: str, start: int, end: int) -> str:
@@ -417,11 +422,16 @@ def parse(index: Index, question: str) -> Query:
     masked = _mask(q, *span) if span else q
 
     # Candidate products; several when names are shared or only a fuzzy match was found.
+    # What labelled questions taught: the operator's customers may mean another product by a
+    # name than the synonym list says ("家庭亲情网" → 全国亲情网).
+    learned = index.learned
+    hinted = learned.products_by_name(index) if learned is not None else {}
     candidates: dict[int, ProductView] = {}
     scores: dict[int, float] = {}
     for s, score in surfaces:
-        candidates.setdefault(id(s.product), s.product)
-        scores[id(s.product)] = max(scores.get(id(s.product), 0.0), score)
+        product = hinted.get(s.text, s.product)
+        candidates.setdefault(id(product), product)
+        scores[id(product)] = max(scores.get(id(product), 0.0), score)
     numbers = _numbers(masked)
     if not candidates or (span is None and numbers):
         # Numbers may name the product on their own: "20元20G的套餐".
@@ -434,8 +444,10 @@ def parse(index: Index, question: str) -> Query:
             else:
                 keep = set(map(id, by_numbers)) & set(candidates)
                 candidates = {k: v for k, v in candidates.items() if k in keep}
+    named = q[span[0] : span[1]] if span else None
     if not candidates:
-        return Query(None, _attributes(masked), confidence=0.0)
+        rules = _attributes(masked)
+        return Query(None, rules, confidence=0.0, rest=masked, rule_attributes=rules)
 
     product = _pick(index, list(candidates.values()), masked, numbers, scores)
     tier_pick = [s.tier for s, _ in surfaces if s.product is product and s.tier is not None]
@@ -460,7 +472,8 @@ def parse(index: Index, question: str) -> Query:
 
     compare_kind = ""
     compare = None
-    attrs = _attributes(sub_masked)
+    rule_attrs = _attributes(sub_masked)
+    attrs = list(rule_attrs)
     distinct_subs = list(dict.fromkeys(subs_found))
     if len(subs_found) >= 2 and _COMPARE.search(sub_masked):
         compare = (subs_found[0], subs_found[1])
@@ -492,8 +505,23 @@ def parse(index: Index, question: str) -> Query:
 
     # Numbers: price, data amount or minutes that single out tiers.
     if compare is None:
-        # Numbers inside the name matched ("20元邮箱") are part of the name, not a choice of tier.
-        tiers = _apply_numbers(tiers, _numbers(sub_masked), constraints, attrs)
+        if learned is not None:
+            attrs = learned.attributes_for(sub_masked, rule_attrs)
+        # Numbers inside the name matched ("20元邮箱") are part of the name, not a choice of tier,
+        # unless labelled questions say otherwise for that name.
+        numbers = _numbers(sub_masked)
+        if learned is not None and learned.numbers_pick_tiers(named):
+            numbers = _numbers(named) + numbers
+        before = len(constraints)
+        picked = _apply_numbers(tiers, numbers, constraints, attrs)
+        if tier_pick and len(constraints) == before:
+            # A price or amount that fits other tiers than the one named outweighs the tier's
+            # name: "3元彩铃业务" is the 3-yuan tier even where a tier is called 彩铃业务.
+            others = _apply_numbers(product.tiers, numbers, constraints, attrs)
+            if len(constraints) > before:
+                picked = others
+                constraints[:] = [c for c in constraints if c.attribute != "tier"]
+        tiers = picked
         # Superlatives.
         for pattern, attr, op in (
             (_CHEAP, "price", "min"),
@@ -512,7 +540,18 @@ def parse(index: Index, question: str) -> Query:
                     if attr == "data_mb" and "流量" in attrs and len(attrs) > 1:
                         attrs.remove("流量")
                 break
-    return Query(product, attrs, constraints, compare, compare_kind, confidence, tiers)
+    return Query(
+        product,
+        attrs,
+        constraints,
+        compare,
+        compare_kind,
+        confidence,
+        tiers,
+        sub_masked,
+        named,
+        rule_attrs,
+    )
 
 
 def _products_by_numbers(index: Index, numbers) -> list[ProductView]:
@@ -657,7 +696,18 @@ def _raw_sub(tiers: list[TierView], sub: str) -> str:
 
 
 def load_index() -> Index:
-    """The catalogue as it is in the database now."""
+    """The catalogue as it is in the database now, and what its labelled questions teach."""
+    from .learning import learn, stored_examples
+
+    index = load_catalogue()
+    examples = stored_examples()
+    if examples:
+        learn(index, examples)
+    return index
+
+
+def load_catalogue() -> Index:
+    """The catalogue as it is in the database now (phrase lists only, nothing learnt)."""
     from servicehall.catalog.models import Alias, Product, ProductRule, Tier, TierText
 
     texts: dict[int, dict[str, list[str]]] = {}

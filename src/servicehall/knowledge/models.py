@@ -220,3 +220,23 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.text[:30]}"
+
+
+class LabelledQuestion(models.Model):
+    """A customer question labelled with the product and the attributes it asks (K2): the
+    assistant learns from these on top of its phrase lists (knowledge/learning.py). Imported
+    from JSONL with `servicehall import-kb` (the CCKS 2021 format)."""
+
+    question = models.TextField()
+    product = models.CharField(max_length=100, blank=True)
+    attributes = models.JSONField(default=list)
+    source = models.CharField(max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("labelled question")
+        verbose_name_plural = _("labelled questions")
+
+    def __str__(self) -> str:
+        return self.question[:40]

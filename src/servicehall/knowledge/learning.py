@@ -1,0 +1,219 @@
+"""What the assistant learns from labelled questions (K2).
+
+The phrase lists of `kbqa` say how customers usually ask; an operator's own labelled questions
+(question → product and attributes asked, the CCKS 2021 JSONL format) teach two things on top:
+
+- `AttributeModel`: which attributes a question asks, from the words around the product name
+  (character 1–3-grams of the question with the product masked) and what the phrase lists
+  found — an averaged perceptron per attribute, pure Python, trained in about a second.
+- `ProductHints`: names the operator's customers use for another product than the synonym list
+  says ("家庭亲情网" meaning 全国亲情网): a name found whole is re-pointed when the examples say so
+  clearly (at least `MIN_VOTES` examples, `MIN_SHARE` of those with that name).
+
+Examples are `LabelledQuestion` rows (imported with `servicehall import-kb`) or, for the
+evaluation, a JSONL file; a question being evaluated is never among the examples it learns from.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import kbqa
+
+EPOCHS = 8
+MIN_VOTES = 2
+MIN_SHARE = 0.6
+_MASKED = re.compile("□+")
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    attributes: tuple[str, ...]
+    product: str
+    constrained: bool = False  # the label picks tiers (price, data, sub-service …)
+
+
+def parse_examples(lines, source: str = "examples.jsonl") -> list[Example]:
+    """JSONL rows with `question`, `attribute` (`档位介绍-价格|…`) and `entity`; comparisons and
+    rows without those fields are skipped (they teach nothing here)."""
+    out = []
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(row, dict) or row.get("answer_type") == "比较句":
+            continue
+        question, attribute = row.get("question"), row.get("attribute")
+        if not isinstance(question, str) or not isinstance(attribute, str) or not attribute:
+            continue
+        attrs = tuple(dict.fromkeys(a.split("-", 1)[-1].strip() for a in attribute.split("|")))
+        out.append(
+            Example(
+                question,
+                attrs,
+                str(row.get("entity") or "").strip(),
+                bool(row.get("constraint_names")),
+            )
+        )
+    return out
+
+
+def read_examples(path: str | Path) -> list[Example]:
+    with open(path, encoding="utf-8") as fh:
+        return parse_examples(fh, str(path))
+
+
+def features(rest: str, rule_attributes: list[str]) -> list[str]:
+    """The question around the product name (masked), and what the phrase lists found in it."""
+    text = (
+        "^" + _MASKED.sub("E", rest) + "$"
+    )  # E: the product; ^ $: where the question starts, ends
+    grams = {text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)}
+    grams.update("R=" + a for a in rule_attributes)
+    return list(grams)
+
+
+class AttributeModel:
+    def __init__(self, weights: dict[str, dict[str, float]]):
+        self.weights = weights
+
+    @classmethod
+    def train(cls, samples: list[tuple[list[str], set[str]]], epochs: int = EPOCHS):
+        labels = sorted({a for _, y in samples for a in y})
+        w: dict[str, dict[str, float]] = {a: defaultdict(float) for a in labels}
+        total: dict[str, dict[str, float]] = {a: defaultdict(float) for a in labels}
+        step = 1
+        order = list(samples)
+        rng = random.Random(0)  # the same examples give the same model
+        for _ in range(epochs):
+            rng.shuffle(order)
+            for x, y in order:
+                for a in labels:
+                    wa = w[a]
+                    target = 1 if a in y else -1
+                    if target * sum(wa.get(f, 0.0) for f in x) <= 0:
+                        ta = total[a]
+                        for f in x:
+                            wa[f] += target
+                            ta[f] += target * step
+                step += 1
+        averaged = {
+            a: {f: v - total[a][f] / step for f, v in w[a].items() if v - total[a][f] / step}
+            for a in labels
+        }
+        return cls(averaged)
+
+    def predict(self, x: list[str]) -> list[str]:
+        scores = {a: sum(wa.get(f, 0.0) for f in x) for a, wa in self.weights.items()}
+        if not scores:
+            return []
+        asked = [a for a, s in sorted(scores.items(), key=lambda i: -i[1]) if s > 0]
+        return asked or [max(scores, key=scores.get)]
+
+
+class ProductHints:
+    def __init__(self, names: dict[str, str], numbered: set[str]):
+        self.names = names  # normalised name found whole → product name
+        # names whose numbers pick tiers ("20元20g惠享" is the 20-yuan tier, "5元卡" is no tier)
+        self.numbered = numbered
+
+    @classmethod
+    def train(cls, votes: dict[str, Counter], picks: dict[str, Counter]) -> ProductHints:
+        names = {}
+        for name, counter in votes.items():
+            product, n = counter.most_common(1)[0]
+            if n >= MIN_VOTES and n / sum(counter.values()) >= MIN_SHARE:
+                names[name] = product
+        numbered = {
+            name
+            for name, c in picks.items()
+            if c[True] >= MIN_VOTES and c[True] / (c[True] + c[False]) >= MIN_SHARE
+        }
+        return cls(names, numbered)
+
+
+@dataclass
+class Learned:
+    attributes: AttributeModel | None
+    products: ProductHints
+    examples: int
+    _by_name: dict | None = None
+
+    def products_by_name(self, index: kbqa.Index) -> dict[str, kbqa.ProductView]:
+        """Normalised name → the product it means, where the examples re-point it."""
+        if self._by_name is None:
+            views = {p.name: p for p in index.products}
+            self._by_name = {n: views[p] for n, p in self.products.names.items() if p in views}
+        return self._by_name
+
+    def numbers_pick_tiers(self, named: str | None) -> bool:
+        return named in self.products.numbered
+
+    def attributes_for(self, rest: str, rule_attributes: list[str]) -> list[str]:
+        if self.attributes is None:
+            return rule_attributes
+        return self.attributes.predict(features(rest, rule_attributes)) or rule_attributes
+
+
+def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = frozenset()):
+    """Train on `examples` (minus questions in `exclude`) against this catalogue; the result is
+    set on the index (`index.learned`) and used by every parse after."""
+    index.learned = None
+    by_lower = {p.name.lower(): p.name for p in index.products}
+    samples: list[tuple[list[str], set[str]]] = []
+    votes: dict[str, Counter] = defaultdict(Counter)
+    picks: dict[str, Counter] = defaultdict(Counter)
+    used = 0
+    for ex in examples:
+        if ex.question in exclude:
+            continue
+        used += 1
+        query = kbqa.parse(index, ex.question)  # index.learned is None: the phrase lists only
+        gold = by_lower.get(ex.product.lower())
+        if query.named and gold:
+            votes[query.named][gold] += 1
+            if any(ch.isdigit() for ch in query.named):
+                picks[query.named][ex.constrained] += 1
+        if query.compare is None:
+            samples.append((features(query.rest, query.rule_attributes), set(ex.attributes)))
+    model = AttributeModel.train(samples) if samples else None
+    index.learned = Learned(model, ProductHints.train(votes, picks), used)
+    return index.learned
+
+
+def store_examples(examples: list[Example], source: str) -> int:
+    """Replace the labelled questions of `source` with `examples` (one transaction)."""
+    from django.db import transaction
+
+    from .models import LabelledQuestion
+
+    with transaction.atomic():
+        LabelledQuestion.objects.filter(source=source).delete()
+        LabelledQuestion.objects.bulk_create(
+            LabelledQuestion(
+                question=e.question, product=e.product, attributes=list(e.attributes), source=source
+            )
+            for e in examples
+        )
+    from .assistant import forget_catalogue  # bulk writes send no signals
+
+    forget_catalogue()
+    return len(examples)
+
+
+def stored_examples() -> list[Example]:
+    from .models import LabelledQuestion
+
+    return [
+        Example(q, tuple(a), p)
+        for q, a, p in LabelledQuestion.objects.values_list("question", "attributes", "product")
+    ]

@@ -123,6 +123,8 @@ API = {  # (method, path): (any of these permissions, body)
     ("POST", "/api/chat/conversations"): (None, {"channel": "web"}),
     ("POST", "/api/chat/conversations/{token}/messages"): (None, {"text": "你好"}),
     ("POST", "/api/chat/conversations/{token}/handover"): (None, {}),
+    ("POST", "/api/chat/conversations/{token}/verify"): (None, {"phone": "13800000001"}),
+    ("POST", "/api/chat/conversations/{token}/verify/confirm"): (None, {"code": "000000"}),
 }
 PUBLIC_PAGES = {
     "web:login",

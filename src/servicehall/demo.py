@@ -222,6 +222,9 @@ def _catalogue_and_usage() -> None:
         i = int(phone.number[-4:])
         if i in USAGE_STORIES:
             voice, data, calls, amounts = USAGE_STORIES[i]
+            # the plan billed: the dearest 畅享5G tier the bills cover
+            mean = sum(float(a) for a in amounts) / len(amounts)
+            base = max((f for f in (39, 59, 79, 99, 129, 169, 239) if f <= mean), default=39)
         else:
             voice, data, calls = rng.randint(30, 900), rng.randint(1, 90) * 1024, rng.randint(0, 50)
             base = rng.choice([59, 79, 99, 129, 169])
@@ -238,6 +241,7 @@ def _catalogue_and_usage() -> None:
                     data_mb=int(data * wobble) if i not in USAGE_STORIES else data,
                     sms=rng.randint(0, 30),
                     paid_calls=calls,
+                    plan=f"畅享5G {base}元档",
                 )
             )
     Bill.objects.bulk_create(bills)

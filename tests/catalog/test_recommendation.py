@@ -104,6 +104,17 @@ def test_v4_bill_import_reads_the_optional_usage_columns(db):
     assert a.amount == D("170.00") and a.voice_minutes == 350
 
 
+def test_v4_bill_import_keeps_the_plan_billed_when_the_export_carries_it(db):
+    bills.store(
+        bills.parse(
+            "号码,月份,金额,套餐\n13900000020,2026-10,168.00,畅享5G 169元档\n".encode(), "b.csv"
+        )
+    )
+    assert Bill.objects.get().plan == "畅享5G 169元档"
+    bills.store(bills.parse(b"phone,month,amount\n13900000020,2026-10,170.00\n", "b.csv"))
+    assert Bill.objects.get().plan == "畅享5G 169元档"  # a file without the column keeps it
+
+
 def test_v4_bill_import_names_bad_usage_cells(db):
     data = "phone,month,amount,voice_minutes,data_mb\n13900000020,2026-10,1,-5,1\n13900000021,2026-10,1,2,1.5\n"
     with pytest.raises(ServiceError) as err:

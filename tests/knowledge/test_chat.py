@@ -1,10 +1,16 @@
 """K2 + C8: the assistant in a conversation, through the public API, and the hand-over."""
 
+import re
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
 from servicehall.cases.models import Case
 from servicehall.catalog import triples
+from servicehall.core.models import SmsMessage
+from servicehall.customers.models import Bill
 from servicehall.knowledge.models import Conversation
 from tests import factories
 from tests.knowledge.kb_fixture import SYNONYMS, TRIPLES
@@ -105,3 +111,87 @@ def test_k2_chat_page_asks_and_hands_over_without_javascript(kb):
     page = c.post(url, {"handover": "1", "phone": ""}, follow=True)
     assert 'id="chat-handed-over"' in page.content.decode()
     assert c.get("/chat/unknown/").status_code == 404
+
+
+def _code(number) -> str:
+    text = SmsMessage.objects.filter(to=number, purpose="chat_verify").latest("id").text
+    return re.search(r"\d{6}", text).group(0)
+
+
+@pytest.fixture
+def billed_line():
+    """A line with three months of bills (and the plan billed) from the billing import."""
+    number = "13900000077"
+    for month, amount in ((8, "158.00"), (9, "162.50"), (10, "159.30")):
+        Bill.objects.create(
+            number=number,
+            month=date(2026, month, 1),
+            amount=Decimal(amount),
+            voice_minutes=420,
+            data_mb=20480,
+            plan="畅享5G 129元档",
+        )
+    return number
+
+
+def test_k2_v2_own_bill_only_after_the_number_is_verified_and_shown_masked(kb, billed_line):
+    c = Client()
+    token = start(c)
+    r = say(c, token, "我上个月话费多少？")
+    assert r.json()["kind"] == "identify" and "159.30" not in r.json()["text"]
+    sent = c.post(
+        f"/api/chat/conversations/{token}/verify",
+        {"phone": billed_line},
+        content_type="application/json",
+    )
+    assert sent.status_code == 202 and sent.json()["phone"] == "139****0077"
+    wrong = c.post(
+        f"/api/chat/conversations/{token}/verify/confirm",
+        {"code": "xx"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 422 and wrong.json()["field"] == "code"
+    ok = c.post(
+        f"/api/chat/conversations/{token}/verify/confirm",
+        {"code": _code(billed_line)},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200
+    body = say(c, token, "我上个月话费多少？").json()
+    assert body["kind"] == "own"
+    assert "139****0077" in body["text"] and billed_line not in body["text"]
+    assert "2026年10月账单 159.30元" in body["text"] and "畅享5G 129元档" in body["text"]
+
+
+def test_v2_codes_are_rate_limited_and_a_fifth_wrong_code_voids_it(kb, billed_line):
+    c = Client()
+    token = start(c)
+    url = f"/api/chat/conversations/{token}/verify"
+    assert c.post(url, {"phone": billed_line}, content_type="application/json").status_code == 202
+    again = c.post(url, {"phone": billed_line}, content_type="application/json")
+    assert again.status_code == 429 and again.json()["field"] == "phone"
+    code = _code(billed_line)
+    for _ in range(5):
+        r = c.post(
+            url + "/confirm",
+            {"code": "000000" if code != "000000" else "111111"},
+            content_type="application/json",
+        )
+        assert r.json()["code"] == "wrong_code"
+    r = c.post(url + "/confirm", {"code": code}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "code_expired"
+    assert Conversation.objects.get(token=token).phone == ""
+    bad = c.post(url, {"phone": "12345"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["field"] == "phone"
+
+
+def test_k2_chat_page_verifies_and_answers_own_bill(kb, billed_line):
+    c = Client()
+    url = c.get("/chat/", follow=True).redirect_chain[-1][0]
+    page = c.post(url, {"text": "查一下我的账单"}, follow=True).content.decode()
+    assert 'id="chat-send-code"' in page
+    c.post(url, {"send_code": "1", "verify_phone": billed_line})
+    page = c.post(url, {"verify": "1", "code": _code(billed_line)}, follow=True).content.decode()
+    assert "139****0077" in page
+    page = c.post(url, {"text": "查一下我的账单"}, follow=True).content.decode()
+    assert "159.30元" in page

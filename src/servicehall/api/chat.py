@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import Field, Router, Schema
 
 from servicehall.cases.services import open_from_chat
+from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 
 from .queueing import ERRORS, ErrorOut
@@ -88,4 +89,45 @@ def handover(request, token: str, payload: HandoverIn | None = None):
         case_number=case.number,
         message=f"已为您转接人工客服，服务单号 {case.number}，工作人员会尽快回复您。",
         message_en=f"A person will answer you shortly; your reference is {case.number}.",
+    )
+
+
+class VerifyIn(Schema):
+    phone: str = Field(..., max_length=20)
+
+
+class CodeIn(Schema):
+    code: str = Field(..., max_length=10)
+
+
+class VerifiedOut(Schema):
+    phone: str  # masked (V2)
+    message: str
+    message_en: str
+
+
+@router.post(
+    "/conversations/{token}/verify", auth=None, response={202: VerifiedOut, 429: ErrorOut, **ERRORS}
+)
+def send_code(request, token: str, payload: VerifyIn):
+    """Text a code to the customer's number, so they can ask about their own plan and bills
+    (V2). One text a minute per conversation."""
+    chat.send_code(token, payload.phone)
+    return 202, VerifiedOut(
+        phone=mask_phone(payload.phone.strip()[-11:]),
+        message="验证码已发送，请查看短信",
+        message_en="A code is on its way by SMS",
+    )
+
+
+@router.post(
+    "/conversations/{token}/verify/confirm", auth=None, response={200: VerifiedOut, **ERRORS}
+)
+def confirm_code(request, token: str, payload: CodeIn):
+    """Confirm the code; the conversation then answers about that line."""
+    number = chat.verify(token, payload.code)
+    return VerifiedOut(
+        phone=mask_phone(number),
+        message="验证成功，您可以查询本人的套餐和账单了",
+        message_en="Verified: ask about your own plan and bills",
     )

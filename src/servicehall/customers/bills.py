@@ -1,8 +1,8 @@
 """Monthly bill imports (V4, L3): CSV or Excel with one row per line and month.
 
 Columns (a header row, Chinese or English names): 号码/phone, 月份/month (2026-10 or
-2026-10-01), 金额/amount (yuan, up to 2 decimals); optionally the month's usage for the plan
-recommendation (M2): 通话分钟/voice_minutes, 流量MB/data_mb, 短信条数/sms, 主叫次数/paid_calls
+2026-10-01), 金额/amount (yuan, up to 2 decimals); optionally 套餐/plan (the plan billed, told
+to the customer in chat) and the month's usage for the plan recommendation (M2): 通话分钟/voice_minutes, 流量MB/data_mb, 短信条数/sms, 主叫次数/paid_calls
 (whole numbers ≥ 0; an empty cell is "not known"). The whole file is checked before anything is
 written: any bad row refuses the import with every bad row listed by line number and column.
 """
@@ -34,6 +34,9 @@ USAGE_HEADERS = {
     "paid_calls": {"paid_calls", "主叫次数", "主叫付费通话次数"},
 }
 USAGE_FIELDS = tuple(USAGE_HEADERS)
+# Optional: the plan the month was billed under, as the billing export names it (the assistant
+# tells the customer their own plan, K2).
+PLAN_HEADERS = {"plan": {"plan", "套餐", "主套餐", "资费套餐", "套餐名称"}}
 MAX_ROWS = 200_000
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
 
@@ -48,6 +51,7 @@ class BillRow:
     data_mb: int | None = None
     sms: int | None = None
     paid_calls: int | None = None
+    plan: str | None = None
 
 
 def whole_number(value: str) -> int | None | bool:
@@ -120,6 +124,7 @@ def parse(data: bytes, filename: str, *, max_rows: int | None = MAX_ROWS) -> lis
             )
         cols[key] = found[0]
     cols.update(header_columns(header, USAGE_HEADERS))
+    cols.update(header_columns(header, PLAN_HEADERS))
     if max_rows is not None and len(rows) - 1 > max_rows:
         raise ServiceError(
             "too_many_rows",
@@ -150,7 +155,8 @@ def parse(data: bytes, filename: str, *, max_rows: int | None = MAX_ROWS) -> lis
                 errors.append({"line": line, "field": bad, "value": cell[bad]})
                 continue
             month = date(int(m.group(1)), int(m.group(2)), 1)
-            out.append(BillRow(line, number, month, amount, **usage))
+            plan = cell["plan"].strip()[:100] if "plan" in cell else None  # None: not in file
+            out.append(BillRow(line, number, month, amount, **usage, plan=plan))
     if errors:
         first = errors[0]
         raise ServiceError(
@@ -174,7 +180,7 @@ def store(rows: list[BillRow]) -> list[Bill]:
             "number", "customer_id"
         )
     )
-    usage = [k for k in USAGE_FIELDS if any(getattr(r, k) is not None for r in rows)]
+    usage = [k for k in (*USAGE_FIELDS, "plan") if any(getattr(r, k) is not None for r in rows)]
     bills = [
         Bill(
             number=r.number,

@@ -92,6 +92,12 @@ class Bill(models.Model):
         blank=True,
         help_text=_("Paid calls made that month (a promotion's condition, M1)."),
     )
+    plan = models.CharField(
+        _("plan"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the billing export names it."),
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:

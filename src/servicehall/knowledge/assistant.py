@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from servicehall.core.masking import mask_phone
 from servicehall.core.ttl import TTLCache
+from servicehall.customers.selectors import recent_bills
 
 from . import kbqa
 from .search import search
@@ -27,6 +29,12 @@ GREETING_RE = re.compile(r"^(你好|您好|在吗|hi|hello|嗨|哈喽)[!！。.?
 THANKS_RE = re.compile(r"^(谢谢|多谢|感谢|好的|知道了|明白了|ok)[!！。.~]*$", re.I)
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 ID_VALUE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+_\d+$")
+# The customer asks about their own line: plan, bill, usage.
+OWN_RE = re.compile(
+    r"我的(套餐|话费|账单|流量|消费|资费)|(我|本机|我这个号)(现在)?(用的|办的|是)(什么|哪个)套餐|"
+    r"(上个?月|本月|这个月|近三个月|最近|每个月).{0,6}(话费|账单|消费|扣了|扣费|花了)|"
+    r"话费(是)?多少|查(一下|询)?(我的)?(话费|账单|套餐)|(我)?用了多少流量"
+)
 
 # The catalogue and the labelled questions change seldom and learning from them takes about a
 # second: a process keeps its view up to 10 minutes (changes made in the process itself are
@@ -161,7 +169,62 @@ def _articles(text: str, limit: int = 3) -> list[dict]:
     ]
 
 
-def reply(message: str) -> Reply:
+def _own_line(phone: str | None) -> Reply:
+    """The customer's own plan and bills (V2: only on the line they proved is theirs; the number
+    shown masked)."""
+    if not phone:
+        return Reply(
+            "identify",
+            "查询您本人的套餐和账单，需要先验证手机号：请在下方输入手机号获取短信验证码。",
+            "To see your own plan and bills, verify your number first: we text you a code.",
+            offer_handover=False,
+        )
+    bills = recent_bills(phone)
+    shown = mask_phone(phone)
+    if not bills:
+        return Reply(
+            "own",
+            f"暂未查到号码 {shown} 的账单记录，如有疑问可转人工客服。",
+            f"No bills on file for {shown}.",
+            1.0,
+            offer_handover=True,
+        )
+    lines = [f"您的号码 {shown}："]
+    plan = next((b.plan for b in bills if b.plan), None)
+    if plan:
+        lines.append(f"当前套餐：{plan}")
+    for b in bills:
+        usage = []
+        if b.voice_minutes is not None:
+            usage.append(f"通话{b.voice_minutes}分钟")
+        if b.data_mb is not None:
+            usage.append(f"流量{b.data_mb / 1024:.1f}GB")
+        if b.sms is not None:
+            usage.append(f"短信{b.sms}条")
+        extra = f"（{'，'.join(usage)}）" if usage else ""
+        lines.append(f"{b.month.year}年{b.month.month}月账单 {b.amount}元{extra}")
+    tip = _plan_tip(phone)
+    if tip:
+        lines.append(tip)
+    en = f"Your line {shown}: {len(bills)} recent bills" + (f", plan {plan}" if plan else "")
+    return Reply("own", "\n".join(lines), en, 1.0, values=[str(b.amount) for b in bills])
+
+
+def _plan_tip(phone: str) -> str | None:
+    """M3: a cheaper plan that fits, offered while the customer looks at their bill."""
+    from servicehall.catalog.services import recommend
+
+    rec = recommend(phone)
+    if not rec.recommended or rec.plan is None:
+        return None
+    return (
+        f"按您近几个月的用量，改用「{rec.plan.product} {rec.plan.name}」每月约可节省 {rec.saving}元，"
+        "如需办理可转人工客服。"
+    )
+
+
+def reply(message: str, *, phone: str | None = None) -> Reply:
+    """`phone`: the customer's own line, when they have verified it in this conversation."""
     text = (message or "").strip()
     if not text:
         return Reply(
@@ -192,6 +255,8 @@ def reply(message: str) -> Reply:
         return Reply("polite", "不客气，还有其他问题随时问我。", "You are welcome.")
 
     query = kbqa.parse(catalogue_index(), text)
+    if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
+        return _own_line(phone)
     if query.product is not None and query.confidence >= CONFIDENCE:
         zh, en, values = _compose(query)
         return Reply(

@@ -7,16 +7,25 @@ and quality supervisors can read what the assistant told customers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from servicehall.core.errors import NotFound, ServiceError
+from servicehall.core.sms import queue_sms
+from servicehall.customers.services import normalize_phone
 
 from . import assistant
 from .models import Conversation, Message
 
 MAX_MESSAGES = 200  # per conversation: a runaway client gets a clear error, not a huge table
+CODE_VALID = timedelta(minutes=5)
+CODE_RESEND = timedelta(seconds=60)  # one text a minute per conversation
+MAX_CODE_ATTEMPTS = 5  # wrong codes before the code is void and a new one must be sent
 
 
 def start(channel: str = Conversation.Channel.WEB) -> Conversation:
@@ -52,7 +61,7 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             field="text",
             status=409,
         )
-    reply = assistant.reply(text)
+    reply = assistant.reply(text, phone=conversation.phone or None)
     with transaction.atomic():
         Message.objects.create(
             conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:2000]
@@ -80,3 +89,70 @@ def transcript(conversation: Conversation) -> str:
 def last_product(conversation: Conversation) -> str:
     m = conversation.messages.exclude(product="").order_by("-id").first()
     return m.product if m else ""
+
+
+def _hash(conversation: Conversation, code: str) -> str:
+    return hashlib.sha256(f"{conversation.token}:{code}".encode()).hexdigest()
+
+
+def send_code(token: str, phone: str) -> None:
+    """Text a 6-digit code to the number the customer says is theirs (V2: their own plan and
+    bills are told only to whoever holds the line)."""
+    number = normalize_phone(phone)
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=get(token).pk)
+        now = timezone.now()
+        if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
+            raise ServiceError(
+                "code_too_soon",
+                "验证码已发送，请一分钟后再试",
+                "A code was just sent; try again in a minute",
+                field="phone",
+                status=429,
+            )
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        conversation.pending_phone = number
+        conversation.code_hash = _hash(conversation, code)
+        conversation.code_sent_at = now
+        conversation.code_attempts = 0
+        conversation.save(
+            update_fields=["pending_phone", "code_hash", "code_sent_at", "code_attempts"]
+        )
+        queue_sms(
+            number,
+            f"【营业厅】您的验证码是 {code}，5分钟内有效。如非本人操作请忽略。",
+            purpose="chat_verify",
+        )
+
+
+def verify(token: str, code: str) -> str:
+    """Check the code; the conversation then knows the customer's line. Returns the number.
+    A wrong code counts (and is saved) before it is refused; the fifth voids the code."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=get(token).pk)
+        expired = not conversation.code_hash or (
+            timezone.now() - conversation.code_sent_at > CODE_VALID
+        )
+        right = not expired and hmac.compare_digest(
+            conversation.code_hash, _hash(conversation, str(code).strip())
+        )
+        if right:
+            conversation.phone = conversation.pending_phone
+            conversation.code_hash = ""
+            conversation.save(update_fields=["phone", "code_hash"])
+        elif not expired:
+            conversation.code_attempts += 1
+            if conversation.code_attempts >= MAX_CODE_ATTEMPTS:
+                conversation.code_hash = ""
+            conversation.save(update_fields=["code_attempts", "code_hash"])
+    if expired:
+        raise ServiceError(
+            "code_expired",
+            "验证码已失效，请重新获取",
+            "The code has expired; ask for a new one",
+            field="code",
+            status=422,
+        )
+    if not right:
+        raise ServiceError("wrong_code", "验证码不正确", "Wrong code", field="code", status=422)
+    return conversation.phone

@@ -188,6 +188,13 @@ class Conversation(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     handed_over_at = models.DateTimeField(null=True, blank=True)
     case_number = models.CharField(_("case"), max_length=20, blank=True)
+    # The customer's own line, once they proved it with a code sent to it by SMS (V2): then the
+    # assistant answers about their own plan and bills.
+    phone = models.CharField(_("verified number"), max_length=11, blank=True)
+    pending_phone = models.CharField(max_length=11, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

@@ -2,13 +2,15 @@
 
 `/chat/` starts a conversation and redirects to `/chat/<token>/`, whose URL is the customer's key
 to it. Each question is a form post answered by the assistant (post → redirect → page), and
-"转人工" hands the conversation over: a case at the chat desk with the conversation attached."""
+"转人工" hands the conversation over: a case at the chat desk with the conversation attached. A
+customer who verifies their number with a texted code may ask about their own plan and bills."""
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from servicehall.cases.services import open_from_chat
 from servicehall.core.errors import ServiceError
+from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 from servicehall.knowledge.models import Message
 
@@ -31,6 +33,10 @@ def conversation(request, token):
         try:
             if "handover" in request.POST:
                 open_from_chat(token, phone=request.POST.get("phone") or None)
+            elif "send_code" in request.POST:
+                chat.send_code(token, request.POST.get("verify_phone", ""))
+            elif "verify" in request.POST:
+                chat.verify(token, request.POST.get("code", ""))
             else:
                 chat.say(token, request.POST.get("text", ""))
         except ServiceError as exc:
@@ -48,5 +54,7 @@ def _render(request, ctx, status=200):
         "messages": messages,
         "customer": Message.Sender.CUSTOMER,
         "offer_handover": bool(last and last.kind in ("handover", "clarify", "article", "polite")),
+        "ask_verify": bool(last and last.kind == "identify") or bool(conv.code_hash),
+        "verified": mask_phone(conv.phone) if conv.phone else "",
     }
     return render(request, "web/chat/chat.html", ctx, status=status)

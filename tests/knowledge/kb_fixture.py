@@ -9,6 +9,7 @@ TRIPLES = "\n".join(
         "<tier:cy_0>\t<产品名称>\t<畅游流量包>",
         "<tier:cy_0>\t<价格>\t<10>",
         "<tier:cy_0>\t<流量>\t<3072>",
+        "<tier:cy_0>\t<语音时长>\t<100>",
         "<tier:cy_0>\t<子业务>\t<月包>",
         "<tier:cy_0>\t<开通方式>\t<发送KTCY10到10086>",
         "<tier:cy_0>\t<取消方式>\t<发送QXCY到10086>",

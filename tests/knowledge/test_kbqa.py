@@ -43,6 +43,10 @@ def test_k2_several_attributes_at_once(index):
     assert ask(index, "畅游流量包年包怎么开通，多少钱") == {"营业厅办理", "200"}
 
 
+def test_k2_data_and_minutes_asked_together(index):
+    assert ask(index, "10元的畅游流量包有多少流量和通话") == {"3072", "100"}
+
+
 def test_k2_cheapest_tier(index):
     assert ask(index, "最便宜的畅游流量包有多少流量") == {"3072"}
 

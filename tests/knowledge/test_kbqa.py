@@ -56,7 +56,12 @@ def test_k2_comparison_same_or_not(index):
 
 
 def test_k2_comparison_which_has_more_data(index):
-    assert ask(index, "畅游流量包月包和年包哪个流量多") == {"月包", "年包"}
+    # each side is its first-listed (basic) tier, as the operator's labelled answers compare:
+    # the basic monthly pack has 3 GB, the yearly one 10 GB
+    assert ask(index, "畅游流量包月包和年包哪个流量多") == {"年包"}
+    assert ask(index, "畅游流量包月包和年包哪个便宜") == {"月包"}
+    # the same name twice compares that name's first two tiers (3 GB and 10 GB)
+    assert ask(index, "畅游流量包月包和月包的流量一不一样") == {"no"}
 
 
 def test_k2_product_rule_and_included_services(index):
@@ -95,3 +100,44 @@ def test_k2_real_questions_score_well_on_the_public_graph():
     assert result["questions"] == 3952
     assert result["mean_f1"] >= 0.9
     assert result["p99_ms"] < 20
+
+
+def test_k2_a_name_inside_another_products_version_is_that_version(db):
+    """ "plus" names the Plus membership, but in "上网版和Plus版的王卡" it is 王卡's Plus version."""
+    graph = "\n".join(
+        [
+            "<星卡>\t<档位介绍表>\t<tier:x_0>",
+            "<星卡>\t<档位介绍表>\t<tier:x_1>",
+            "<tier:x_0>\t<子业务>\t<上网版>",
+            "<tier:x_0>\t<价格>\t<19>",
+            "<tier:x_1>\t<子业务>\t<Plus版>",
+            "<tier:x_1>\t<价格>\t<39>",
+            "<星享会员>\t<档位介绍表>\t<tier:m_0>",
+            "<tier:m_0>\t<价格>\t<18>",
+        ]
+    )
+    triples.load(triples.parse(graph, "星享会员\tplus|plus会员\n"))
+    index = kbqa.load_catalogue()
+    assert kbqa.parse(index, "plus会员多少钱").product.name == "星享会员"
+    q = kbqa.parse(index, "上网版和Plus版的星卡哪个便宜")
+    assert q.product.name == "星卡" and q.compare == ("上网版", "plus版")
+    assert kbqa.answer_values(q) == ["上网版"]
+
+
+def test_k2_rules_filed_under_a_shorter_name_and_names_made_of_digits(db):
+    graph = "\n".join(
+        [
+            "<冬季促销>\t<结转规则>\t<当月流量可结转至次月>",
+            "<冬季促销活动>\t<档位介绍表>\t<tier:w_0>",
+            "<tier:w_0>\t<价格>\t<10>",
+            "<邻里礼包活动>\t<档位介绍表>\t<tier:n_0>",
+            "<tier:n_0>\t<价格>\t<5>",
+        ]
+    )
+    triples.load(triples.parse(graph, "邻里礼包活动\t888\n"))
+    index = kbqa.load_catalogue()
+    # one product: the rules of 冬季促销 and the tier of 冬季促销活动
+    assert ask(index, "冬季促销的流量能结转吗") == {"当月流量可结转至次月"}
+    assert ask(index, "冬季促销多少钱") == {"10"}
+    assert ask(index, "888多少钱") == {"5"}
+    assert kbqa.parse(index, "18889元的包多少钱").product is None

@@ -100,3 +100,23 @@ def test_k2_learning_from_three_quarters_helps_on_the_held_out_quarter():
     after = evaluation.evaluate(index, held_out)
     assert after["mean_f1"] >= 0.92 and after["mean_f1"] > before + 0.02
     assert after["p99_ms"] < 20
+
+
+def test_k2_learns_which_product_a_nickname_means_from_the_wording(index):
+    """ "冲浪卡" is in no synonym list and shares no character with a name; the operator's
+    labelled questions say it is 畅游流量包."""
+    assert kbqa.parse(index, "冲浪卡咋整").product is None
+    nick = [
+        row(f"冲浪卡{ask}", attr, "畅游流量包")
+        for ask, attr in [
+            ("多少钱", "档位介绍-价格"),
+            ("怎么开通", "档位介绍-开通方式"),
+            ("是什么", "档位介绍-业务简介"),
+            ("怎么取消", "档位介绍-取消方式"),
+            ("能用多久", "档位介绍-有效期"),
+        ]
+    ]
+    learning.learn(index, learning.parse_examples(EXAMPLES + nick))
+    q = kbqa.parse(index, "冲浪卡咋整")
+    assert q.product.name == "畅游流量包" and q.attributes == ["开通方式"]
+    assert q.named is None and q.confidence < 1.0  # taken from the wording, not a name

@@ -4,8 +4,11 @@ The phrase lists of `kbqa` say how customers usually ask; an operator's own labe
 (question → product and attributes asked, the CCKS 2021 JSONL format) teach two things on top:
 
 - `AttributeModel`: which attributes a question asks, from the words around the product name
-  (character 1–3-grams of the question with the product masked) and what the phrase lists
-  found — an averaged perceptron per attribute, pure Python, trained in about a second.
+  (character 1–3-grams of the question with the product masked), what the phrase lists found
+  and the product — an averaged perceptron per attribute, pure Python.
+- `ProductModel`: which product a question means when no name is found whole ("666",
+  "20元欢享"), from its characters — an averaged multi-class perceptron; it stands in for the
+  fuzzy name match only when it leads clearly (`kbqa.GUESS_MARGIN`).
 - `ProductHints`: names the operator's customers use for another product than the synonym list
   says ("家庭亲情网" meaning 全国亲情网): a name found whole is re-pointed when the examples say so
   clearly (at least `MIN_VOTES` examples, `MIN_SHARE` of those with that name).
@@ -72,14 +75,18 @@ def read_examples(path: str | Path) -> list[Example]:
         return parse_examples(fh, str(path))
 
 
-def features(rest: str, rule_attributes: list[str]) -> list[str]:
-    """The question around the product name (masked), and what the phrase lists found in it."""
+def features(rest: str, rule_attributes: list[str], product: str = "") -> list[str]:
+    """The question around the product name (masked), what the phrase lists found in it, and the
+    product (operators label some products' questions their own way: most questions about a
+    voucher campaign ask what it is)."""
     text = (
         "^" + _MASKED.sub("E", rest) + "$"
     )  # E: the product; ^ $: where the question starts, ends
     grams = {text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)}
     grams.update("R=" + a for a in rule_attributes)
-    return list(grams)
+    if product:
+        grams.add("P=" + product)
+    return sorted(grams)  # sorted: the same examples train the same model in every process
 
 
 class AttributeModel:
@@ -120,6 +127,67 @@ class AttributeModel:
         return asked or [max(scores, key=scores.get)]
 
 
+class ProductModel:
+    """Which product a question is about, from its characters (1–3-grams, digits kept: "666",
+    "20元20g"): an averaged multi-class perceptron. Asked when no name is found whole, or when
+    the name found is a short alias the examples use for something else."""
+
+    def __init__(self, weights: dict[str, dict[str, float]]):
+        self.weights = weights  # feature → product name → weight
+
+    @staticmethod
+    def features(question: str) -> list[str]:
+        text = "^" + kbqa.normalize(question) + "$"
+        return sorted({text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)})
+
+    @classmethod
+    def train(cls, samples: list[tuple[list[str], str]], epochs: int = 4) -> ProductModel:
+        w: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        total: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        order = list(samples)
+        rng = random.Random(0)
+        step = 1
+        model = cls(w)
+        for _ in range(epochs):
+            rng.shuffle(order)
+            for x, y in order:
+                guess = model._best(x)
+                if guess != y:
+                    for f in x:
+                        w[f][y] += 1
+                        total[f][y] += step
+                        if guess is not None:
+                            w[f][guess] -= 1
+                            total[f][guess] -= step
+                step += 1
+        averaged = {}
+        for f, by in w.items():
+            row = {c: v - total[f][c] / step for c, v in by.items()}
+            row = {c: v for c, v in row.items() if abs(v) > 1e-9}
+            if row:
+                averaged[f] = row
+        return cls(averaged)
+
+    def scores(self, x: list[str]) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for f in x:
+            for c, v in self.weights.get(f, {}).items():
+                out[c] += v
+        return out
+
+    def _best(self, x: list[str]) -> str | None:
+        s = self.scores(x)
+        return max(s, key=s.get) if s else None
+
+    def predict(self, question: str) -> tuple[str | None, float]:
+        """The likeliest product and its margin over the next one."""
+        s = sorted(self.scores(self.features(question)).items(), key=lambda i: -i[1])
+        if not s:
+            return None, 0.0
+        second = s[1][1] if len(s) > 1 else 0.0
+        return s[0][0], s[0][1] - second
+
+
 class ProductHints:
     def __init__(self, names: dict[str, str], numbered: set[str]):
         self.names = names  # normalised name found whole → product name
@@ -146,7 +214,9 @@ class Learned:
     attributes: AttributeModel | None
     products: ProductHints
     examples: int
+    product_model: ProductModel | None = None
     _by_name: dict | None = None
+    _views: dict | None = None
 
     def products_by_name(self, index: kbqa.Index) -> dict[str, kbqa.ProductView]:
         """Normalised name → the product it means, where the examples re-point it."""
@@ -155,13 +225,23 @@ class Learned:
             self._by_name = {n: views[p] for n, p in self.products.names.items() if p in views}
         return self._by_name
 
+    def guess_product(self, index: kbqa.Index, question: str):
+        """The product the examples' wording points to, and by how much it leads."""
+        if self.product_model is None:
+            return None, 0.0
+        if self._views is None:
+            self._views = {p.name: p for p in index.products}
+        name, margin = self.product_model.predict(question)
+        return self._views.get(name), margin
+
     def numbers_pick_tiers(self, named: str | None) -> bool:
         return named in self.products.numbered
 
-    def attributes_for(self, rest: str, rule_attributes: list[str]) -> list[str]:
+    def attributes_for(self, rest: str, rule_attributes: list[str], product: str = "") -> list[str]:
         if self.attributes is None:
             return rule_attributes
-        return self.attributes.predict(features(rest, rule_attributes)) or rule_attributes
+        x = features(rest, rule_attributes, product)
+        return self.attributes.predict(x) or rule_attributes
 
 
 def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = frozenset()):
@@ -172,6 +252,7 @@ def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = fro
     samples: list[tuple[list[str], set[str]]] = []
     votes: dict[str, Counter] = defaultdict(Counter)
     picks: dict[str, Counter] = defaultdict(Counter)
+    product_samples: list[tuple[list[str], str]] = []
     used = 0
     for ex in examples:
         if ex.question in exclude:
@@ -179,14 +260,18 @@ def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = fro
         used += 1
         query = kbqa.parse(index, ex.question)  # index.learned is None: the phrase lists only
         gold = by_lower.get(ex.product.lower())
+        if gold:
+            product_samples.append((ProductModel.features(ex.question), gold))
         if query.named and gold:
             votes[query.named][gold] += 1
             if any(ch.isdigit() for ch in query.named):
                 picks[query.named][ex.constrained] += 1
         if query.compare is None:
-            samples.append((features(query.rest, query.rule_attributes), set(ex.attributes)))
+            name = query.product.name if query.product else ""
+            samples.append((features(query.rest, query.rule_attributes, name), set(ex.attributes)))
     model = AttributeModel.train(samples) if samples else None
-    index.learned = Learned(model, ProductHints.train(votes, picks), used)
+    products = ProductModel.train(product_samples) if product_samples else None
+    index.learned = Learned(model, ProductHints.train(votes, picks), used, products)
     return index.learned
 
 

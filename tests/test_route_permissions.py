@@ -100,6 +100,7 @@ API = {  # (method, path): (any of these permissions, body)
         HANDLE,
         {"version": 1, "desk": "fault", "summary": "转障碍台"},
     ),
+    ("POST", "/api/cases/{case_id}/chat-replies"): (HANDLE, {"text": "您好"}),
     ("POST", "/api/cases/{case_id}/escalate"): (HANDLE, {"version": 1, "reason": "超权限"}),
     ("POST", "/api/cases/{case_id}/promise"): (HANDLE, {"version": 1, "promised_at": TOMORROW}),
     ("GET", "/api/catalog/plans"): (("catalog.offer_plan", "catalog.import_catalog"), None),
@@ -121,6 +122,7 @@ API = {  # (method, path): (any of these permissions, body)
     ),
     # Public (perms None): customers' chat clients; the conversation token is the key.
     ("POST", "/api/chat/conversations"): (None, {"channel": "web"}),
+    ("GET", "/api/chat/conversations/{token}"): (None, None),
     ("POST", "/api/chat/conversations/{token}/messages"): (None, {"text": "你好"}),
     ("POST", "/api/chat/conversations/{token}/handover"): (None, {}),
     ("POST", "/api/chat/conversations/{token}/verify"): (None, {"phone": "13800000001"}),

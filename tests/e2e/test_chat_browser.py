@@ -1,6 +1,7 @@
 """The assistant in a real Chromium (issue 4, K2, C8): a customer on a phone-sized chat page asks
 a plan question and gets the catalogue's value, then asks for a person; the case appears in the
-front desk's team queue with the conversation attached."""
+front desk's team queue with the conversation attached, and the clerk's reply on the case page
+reaches the customer's chat (and the customer's answer the case)."""
 
 import pytest
 
@@ -40,3 +41,60 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         clerk.click(f"#case-table a:text('{number}')")
         expect(clerk.locator("#description")).to_contain_text("畅享5G的59元档有多少流量")
         expect(clerk.locator("#description")).to_contain_text("30GB")
+
+        clerk.fill("#chat-reply-text", "您好，我是人工客服小王，59元档含30GB国内流量。")
+        clerk.click("#do-chat-reply")
+        expect(clerk.locator("#timeline li[data-kind=chat_reply]")).to_contain_text("小王")
+
+        phone.click("#chat-refresh")
+        reply = phone.locator("#chat-log li.agent").last
+        expect(reply).to_contain_text("59元档含30GB")
+        expect(reply).to_contain_text("人工客服")
+        phone.fill("#chat-text", "好的，谢谢")
+        phone.click("#chat-send")
+        expect(phone.locator("#chat-handed-over")).to_be_visible()  # still with the person
+        expect(phone.locator("#chat-log li").last).to_have_class("bubble customer")
+
+        clerk.reload()
+        expect(clerk.locator("#timeline li[data-kind=chat_message]")).to_contain_text("好的，谢谢")
+
+
+def test_k2_v2_customer_verifies_their_number_by_sms_code_and_hears_their_bills(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    """V2 in a real browser: the chat asks for the number, texts a code (read here from the SMS
+    outbox as the administrator sees it), and after the code answers about that line, masked."""
+    import re
+
+    from playwright.sync_api import expect
+
+    with demo_environment(tmp_path) as env, server(env) as base:
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        phone = ctx.new_page()
+        phone.goto(base + "/chat/")
+        phone.fill("#chat-text", "查一下我上个月的账单")
+        phone.click("#chat-send")
+        expect(phone.locator("#chat-log li.assistant").last).to_have_attribute(
+            "data-kind", "identify"
+        )
+        phone.fill("#chat-verify-phone", "13900000020")
+        phone.click("#chat-send-code")
+        expect(phone.locator("#chat-code")).to_be_visible()
+
+        admin = signed_in(browser, base, "admin")
+        admin.goto(base + "/admin/core/smsmessage/?purpose__exact=chat_verify")
+        text = admin.locator("#result_list tbody tr").first.inner_text()
+        assert "139****0020" in text and "13900000020" not in text  # the outbox masks too
+        code = re.search(r"\d{6}", text.replace("139****0020", "")).group(0)
+
+        phone.fill("#chat-code", code)
+        phone.click("#chat-verify")
+        expect(phone.locator("#chat-verified")).to_contain_text("139****0020")
+        phone.fill("#chat-text", "查一下我上个月的账单")
+        phone.click("#chat-send")
+        own = phone.locator("#chat-log li.assistant").last
+        expect(own).to_have_attribute("data-kind", "own")
+        expect(own).to_contain_text("139****0020")
+        expect(own).to_contain_text("元")
+        assert "13900000020" not in phone.locator("#chat-log").inner_text()

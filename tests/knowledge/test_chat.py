@@ -195,3 +195,124 @@ def test_k2_chat_page_verifies_and_answers_own_bill(kb, billed_line):
     assert "139****0077" in page
     page = c.post(url, {"text": "查一下我的账单"}, follow=True).content.decode()
     assert "159.30元" in page
+
+
+@pytest.fixture
+def handed_over(kb, hall):
+    """A chat handed over to the front desk, and a clerk of that desk signed in."""
+    c = Client()
+    token = start(c)
+    say(c, token, "悦听彩铃多少钱")
+    number = c.post(
+        f"/api/chat/conversations/{token}/handover", content_type="application/json"
+    ).json()["case_number"]
+    clerk = factories.make_staff("clerk", hall)
+    Case.objects.get(number=number).desk.members.add(clerk)
+    staff = Client()
+    staff.force_login(clerk)
+    return c, token, Case.objects.get(number=number), staff
+
+
+def test_c8_the_person_who_takes_the_chat_answers_in_it(handed_over):
+    customer, token, case, staff = handed_over
+    r = staff.post(
+        f"/api/cases/{case.pk}/chat-replies",
+        {"text": "您好，我是人工客服，彩铃每月5元，需要帮您开通吗？"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "chat_reply"
+    body = customer.get(f"/api/chat/conversations/{token}").json()
+    assert body["with_agent"] is True and body["case_number"] == case.number
+    assert body["messages"][-1]["sender"] == "agent"
+    assert "需要帮您开通吗" in body["messages"][-1]["text"]
+    case.refresh_from_db()
+    assert case.first_responded_at is not None  # the reply is the first response (C4 clock)
+    # the customer's answer goes to the person, not the assistant, and onto the timeline
+    r = say(customer, token, "好的，帮我开通吧")
+    assert r.status_code == 200 and r.json()["kind"] == "with_agent"
+    senders = [
+        m["sender"] for m in customer.get(f"/api/chat/conversations/{token}").json()["messages"]
+    ]
+    assert senders[-2:] == ["agent", "customer"]  # no assistant answer in between
+    assert case.events.filter(kind="chat_message", note="好的，帮我开通吧").exists()
+    # the chat page shows the person's reply
+    page = customer.get(f"/chat/{token}/").content.decode()
+    assert 'class="bubble agent"' in page and "需要帮您开通吗" in page
+
+
+def test_c8_once_answered_the_assistant_takes_the_chat_back(handed_over):
+    customer, token, case, staff = handed_over
+    r = staff.post(
+        f"/api/cases/{case.pk}/actions/answer",
+        {"version": case.version, "resolution": "已在对话中答复资费"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    r = say(customer, token, "畅游流量包年包多少钱")
+    assert r.json()["kind"] == "answer" and "200元" in r.json()["text"]
+    assert customer.get(f"/api/chat/conversations/{token}").json()["with_agent"] is False
+    # asking for a person again opens a new case
+    again = customer.post(
+        f"/api/chat/conversations/{token}/handover", content_type="application/json"
+    ).json()["case_number"]
+    assert again != case.number and Case.objects.get(number=again).closed_at is None
+
+
+def test_c8_a_chat_turned_into_a_work_order_is_answered_from_the_work_order(handed_over):
+    customer, token, case, staff = handed_over
+    r = staff.post(
+        f"/api/cases/{case.pk}/actions/convert",
+        {
+            "version": case.version,
+            "summary": "客户反映彩铃播放异常，需后台核实",
+            "category": "other",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    order = Case.objects.get(parent=case)
+    assert Conversation.objects.get(token=token).case_number == order.number
+    say(customer, token, "请尽快")
+    assert order.events.filter(kind="chat_message", note="请尽快").exists()
+    r = staff.post(
+        f"/api/cases/{order.pk}/chat-replies",
+        {"text": "已为您核实"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+
+
+def test_c8_chat_replies_refuse_bad_input_and_cases_without_a_chat(handed_over, hall):
+    customer, token, case, staff = handed_over
+    r = staff.post(
+        f"/api/cases/{case.pk}/chat-replies", {"text": "  "}, content_type="application/json"
+    )
+    assert r.status_code == 422 and r.json()["field"] == "text"
+    r = say(customer, token, "   ")
+    assert r.status_code == 422 and r.json()["field"] == "text"
+    r = staff.post(
+        "/api/cases",
+        {
+            "kind": "consultation",
+            "channel": "walk_in",
+            "category": "other",
+            "description": "到厅咨询彩铃",
+            "desk": "front",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = staff.post(
+        f"/api/cases/{r.json()['id']}/chat-replies",
+        {"text": "您好"},
+        content_type="application/json",
+    )
+    assert r.status_code == 409 and r.json()["code"] == "not_a_chat"
+    # someone of another desk cannot see the case, let alone answer in its chat
+    other = Client()
+    other.force_login(factories.make_staff("clerk", hall))
+    r = other.post(
+        f"/api/cases/{case.pk}/chat-replies", {"text": "您好"}, content_type="application/json"
+    )
+    assert r.status_code == 404
+    assert not case.events.filter(kind="chat_reply").exists()

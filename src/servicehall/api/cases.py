@@ -326,6 +326,18 @@ def comment(request, case_id: int, payload: CommentIn):
     return Status(201, selectors.timeline(event.case, _lang())[-1])
 
 
+class ChatReplyIn(Schema):
+    text: str = Field(..., max_length=2000)
+
+
+@router.post("/{case_id}/chat-replies", response={201: EventOut, **ERRORS})
+def chat_reply(request, case_id: int, payload: ChatReplyIn):
+    """Answer the customer in the chat this case was handed over from (C8): the reply shows on
+    their chat page and on the timeline."""
+    event = services.reply_in_chat(request.user, case_id, text=payload.text)
+    return Status(201, selectors.timeline(event.case, _lang())[-1])
+
+
 @router.post("/{case_id}/transfer", response={200: CaseOut, **ERRORS})
 def transfer(request, case_id: int, payload: TransferIn):
     """Hand over to another desk with a summary (C8); the owner stays accountable (C4)."""

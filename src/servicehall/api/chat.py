@@ -5,9 +5,11 @@ person hands it over as a case at the chat desk with the conversation attached (
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Field, Router, Schema
 
-from servicehall.cases.services import open_from_chat
+from servicehall.cases.services import chat_case, open_from_chat
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 
@@ -24,6 +26,21 @@ class ConversationOut(Schema):
     token: str
     channel: str
     case_number: str
+
+
+class ChatMessageOut(Schema):
+    sender: str  # customer / assistant / agent (the person who took the chat over)
+    text: str
+    kind: str
+    at: datetime
+
+
+class TranscriptOut(Schema):
+    token: str
+    channel: str
+    case_number: str
+    with_agent: bool  # a person has the chat: they, not the assistant, answer what is said
+    messages: list[ChatMessageOut]
 
 
 class MessageIn(Schema):
@@ -68,10 +85,28 @@ def start(request, payload: StartIn | None = None):
     )
 
 
+@router.get("/conversations/{token}", auth=None, response={200: TranscriptOut, **ERRORS})
+def read(request, token: str):
+    """The conversation so far: a client polls this for the replies of the person who took the
+    chat over."""
+    conversation = chat.get(token)
+    return TranscriptOut(
+        token=conversation.token,
+        channel=conversation.channel,
+        case_number=conversation.case_number,
+        with_agent=chat_case(conversation) is not None,
+        messages=[
+            ChatMessageOut(sender=m.sender, text=m.text, kind=m.kind, at=m.created_at)
+            for m in conversation.messages.all()
+        ],
+    )
+
+
 @router.post("/conversations/{token}/messages", auth=None, response={200: ReplyOut, **ERRORS})
 def say(request, token: str, payload: MessageIn):
     """Ask the assistant; the reply says whether it answered, found an article, or offers a
-    person."""
+    person. Once a person has the chat (`with_agent`), the message goes to them and the reply's
+    kind is `with_agent`."""
     _message, reply = chat.say(token, payload.text)
     return reply.as_dict()
 

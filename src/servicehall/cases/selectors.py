@@ -210,6 +210,8 @@ def detail(case: Case, user, lang: str = "zh") -> dict:
             if may and not case.is_closed
             else [],
             "can_edit": may and not case.is_closed,
+            # handed over from a chat: the handler answers the customer there (C8)
+            "chat": bool((case.data or {}).get("conversation")),
             "timeline": timeline(case, lang),
         }
     )
@@ -261,6 +263,8 @@ EVENT_LABELS = {
     "survey_sent": ("已发送满意度调查短信", "Survey text sent"),
     "survey_answered": ("客户提交评价", "Customer answered the survey"),
     "customer_told": ("已短信告知客户", "Customer told by text"),
+    "chat_message": ("客户在对话中留言", "Customer wrote in the chat"),
+    "chat_reply": ("在对话中回复客户", "Replied in the chat"),
 }
 
 

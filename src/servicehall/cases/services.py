@@ -383,7 +383,12 @@ def _convert(case: Case, actor, now: datetime, payload: dict) -> Case:
         desk=payload.get("desk") or None,
         promised_at=payload.get("promised_at"),
         parent=case,
+        data={"conversation": token} if (token := (case.data or {}).get("conversation")) else None,
     )
+    if token:  # a chat handed over goes on with the work order: its handler answers there
+        from servicehall.knowledge.models import Conversation
+
+        Conversation.objects.filter(token=token).update(case_number=child.number)
     if case.ticket_id:
         Case.objects.filter(pk=child.pk).update(ticket_id=case.ticket_id)
         child.ticket_id = case.ticket_id
@@ -748,14 +753,16 @@ def sweep(now: datetime | None = None) -> dict:
 def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     """The assistant hands a chat over to a person (K2, C8): a consultation case for the chat
     desk with the whole conversation attached, opened in the name of the online channel account.
-    Asking twice gives the same case."""
+    Asking twice gives the same case while a person is on it; once that case is resolved, asking
+    again opens a new one."""
     from django.conf import settings
 
     from servicehall.knowledge import chat
 
     conversation = chat.get(token)
-    if conversation.case_number:
-        return Case.objects.get(number=conversation.case_number)
+    taken = chat_case(conversation)
+    if taken is not None:
+        return taken
     channel_user = get_user_model().objects.filter(username=settings.CHAT_CHANNEL_USER).first()
     if channel_user is None:
         raise ServiceError(
@@ -771,8 +778,9 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
         transcript = "……\n" + transcript[-(MAX_TEXT - 100) :]
     with write_transaction():
         locked = type(conversation).objects.select_for_update().get(pk=conversation.pk)
-        if locked.case_number:
-            return Case.objects.get(number=locked.case_number)
+        taken = chat_case(locked)
+        if taken is not None:
+            return taken
         case = open_case(
             channel_user,
             kind="consultation",
@@ -788,3 +796,54 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
         locked.handed_over_at = case.created_at
         locked.save(update_fields=["case_number", "handed_over_at"])
     return case
+
+
+def chat_case(conversation) -> Case | None:
+    """The case a chat was handed over to, while a person is on it (not yet resolved): the
+    customer's messages then go to that person instead of the assistant."""
+    if not conversation.case_number:
+        return None
+    case = Case.objects.filter(number=conversation.case_number).first()
+    if case is None or case.resolved_at is not None or case.is_closed:
+        return None
+    return case
+
+
+def note_chat_message(case: Case, text: str) -> CaseEvent:
+    """What the customer wrote in the chat after the hand-over, on the case's timeline."""
+    return record_event(case, "chat_message", None, note=text)
+
+
+def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
+    """The person who took a chat over answers the customer in it (C8): the reply shows on the
+    customer's chat page (and through the chat API) and on the case timeline, and counts as the
+    first response."""
+    from servicehall.knowledge.models import Conversation, Message
+
+    _require_handle(user)
+    text = _text(text, "text", limit=2000)
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        _check_handler(user, case)
+        _check_open(case)
+        token = (case.data or {}).get("conversation")
+        conversation = Conversation.objects.filter(token=str(token)).first() if token else None
+        if conversation is None:
+            raise _bad(
+                "not_a_chat",
+                "该工单不是由在线对话转来的，无法在对话中回复客户",
+                "This case did not come from a chat: there is no chat to reply in",
+                "text",
+                409,
+            )
+        if case.first_responded_at is None:
+            _respond(case, user, _now(), {})
+            case.save(update_fields=["first_responded_at", "first_response_watch", "updated_at"])
+        Message.objects.create(
+            conversation=conversation,
+            sender=Message.Sender.AGENT,
+            author=user,
+            text=text,
+            kind="agent",
+        )
+        return record_event(case, "chat_reply", user, note=text)

@@ -6,6 +6,7 @@ that is acceptable for what it caches."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -13,6 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class TTLCache(Generic[T]):
@@ -22,6 +24,8 @@ class TTLCache(Generic[T]):
         self.seconds = seconds
         self._entries: dict[Hashable, tuple[float, T]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by forget(): a refresh started before is not kept
+        self._refreshing: dict[Hashable, threading.Thread] = {}
         TTLCache._all.add(self)
 
     @classmethod
@@ -30,11 +34,19 @@ class TTLCache(Generic[T]):
         for cache in list(cls._all):
             cache.forget()
 
-    def get(self, key: Hashable, compute: Callable[[], T | None]) -> T | None:
-        """The remembered value, or compute() remembered (None is not remembered)."""
+    def get(
+        self, key: Hashable, compute: Callable[[], T | None], *, stale_ok: bool = False
+    ) -> T | None:
+        """The remembered value, or compute() remembered (None is not remembered). With
+        `stale_ok`, an expired value is still returned while a background thread computes the
+        next one, so no caller waits for a slow rebuild once there is a value; `forget()` still
+        makes the next call compute afresh."""
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
+            return hit[1]
+        if hit is not None and stale_ok:
+            self._refresh_in_background(key, compute)
             return hit[1]
         value = compute()
         if value is not None:
@@ -42,9 +54,41 @@ class TTLCache(Generic[T]):
                 self._entries[key] = (now + self.seconds, value)
         return value
 
+    def _refresh_in_background(self, key: Hashable, compute: Callable[[], T | None]) -> None:
+        with self._lock:
+            if key in self._refreshing:
+                return
+            thread = threading.Thread(
+                target=self._refresh, args=(key, compute, self._generation), daemon=True
+            )
+            self._refreshing[key] = thread
+        thread.start()
+
+    def _refresh(self, key: Hashable, compute: Callable[[], T | None], generation: int) -> None:
+        try:
+            value = compute()
+            if value is not None:
+                with self._lock:
+                    if generation == self._generation:
+                        self._entries[key] = (time.monotonic() + self.seconds, value)
+        except Exception:  # the stale value stays; the next call tries again
+            log.exception("refreshing %r in the background failed", key)
+        finally:
+            with self._lock:
+                self._refreshing.pop(key, None)
+            from django.db import connections
+
+            connections.close_all()  # this thread's own connections
+
+    def wait(self) -> None:
+        """Until the background refreshes under way are done (for tests and shutdown)."""
+        for thread in list(self._refreshing.values()):
+            thread.join()
+
     def forget(self, key: Hashable | None = None, **_signal_kwargs) -> None:
         """Drop one key, or everything (usable as a signal receiver)."""
         with self._lock:
+            self._generation += 1
             if key is None:
                 self._entries.clear()
             else:

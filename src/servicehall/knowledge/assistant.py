@@ -36,8 +36,8 @@ OWN_RE = re.compile(
     r"话费(是)?多少|查(一下|询)?(我的)?(话费|账单|套餐)|(我)?用了多少流量"
 )
 
-# The catalogue and the labelled questions change seldom and learning from them takes about a
-# second: a process keeps its view up to 10 minutes (changes made in the process itself are
+# The catalogue and the labelled questions change seldom and learning from them takes seconds:
+# a process keeps its view up to 10 minutes (changes made in the process itself are
 # seen at once, apps.py); other processes see a catalogue change within that time.
 _index_cache: TTLCache[kbqa.Index] = TTLCache(600)
 
@@ -69,7 +69,9 @@ LABELS = {
 
 
 def catalogue_index() -> kbqa.Index:
-    return _index_cache.get("index", kbqa.load_index)
+    # Relearning takes seconds on a large graph: once there is a view, an expired one keeps
+    # answering while the next is built in the background.
+    return _index_cache.get("index", kbqa.load_index, stale_ok=True)
 
 
 def forget_catalogue(**_kwargs) -> None:
@@ -78,7 +80,8 @@ def forget_catalogue(**_kwargs) -> None:
 
 @dataclass
 class Reply:
-    kind: str  # "answer", "article", "clarify", "handover", "polite"
+    kind: str  # "answer", "article", "clarify", "handover", "polite", "identify", "own",
+    # "with_agent" (chat.say: a person has the chat)
     text: str
     text_en: str
     confidence: float = 0.0

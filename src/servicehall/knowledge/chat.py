@@ -50,6 +50,8 @@ def get(token: str) -> Conversation:
 
 
 def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
+    """The customer says something: the assistant answers, or, once a person has taken the chat
+    over, the message goes to that person's case."""
     conversation = get(token)
     if not isinstance(text, str):
         raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
@@ -60,6 +62,26 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             "This conversation is full; ask for a person or start a new one",
             field="text",
             status=409,
+        )
+    from servicehall.cases.services import chat_case, note_chat_message
+
+    case = chat_case(conversation)
+    if case is not None:
+        # A person has taken the chat over: the message is theirs to answer, not the assistant's.
+        if not text.strip():
+            raise ServiceError(
+                "bad_text", "请输入文字", "Text is required", field="text", status=422
+            )
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:2000]
+            )
+            note_chat_message(case, text[:2000])
+        return message, assistant.Reply(
+            kind="with_agent",
+            text=f"已转人工客服（服务单号 {case.number}），工作人员会在这里回复您。",
+            text_en=f"A person has your question (reference {case.number}) and will reply here.",
+            confidence=1.0,
         )
     reply = assistant.reply(text, phone=conversation.phone or None)
     with transaction.atomic():
@@ -79,10 +101,14 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
 
 def transcript(conversation: Conversation) -> str:
     """The conversation as the person taking it over reads it."""
+    who = {
+        Message.Sender.CUSTOMER: "客户",
+        Message.Sender.ASSISTANT: "智能客服",
+        Message.Sender.AGENT: "人工客服",
+    }
     lines = []
     for m in conversation.messages.all():
-        who = "客户" if m.sender == Message.Sender.CUSTOMER else "智能客服"
-        lines.append(f"[{m.created_at:%H:%M:%S}] {who}：{m.text}")
+        lines.append(f"[{m.created_at:%H:%M:%S}] {who.get(m.sender, m.sender)}：{m.text}")
     return "\n".join(lines)
 
 

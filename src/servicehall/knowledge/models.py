@@ -209,11 +209,20 @@ class Message(models.Model):
     class Sender(models.TextChoices):
         CUSTOMER = "customer", _("Customer")
         ASSISTANT = "assistant", _("Assistant")
+        AGENT = "agent", _("Customer service agent")  # the person who took the chat over
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
     sender = models.CharField(max_length=9, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the agent who wrote it",
+    )
     text = models.TextField()
     kind = models.CharField(max_length=10, blank=True, help_text="answer / article / handover …")
     confidence = models.FloatField(null=True, blank=True)

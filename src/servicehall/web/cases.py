@@ -33,7 +33,7 @@ from .knowledge import suggestions
 
 READ = ("cases.handle_case", "cases.view_all_cases")
 HANDLE = "cases.handle_case"
-COMMON_OPS = ("comment", "transfer", "escalate", "promise")
+COMMON_OPS = ("comment", "chat_reply", "transfer", "escalate", "promise")
 
 
 def _lang() -> str:
@@ -158,6 +158,7 @@ def case_detail(request, case_id):
 ACT_FIELDS = ("resolution", "confirmation", "reason", "summary", "promised_at", "desk")
 OPS = {  # the common operations by URL; any other op is a workflow action
     "comment": lambda user, cid, p: services.comment(user, cid, note=p.get("note", "")),
+    "chat_reply": lambda user, cid, p: services.reply_in_chat(user, cid, text=p.get("text", "")),
     "transfer": lambda user, cid, p: services.transfer(
         user,
         cid,

@@ -2,13 +2,15 @@
 
 `/chat/` starts a conversation and redirects to `/chat/<token>/`, whose URL is the customer's key
 to it. Each question is a form post answered by the assistant (post → redirect → page), and
-"转人工" hands the conversation over: a case at the chat desk with the conversation attached. A
+"转人工" hands the conversation over: a case at the chat desk with the conversation attached;
+the person who takes it answers on this page, and what the customer writes meanwhile goes to
+them. A
 customer who verifies their number with a texted code may ask about their own plan and bills."""
 
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from servicehall.cases.services import open_from_chat
+from servicehall.cases.services import chat_case, open_from_chat
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
@@ -53,6 +55,8 @@ def _render(request, ctx, status=200):
     ctx |= {
         "messages": messages,
         "customer": Message.Sender.CUSTOMER,
+        "agent": Message.Sender.AGENT,
+        "with_agent": chat_case(conv) is not None,
         "offer_handover": bool(last and last.kind in ("handover", "clarify", "article", "polite")),
         "ask_verify": bool(last and last.kind == "identify") or bool(conv.code_hash),
         "verified": mask_phone(conv.phone) if conv.phone else "",

@@ -120,3 +120,25 @@ def test_k2_learns_which_product_a_nickname_means_from_the_wording(index):
     q = kbqa.parse(index, "冲浪卡咋整")
     assert q.product.name == "畅游流量包" and q.attributes == ["开通方式"]
     assert q.named is None and q.confidence < 1.0  # taken from the wording, not a name
+
+
+def test_k2_where_a_name_fits_two_products_the_examples_wording_decides(db):
+    """ "彩铃" names both ring-back tones here; the operator's customers say 普通彩铃 for the
+    basic one and 高级彩铃 for Plus."""
+    triples.load(triples.parse(TRIPLES, SYNONYMS + "悦听彩铃plus\t彩铃\n"))
+    index = kbqa.load_catalogue()
+    # phrase lists alone cannot tell: one of the two, whatever the customer meant
+    assert kbqa.parse(index, "高级彩铃怎么开").product.name == "悦听彩铃"
+    examples = [
+        row(f"{kind}彩铃{ask}", attr, product)
+        for kind, product in (("普通", "悦听彩铃"), ("高级", "悦听彩铃Plus"))
+        for ask, attr in (
+            ("多少钱", "档位介绍-价格"),
+            ("怎么开通", "档位介绍-开通方式"),
+            ("是什么", "档位介绍-业务简介"),
+        )
+    ]
+    learning.learn(index, learning.parse_examples(examples))
+    q = kbqa.parse(index, "高级彩铃怎么开")
+    assert q.product.name == "悦听彩铃Plus" and kbqa.answer_values(q) == ["发送KTYTP到10086"]
+    assert kbqa.parse(index, "普通彩铃怎么开").product.name == "悦听彩铃"

@@ -489,10 +489,13 @@ def parse(index: Index, question: str) -> Query:
                 keep = set(map(id, by_numbers)) & set(candidates)
                 candidates = {k: v for k, v in candidates.items() if k in keep}
     named = q[span[0] : span[1]] if span else None
-    if learned is not None and span is None:
-        # No name found whole: the wording the operator's customers use ("666", "20元欢享").
+    if learned is not None and (span is None or len(candidates) > 1):
         guess, margin = learned.guess_product(index, q)
-        if guess is not None and margin >= GUESS_MARGIN and id(guess) not in candidates:
+        if guess is not None and id(guess) in candidates:
+            # several products fit the names found: the one the examples' wording points to
+            candidates = {id(guess): guess}
+        elif guess is not None and span is None and margin >= GUESS_MARGIN:
+            # No name found whole: the wording the operator's customers use ("666", "20元欢享").
             candidates = {id(guess): guess}
             scores = {id(guess): 1.0}
             surfaces = []

@@ -316,3 +316,14 @@ def test_c8_chat_replies_refuse_bad_input_and_cases_without_a_chat(handed_over, 
     )
     assert r.status_code == 404
     assert not case.events.filter(kind="chat_reply").exists()
+
+
+def test_k2_comparisons_are_answered_with_both_sides_values(kb):
+    c = Client()
+    token = start(c)
+    body = say(c, token, "畅游流量包10元和20元的哪个流量多").json()
+    assert body["kind"] == "answer" and body["values"] == ["20元"]
+    assert "流量更多的是：20元" in body["text"] and "10元 3GB" in body["text"]
+    assert "20元 10GB" in body["text"]
+    body = say(c, token, "畅游流量包月包和年包的开通方式一样吗").json()
+    assert body["values"] == ["no"] and "开通方式不同" in body["text"]

@@ -141,3 +141,12 @@ def test_k2_rules_filed_under_a_shorter_name_and_names_made_of_digits(db):
     assert ask(index, "冬季促销多少钱") == {"10"}
     assert ask(index, "888多少钱") == {"5"}
     assert kbqa.parse(index, "18889元的包多少钱").product is None
+
+
+def test_k2_tiers_named_by_price_are_compared(index):
+    """ "10元和20元的哪个流量多": the tiers the prices name, each side labelled as said."""
+    q = kbqa.parse(index, "畅游流量包10元和20元的哪个流量多")
+    assert q.compare == ("10元", "20元") and q.compare_kind == "more_data"
+    assert kbqa.answer_values(q) == ["20元"]
+    assert ask(index, "畅游流量包10元的和200元的哪个便宜") == {"10元"}
+    assert ask(index, "畅游流量包10元和20元的流量一样吗") == {"no"}

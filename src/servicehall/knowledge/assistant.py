@@ -119,21 +119,43 @@ def _unit(attribute: str, value: str) -> str:
     return value
 
 
+# A comparison that asks which side: what it asks, in both languages, and "they are equal".
+_WHICH = {
+    "more_data": ("流量更多的", "the one with more data", "流量一样多"),
+    "less_data": ("流量更少的", "the one with less data", "流量一样多"),
+    "cheaper": ("更便宜的", "the cheaper one", "价格一样"),
+    "dearer": ("更贵的", "the dearer one", "价格一样"),
+}
+
+
 def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     """The answer in words: per attribute, per tier when the tiers differ."""
     product = query.product
     assert product is not None
     values = kbqa.answer_values(query)
     if query.compare:
-        a, b = query.compare
-        label_zh, label_en = LABELS.get(query.attributes[0], (query.attributes[0],) * 2)
+        sides = kbqa.compare_sides(query)
+        (a, _), (b, _) = sides
+        attribute = query.attributes[0]
+        if query.compare_kind in _WHICH:
+            attribute = "流量" if query.compare_kind in ("more_data", "less_data") else "价格"
+        label_zh, label_en = LABELS.get(attribute, (attribute, attribute))
+        shown = "，".join(
+            f"{name} {'；'.join(_unit(attribute, v) for v in t.values.get(attribute, [])) or '暂无'}"
+            for name, t in sides
+            if t is not None
+        )
         if query.compare_kind == "same":
             same = values == ["yes"]
-            zh = f"{product.name}的{a}和{b}，{label_zh}{'相同' if same else '不同'}。"
+            zh = f"{product.name}的{a}和{b}，{label_zh}{'相同' if same else '不同'}（{shown}）。"
             en = f"{product.name}: {a} and {b} {'have the same' if same else 'differ in'} {label_en}."
+        elif len(values) == 2:
+            zh = f"{product.name}的{a}和{b}{_WHICH[query.compare_kind][2]}（{shown}）。"
+            en = f"{product.name}: {a} and {b} are the same here ({label_en})."
         else:
-            zh = f"{product.name}的{a}和{b}相比：{'、'.join(values) or '暂无数据'}。"
-            en = f"{product.name}, {a} vs {b}: {', '.join(values) or 'no data'}."
+            zh_what, en_what, _ = _WHICH[query.compare_kind]
+            zh = f"{product.name}的{a}和{b}，{zh_what}是：{'、'.join(values) or '暂无数据'}（{shown}）。"
+            en = f"{product.name}, {a} vs {b}: {en_what} is {', '.join(values) or 'not on file'}."
         return zh, en, values
     lines_zh, lines_en = [], []
     for attribute in query.attributes:

@@ -349,7 +349,9 @@ class Query:
     product: ProductView | None
     attributes: list[str]
     constraints: list[Constraint] = field(default_factory=list)
-    compare: tuple[str, str] | None = None  # two sub-service values compared
+    compare: tuple[str, str] | None = None  # the two sides compared, as the customer named them
+    # the tiers of each side, where numbers named them ("96元档和126元档"); else by sub-service
+    compare_tiers: tuple[list[TierView], list[TierView]] | None = None
     compare_kind: str = ""  # "same", "more_data", "less_data", "cheaper", "dearer"
     confidence: float = 0.0
     tiers: list[TierView] = field(default_factory=list)
@@ -530,25 +532,17 @@ def parse(index: Index, question: str) -> Query:
     rule_attrs = _attributes(sub_masked)
     attrs = list(rule_attrs)
     distinct_subs = list(dict.fromkeys(subs_found))
-    if len(subs_found) >= 2 and _COMPARE.search(sub_masked):
-        compare = (subs_found[0], subs_found[1])
-        if _SAME_Q.search(sub_masked):
-            compare_kind = "same"
-        elif _MORE_DATA.search(sub_masked):
-            compare_kind, attrs = "more_data", ["流量"]
-        elif _LESS_DATA.search(sub_masked):
-            compare_kind, attrs = "less_data", ["流量"]
-        elif _CHEAPER.search(sub_masked):
-            compare_kind, attrs = "cheaper", ["价格"]
-        elif _DEARER.search(sub_masked):
-            compare_kind, attrs = "dearer", ["价格"]
+    compare_tiers = None
+    if _COMPARE.search(sub_masked):
+        if len(subs_found) >= 2:
+            compare = (subs_found[0], subs_found[1])
         else:
-            compare_kind = "same"
-        attrs = [a for a in attrs if a != "业务简介"] or ["业务简介"]
-        # "办理X，A和B的流量一样吗": 办理 sets the scene, what is compared is the data
-        attrs = [a for a in attrs if a != "开通方式"] or attrs
-        if compare_kind == "same":
-            attrs = [a for a in attrs if a not in ("价格",) or len(attrs) == 1]
+            by_number = _sides_by_numbers(product, _numbers(sub_masked))
+            if by_number:
+                (a, left), (b, right) = by_number
+                compare, compare_tiers = (a, b), (left, right)
+    if compare is not None:
+        compare_kind, attrs = _compare_kind(sub_masked, attrs)
     elif distinct_subs:
         if tier_pick and not any(s in t.subs for t in tiers for s in distinct_subs):
             # A sub-service named beside a tier's name outranks it: "月包和留言年包" is the
@@ -607,6 +601,7 @@ def parse(index: Index, question: str) -> Query:
         attrs,
         constraints,
         compare,
+        compare_tiers,
         compare_kind,
         confidence,
         tiers,
@@ -614,6 +609,46 @@ def parse(index: Index, question: str) -> Query:
         named,
         rule_attrs,
     )
+
+
+def _compare_kind(q: str, attrs: list[str]) -> tuple[str, list[str]]:
+    """What a comparison asks ("same", "more_data", "cheaper" …) and of which attribute."""
+    if _SAME_Q.search(q):
+        kind = "same"
+    elif _MORE_DATA.search(q):
+        kind, attrs = "more_data", ["流量"]
+    elif _LESS_DATA.search(q):
+        kind, attrs = "less_data", ["流量"]
+    elif _CHEAPER.search(q):
+        kind, attrs = "cheaper", ["价格"]
+    elif _DEARER.search(q):
+        kind, attrs = "dearer", ["价格"]
+    else:
+        kind = "same"
+    attrs = [a for a in attrs if a != "业务简介"] or ["业务简介"]
+    # "办理X，A和B的流量一样吗": 办理 sets the scene, what is compared is the data
+    attrs = [a for a in attrs if a != "开通方式"] or attrs
+    if kind == "same":
+        attrs = [a for a in attrs if a not in ("价格",) or len(attrs) == 1]
+    return kind, attrs
+
+
+_UNIT_SAID = {"元": "元", "g": "GB", "m": "MB"}
+
+
+def _sides_by_numbers(product: ProductView, numbers) -> list[tuple[str, list[TierView]]]:
+    """Two tiers named by price or data ("96元档和126元档哪个流量多"), each with its label: the
+    tier's own name where it has one ("96元档"), else the number as said ("20元")."""
+    sides: list[tuple[str, list[TierView]]] = []
+    for value, unit, _ in numbers:
+        if unit not in ("元", "g", "m"):
+            continue
+        hit = [t for t in product.tiers if _tier_matches_number(t, value, unit) & {"价格", "流量"}]
+        if hit and all(hit != other for _, other in sides):
+            named = len(hit) == 1 and hit[0].name and hit[0].name != product.name
+            label = hit[0].name if named else _fmt_value(value) + _UNIT_SAID[unit]
+            sides.append((label, hit))
+    return sides[:2] if len(sides) >= 2 else []
 
 
 def _products_by_numbers(index: Index, numbers) -> list[ProductView]:
@@ -715,36 +750,44 @@ def values(query: Query, attribute: str, tiers: list[TierView] | None = None) ->
     return out
 
 
+def compare_sides(query: Query) -> list[tuple[str, TierView | None]]:
+    """The two sides of a comparison: each as the customer named it (the catalogue's spelling)
+    with the tier that stands for it — its first-listed one, as the operator's labelled answers
+    compare; the same name twice ("合约版和合约版") is that name's first two tiers."""
+    assert query.product is not None and query.compare is not None
+    a, b = query.compare
+    if query.compare_tiers:
+        left, right = query.compare_tiers
+        names = (a, b)
+    else:
+        left = [t for t in query.product.tiers if a in t.subs]
+        right = [t for t in query.product.tiers if b in t.subs]
+        names = (_raw_sub(left, a), _raw_sub(right, b))
+    if a == b and len(left) > 1:
+        left, right = left, left[1:]
+    return [(names[0], left[0] if left else None), (names[1], right[0] if right else None)]
+
+
 def answer_values(query: Query) -> list[str]:
     """The set of catalogue values that answer the query (the KBQA prediction)."""
     if query.product is None:
         return []
     if query.compare:
-        a, b = query.compare
-        left = [t for t in query.product.tiers if a in t.subs]
-        right = [t for t in query.product.tiers if b in t.subs]
-        # Each side is its first tier; the same name twice ("合约版和合约版") is that name's
-        # first two tiers.
-        if a == b and len(left) > 1:
-            left, right = left[:1], left[1:2]
-        else:
-            left, right = left[:1], right[:1]
-        attribute = query.attributes[0]
-        lv = sorted(set(values(query, attribute, left)))
-        rv = sorted(set(values(query, attribute, right)))
-        raw = {a: _raw_sub(left, a), b: _raw_sub(right, b)}
+        (a, left), (b, right) = compare_sides(query)
         if query.compare_kind == "same":
+            attribute = query.attributes[0]
+            lv = sorted(set(left.values.get(attribute, []))) if left else []
+            rv = sorted(set(right.values.get(attribute, []))) if right else []
             return ["yes" if lv == rv else "no"]
         key = "data_mb" if query.compare_kind in ("more_data", "less_data") else "price"
-        ln = [t.numbers[key] for t in left if key in t.numbers]
-        rn = [t.numbers[key] for t in right if key in t.numbers]
-        if not ln or not rn:
-            return [raw[a] if ln else raw[b]] if (ln or rn) else []
-        lx, rx = max(ln), max(rn)
-        if lx == rx:
-            return [raw[a], raw[b]]
+        ln = left.numbers.get(key) if left else None
+        rn = right.numbers.get(key) if right else None
+        if ln is None or rn is None:
+            return [a if ln is not None else b] if (ln is not None or rn is not None) else []
+        if ln == rn:
+            return [a, b]
         want_high = query.compare_kind in ("more_data", "dearer")
-        return [raw[a] if (lx > rx) == want_high else raw[b]]
+        return [a if (ln > rn) == want_high else b]
     out: list[str] = []
     for attribute in query.attributes:
         out.extend(values(query, attribute))

@@ -142,3 +142,27 @@ def test_k2_where_a_name_fits_two_products_the_examples_wording_decides(db):
     q = kbqa.parse(index, "高级彩铃怎么开")
     assert q.product.name == "悦听彩铃Plus" and kbqa.answer_values(q) == ["发送KTYTP到10086"]
     assert kbqa.parse(index, "普通彩铃怎么开").product.name == "悦听彩铃"
+
+
+def test_k2_learns_from_the_answers_that_a_version_outweighs_a_price(index):
+    """This operator answers "10元月包…" with every monthly tier: its labelled answers say so."""
+    q = kbqa.parse(index, "10元月包畅游流量包怎么开通")
+    assert kbqa.answer_values(q) == ["发送KTCY10到10086"]  # phrase lists: the 10-yuan tier
+
+    def labelled(question, attribute, answer):
+        r = json.loads(row(question, attribute, "畅游流量包", "价格|子业务"))
+        return json.dumps(r | {"answer": answer}, ensure_ascii=False)
+
+    examples = [
+        labelled(
+            "20元月包畅游包怎么开通", "档位介绍-开通方式", "发送KTCY10到10086|发送KTCY20到10086"
+        ),
+        labelled("10元月包畅游包有多少流量", "档位介绍-流量", "3072|10240"),
+        labelled("20元的月包畅游流量包多少流量", "档位介绍-流量", "3072|10240"),
+    ]
+    learning.store_examples(learning.parse_examples(examples), "operator.jsonl")
+    learning.learn(index, learning.stored_examples())  # what import-kb stored teaches it too
+    q = kbqa.parse(index, "10元月包畅游流量包怎么开通")
+    assert set(kbqa.answer_values(q)) == {"发送KTCY10到10086", "发送KTCY20到10086"}
+    # a price alone (no version named) still picks its tier
+    assert kbqa.answer_values(kbqa.parse(index, "20元畅游流量包怎么开通")) == ["发送KTCY20到10086"]

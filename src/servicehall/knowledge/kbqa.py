@@ -577,6 +577,11 @@ def parse(index: Index, question: str) -> Query:
             if len(constraints) > before:
                 picked = others
                 constraints[:] = [c for c in constraints if c.attribute != "tier"]
+        if learned is not None and distinct_subs and learned.version_outweighs_price(product.name):
+            # this operator answers with every tier of the version named, whatever the price
+            if any(c.attribute == "价格" for c in constraints[before:]):
+                constraints[:] = [c for c in constraints if c.attribute != "价格"]
+                picked = tiers
         tiers = picked
         # Superlatives.
         for pattern, attr, op in (
@@ -609,6 +614,14 @@ def parse(index: Index, question: str) -> Query:
         named,
         rule_attrs,
     )
+
+
+def version_tiers(query: Query) -> list[TierView] | None:
+    """Where the query names a version (sub-service) and a price: every tier of that version."""
+    subs = [c.value for c in query.constraints if c.attribute == "子业务"]
+    if query.product is None or not subs or all(c.attribute != "价格" for c in query.constraints):
+        return None
+    return [t for t in query.product.tiers if all(s in t.subs for s in subs)]
 
 
 def _compare_kind(q: str, attrs: list[str]) -> tuple[str, list[str]]:

@@ -23,10 +23,11 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import kbqa
+from .evaluation import f1
 
 EPOCHS = 8
 MIN_VOTES = 2
@@ -40,6 +41,7 @@ class Example:
     attributes: tuple[str, ...]
     product: str
     constrained: bool = False  # the label picks tiers (price, data, sub-service …)
+    answer: tuple[str, ...] = ()  # the values answered, where the examples give them
 
 
 def parse_examples(lines, source: str = "examples.jsonl") -> list[Example]:
@@ -65,6 +67,7 @@ def parse_examples(lines, source: str = "examples.jsonl") -> list[Example]:
                 attrs,
                 str(row.get("entity") or "").strip(),
                 bool(row.get("constraint_names")),
+                tuple(v for v in str(row.get("answer") or "").split("|") if v),
             )
         )
     return out
@@ -189,24 +192,32 @@ class ProductModel:
 
 
 class ProductHints:
-    def __init__(self, names: dict[str, str], numbered: set[str]):
+    def __init__(self, names: dict[str, str], numbered: set[str], whole_versions: set[str]):
         self.names = names  # normalised name found whole → product name
         # names whose numbers pick tiers ("20元20g惠享" is the 20-yuan tier, "5元卡" is no tier)
         self.numbered = numbered
+        # products whose labelled answers cover every tier of the version named, whatever price
+        # is said with it ("200元2019版校园卡活动": both 2019 tiers)
+        self.whole_versions = whole_versions
 
     @classmethod
-    def train(cls, votes: dict[str, Counter], picks: dict[str, Counter]) -> ProductHints:
+    def train(
+        cls, votes: dict[str, Counter], picks: dict[str, Counter], versions: dict[str, Counter]
+    ) -> ProductHints:
         names = {}
         for name, counter in votes.items():
             product, n = counter.most_common(1)[0]
             if n >= MIN_VOTES and n / sum(counter.values()) >= MIN_SHARE:
                 names[name] = product
-        numbered = {
-            name
-            for name, c in picks.items()
-            if c[True] >= MIN_VOTES and c[True] / (c[True] + c[False]) >= MIN_SHARE
-        }
-        return cls(names, numbered)
+
+        def clearly(counts: dict[str, Counter]) -> set[str]:
+            return {
+                key
+                for key, c in counts.items()
+                if c[True] >= MIN_VOTES and c[True] / (c[True] + c[False]) >= MIN_SHARE
+            }
+
+        return cls(names, clearly(picks), clearly(versions))
 
 
 @dataclass
@@ -237,6 +248,9 @@ class Learned:
     def numbers_pick_tiers(self, named: str | None) -> bool:
         return named in self.products.numbered
 
+    def version_outweighs_price(self, product: str) -> bool:
+        return product in self.products.whole_versions
+
     def attributes_for(self, rest: str, rule_attributes: list[str], product: str = "") -> list[str]:
         if self.attributes is None:
             return rule_attributes
@@ -252,6 +266,7 @@ def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = fro
     samples: list[tuple[list[str], set[str]]] = []
     votes: dict[str, Counter] = defaultdict(Counter)
     picks: dict[str, Counter] = defaultdict(Counter)
+    versions: dict[str, Counter] = defaultdict(Counter)
     product_samples: list[tuple[list[str], str]] = []
     used = 0
     for ex in examples:
@@ -269,10 +284,24 @@ def learn(index: kbqa.Index, examples: list[Example], *, exclude: set[str] = fro
         if query.compare is None:
             name = query.product.name if query.product else ""
             samples.append((features(query.rest, query.rule_attributes, name), set(ex.attributes)))
+            if ex.answer and name == gold:
+                _vote_version(query, ex.answer, versions)
     model = AttributeModel.train(samples) if samples else None
     products = ProductModel.train(product_samples) if product_samples else None
-    index.learned = Learned(model, ProductHints.train(votes, picks), used, products)
+    index.learned = Learned(model, ProductHints.train(votes, picks, versions), used, products)
     return index.learned
+
+
+def _vote_version(query: kbqa.Query, answer: tuple[str, ...], versions: dict) -> None:
+    """Where a question names a version and a price, which reading the operator's answer fits:
+    the tiers of that version and price, or every tier of the version."""
+    whole = kbqa.version_tiers(query)
+    if whole is None:
+        return
+    priced = f1(kbqa.answer_values(query), answer)
+    unpriced = f1(kbqa.answer_values(replace(query, tiers=whole)), answer)
+    if priced != unpriced:
+        versions[query.product.name][unpriced > priced] += 1
 
 
 def store_examples(examples: list[Example], source: str) -> int:
@@ -285,7 +314,12 @@ def store_examples(examples: list[Example], source: str) -> int:
         LabelledQuestion.objects.filter(source=source).delete()
         LabelledQuestion.objects.bulk_create(
             LabelledQuestion(
-                question=e.question, product=e.product, attributes=list(e.attributes), source=source
+                question=e.question,
+                product=e.product,
+                attributes=list(e.attributes),
+                constrained=e.constrained,
+                answer=list(e.answer),
+                source=source,
             )
             for e in examples
         )
@@ -298,7 +332,7 @@ def store_examples(examples: list[Example], source: str) -> int:
 def stored_examples() -> list[Example]:
     from .models import LabelledQuestion
 
-    return [
-        Example(q, tuple(a), p)
-        for q, a, p in LabelledQuestion.objects.values_list("question", "attributes", "product")
-    ]
+    rows = LabelledQuestion.objects.values_list(
+        "question", "attributes", "product", "constrained", "answer"
+    )
+    return [Example(q, tuple(a), p, c, tuple(ans)) for q, a, p, c, ans in rows]

@@ -246,6 +246,9 @@ class LabelledQuestion(models.Model):
     question = models.TextField()
     product = models.CharField(max_length=100, blank=True)
     attributes = models.JSONField(default=list)
+    # the label picks tiers (a price, data amount or version named), and the answer given
+    constrained = models.BooleanField(default=False)
+    answer = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=200, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 

@@ -135,6 +135,7 @@ PUBLIC_PAGES = {
     "web:survey",
     "web:chat-start",
     "web:chat",
+    "web:chat-events",  # the conversation token is the key, as for the chat page
 }
 
 

@@ -327,3 +327,39 @@ def test_k2_comparisons_are_answered_with_both_sides_values(kb):
     assert "20元 10GB" in body["text"]
     body = say(c, token, "畅游流量包月包和年包的开通方式一样吗").json()
     assert body["values"] == ["no"] and "开通方式不同" in body["text"]
+
+
+def test_c8_the_open_chat_page_hears_of_the_persons_reply(
+    handed_over, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The chat page's event stream (the token is the key): `ready`, then `message` as the
+    person's reply commits."""
+    from asgiref.sync import async_to_sync, sync_to_async
+    from django.test import AsyncClient
+
+    from servicehall.cases import services as case_services
+    from servicehall.web import display as display_views
+
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    customer, token, case, staff = handed_over
+    clerk = case.desk.members.get()
+
+    def reply():
+        with django_capture_on_commit_callbacks(execute=True):
+            case_services.reply_in_chat(clerk, case.pk, text="您好，马上为您处理")
+
+    async def run():
+        r = await AsyncClient().get(f"/chat/{token}/events")
+        assert r.status_code == 200 and r["Content-Type"] == "text/event-stream"
+        chunks = aiter(r.streaming_content)
+        assert "event: ready" in (await anext(chunks)).decode()
+        await sync_to_async(reply)()
+        event = (await anext(chunks)).decode()
+        while event.startswith(": keepalive"):
+            event = (await anext(chunks)).decode()
+        await r.streaming_content.aclose()
+        return event
+
+    event = async_to_sync(run)()
+    assert event.startswith("event: message\ndata: ") and '"sender": "agent"' in event
+    assert Client().get("/chat/not-a-token/events").status_code == 404

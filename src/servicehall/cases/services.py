@@ -818,6 +818,7 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
     """The person who took a chat over answers the customer in it (C8): the reply shows on the
     customer's chat page (and through the chat API) and on the case timeline, and counts as the
     first response."""
+    from servicehall.knowledge import chat
     from servicehall.knowledge.models import Conversation, Message
 
     _require_handle(user)
@@ -846,4 +847,5 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
             text=text,
             kind="agent",
         )
+        chat.notify(conversation, Message.Sender.AGENT)  # the open chat page shows it at once
         return record_event(case, "chat_reply", user, note=text)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound, ServiceError
+from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.services import normalize_phone
 
@@ -97,6 +98,15 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             product=reply.product or "",
         )
     return answer, reply
+
+
+def channel_name(token: str) -> str:
+    """The event channel of one conversation: the chat page learns there that a person wrote."""
+    return f"chat.{token}"
+
+
+def notify(conversation: Conversation, sender: str) -> None:
+    publish_on_commit(channel_name(conversation.token), {"type": "message", "sender": sender})
 
 
 def transcript(conversation: Conversation) -> str:

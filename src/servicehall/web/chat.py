@@ -7,6 +7,7 @@ the person who takes it answers on this page, and what the customer writes meanw
 them. A
 customer who verifies their number with a texted code may ask about their own plan and bills."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +17,7 @@ from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 from servicehall.knowledge.models import Message
 
+from .display import stream_channel
 from .forms import error_text
 
 
@@ -62,3 +64,15 @@ def _render(request, ctx, status=200):
         "verified": mask_phone(conv.phone) if conv.phone else "",
     }
     return render(request, "web/chat/chat.html", ctx, status=status)
+
+
+async def events(request, token):
+    """The conversation's events (a person wrote), for the open chat page; the token is the key,
+    as for the page itself."""
+    from asgiref.sync import sync_to_async
+
+    try:
+        conv = await sync_to_async(chat.get)(token)
+    except ServiceError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return stream_channel(chat.channel_name(conv.token))

@@ -48,7 +48,11 @@ async def events(request, hall):
     subscription is in place, so a client that waits for it misses nothing after; a comment
     line every 15 s keeps proxies from closing an idle stream."""
     hall = await sync_to_async(services.get_hall)(hall)
-    channel = services.channel_name(hall.pk)
+    return stream_channel(services.channel_name(hall.pk))
+
+
+def stream_channel(channel: str) -> StreamingHttpResponse:
+    """One channel of the event bus as server-sent events."""
 
     async def stream():
         async with bus().subscribe(channel) as queue:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("s/<str:token>", survey.survey, name="survey"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),
+    path("chat/<str:token>/events", chat.events, name="chat-events"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),

@@ -363,3 +363,41 @@ def test_c8_the_open_chat_page_hears_of_the_persons_reply(
     event = async_to_sync(run)()
     assert event.startswith("event: message\ndata: ") and '"sender": "agent"' in event
     assert Client().get("/chat/not-a-token/events").status_code == 404
+
+
+def test_c8_the_open_case_page_hears_what_the_customer_writes(
+    handed_over, hall, monkeypatch, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync, sync_to_async
+    from django.test import AsyncClient
+
+    from servicehall.web import display as display_views
+
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    customer, token, case, staff = handed_over
+    clerk = case.desk.members.get()
+    client = AsyncClient()
+    client.force_login(clerk)
+
+    def write():
+        with django_capture_on_commit_callbacks(execute=True):
+            say(customer, token, "我在等，麻烦快点")
+
+    async def run():
+        r = await client.get(f"/cases/{case.pk}/events")
+        assert r.status_code == 200 and r["Content-Type"] == "text/event-stream"
+        chunks = aiter(r.streaming_content)
+        assert "event: ready" in (await anext(chunks)).decode()
+        await sync_to_async(write)()
+        event = (await anext(chunks)).decode()
+        while event.startswith(": keepalive"):
+            event = (await anext(chunks)).decode()
+        await r.streaming_content.aclose()
+        return event
+
+    event = async_to_sync(run)()
+    assert event.startswith("event: chat\ndata: ") and '"sender": "customer"' in event
+    # someone of another desk learns nothing of the case, not even that it exists
+    other = Client()
+    other.force_login(factories.make_staff("clerk", hall))
+    assert other.get(f"/cases/{case.pk}/events").status_code == 404

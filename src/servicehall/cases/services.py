@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
@@ -809,8 +810,15 @@ def chat_case(conversation) -> Case | None:
     return case
 
 
+def channel_name(case_id: int) -> str:
+    """The event channel of one case: its open page learns there that the chat moved on."""
+    return f"case.{case_id}"
+
+
 def note_chat_message(case: Case, text: str) -> CaseEvent:
-    """What the customer wrote in the chat after the hand-over, on the case's timeline."""
+    """What the customer wrote in the chat after the hand-over, on the case's timeline (and at
+    once on the case page of whoever has it open)."""
+    publish_on_commit(channel_name(case.pk), {"type": "chat", "sender": "customer"})
     return record_event(case, "chat_message", None, note=text)
 
 
@@ -848,4 +856,5 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
             kind="agent",
         )
         chat.notify(conversation, Message.Sender.AGENT)  # the open chat page shows it at once
+        publish_on_commit(channel_name(case.pk), {"type": "chat", "sender": "agent"})
         return record_event(case, "chat_reply", user, note=text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
 
 from .access import page
+from .display import stream_channel
 from .forms import attempt, sort_messages
 from .knowledge import suggestions
 
@@ -153,6 +155,19 @@ def case_detail(request, case_id):
             "suggestions": suggestions(request.user, case.subject, case.description),
         },
     )
+
+
+@page(*READ)
+async def case_events(request, case_id):
+    """The case's events (the customer wrote in the chat), for its open page; a case the user
+    may not see is a 404, as its page is."""
+    from asgiref.sync import sync_to_async
+
+    try:
+        case = await sync_to_async(selectors.get_visible)(request.user, case_id)
+    except ServiceError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return stream_channel(services.channel_name(case.pk))
 
 
 ACT_FIELDS = ("resolution", "confirmation", "reason", "summary", "promised_at", "desk")

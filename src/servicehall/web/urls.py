@@ -36,6 +36,7 @@ urlpatterns = [
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
+    path("cases/<int:case_id>/events", cases.case_events, name="case-events"),
     path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
     path("kb/", knowledge.kb_home, name="kb"),
     path("kb/new", knowledge.kb_new, name="kb-new"),

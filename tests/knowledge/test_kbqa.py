@@ -150,3 +150,24 @@ def test_k2_tiers_named_by_price_are_compared(index):
     assert kbqa.answer_values(q) == ["20元"]
     assert ask(index, "畅游流量包10元的和200元的哪个便宜") == {"10元"}
     assert ask(index, "畅游流量包10元和20元的流量一样吗") == {"no"}
+
+
+def test_k2_tiers_compared_by_their_own_names(db):
+    """Tiers called "96元档"/"126元档" are names the parser finds whole; compared, both count."""
+    graph = "\n".join(
+        [
+            "<合约套餐>\t<档位介绍表>\t<tier:h_0>",
+            "<合约套餐>\t<档位介绍表>\t<tier:h_1>",
+            "<tier:h_0>\t<产品名称>\t<96元档>",
+            "<tier:h_0>\t<价格>\t<96>",
+            "<tier:h_0>\t<流量>\t<40960>",
+            "<tier:h_1>\t<产品名称>\t<126元档>",
+            "<tier:h_1>\t<价格>\t<126>",
+            "<tier:h_1>\t<流量>\t<61440>",
+        ]
+    )
+    triples.load(triples.parse(graph, "合约套餐\t5g合约\n"))
+    index = kbqa.load_catalogue()
+    q = kbqa.parse(index, "5G合约96元档和126元档哪个流量多")
+    assert q.compare == ("96元档", "126元档")
+    assert kbqa.answer_values(q) == ["126元档"]

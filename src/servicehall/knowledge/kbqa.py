@@ -537,7 +537,9 @@ def parse(index: Index, question: str) -> Query:
         if len(subs_found) >= 2:
             compare = (subs_found[0], subs_found[1])
         else:
-            by_number = _sides_by_numbers(product, _numbers(sub_masked))
+            # tiers named by their own names count too ("96元档和126元档" with a tier called
+            # 126元档 found as the name): numbers anywhere but in the product's own names
+            by_number = _sides_by_numbers(product, _numbers(_without_names(index, q, product)))
             if by_number:
                 (a, left), (b, right) = by_number
                 compare, compare_tiers = (a, b), (left, right)
@@ -644,6 +646,17 @@ def _compare_kind(q: str, attrs: list[str]) -> tuple[str, list[str]]:
     if kind == "same":
         attrs = [a for a in attrs if a not in ("价格",) or len(attrs) == 1]
     return kind, attrs
+
+
+def _without_names(index: Index, q: str, product: ProductView) -> str:
+    """`q` with the product's own names (not its tiers' names) masked."""
+    for s in index.surfaces:
+        if s.product is product and s.tier is None:
+            pos = q.find(s.text)
+            while pos >= 0:
+                q = _mask(q, pos, pos + len(s.text))
+                pos = q.find(s.text)
+    return q
 
 
 _UNIT_SAID = {"元": "元", "g": "GB", "m": "MB"}

@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         for name in ("DATABASE_URL", "REDIS_URL"):
             os.environ.pop(name, None)
         os.environ.setdefault("SERVICEHALL_LOG", "WARNING")
+    if args.cmd == "demo":  # no SMS gateway: the outbox is the demo's phone (settings)
+        os.environ.setdefault("SERVICEHALL_SMS_OUTBOX_CODES", "1")
     _setup()
     if args.cmd == "demo":
         from servicehall.demo import load_demo, logins_text

@@ -135,6 +135,10 @@ PUBLIC_URL = os.environ.get("SERVICEHALL_PUBLIC_URL", "http://127.0.0.1:8000").r
 # this desk. The demo creates both ("online", "front").
 CHAT_CHANNEL_USER = os.environ.get("SERVICEHALL_CHAT_USER", "online")
 CHAT_DESK = os.environ.get("SERVICEHALL_CHAT_DESK", "front")
+# One-time codes (the chat's number check, V2) are blanked in the SMS outbox that staff read,
+# or whoever reads it could verify as any customer. Where no gateway sends the texts (the
+# demo: `servicehall demo` turns this on) the outbox is the only "phone", so it shows them.
+SMS_OUTBOX_SHOWS_CODES = os.environ.get("SERVICEHALL_SMS_OUTBOX_CODES", "") == "1"
 
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",

@@ -69,32 +69,34 @@ def test_k2_v2_customer_verifies_their_number_by_sms_code_and_hears_their_bills(
 
     from playwright.sync_api import expect
 
-    with demo_environment(tmp_path) as env, server(env) as base:
-        ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        phone = ctx.new_page()
-        phone.goto(base + "/chat/")
-        phone.fill("#chat-text", "查一下我上个月的账单")
-        phone.click("#chat-send")
-        expect(phone.locator("#chat-log li.assistant").last).to_have_attribute(
-            "data-kind", "identify"
-        )
-        phone.fill("#chat-verify-phone", "13900000020")
-        phone.click("#chat-send-code")
-        expect(phone.locator("#chat-code")).to_be_visible()
+    with demo_environment(tmp_path) as env:
+        env["SERVICEHALL_SMS_OUTBOX_CODES"] = "1"  # as `servicehall demo` serves: no gateway
+        with server(env) as base:
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+            phone = ctx.new_page()
+            phone.goto(base + "/chat/")
+            phone.fill("#chat-text", "查一下我上个月的账单")
+            phone.click("#chat-send")
+            expect(phone.locator("#chat-log li.assistant").last).to_have_attribute(
+                "data-kind", "identify"
+            )
+            phone.fill("#chat-verify-phone", "13900000020")
+            phone.click("#chat-send-code")
+            expect(phone.locator("#chat-code")).to_be_visible()
 
-        admin = signed_in(browser, base, "admin")
-        admin.goto(base + "/admin/core/smsmessage/?purpose__exact=chat_verify")
-        text = admin.locator("#result_list tbody tr").first.inner_text()
-        assert "139****0020" in text and "13900000020" not in text  # the outbox masks too
-        code = re.search(r"\d{6}", text.replace("139****0020", "")).group(0)
+            admin = signed_in(browser, base, "admin")
+            admin.goto(base + "/admin/core/smsmessage/?purpose__exact=chat_verify")
+            text = admin.locator("#result_list tbody tr").first.inner_text()
+            assert "139****0020" in text and "13900000020" not in text  # the outbox masks too
+            code = re.search(r"\d{6}", text.replace("139****0020", "")).group(0)
 
-        phone.fill("#chat-code", code)
-        phone.click("#chat-verify")
-        expect(phone.locator("#chat-verified")).to_contain_text("139****0020")
-        phone.fill("#chat-text", "查一下我上个月的账单")
-        phone.click("#chat-send")
-        own = phone.locator("#chat-log li.assistant").last
-        expect(own).to_have_attribute("data-kind", "own")
-        expect(own).to_contain_text("139****0020")
-        expect(own).to_contain_text("元")
-        assert "13900000020" not in phone.locator("#chat-log").inner_text()
+            phone.fill("#chat-code", code)
+            phone.click("#chat-verify")
+            expect(phone.locator("#chat-verified")).to_contain_text("139****0020")
+            phone.fill("#chat-text", "查一下我上个月的账单")
+            phone.click("#chat-send")
+            own = phone.locator("#chat-log li.assistant").last
+            expect(own).to_have_attribute("data-kind", "own")
+            expect(own).to_contain_text("139****0020")
+            expect(own).to_contain_text("元")
+            assert "13900000020" not in phone.locator("#chat-log").inner_text()

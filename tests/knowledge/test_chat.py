@@ -11,7 +11,7 @@ from servicehall.cases.models import Case
 from servicehall.catalog import triples
 from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill
-from servicehall.knowledge.models import Conversation
+from servicehall.knowledge.models import Conversation, Message
 from tests import factories
 from tests.knowledge.kb_fixture import SYNONYMS, TRIPLES
 
@@ -401,3 +401,112 @@ def test_c8_the_open_case_page_hears_what_the_customer_writes(
     other = Client()
     other.force_login(factories.make_staff("clerk", hall))
     assert other.get(f"/cases/{case.pk}/events").status_code == 404
+
+
+def test_c8_no_reply_in_a_chat_the_case_no_longer_has(handed_over):
+    """Once the case is resolved the assistant has the chat back, and once the customer asks
+    for a person again the chat is the new case's, even if the old one is reopened: a reply
+    from the old case would not reach them where they are talking, so it is refused, and its
+    page offers no chat reply."""
+    customer, token, case, staff = handed_over
+
+    def act(pk, action, **body):
+        version = Case.objects.get(pk=pk).version
+        r = staff.post(
+            f"/api/cases/{pk}/actions/{action}",
+            {"version": version, **body},
+            content_type="application/json",
+        )
+        assert r.status_code == 200, r.content
+
+    def reply(pk, text):
+        return staff.post(
+            f"/api/cases/{pk}/chat-replies", {"text": text}, content_type="application/json"
+        )
+
+    act(case.pk, "convert", summary="彩铃异常，需后台核实", category="other")
+    order = Case.objects.get(parent=case)
+    act(order.pk, "resolve", resolution="已恢复彩铃")  # resolved, awaiting the customer's word
+    r = reply(order.pk, "还有吗？")
+    assert r.status_code == 409 and r.json()["code"] == "chat_not_held"
+    assert r.json()["field"] == "text" and "对话" in r.json()["message"]
+    page = staff.get(f"/cases/{order.pk}/").content.decode()
+    assert "在对话中回复客户" not in page and "data-events" not in page
+
+    newer = customer.post(
+        f"/api/chat/conversations/{token}/handover", content_type="application/json"
+    ).json()["case_number"]
+    newer = Case.objects.get(number=newer)
+    act(order.pk, "dispute", reason="客户称仍无彩铃")  # the old case is open again…
+    r = reply(order.pk, "旧单回复")  # …but the chat is the newer case's now
+    assert r.status_code == 409 and r.json()["code"] == "chat_not_held"
+    assert "在对话中回复客户" not in staff.get(f"/cases/{order.pk}/").content.decode()
+    assert "在对话中回复客户" in staff.get(f"/cases/{newer.pk}/").content.decode()
+    assert reply(newer.pk, "新单回复").status_code == 201
+    texts = [m["text"] for m in customer.get(f"/api/chat/conversations/{token}").json()["messages"]]
+    assert "新单回复" in texts and "旧单回复" not in texts and "还有吗？" not in texts
+
+
+def test_c8_with_a_person_nothing_is_cut_short_and_the_200_cap_does_not_apply(handed_over):
+    customer, token, case, staff = handed_over
+    r = say(customer, token, "长" * 2001)
+    assert r.status_code == 422 and r.json()["code"] == "text_too_long"
+    assert r.json()["field"] == "text" and "2000" in r.json()["message"]
+    assert not case.events.filter(kind="chat_message").exists()  # nothing half-written
+    r = say(customer, token, "全" * 2000)
+    assert r.status_code == 200 and case.events.get(kind="chat_message").note == "全" * 2000
+    conversation = Conversation.objects.get(token=token)
+    Message.objects.bulk_create(
+        Message(conversation=conversation, sender=Message.Sender.CUSTOMER, text=f"第{i}条")
+        for i in range(200)
+    )
+    r = say(customer, token, "还在吗")
+    assert r.status_code == 200 and r.json()["kind"] == "with_agent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_c8_concurrent_messages_never_land_on_a_case_already_answered(kb, hall):
+    """The customer types while the handler answers the case and replies in the chat, all at
+    once, each request on its own connection: every message the customer was told went to the
+    person is on the timeline before the case was answered, every other one was answered by
+    the assistant, and no reply is written after the case let the chat go. Never a 500."""
+    from tests.queueing.test_concurrency import fire
+
+    clerk = factories.make_staff("clerk", hall)
+    staff = Client()
+    staff.force_login(clerk)
+    for round_ in range(5):
+        customer = Client()
+        token = start(customer)
+        number = customer.post(
+            f"/api/chat/conversations/{token}/handover", content_type="application/json"
+        ).json()["case_number"]
+        case = Case.objects.get(number=number)
+        case.desk.members.add(clerk)
+        says = [f"第{round_}轮第{i}句" for i in range(6)]
+        chat_url = f"/api/chat/conversations/{token}/messages"
+        shots = [(customer, chat_url, {"text": t}) for t in says]
+        shots.insert(
+            3,
+            (
+                staff,
+                f"/api/cases/{case.pk}/actions/answer",
+                {"version": case.version, "resolution": "已答复"},
+            ),
+        )
+        shots += [
+            (staff, f"/api/cases/{case.pk}/chat-replies", {"text": f"回复{i}"}) for i in (1, 2)
+        ]
+        results = fire(shots)
+        assert all(code in (200, 201, 409) for code, _ in results), results
+        answered = case.events.get(kind="answer").pk
+        heard = [r for (_, path, _), r in zip(shots, results, strict=True) if path == chat_url]
+        for text, (code, body) in zip(says, heard, strict=True):
+            assert code == 200, body
+            on_case = case.events.filter(kind="chat_message", note=text).first()
+            if body["kind"] == "with_agent":
+                assert on_case is not None and on_case.pk < answered
+            else:
+                assert on_case is None  # the assistant had it back: not on a closed case
+        for event in case.events.filter(kind="chat_reply"):
+            assert event.pk < answered

@@ -327,7 +327,7 @@ def comment(request, case_id: int, payload: CommentIn):
 
 
 class ChatReplyIn(Schema):
-    text: str = Field(..., max_length=2000)
+    text: str  # the limit (chat.MAX_TEXT) is the service's, with its bilingual error
 
 
 @router.post("/{case_id}/chat-replies", response={201: EventOut, **ERRORS})

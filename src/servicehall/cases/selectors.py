@@ -210,12 +210,32 @@ def detail(case: Case, user, lang: str = "zh") -> dict:
             if may and not case.is_closed
             else [],
             "can_edit": may and not case.is_closed,
-            # handed over from a chat: the handler answers the customer there (C8)
-            "chat": bool((case.data or {}).get("conversation")),
+            # the chat is this case's now: the handler answers the customer there (C8)
+            "chat": holds_chat(case, case_conversation(case)),
             "timeline": timeline(case, lang),
         }
     )
     return out
+
+
+def holds_chat(case: Case, conversation) -> bool:
+    """The one test of who has a chat: the conversation was handed to this case (not moved on
+    to a newer one) and the case is not answered yet. Only then does what the customer writes
+    reach the case, and only then can its handler reply in the chat (C8)."""
+    return (
+        conversation is not None
+        and conversation.case_number == case.number
+        and case.resolved_at is None
+        and not case.is_closed
+    )
+
+
+def case_conversation(case: Case):
+    """The chat this case was opened from, or None."""
+    from servicehall.knowledge.models import Conversation
+
+    token = (case.data or {}).get("conversation")
+    return Conversation.objects.filter(token=str(token)).first() if token else None
 
 
 def _masked_phone(number: str) -> str:

@@ -37,7 +37,7 @@ from servicehall.queueing.models import Ticket
 
 from . import sla
 from .models import Area, Case, CaseEvent, CaseSequence, Channel, Priority
-from .selectors import get_case, may_handle
+from .selectors import case_conversation, get_case, holds_chat, may_handle
 from .workflows import ESCALATION_LEVELS, MAX_LEVEL, WORKFLOWS, Transition, Workflow, workflow_of
 
 # Sent after a case is resolved (on commit): the surveys app sends the survey link.
@@ -799,15 +799,15 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     return case
 
 
-def chat_case(conversation) -> Case | None:
+def chat_case(conversation, *, for_update: bool = False) -> Case | None:
     """The case a chat was handed over to, while a person is on it (not yet resolved): the
-    customer's messages then go to that person instead of the assistant."""
+    customer's messages then go to that person instead of the assistant. `for_update` locks
+    the case row (inside a transaction), so it cannot be resolved while a message lands."""
     if not conversation.case_number:
         return None
-    case = Case.objects.filter(number=conversation.case_number).first()
-    if case is None or case.resolved_at is not None or case.is_closed:
-        return None
-    return case
+    cases = Case.objects.select_for_update() if for_update else Case.objects
+    case = cases.filter(number=conversation.case_number).first()
+    return case if case is not None and holds_chat(case, conversation) else None
 
 
 def channel_name(case_id: int) -> str:
@@ -818,8 +818,9 @@ def channel_name(case_id: int) -> str:
 def note_chat_message(case: Case, text: str) -> CaseEvent:
     """What the customer wrote in the chat after the hand-over, on the case's timeline (and at
     once on the case page of whoever has it open)."""
+    event = record_event(case, "chat_message", None, note=text)
     publish_on_commit(channel_name(case.pk), {"type": "chat", "sender": "customer"})
-    return record_event(case, "chat_message", None, note=text)
+    return event
 
 
 def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
@@ -827,21 +828,31 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
     customer's chat page (and through the chat API) and on the case timeline, and counts as the
     first response."""
     from servicehall.knowledge import chat
-    from servicehall.knowledge.models import Conversation, Message
+    from servicehall.knowledge.models import Message
 
     _require_handle(user)
-    text = _text(text, "text", limit=2000)
+    text = _text(text, "text", limit=chat.MAX_TEXT)
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)
         _check_open(case)
-        token = (case.data or {}).get("conversation")
-        conversation = Conversation.objects.filter(token=str(token)).first() if token else None
+        conversation = case_conversation(case)
         if conversation is None:
             raise _bad(
                 "not_a_chat",
                 "该工单不是由在线对话转来的，无法在对话中回复客户",
                 "This case did not come from a chat: there is no chat to reply in",
+                "text",
+                409,
+            )
+        if not holds_chat(case, conversation):
+            # answered (the assistant has the chat back) or moved on to a newer case: the
+            # customer would not see this reply where they are talking now
+            raise _bad(
+                "chat_not_held",
+                "该对话已不在本工单（工单已答复，或客户已转到新的服务单），无法在对话中回复",
+                "This case no longer has the chat (it was answered, or the customer moved on "
+                "to a newer case): a reply here would not reach the customer",
                 "text",
                 409,
             )

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_phone
 from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, SmsMessage
+from .sms import outbox_text
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,12 +51,17 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ReadOnlyAdmin):
-    """The outbox, phone numbers masked (V2)."""
+    """The outbox, phone numbers masked (V2) and one-time codes blanked (sms.outbox_text)."""
 
-    list_display = ("created_at", "masked_to", "purpose", "status", "text")
+    list_display = ("created_at", "masked_to", "purpose", "status", "shown_text")
     list_filter = ("purpose", "status")
-    exclude = ("to",)
+    exclude = ("to", "text")
+    readonly_fields = ("masked_to", "shown_text")
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def masked_to(self, obj):
         return mask_phone(obj.to)
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj):
+        return outbox_text(obj)

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
+
 from .models import SmsMessage
+
+# Texts whose digits are a secret for the customer alone: blanked where staff read the outbox.
+ONE_TIME_CODE_PURPOSES = frozenset({"chat_verify"})
+_DIGITS = re.compile(r"\d{4,8}")
 
 
 def queue_sms(to: str, text: str, purpose: str) -> SmsMessage:
     return SmsMessage.objects.create(to=to, text=text[:500], purpose=purpose)
+
+
+def outbox_text(message: SmsMessage) -> str:
+    """The text as staff see it in the outbox: a one-time code blanked, unless this hall has
+    no gateway and the outbox is where the code is read (settings.SMS_OUTBOX_SHOWS_CODES)."""
+    if message.purpose in ONE_TIME_CODE_PURPOSES and not settings.SMS_OUTBOX_SHOWS_CODES:
+        return _DIGITS.sub(lambda m: "*" * len(m.group(0)), message.text)
+    return message.text

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from servicehall.core.db import write_transaction
 from servicehall.core.errors import NotFound, ServiceError
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
@@ -23,7 +24,9 @@ from servicehall.customers.services import normalize_phone
 from . import assistant
 from .models import Conversation, Message
 
-MAX_MESSAGES = 200  # per conversation: a runaway client gets a clear error, not a huge table
+MAX_MESSAGES = 200  # answered by the assistant, per conversation: a runaway client is stopped
+MAX_MESSAGES_WITH_PERSON = 2000  # while a person has the chat the customer is not cut off at 200
+MAX_TEXT = 2000  # characters a message, either way (the assistant reads the first 500)
 CODE_VALID = timedelta(minutes=5)
 CODE_RESEND = timedelta(seconds=60)  # one text a minute per conversation
 MAX_CODE_ATTEMPTS = 5  # wrong codes before the code is void and a new one must be sent
@@ -52,43 +55,50 @@ def get(token: str) -> Conversation:
 
 def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
     """The customer says something: the assistant answers, or, once a person has taken the chat
-    over, the message goes to that person's case."""
-    conversation = get(token)
+    over, the message goes to that person's case.
+
+    Who has the chat is decided with the conversation and its case locked, so a message never
+    lands on a case that was answered a moment before (it goes to the assistant instead)."""
     if not isinstance(text, str):
         raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
-    if conversation.messages.count() >= MAX_MESSAGES:
-        raise ServiceError(
-            "conversation_full",
-            "本次对话消息过多，请转人工或开始新的对话",
-            "This conversation is full; ask for a person or start a new one",
-            field="text",
-            status=409,
-        )
     from servicehall.cases.services import chat_case, note_chat_message
 
-    case = chat_case(conversation)
-    if case is not None:
-        # A person has taken the chat over: the message is theirs to answer, not the assistant's.
-        if not text.strip():
-            raise ServiceError(
-                "bad_text", "请输入文字", "Text is required", field="text", status=422
-            )
-        with transaction.atomic():
+    with write_transaction():
+        # NO KEY: a reply being written (a message row pointing here) is not held up, so the
+        # handler's reply_in_chat (case lock, then a message) and this (conversation, then
+        # case) cannot deadlock
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=get(token).pk)
+        case = chat_case(conversation, for_update=True)
+        count = conversation.messages.count()
+        if case is not None:
+            # A person has taken the chat over: the message is theirs to answer, not the
+            # assistant's. Nothing is cut short here: a person reads every word.
+            _check_for_person(text, count)
             message = Message.objects.create(
-                conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:2000]
+                conversation=conversation, sender=Message.Sender.CUSTOMER, text=text
             )
-            note_chat_message(case, text[:2000])
-        return message, assistant.Reply(
-            kind="with_agent",
-            text=f"已转人工客服（服务单号 {case.number}），工作人员会在这里回复您。",
-            text_en=f"A person has your question (reference {case.number}) and will reply here.",
-            confidence=1.0,
-        )
+            note_chat_message(case, text)
+            return message, assistant.Reply(
+                kind="with_agent",
+                text=f"已转人工客服（服务单号 {case.number}），工作人员会在这里回复您。",
+                text_en=f"A person has your question (reference {case.number}) and will reply "
+                "here.",
+                confidence=1.0,
+            )
+        if count >= MAX_MESSAGES:
+            raise ServiceError(
+                "conversation_full",
+                "本次对话消息过多，请转人工或开始新的对话",
+                "This conversation is full; ask for a person or start a new one",
+                field="text",
+                status=409,
+            )
+    # The assistant answers outside the lock: it may take a moment the first time (learning).
     reply = assistant.reply(text, phone=conversation.phone or None)
     with transaction.atomic():
         Message.objects.create(
-            conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:2000]
-        )
+            conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:MAX_TEXT]
+        )  # longer than the assistant reads: it has said so, politely; the rest is not kept
         answer = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.ASSISTANT,
@@ -98,6 +108,28 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             product=reply.product or "",
         )
     return answer, reply
+
+
+def _check_for_person(text: str, count: int) -> None:
+    if not text.strip():
+        raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
+    if len(text) > MAX_TEXT:
+        raise ServiceError(
+            "text_too_long",
+            f"消息过长（{len(text)} 字），每条最多 {MAX_TEXT} 字，请分几条发送",
+            f"The message is too long ({len(text)} characters); at most {MAX_TEXT} a message, "
+            "send it in parts",
+            field="text",
+            status=422,
+        )
+    if count >= MAX_MESSAGES_WITH_PERSON:
+        raise ServiceError(
+            "conversation_full",
+            "本次对话消息过多，请开始新的对话",
+            "This conversation is full; start a new one",
+            field="text",
+            status=409,
+        )
 
 
 def channel_name(token: str) -> str:

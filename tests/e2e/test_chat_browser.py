@@ -50,6 +50,7 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         reply = phone.locator("#chat-log li.agent").last
         expect(reply).to_contain_text("59元档含30GB")
         expect(reply).to_contain_text("人工客服")
+        expect(phone.locator("#chat-refresh")).to_be_hidden()  # live: no manual 查看回复
         phone.fill("#chat-text", "好的，谢谢")
         phone.click("#chat-send")
         expect(phone.locator("#chat-handed-over")).to_be_visible()  # still with the person

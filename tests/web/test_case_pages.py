@@ -155,3 +155,20 @@ def test_c5_survey_saying_not_solved_reopens_and_escalates(hall):
 def test_unknown_survey_link_is_a_clear_404():
     r = Client().get("/s/not-a-real-token")
     assert r.status_code == 404 and "问卷链接无效" in text(r)
+
+
+def test_a_live_refresh_of_the_page_leaves_the_flash_message_for_the_person(clerk):
+    """The open case page fetches itself again to refresh its timeline (live-page.js); that
+    fetch must not eat a message meant for the page the person is about to see."""
+    case = work_order(clerk)
+    c = as_user(clerk)
+    r = c.post(f"/cases/{case.pk}/escalate", {"version": case.version, "reason": "x"})
+    assert r.status_code == 302
+    live = c.get(f"/cases/{case.pk}/", headers={"X-ServiceHall-Live": "1"})
+    assert live.status_code == 200 and "已被他人修改" not in text(live)
+    stale = c.post(f"/cases/{case.pk}/escalate", {"version": case.version, "reason": "x"})
+    assert stale.status_code == 302
+    assert "已被他人修改" not in text(
+        c.get(f"/cases/{case.pk}/", headers={"X-ServiceHall-Live": "1"})
+    )
+    assert "已被他人修改" in text(c.get(f"/cases/{case.pk}/"))  # still there for the person

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from functools import cache
 
@@ -35,6 +36,12 @@ class LocalBus:
             with contextlib.suppress(RuntimeError):  # loop already closed
                 loop.call_soon_threadsafe(queue.put_nowait, event)
 
+    def publish_to_all(self, event: dict) -> None:
+        with self._lock:
+            channels = list(self._subs)
+        for channel in channels:
+            self.publish(channel, event)
+
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue]:
         entry = (asyncio.get_running_loop(), asyncio.Queue())
@@ -44,15 +51,28 @@ class LocalBus:
             yield entry[1]
         finally:
             with self._lock:
-                self._subs.get(channel, set()).discard(entry)
+                subs = self._subs.get(channel, set())
+                subs.discard(entry)
+                if not subs:  # chat tokens come and go: no key left behind per token
+                    self._subs.pop(channel, None)
 
 
 class RedisBus:
+    """Publishes through Redis. Each process holds one subscription (a pattern on every
+    channel) per event loop and hands what arrives to its own streams through a LocalBus, so a
+    thousand open pages cost one Redis connection, not a thousand. A lost connection is made
+    again (backing off), and every stream then gets `ready` to catch up on what it missed."""
+
+    CONNECT_TIMEOUT_S = 5
+
     def __init__(self, url: str) -> None:
         import redis
 
         self.url = url
         self._client = redis.Redis.from_url(url)
+        self._local = LocalBus()
+        # event loop -> (listening task, set while subscribed)
+        self._listeners: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def publish(self, channel: str, event: dict) -> None:
         try:
@@ -60,29 +80,49 @@ class RedisBus:
         except Exception:  # a lost screen update must never undo a committed call
             log.exception("publishing %s to Redis failed", channel)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue]:
+    def _subscribed(self) -> asyncio.Event:
+        loop = asyncio.get_running_loop()
+        entry = self._listeners.get(loop)
+        if entry is None or entry[0].done():
+            subscribed = asyncio.Event()
+            entry = (loop.create_task(self._listen(subscribed)), subscribed)
+            self._listeners[loop] = entry
+        return entry[1]
+
+    async def _listen(self, subscribed: asyncio.Event) -> None:
         import redis.asyncio as aredis
 
-        client = aredis.Redis.from_url(self.url)
-        pubsub = client.pubsub()
-        await pubsub.subscribe(PREFIX + channel)
-        queue: asyncio.Queue = asyncio.Queue()
+        failures = 0
+        while True:
+            client = aredis.Redis.from_url(self.url)
+            try:
+                pubsub = client.pubsub()
+                await pubsub.psubscribe(PREFIX + "*")
+                if failures:  # back after a loss: every open stream catches up
+                    self._local.publish_to_all({"type": "ready"})
+                failures = 0
+                subscribed.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        channel = message["channel"].decode()[len(PREFIX) :]
+                        self._local.publish(channel, json.loads(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("the Redis event subscription was lost; reconnecting", exc_info=True)
+            finally:
+                subscribed.clear()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            failures += 1
+            await asyncio.sleep(min(0.25 * 2**failures, 10))
 
-        async def pump() -> None:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    queue.put_nowait(json.loads(message["data"]))
-
-        task = asyncio.create_task(pump())
-        try:
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue]:
+        subscribed = self._subscribed()
+        async with self._local.subscribe(channel) as queue:
+            await asyncio.wait_for(subscribed.wait(), self.CONNECT_TIMEOUT_S)
             yield queue
-        finally:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-            await pubsub.aclose()
-            await client.aclose()
 
 
 @cache

@@ -2,18 +2,25 @@
 
 import asyncio
 import json
+import time
+from collections import Counter
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from servicehall.core.errors import ServiceError
 from servicehall.core.events import bus
 from servicehall.queueing import selectors, services
 
 from .access import page
 
 KEEPALIVE_S = 15
+MAX_STREAM_S = 30 * 60
+MAX_PER_CHANNEL = 64  # a big hall's screens, kiosks and counters on its one channel
+MAX_STREAMS = 2000  # per web process
+_open: Counter[str] = Counter()  # open streams per channel (this process's event loop)
 DISPLAY = ("queueing.view_display", "queueing.view_board")
 
 
@@ -51,19 +58,39 @@ async def events(request, hall):
     return stream_channel(services.channel_name(hall.pk))
 
 
-def stream_channel(channel: str) -> StreamingHttpResponse:
-    """One channel of the event bus as server-sent events."""
+def stream_channel(channel: str) -> StreamingHttpResponse | JsonResponse:
+    """One channel of the event bus as server-sent events.
+
+    Bounded, because some streams are public (a chat's, its token the key): at most
+    MAX_PER_CHANNEL open on one channel and MAX_STREAMS in the process (then 429), and none
+    longer than MAX_STREAM_S — the browser's EventSource then reconnects by itself."""
+    if _open[channel] >= MAX_PER_CHANNEL or _open.total() >= MAX_STREAMS:
+        busy = ServiceError(
+            "too_many_streams",
+            "实时连接过多，请稍后刷新页面",
+            "Too many live connections; reload the page later",
+            field="events",
+            status=429,
+        )
+        return JsonResponse(busy.as_dict(), status=busy.status)
 
     async def stream():
-        async with bus().subscribe(channel) as queue:
-            yield "retry: 2000\n\nevent: ready\ndata: {}\n\n"
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
-                except TimeoutError:
-                    yield ": keepalive\n\n"
-                    continue
-                yield sse(event)
+        _open[channel] += 1
+        try:
+            async with bus().subscribe(channel) as queue:
+                yield "retry: 2000\n\nevent: ready\ndata: {}\n\n"
+                deadline = time.monotonic() + MAX_STREAM_S
+                while (left := deadline - time.monotonic()) > 0:
+                    try:
+                        event = await asyncio.wait_for(queue.get(), min(KEEPALIVE_S, left))
+                    except TimeoutError:
+                        yield ": keepalive\n\n"
+                        continue
+                    yield sse(event)
+        finally:
+            _open[channel] -= 1
+            if _open[channel] <= 0:
+                del _open[channel]
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

@@ -31,9 +31,15 @@ def attempt(
     return result
 
 
+# Sent by live-page.js when it fetches the page again to refresh one part of it.
+LIVE_REFRESH_HEADER = "X-ServiceHall-Live"
+
+
 def sort_messages(request, forms_on_page: Iterable[str]) -> tuple[dict[str, list], list]:
     """The flashed messages split into those of a form shown on this page (by form) and the
     rest, shown at the top."""
+    if request.headers.get(LIVE_REFRESH_HEADER):
+        return {}, []  # a live page refreshing a part of itself: keep them for the next page
     shown = set(forms_on_page)
     by_form: dict[str, list] = {}
     rest = []

@@ -1,16 +1,23 @@
-// Subscribes to a hall's server-sent events. EventSource reconnects by itself after a dropped
-// stream; when the server refused it outright (restart, signed out) it gives up, so we start
-// a new one a few seconds later. `handlers.ready` runs on every (re)connection.
+// Subscribes to a stream of server-sent events. EventSource reconnects by itself after a
+// dropped stream; when the server refused it outright (restart, signed out, too many streams)
+// it gives up, so we start a new one later, waiting longer each time (5 s, 10 s … 2 min) until
+// one is live again. `handlers.ready` runs on every (re)connection; `handlers.lost` when it drops.
 window.ServiceHallLive = function (url, handlers, stateEl) {
+  var wait = 5000;
   function setState(s) { if (stateEl) stateEl.dataset.state = s; }
   function connect() {
     var es = new EventSource(url);
-    es.addEventListener("ready", function () { setState("live"); });
+    es.addEventListener("ready", function () { wait = 5000; setState("live"); });
     es.onerror = function () {
       setState("reconnecting");
-      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+      if (handlers.lost) handlers.lost();
+      if (es.readyState === EventSource.CLOSED) {
+        setTimeout(connect, wait);
+        wait = Math.min(wait * 2, 120000);
+      }
     };
     Object.keys(handlers).forEach(function (type) {
+      if (type === "lost") return;
       es.addEventListener(type, function (e) { handlers[type](JSON.parse(e.data || "{}")); });
     });
   }

@@ -1,0 +1,131 @@
+"""The live streams are bounded, because some are public (a chat's, its token the key): a
+capped number open per channel and per process (then a clear 429), and none open for ever —
+the browser reconnects by itself. Through Redis, every stream of a process shares one
+subscription instead of a connection each."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.test import AsyncClient, Client
+
+from servicehall.core.events import bus
+from servicehall.web import display as display_views
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token():
+    r = Client().post(
+        "/api/chat/conversations", {"channel": "web"}, content_type="application/json"
+    )
+    return r.json()["token"]
+
+
+async def _open(url):
+    r = await AsyncClient().get(url)
+    if r.status_code != 200:
+        return r, None
+    first = (await anext(aiter(r.streaming_content))).decode()
+    assert "event: ready" in first
+    return r, first
+
+
+def test_streams_per_channel_are_capped_with_a_clear_429(token, monkeypatch):
+    monkeypatch.setattr(display_views, "MAX_PER_CHANNEL", 2)
+    monkeypatch.setattr(display_views, "MAX_STREAM_S", 0.5)
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.1)
+    url = f"/chat/{token}/events"
+
+    async def run():
+        a, _ = await _open(url)
+        b, _ = await _open(url)
+        refused, _ = await _open(url)
+        async for _chunk in a.streaming_content:  # a stream that ends frees its place
+            pass
+        c, _ = await _open(url)
+        for r in (b, c):
+            async for _chunk in r.streaming_content:
+                pass
+        return refused, c
+
+    refused, again = async_to_sync(run)()
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["code"] == "too_many_streams" and body["field"] == "events"
+    assert "实时连接过多" in body["message"] and body["message_en"]
+    assert again.status_code == 200
+    assert display_views._open.total() == 0  # every stream that ended was counted out
+
+
+def test_a_stream_ends_after_its_lifetime_and_says_how_soon_to_reconnect(token, monkeypatch):
+    monkeypatch.setattr(display_views, "MAX_STREAM_S", 0.3)
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.1)
+
+    async def run():
+        r = await AsyncClient().get(f"/chat/{token}/events")
+        chunks = [c.decode() async for c in r.streaming_content]  # ends by itself
+        return chunks
+
+    chunks = async_to_sync(run)()
+    assert chunks[0].startswith("retry: 2000")  # the browser comes back in 2 s
+    assert 1 <= len(chunks) <= 6
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis bus needs REDIS_URL")
+def test_through_redis_many_streams_share_one_subscription(token):
+    import redis
+
+    admin = redis.Redis.from_url(settings.REDIS_URL)
+
+    def subscribers() -> int:  # connections subscribed to a channel or a pattern
+        return sum(1 for c in admin.client_list() if int(c["sub"]) + int(c["psub"]) > 0)
+
+    tokens = [
+        Client().post("/api/chat/conversations", content_type="application/json").json()["token"]
+        for _ in range(5)  # five pages of five chats
+    ]
+
+    async def run():
+        before = subscribers()
+        streams = [(await _open(f"/chat/{t}/events"))[0] for t in tokens]
+        during = subscribers()
+        bus().publish(f"chat.{token}", {"type": "message"})  # nobody of these listens there
+        await asyncio.sleep(0.05)
+        for r in streams:
+            await r.streaming_content.aclose()
+        return before, during
+
+    before, during = async_to_sync(run)()
+    assert during - before <= 1, (before, during)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis bus needs REDIS_URL")
+def test_through_redis_a_lost_subscription_comes_back_and_pages_catch_up(token, monkeypatch):
+    """Redis restarted or the connection cut: the process subscribes again, each open stream
+    gets `ready` (the page then fetches what it missed) and the events flow again."""
+    import redis
+
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    admin = redis.Redis.from_url(settings.REDIS_URL)
+
+    async def next_event(chunks):
+        while (chunk := (await anext(chunks)).decode()).startswith(": keepalive"):
+            pass
+        return chunk
+
+    async def run():
+        r, _ = await _open(f"/chat/{token}/events")
+        chunks = aiter(r.streaming_content)
+        admin.client_kill_filter(_type="pubsub")  # cut every subscription
+        caught_up = await asyncio.wait_for(next_event(chunks), 10)
+        bus().publish(f"chat.{token}", {"type": "message", "sender": "agent"})
+        after = await asyncio.wait_for(next_event(chunks), 10)
+        await r.streaming_content.aclose()
+        return caught_up, after
+
+    caught_up, after = async_to_sync(run)()
+    assert caught_up.startswith("event: ready")
+    assert after.startswith("event: message") and '"sender": "agent"' in after

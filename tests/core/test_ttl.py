@@ -60,16 +60,58 @@ def test_without_a_value_stale_ok_computes_in_the_caller():
     assert cache.get("k", lambda: "first", stale_ok=True) == "first"
 
 
-def test_a_failed_background_refresh_keeps_the_old_value():
+def test_a_failed_background_refresh_keeps_the_old_value_and_waits_before_retrying():
     cache = TTLCache(60)
     cache.get("k", lambda: "old")
     expire(cache, "k")
+    calls = []
 
     def broken():
+        calls.append(1)
         raise RuntimeError("database away")
 
     assert cache.get("k", broken, stale_ok=True) == "old"
     cache.wait()
+    assert cache.get("k", broken, stale_ok=True) == "old"  # no retry at once: it backs off
+    cache.wait()
+    assert calls == [1]
+    count, _next_try = cache._failures["k"]
+    cache._failures["k"] = (count, 0.0)  # the pause is over
     assert cache.get("k", lambda: "again", stale_ok=True) == "old"  # retried in the background
     cache.wait()
-    assert cache.get("k", lambda: "never") == "again"
+    assert cache.get("k", lambda: "never") == "again" and "k" not in cache._failures
+
+
+def test_stale_beyond_max_stale_is_computed_by_the_caller():
+    cache = TTLCache(60, max_stale=300)
+    cache.get("k", lambda: "old")
+    stamp, value = cache._entries["k"]
+    cache._entries["k"] = (stamp - 60 - 301, value)  # expired five minutes and more ago
+    assert cache.get("k", lambda: "fresh", stale_ok=True) == "fresh"
+
+
+def test_a_value_computed_across_a_forget_is_used_but_not_kept():
+    cache = TTLCache(60)
+
+    def racing():
+        cache.forget()  # the catalogue changed while this was being computed
+        return "from the old rows"
+
+    assert cache.get("k", racing) == "from the old rows"
+    assert cache.get("k", lambda: "fresh") == "fresh"
+
+
+def test_a_refresh_thread_that_cannot_start_does_not_block_the_next(monkeypatch):
+    cache = TTLCache(60)
+    cache.get("k", lambda: "old")
+    expire(cache, "k")
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as m:
+        m.setattr(threading.Thread, "start", no_thread)
+        assert cache.get("k", lambda: "new", stale_ok=True) == "old"
+    assert cache.get("k", lambda: "new", stale_ok=True) == "old"  # tried again
+    cache.wait()
+    assert cache.get("k", lambda: "never") == "new"

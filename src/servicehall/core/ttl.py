@@ -20,12 +20,16 @@ log = logging.getLogger(__name__)
 class TTLCache(Generic[T]):
     _all: weakref.WeakSet[TTLCache] = weakref.WeakSet()
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, *, max_stale: float | None = None) -> None:
+        """`max_stale` (with `get(stale_ok=True)`): how long past its expiry a value may still
+        be served while background refreshes keep failing; after that the caller computes."""
         self.seconds = seconds
+        self.max_stale = max_stale
         self._entries: dict[Hashable, tuple[float, T]] = {}
         self._lock = threading.Lock()
-        self._generation = 0  # bumped by forget(): a refresh started before is not kept
+        self._generation = 0  # bumped by forget(): what was computed before is not kept
         self._refreshing: dict[Hashable, threading.Thread] = {}
+        self._failures: dict[Hashable, tuple[int, float]] = {}  # key -> (in a row, next try)
         TTLCache._all.add(self)
 
     @classmethod
@@ -40,39 +44,57 @@ class TTLCache(Generic[T]):
         """The remembered value, or compute() remembered (None is not remembered). With
         `stale_ok`, an expired value is still returned while a background thread computes the
         next one, so no caller waits for a slow rebuild once there is a value; `forget()` still
-        makes the next call compute afresh."""
+        makes the next call compute afresh, and a value computed across a forget() is used
+        but not remembered."""
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
         if hit is not None and stale_ok:
-            self._refresh_in_background(key, compute)
-            return hit[1]
+            if self.max_stale is None or now - hit[0] < self.max_stale:
+                self._refresh_in_background(key, compute, now)
+                return hit[1]
+            log.error("%r is %.0f s past its expiry: computing it in the caller", key, now - hit[0])
+        generation = self._generation
         value = compute()
-        if value is not None:
-            with self._lock:
-                self._entries[key] = (now + self.seconds, value)
+        self._store(key, value, generation)
         return value
 
-    def _refresh_in_background(self, key: Hashable, compute: Callable[[], T | None]) -> None:
+    def _store(self, key: Hashable, value: T | None, generation: int) -> None:
+        if value is None:
+            return
         with self._lock:
-            if key in self._refreshing:
-                return
+            if generation == self._generation:
+                self._entries[key] = (time.monotonic() + self.seconds, value)
+                self._failures.pop(key, None)
+
+    def _refresh_in_background(
+        self, key: Hashable, compute: Callable[[], T | None], now: float
+    ) -> None:
+        with self._lock:
+            failed = self._failures.get(key)
+            if key in self._refreshing or (failed is not None and now < failed[1]):
+                return  # one refresh at a time; after a failure, wait before the next
             thread = threading.Thread(
                 target=self._refresh, args=(key, compute, self._generation), daemon=True
             )
             self._refreshing[key] = thread
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had (interpreter shutting down, limits)
+            with self._lock:
+                self._refreshing.pop(key, None)
+            log.exception("could not start refreshing %r", key)
 
     def _refresh(self, key: Hashable, compute: Callable[[], T | None], generation: int) -> None:
         try:
-            value = compute()
-            if value is not None:
-                with self._lock:
-                    if generation == self._generation:
-                        self._entries[key] = (time.monotonic() + self.seconds, value)
-        except Exception:  # the stale value stays; the next call tries again
-            log.exception("refreshing %r in the background failed", key)
+            self._store(key, compute(), generation)
+        except Exception:  # the stale value stays; retried after a growing pause
+            with self._lock:
+                count = self._failures.get(key, (0, 0.0))[0] + 1
+                pause = min(2.0**count, self.seconds)
+                self._failures[key] = (count, time.monotonic() + pause)
+            log.exception("refreshing %r in the background failed (%d in a row)", key, count)
         finally:
             with self._lock:
                 self._refreshing.pop(key, None)
@@ -91,5 +113,7 @@ class TTLCache(Generic[T]):
             self._generation += 1
             if key is None:
                 self._entries.clear()
+                self._failures.clear()
             else:
                 self._entries.pop(key, None)
+                self._failures.pop(key, None)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.db import transaction
+
 from servicehall.core.masking import mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.selectors import recent_bills
@@ -38,8 +40,10 @@ OWN_RE = re.compile(
 
 # The catalogue and the labelled questions change seldom and learning from them takes seconds:
 # a process keeps its view up to 10 minutes (changes made in the process itself are
-# seen at once, apps.py); other processes see a catalogue change within that time.
-_index_cache: TTLCache[kbqa.Index] = TTLCache(600)
+# seen at once, apps.py); other processes see a catalogue change within that time. While
+# relearning in the background fails, the old view serves an hour at most; then a request
+# learns (or fails) itself.
+_index_cache: TTLCache[kbqa.Index] = TTLCache(600, max_stale=3600)
 
 LABELS = {
     "价格": ("价格", "price"),
@@ -75,7 +79,11 @@ def catalogue_index() -> kbqa.Index:
 
 
 def forget_catalogue(**_kwargs) -> None:
+    """A change to the catalogue (a signal, or an import's bulk writes): forget the view now,
+    and again when the change commits, so a view learnt in between from the old rows (another
+    request, before the commit) is not kept."""
     _index_cache.forget()
+    transaction.on_commit(_index_cache.forget)
 
 
 @dataclass

@@ -102,8 +102,7 @@ def test_k2_real_questions_score_well_on_the_public_graph():
     assert result["p99_ms"] < 20
 
 
-def test_k2_a_name_inside_another_products_version_is_that_version(db):
-    """ "plus" names the Plus membership, but in "上网版和Plus版的王卡" it is 王卡's Plus version."""
+def _star_card_and_plus_membership():
     graph = "\n".join(
         [
             "<星卡>\t<档位介绍表>\t<tier:x_0>",
@@ -117,11 +116,25 @@ def test_k2_a_name_inside_another_products_version_is_that_version(db):
         ]
     )
     triples.load(triples.parse(graph, "星享会员\tplus|plus会员\n"))
-    index = kbqa.load_catalogue()
+    return kbqa.load_catalogue()
+
+
+def test_k2_a_name_inside_another_products_version_is_that_version(db):
+    """ "plus" names the Plus membership, but in "上网版和Plus版的王卡" it is 王卡's Plus version."""
+    index = _star_card_and_plus_membership()
     assert kbqa.parse(index, "plus会员多少钱").product.name == "星享会员"
     q = kbqa.parse(index, "上网版和Plus版的星卡哪个便宜")
     assert q.product.name == "星卡" and q.compare == ("上网版", "plus版")
     assert kbqa.answer_values(q) == ["上网版"]
+
+
+def test_k2_a_repeated_version_is_searched_again_once_not_once_per_repetition(db, monkeypatch):
+    index = _star_card_and_plus_membership()
+    calls = []
+    find = kbqa._find_product
+    monkeypatch.setattr(kbqa, "_find_product", lambda i, q: calls.append(q) or find(i, q))
+    q = kbqa.parse(index, "Plus版的星卡" * 60)
+    assert q.product.name == "星卡" and len(calls) == 2
 
 
 def test_k2_rules_filed_under_a_shorter_name_and_names_made_of_digits(db):
@@ -141,6 +154,8 @@ def test_k2_rules_filed_under_a_shorter_name_and_names_made_of_digits(db):
     assert ask(index, "冬季促销多少钱") == {"10"}
     assert ask(index, "888多少钱") == {"5"}
     assert kbqa.parse(index, "18889元的包多少钱").product is None
+    assert kbqa.parse(index, "888元的包有哪些").product is None  # an amount, not the name
+    assert kbqa.parse(index, "888分钟够用吗").product is None
 
 
 def test_k2_tiers_named_by_price_are_compared(index):

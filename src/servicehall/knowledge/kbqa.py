@@ -405,8 +405,9 @@ def _find_product(
 
 
 def _whole_number_at(q: str, digits: str) -> int:
-    """Where a name made of digits ("666") stands alone in `q` (not inside "16660"), or -1."""
-    m = re.search(rf"(?<![\d.]){digits}(?![\d.])", q)
+    """Where a name made of digits ("666") stands alone in `q` (not inside "16660", nor an
+    amount such as "666元" or "666分钟"), or -1."""
+    m = re.search(rf"(?<![\d.]){digits}(?![\d.]|元|块|分钟|g|m|兆|小时)", q)
     return m.start() if m else -1
 
 
@@ -424,7 +425,9 @@ def _inside_version(index: Index, q: str, best: list[Surface], span) -> str | No
         while pos >= 0:
             if pos <= start and end <= pos + len(sub) and (pos, pos + len(sub)) != (start, end):
                 others = [p for p in owners if all(s.product is not p for s in best)]
-                masked = _mask(q, pos, pos + len(sub))
+                # every occurrence at once: a question repeating the version is searched
+                # again once, not once per repetition
+                masked = q.replace(sub, "□" * len(sub))
                 if others and any(s.product in others and s.text in masked for s in index.surfaces):
                     return masked
             pos = q.find(sub, pos + 1)
@@ -679,7 +682,8 @@ def _sides_by_numbers(product: ProductView, numbers) -> list[tuple[str, list[Tie
 
 def _products_by_numbers(index: Index, numbers) -> list[ProductView]:
     """Products with one tier matching every number given with a unit (price and data)."""
-    useful = [(v, u) for v, u, _ in numbers if u in ("元", "g", "m")]
+    # each amount once, the first few: "1元1元1元…" is one number, not 250
+    useful = list(dict.fromkeys((v, u) for v, u, _ in numbers if u in ("元", "g", "m")))[:6]
     if not useful:
         return []
     found = []

@@ -5,3 +5,12 @@ class CatalogConfig(AppConfig):
     name = "servicehall.catalog"
     label = "catalog"
     verbose_name = "产品目录 Catalogue"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Alias, ProductRule, Tier, TierText, touch_product
+
+        for model in (Alias, Tier, TierText, ProductRule):
+            for signal in (post_save, post_delete):
+                signal.connect(touch_product, sender=model, dispatch_uid=f"touch-{model.__name__}")

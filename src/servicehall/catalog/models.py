@@ -258,3 +258,17 @@ class RecommendationOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} → {self.tier} ({self.outcome})"
+
+
+def touch_product(sender, instance, **_kwargs) -> None:
+    """Signal receiver: a product's `updated_at` is the last edit of anything about it (its
+    names, tiers, tier texts, rules), so one column tells whether the catalogue changed — the
+    assistant's other processes compare it (knowledge.kbqa.catalogue_stamp)."""
+    from django.utils import timezone
+
+    product_id = getattr(instance, "product_id", None)
+    if product_id is None and isinstance(instance, TierText):
+        product_id = Tier.objects.filter(pk=instance.tier_id).values_list("product_id").first()
+        product_id = product_id[0] if product_id else None
+    if product_id is not None:
+        Product.objects.filter(pk=product_id).update(updated_at=timezone.now())

@@ -60,6 +60,11 @@ class TTLCache(Generic[T]):
         self._store(key, value, generation)
         return value
 
+    def refresh(self, key: Hashable, compute: Callable[[], T | None]) -> None:
+        """Compute `key` again in the background now, though it has not expired (the caller
+        learnt that what it was computed from changed); the current value serves meanwhile."""
+        self._refresh_in_background(key, compute, time.monotonic())
+
     def _store(self, key: Hashable, value: T | None, generation: int) -> None:
         if value is None:
             return

@@ -24,7 +24,7 @@ class KnowledgeConfig(AppConfig):
                     forget_index_on_commit, sender=model, dispatch_uid=f"kb-index-{model.__name__}"
                 )
         # The assistant's view of the catalogue: forgotten on any catalogue change here; other
-        # processes refresh within ten minutes (assistant._index_cache).
+        # processes notice within seconds (assistant.catalogue_index).
         for model in (Alias, Product, ProductRule, Tier, TierText, LabelledQuestion):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -38,12 +38,15 @@ OWN_RE = re.compile(
     r"话费(是)?多少|查(一下|询)?(我的)?(话费|账单|套餐)|(我)?用了多少流量"
 )
 
-# The catalogue and the labelled questions change seldom and learning from them takes seconds:
-# a process keeps its view up to 10 minutes (changes made in the process itself are
-# seen at once, apps.py); other processes see a catalogue change within that time. While
-# relearning in the background fails, the old view serves an hour at most; then a request
-# learns (or fails) itself.
-_index_cache: TTLCache[kbqa.Index] = TTLCache(600, max_stale=3600)
+# The catalogue and the labelled questions change seldom and learning from them takes seconds.
+# A process keeps its view and checks every few seconds whether the rows it was built from
+# changed (kbqa.catalogue_stamp: another process's edit or import); if so it relearns in the
+# background while the old view keeps answering. Changes made in the process itself are seen
+# at once (apps.py). While relearning fails, the old view serves an hour at most; then a
+# request learns (or fails) itself.
+STAMP_SECONDS = 5
+_stamp_cache: TTLCache[tuple] = TTLCache(STAMP_SECONDS)
+_index_cache: TTLCache[kbqa.Index] = TTLCache(24 * 3600, max_stale=3600)
 
 LABELS = {
     "价格": ("价格", "price"),
@@ -73,17 +76,19 @@ LABELS = {
 
 
 def catalogue_index() -> kbqa.Index:
-    # Relearning takes seconds on a large graph: once there is a view, an expired one keeps
-    # answering while the next is built in the background.
-    return _index_cache.get("index", kbqa.load_index, stale_ok=True)
+    index = _index_cache.get("index", kbqa.load_index, stale_ok=True)
+    if index.stamp != _stamp_cache.get("stamp", kbqa.catalogue_stamp):
+        _index_cache.refresh("index", kbqa.load_index)  # this answer still uses the old view
+    return index
 
 
 def forget_catalogue(**_kwargs) -> None:
     """A change to the catalogue (a signal, or an import's bulk writes): forget the view now,
     and again when the change commits, so a view learnt in between from the old rows (another
     request, before the commit) is not kept."""
-    _index_cache.forget()
-    transaction.on_commit(_index_cache.forget)
+    for cache in (_stamp_cache, _index_cache):
+        cache.forget()
+        transaction.on_commit(cache.forget)
 
 
 @dataclass

@@ -279,6 +279,7 @@ class Index:
     subs: dict[str, list[ProductView]] = field(default_factory=dict)  # sub-service → products
     subs_containing: dict[str, list] = field(default_factory=dict)  # name → subs holding it
     learned: object | None = None  # learning.Learned: what labelled questions taught, if any
+    stamp: tuple | None = None  # catalogue_stamp() of the rows it was built from
 
 
 def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> Index:
@@ -836,11 +837,31 @@ def _raw_sub(tiers: list[TierView], sub: str) -> str:
 # Building the view from the catalogue.
 
 
+def catalogue_stamp() -> tuple:
+    """What load_index reads, summed up in a few cheap queries: how many rows each table has
+    and its newest id, and the products' latest edit (an edit in the admin saves the product
+    with its tiers). A change made by another process shows as a different stamp."""
+    from django.db.models import Count, Max
+
+    from servicehall.catalog.models import Alias, Product, ProductRule, Tier, TierText
+
+    from .models import LabelledQuestion
+
+    stamp: list = []
+    for model in (Alias, Tier, TierText, ProductRule, LabelledQuestion):
+        row = model.objects.aggregate(n=Count("id"), last=Max("id"))
+        stamp += [row["n"], row["last"]]
+    row = Product.objects.aggregate(n=Count("id"), last=Max("id"), edited=Max("updated_at"))
+    return (*stamp, row["n"], row["last"], row["edited"])
+
+
 def load_index() -> Index:
     """The catalogue as it is in the database now, and what its labelled questions teach."""
     from .learning import learn, stored_examples
 
+    stamp = catalogue_stamp()  # before reading: a change during the load shows as new later
     index = load_catalogue()
+    index.stamp = stamp
     examples = stored_examples()
     if examples:
         learn(index, examples)

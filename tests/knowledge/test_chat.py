@@ -63,10 +63,28 @@ def test_k2_answers_a_plan_question_with_value_and_unit(kb):
 )
 def test_k2_bad_or_odd_input_gets_a_polite_reply_never_an_error(kb, text, kind):
     c = Client()
-    r = say(c, start(c), text)
+    token = start(c)
+    r = say(c, token, text)
     assert r.status_code == 200
     assert r.json()["kind"] == kind
     assert r.json()["text"]
+    said = [m for m in c.get(f"/api/chat/conversations/{token}").json()["messages"]]
+    assert all(m["text"].strip() for m in said)  # no empty bubble for nothing typed
+
+
+def test_c8_the_transcript_handed_over_is_in_the_halls_time(kb):
+    from django.utils import timezone
+
+    c = Client()
+    token = start(c)
+    say(c, token, "悦听彩铃多少钱")
+    number = c.post(
+        f"/api/chat/conversations/{token}/handover", content_type="application/json"
+    ).json()["case_number"]
+    sent = Conversation.objects.get(token=token).messages.first().created_at
+    assert f"[{timezone.localtime(sent):%H:%M:%S}] 客户：悦听彩铃多少钱" in (
+        Case.objects.get(number=number).description
+    )
 
 
 def test_k2_unknown_conversation_and_bad_body_are_clear_4xx(kb):
@@ -83,7 +101,6 @@ def test_c8_handover_opens_one_case_at_the_chat_desk_with_the_conversation(kb):
     c = Client()
     token = start(c)
     say(c, token, "悦听彩铃多少钱")
-    say(c, token, "我要人工")
     r = c.post(
         f"/api/chat/conversations/{token}/handover",
         {"phone": "13900000020"},
@@ -92,6 +109,7 @@ def test_c8_handover_opens_one_case_at_the_chat_desk_with_the_conversation(kb):
     assert r.status_code == 201
     number = r.json()["case_number"]
     case = Case.objects.get(number=number)
+    assert case.contact_phone == "13900000020"
     assert case.desk.code == "front" and case.channel == "web" and case.kind == "consultation"
     assert "悦听彩铃多少钱" in case.description and "5元" in case.description
     assert case.first_responded_at is None  # a person has yet to answer: the 30 s SLA runs
@@ -99,6 +117,51 @@ def test_c8_handover_opens_one_case_at_the_chat_desk_with_the_conversation(kb):
     assert again.json()["case_number"] == number
     assert Case.objects.filter(data__conversation=token).count() == 1
     assert Conversation.objects.get(token=token).case_number == number
+
+
+def test_c8_asking_for_a_person_in_words_hands_over_at_once(kb):
+    """ "转人工" typed is as good as the button: nobody is left waiting for a click."""
+    c = Client()
+    token = start(c)
+    say(c, token, "悦听彩铃多少钱")
+    r = say(c, token, "我要转人工")
+    assert r.status_code == 200 and r.json()["kind"] == "handover"
+    conversation = Conversation.objects.get(token=token)
+    assert conversation.case_number and conversation.case_number in r.json()["text"]
+    case = Case.objects.get(number=conversation.case_number)
+    assert "我要转人工" in case.description and case.desk.code == "front"
+    assert c.get(f"/api/chat/conversations/{token}").json()["with_agent"] is True
+    assert say(c, token, "在吗").json()["kind"] == "with_agent"  # the person has it now
+
+
+def test_v2_a_callback_number_typed_in_the_chat_does_not_say_who_the_customer_is(kb):
+    """Anyone can type a number: it is where to call back, not whose account the handler may
+    see. Only a number proved by a texted code (V2) links the case to that customer."""
+    customer = factories.make_customer(phone="13900000020", name="梁小红")
+    c = Client()
+    token = start(c)
+    r = c.post(
+        f"/api/chat/conversations/{token}/handover",
+        {"phone": "13900000020"},
+        content_type="application/json",
+    )
+    case = Case.objects.get(number=r.json()["case_number"])
+    assert case.contact_phone == "13900000020" and case.customer is None
+
+    c2 = Client()
+    token = start(c2)
+    c2.post(
+        f"/api/chat/conversations/{token}/verify",
+        {"phone": "13900000020"},
+        content_type="application/json",
+    )
+    c2.post(
+        f"/api/chat/conversations/{token}/verify/confirm",
+        {"code": _code("13900000020")},
+        content_type="application/json",
+    )
+    r = c2.post(f"/api/chat/conversations/{token}/handover", content_type="application/json")
+    assert Case.objects.get(number=r.json()["case_number"]).customer == customer
 
 
 def test_k2_chat_page_asks_and_hands_over_without_javascript(kb):

@@ -204,8 +204,11 @@ def open_case(
     promised_at=None,
     data: dict | None = None,
     parent: Case | None = None,
+    phone_identifies: bool = True,
 ) -> Case:
-    """Intake (C1–C4). The staff member who receives it owns it until it is closed."""
+    """Intake (C1–C4). The staff member who receives it owns it until it is closed.
+    `phone_identifies`: the number is the customer's as staff checked it (or a texted code
+    proved); False where anyone could have typed it (a chat): then it is only a contact."""
     require_perm(user, "cases.open_case", "登记工单", "open cases")
     wf = workflow_of(kind)
     _choice(channel, Channel, "channel")
@@ -226,7 +229,7 @@ def open_case(
                 "customer_id",
                 404,
             )
-    elif contact:
+    elif contact and phone_identifies:
         customer = find_by_phone(contact)
     the_hall = None
     ticket = None
@@ -773,6 +776,8 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             field="token",
             status=503,
         )
+    verified = conversation.phone or ""
+    callback = normalize_phone(phone) if phone else verified or None
     product = chat.last_product(conversation)
     transcript = chat.transcript(conversation) or "（客户未留言，直接请求人工）"
     if len(transcript) > MAX_TEXT - 100:  # the latest messages matter most
@@ -789,7 +794,9 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             category="order-change" if product else "other",
             subject=f"在线咨询转人工：{product}" if product else "在线咨询转人工",
             description=f"智能客服对话记录：\n{transcript}",
-            phone=phone or None,
+            phone=callback,
+            # only a number the customer proved theirs (a texted code, V2) says who they are
+            phone_identifies=bool(verified) and callback == verified,
             desk=settings.CHAT_DESK,
             data={"conversation": conversation.token},
         )

@@ -7,6 +7,7 @@ and quality supervisors can read what the assistant told customers.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -96,9 +97,10 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
     # The assistant answers outside the lock: it may take a moment the first time (learning).
     reply = assistant.reply(text, phone=conversation.phone or None)
     with transaction.atomic():
-        Message.objects.create(
-            conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:MAX_TEXT]
-        )  # longer than the assistant reads: it has said so, politely; the rest is not kept
+        if text.strip():  # nothing typed: no empty bubble, only the assistant's prompt
+            Message.objects.create(
+                conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:MAX_TEXT]
+            )  # longer than the assistant reads: it has said so, politely; the rest is not kept
         answer = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.ASSISTANT,
@@ -107,7 +109,32 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             confidence=reply.confidence,
             product=reply.product or "",
         )
+    if reply.kind == "handover":
+        reply = _hand_over(token, answer, reply)
     return answer, reply
+
+
+def _hand_over(token: str, answer: Message, reply: assistant.Reply) -> assistant.Reply:
+    """The customer asked for a person in so many words ("转人工"): the case is opened at once,
+    so nobody waits for a button they did not press. Where no person can be reached the
+    assistant's answer stands, with its button and its error."""
+    from servicehall.cases.services import open_from_chat
+
+    try:
+        case = open_from_chat(token)
+    except ServiceError:
+        return reply
+    reply = dataclasses.replace(
+        reply,
+        text=f"好的，已为您转接人工客服（服务单号 {case.number}），工作人员会在这里回复您。"
+        "您的对话记录已一并转给工作人员。",
+        text_en=f"A person will answer you here (reference {case.number}); they see this "
+        "conversation.",
+        offer_handover=False,
+    )
+    answer.text = reply.text
+    answer.save(update_fields=["text"])
+    return reply
 
 
 def _check_for_person(text: str, count: int) -> None:
@@ -150,7 +177,8 @@ def transcript(conversation: Conversation) -> str:
     }
     lines = []
     for m in conversation.messages.all():
-        lines.append(f"[{m.created_at:%H:%M:%S}] {who.get(m.sender, m.sender)}：{m.text}")
+        at = timezone.localtime(m.created_at)  # the hall's time, as on the case timeline
+        lines.append(f"[{at:%H:%M:%S}] {who.get(m.sender, m.sender)}：{m.text}")
     return "\n".join(lines)
 
 

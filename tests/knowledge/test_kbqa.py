@@ -186,3 +186,19 @@ def test_k2_tiers_compared_by_their_own_names(db):
     q = kbqa.parse(index, "5G合约96元档和126元档哪个流量多")
     assert q.compare == ("96元档", "126元档")
     assert kbqa.answer_values(q) == ["126元档"]
+
+
+def test_k2_where_nothing_is_on_file_under_what_was_asked_its_neighbour_answers(db):
+    graph = "\n".join(
+        [
+            "<合约购机>\t<档位介绍表>\t<tier:h_0>",
+            "<tier:h_0>\t<价格>\t<96>",
+            "<tier:h_0>\t<取消方式>\t<合约期内不能取消，提前解约须补交返还的话费>",
+            "<tier:h_0>\t<开通条件>\t<须实名登记>",
+        ]
+    )
+    triples.load(triples.parse(graph, ""))
+    index = kbqa.load_catalogue()
+    assert ask(index, "合约购机能取消吗") == {"合约期内不能取消，提前解约须补交返还的话费"}
+    assert ask(index, "合约购机怎么办理") == {"须实名登记"}
+    assert ask(index, "合约购机多少钱") == {"96"}  # what is on file is answered as asked

@@ -607,6 +607,7 @@ def parse(index: Index, question: str) -> Query:
                     if attr == "data_mb" and "流量" in attrs and len(attrs) > 1:
                         attrs.remove("流量")
                 break
+        attrs = _answerable(product, tiers, attrs)
     return Query(
         product,
         attrs,
@@ -620,6 +621,30 @@ def parse(index: Index, question: str) -> Query:
         named,
         rule_attrs,
     )
+
+
+# Where the catalogue has nothing under what was asked, its neighbour answers the customer:
+# "能取消吗" of a product with a text on how to cancel but none on conditions gets that text.
+_NEIGHBOURS = {
+    "取消条件": "取消方式",
+    "取消方式": "取消条件",
+    "开通条件": "开通方式",
+    "开通方式": "开通条件",
+    "有效期规则": "有效期",
+}
+
+
+def _answerable(product: ProductView, tiers: list[TierView], attrs: list[str]) -> list[str]:
+    def has(attribute: str) -> bool:
+        if attribute in RULE_KINDS:
+            return bool(product.rules.get(attribute))
+        return any(t.values.get(attribute) for t in tiers)
+
+    out = []
+    for a in attrs:
+        other = _NEIGHBOURS.get(a)
+        out.append(other if other and not has(a) and has(other) else a)
+    return list(dict.fromkeys(out))
 
 
 def version_tiers(query: Query) -> list[TierView] | None:

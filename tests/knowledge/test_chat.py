@@ -390,6 +390,11 @@ def test_k2_comparisons_are_answered_with_both_sides_values(kb):
     assert "20元 10GB" in body["text"]
     body = say(c, token, "畅游流量包月包和年包的开通方式一样吗").json()
     assert body["values"] == ["no"] and "开通方式不同" in body["text"]
+    # nothing named to compare: the tiers as a whole, what each costs and gives
+    body = say(c, token, "畅游流量包月包和年包一样吗").json()
+    assert body["values"] == ["no"] and "不同" in body["text"] and "价格" in body["text"]
+    assert "月包 10元、3GB" in body["text"] and "年包 200元" in body["text"]
+    assert "。；" not in body["text"] and "。，" not in body["text"]
 
 
 def test_c8_the_open_chat_page_hears_of_the_persons_reply(

@@ -149,12 +149,23 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     if query.compare:
         sides = kbqa.compare_sides(query)
         (a, _), (b, _) = sides
-        attribute = query.attributes[0]
+        attributes = query.attributes
         if query.compare_kind in _WHICH:
-            attribute = "流量" if query.compare_kind in ("more_data", "less_data") else "价格"
-        label_zh, label_en = LABELS.get(attribute, (attribute, attribute))
-        shown = "，".join(
-            f"{name} {'；'.join(_unit(attribute, v) for v in t.values.get(attribute, [])) or '暂无'}"
+            attributes = ["流量" if query.compare_kind in ("more_data", "less_data") else "价格"]
+        # what each side has, the attributes neither has left out ("59元档 59元、30GB、200分钟")
+        attributes = [
+            x for x in attributes if any(t and t.values.get(x) for _, t in sides)
+        ] or attributes[:1]
+        label_zh = "、".join(LABELS.get(x, (x, x))[0] for x in attributes)
+        label_en = ", ".join(LABELS.get(x, (x, x))[1] for x in attributes)
+        shown = "；".join(
+            f"{name} "
+            + (
+                "、".join(
+                    "；".join(_unit(x, v).rstrip("。") for v in t.values.get(x, [])) or "暂无"
+                    for x in attributes
+                )
+            )
             for name, t in sides
             if t is not None
         )

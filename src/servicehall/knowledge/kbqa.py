@@ -224,6 +224,8 @@ _LEAST_DATA = re.compile(r"(流量)(最少|最小)|(最少|最小)(的)?流量")
 _COMPARE = re.compile(
     r"哪(个|一个|种|款)|一样|区别|不同|相同|差别|差异|还是|比较|对比|那个稍微|谁(更|比较)?"
 )
+# What "the same?" compares when no attribute is named: what a customer pays and gets.
+WHOLE_TIER = ("价格", "流量", "语音时长", "带宽", "有效期")
 _SAME_Q = re.compile(r"一样|相同|区别|不同|差别|差异")
 _MORE_DATA = re.compile(r"流量.{0,4}(多|大)|(多|大).{0,2}流量")
 _LESS_DATA = re.compile(r"流量.{0,4}(少|小)")
@@ -549,6 +551,8 @@ def parse(index: Index, question: str) -> Query:
                 compare, compare_tiers = (a, b), (left, right)
     if compare is not None:
         compare_kind, attrs = _compare_kind(sub_masked, attrs)
+        if compare_kind == "same" and not _asked(sub_masked):
+            attrs = list(WHOLE_TIER)  # "59元档和79元档一样吗": the tiers as a whole
     elif distinct_subs:
         if tier_pick and not any(s in t.subs for t in tiers for s in distinct_subs):
             # A sub-service named beside a tier's name outranks it: "月包和留言年包" is the
@@ -773,6 +777,13 @@ def _fmt_value(value: float) -> str:
 
 
 def _attributes(q: str) -> list[str]:
+    """What `q` asks: the phrase lists' attributes in order, else what a bare question means
+    ("我想办个X": how to open it; "X": what it is)."""
+    return _asked(q) or (["开通方式"] if _WEAK_OPEN.search(q) else ["业务简介"])
+
+
+def _asked(q: str) -> list[str]:
+    """The attributes the phrase lists find in `q`, in the order asked; [] if none."""
     found: list[tuple[int, str]] = []
     text = q
     for name, pattern in _ATTRIBUTE_RES:
@@ -786,9 +797,7 @@ def _attributes(q: str) -> list[str]:
         names.remove("业务简介")
     if "取消条件" in names and "取消方式" in names:
         names.remove("取消方式")
-    if names:
-        return names
-    return ["开通方式"] if _WEAK_OPEN.search(text) else ["业务简介"]
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -831,10 +840,12 @@ def answer_values(query: Query) -> list[str]:
     if query.compare:
         (a, left), (b, right) = compare_sides(query)
         if query.compare_kind == "same":
-            attribute = query.attributes[0]
-            lv = sorted(set(left.values.get(attribute, []))) if left else []
-            rv = sorted(set(right.values.get(attribute, []))) if right else []
-            return ["yes" if lv == rv else "no"]
+            same = all(
+                sorted(set(left.values.get(a, []) if left else []))
+                == sorted(set(right.values.get(a, []) if right else []))
+                for a in query.attributes
+            )
+            return ["yes" if same else "no"]
         key = "data_mb" if query.compare_kind in ("more_data", "less_data") else "price"
         ln = left.numbers.get(key) if left else None
         rn = right.numbers.get(key) if right else None

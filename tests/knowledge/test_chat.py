@@ -578,3 +578,18 @@ def test_c8_concurrent_messages_never_land_on_a_case_already_answered(kb, hall):
                 assert on_case is None  # the assistant had it back: not on a closed case
         for event in case.events.filter(kind="chat_reply"):
             assert event.pk < answered
+
+
+def test_k2_two_products_compared_by_price_data_or_as_a_whole(kb):
+    """Customers compare plans with each other, not only a plan's tiers: the cheaper one by its
+    cheapest tier, the one with more data by its biggest, each side's figure shown."""
+    c = Client()
+    token = start(c)
+    body = say(c, token, "畅游流量包和悦听彩铃哪个便宜").json()
+    assert body["kind"] == "answer" and body["values"] == ["悦听彩铃"]
+    assert "更便宜的是：悦听彩铃" in body["text"]
+    assert "畅游流量包 10元起" in body["text"] and "悦听彩铃 5元起" in body["text"]
+    body = say(c, token, "悦听彩铃和畅游流量包哪个流量多").json()
+    assert body["values"] == ["畅游流量包"] and "畅游流量包 最高" in body["text"]
+    body = say(c, token, "畅游流量包和悦听彩铃一样吗").json()
+    assert body["values"] == ["no"] and "两款不同的产品" in body["text"]

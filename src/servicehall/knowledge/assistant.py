@@ -141,11 +141,60 @@ _WHICH = {
 }
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _extent(key: str, value: float | None, highest: bool) -> tuple[str, str]:
+    if value is None:
+        return "暂无", "not on file"
+    shown = _unit("价格" if key == "price" else "流量", _number(value))
+    return (f"最高{shown}", f"up to {shown}") if highest else (f"{shown}起", f"from {shown}")
+
+
+def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
+    """Two products compared: each one's range on what is weighed, and which wins."""
+    a, b = query.compare
+    if query.compare_kind == "same":
+        lines = []
+        for name in (a, b):
+            product = query.product if query.product.name == name else query.versus
+            prices = [kbqa.product_extent(product, "price", h) for h in (False, True)]
+            data = [kbqa.product_extent(product, "data_mb", h) for h in (False, True)]
+            lines.append(f"{name}：{_range('price', prices)}，{_range('data_mb', data)}")
+        return (
+            f"{a}和{b}是两款不同的产品（{'；'.join(lines)}）。",
+            f"{a} and {b} are different products.",
+        )
+    key, highest, sides = kbqa.versus_extents(query)
+    shown_zh = "；".join(f"{n} {_extent(key, v, highest)[0]}" for n, v in sides)
+    shown_en = "; ".join(f"{n} {_extent(key, v, highest)[1]}" for n, v in sides)
+    zh_what, en_what, same = _WHICH[query.compare_kind]
+    if len(values) == 2:
+        return f"{a}和{b}{same}（{shown_zh}）。", f"{a} and {b}: the same ({shown_en})."
+    winner = "、".join(values) or "暂无数据"
+    return (
+        f"{a}和{b}，{zh_what}是：{winner}（{shown_zh}）。",
+        f"{a} vs {b}: {en_what} is {', '.join(values) or 'not on file'} ({shown_en}).",
+    )
+
+
+def _range(key: str, low_high: list[float | None]) -> str:
+    attribute = "价格" if key == "price" else "流量"
+    low, high = low_high
+    if low is None:
+        return f"{LABELS[attribute][0]}暂无"
+    shown = [_unit(attribute, _number(v)) for v in (low, high)]
+    return shown[0] if low == high else f"{shown[0]}–{shown[1]}"
+
+
 def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     """The answer in words: per attribute, per tier when the tiers differ."""
     product = query.product
     assert product is not None
     values = kbqa.answer_values(query)
+    if query.versus is not None:
+        return (*_compose_versus(query, values), values)
     if query.compare:
         sides = kbqa.compare_sides(query)
         (a, _), (b, _) = sides

@@ -356,6 +356,7 @@ class Query:
     # the tiers of each side, where numbers named them ("96元档和126元档"); else by sub-service
     compare_tiers: tuple[list[TierView], list[TierView]] | None = None
     compare_kind: str = ""  # "same", "more_data", "less_data", "cheaper", "dearer"
+    versus: ProductView | None = None  # the other product, where two products are compared
     confidence: float = 0.0
     tiers: list[TierView] = field(default_factory=list)
     rest: str = ""  # the question with the product and sub-services masked: what is asked
@@ -535,6 +536,7 @@ def parse(index: Index, question: str) -> Query:
 
     compare_kind = ""
     compare = None
+    versus = None
     rule_attrs = _attributes(sub_masked)
     attrs = list(rule_attrs)
     distinct_subs = list(dict.fromkeys(subs_found))
@@ -549,6 +551,8 @@ def parse(index: Index, question: str) -> Query:
             if by_number:
                 (a, left), (b, right) = by_number
                 compare, compare_tiers = (a, b), (left, right)
+            else:  # two products: "畅享5G和乐享青春卡哪个便宜"
+                versus, compare, sub_masked = _other_product(index, q, product, span, sub_masked)
     if compare is not None:
         compare_kind, attrs = _compare_kind(sub_masked, attrs)
         if compare_kind == "same" and not _asked(sub_masked):
@@ -619,6 +623,7 @@ def parse(index: Index, question: str) -> Query:
         compare,
         compare_tiers,
         compare_kind,
+        versus,
         confidence,
         tiers,
         sub_masked,
@@ -679,6 +684,29 @@ def _compare_kind(q: str, attrs: list[str]) -> tuple[str, list[str]]:
     if kind == "same":
         attrs = [a for a in attrs if a not in ("价格",) or len(attrs) == 1]
     return kind, attrs
+
+
+def _other_product(index: Index, q: str, product: ProductView, span, masked: str):
+    """Another product named whole beside `product` (by its own name or an alias, not a tier's):
+    (it, the two names in the customer's order, `masked` with its name masked too), or
+    (None, None, masked)."""
+    rest = _without_names(index, q, product)
+    for sub in {x for t in product.tiers for x in t.subs}:  # "plus" in 王卡's "Plus版"
+        rest = rest.replace(sub, "□" * len(sub)) if len(sub) > 1 else rest
+    for s in index.surfaces:
+        if s.tier is None and s.product is not product and len(s.text) >= 2:
+            pos = rest.find(s.text)
+            if pos >= 0:
+                first = span is None or span[0] < pos
+                names = (product.name, s.product.name) if first else (s.product.name, product.name)
+                return s.product, names, _mask(masked, pos, pos + len(s.text))
+    return None, None, masked
+
+
+def product_extent(product: ProductView, key: str, highest: bool) -> float | None:
+    """The product's lowest or highest `key` over its tiers ("39元起", "最高150GB")."""
+    found = [t.numbers[key] for t in product.tiers if key in t.numbers]
+    return (max if highest else min)(found) if found else None
 
 
 def _without_names(index: Index, q: str, product: ProductView) -> str:
@@ -837,6 +865,8 @@ def answer_values(query: Query) -> list[str]:
     """The set of catalogue values that answer the query (the KBQA prediction)."""
     if query.product is None:
         return []
+    if query.versus is not None:
+        return _versus_values(query)
     if query.compare:
         (a, left), (b, right) = compare_sides(query)
         if query.compare_kind == "same":
@@ -859,6 +889,36 @@ def answer_values(query: Query) -> list[str]:
     for attribute in query.attributes:
         out.extend(values(query, attribute))
     return list(dict.fromkeys(out))
+
+
+# What a comparison of two products weighs: (number, the higher wins?, the side's extent used).
+# Cheaper: whose cheapest tier costs less; more data: whose biggest tier gives more.
+VERSUS = {
+    "cheaper": ("price", False),
+    "dearer": ("price", True),
+    "more_data": ("data_mb", True),
+    "less_data": ("data_mb", False),
+}
+
+
+def versus_extents(query: Query) -> tuple[str, bool, list[tuple[str, float | None]]]:
+    """For a comparison of two products: the number weighed, whether higher wins, and each
+    product (in the customer's order) with its extent of it."""
+    assert query.product is not None and query.versus is not None and query.compare is not None
+    key, highest = VERSUS.get(query.compare_kind, ("price", False))
+    by_name = {query.product.name: query.product, query.versus.name: query.versus}
+    return key, highest, [(n, product_extent(by_name[n], key, highest)) for n in query.compare]
+
+
+def _versus_values(query: Query) -> list[str]:
+    if query.compare_kind == "same":
+        return ["no"]  # two products are not the same one
+    key, highest, sides = versus_extents(query)
+    known = [(n, v) for n, v in sides if v is not None]
+    if not known:
+        return []
+    best = (max if highest else min)(v for _, v in known)
+    return [n for n, v in known if v == best]
 
 
 def _raw_sub(tiers: list[TierView], sub: str) -> str:

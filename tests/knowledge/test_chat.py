@@ -593,3 +593,10 @@ def test_k2_two_products_compared_by_price_data_or_as_a_whole(kb):
     assert body["values"] == ["畅游流量包"] and "畅游流量包 最高" in body["text"]
     body = say(c, token, "畅游流量包和悦听彩铃一样吗").json()
     assert body["values"] == ["no"] and "两款不同的产品" in body["text"]
+
+
+def test_k2_a_superlative_answer_says_which_tier(kb):
+    c = Client()
+    body = say(c, start(c), "畅游流量包哪个最便宜").json()
+    assert body["values"] == ["10"] and "最便宜的是：" in body["text"]
+    assert body["text"].index("最便宜的是") < body["text"].index("价格：10元")

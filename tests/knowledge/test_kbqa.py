@@ -202,3 +202,34 @@ def test_k2_where_nothing_is_on_file_under_what_was_asked_its_neighbour_answers(
     assert ask(index, "合约购机能取消吗") == {"合约期内不能取消，提前解约须补交返还的话费"}
     assert ask(index, "合约购机怎么办理") == {"须实名登记"}
     assert ask(index, "合约购机多少钱") == {"96"}  # what is on file is answered as asked
+
+
+def test_k2_the_best_of_the_catalogue_when_no_product_is_named(db):
+    """ "哪个套餐最便宜": the cheapest main plan on sale to everyone — not a plan kept for a
+    customer group, not one off sale, not a data pack."""
+    from datetime import date
+
+    from servicehall.catalog.models import Product, Tier
+
+    def plan(name, kind, price, data_mb, **kw):
+        product = Product.objects.create(name=name, kind=kind)
+        Tier.objects.create(
+            product=product, code=name, name=f"{price}元档", price=price, data_mb=data_mb, **kw
+        )
+
+    plan("青春卡", "plan", 19, 3072)
+    plan("畅享卡", "plan", 39, 20480)
+    plan("尊享卡", "plan", 199, 102400)
+    plan("集团卡", "plan", 9, 1024, groups=["group"])  # not for everyone
+    plan("旧卡", "plan", 8, 1024, off_sale=date(2020, 1, 1))  # no longer sold
+    plan("加油包", "pack", 5, 1024)
+    index = kbqa.load_catalogue()
+
+    def best(question):
+        q = kbqa.parse(index, question)
+        return q.product.name if q.product else None, kbqa.answer_values(q), q.confidence
+
+    assert best("哪个套餐最便宜") == ("青春卡", ["19"], 0.7)
+    assert best("流量最多的套餐多少钱") == ("尊享卡", ["199"], 0.7)
+    assert best("最便宜的流量包")[:2] == ("加油包", ["5"])
+    assert best("畅享卡最便宜多少钱")[:2] == ("畅享卡", ["39"])  # a product named: its own tiers

@@ -21,7 +21,7 @@ EN_HEADER = (
 
 
 def test_m1_imports_the_smart_terminal_offers(catalogue):
-    assert catalogue["tiers"] == 17 and catalogue["promotions"] == 3
+    assert catalogue["tiers"] == 23 and catalogue["promotions"] == 3
     promos = Promotion.objects.filter(tier__product__name="智享合约").order_by("monthly_credit")
     assert [(p.tier.price, p.monthly_credit, p.total_bonus) for p in promos] == [
         (D("96"), D("33"), D("792")),
@@ -40,6 +40,10 @@ def test_m1_imports_the_smart_terminal_offers(catalogue):
     corp = Tier.objects.get(code="政企尊享/68元档")
     assert corp.groups == ["enterprise"] and corp.voice_overage_yuan_per_min == D("0.12")
     assert Product.objects.get(name="流量加油包").kind == Product.Kind.PACK
+    # versions, validity and bandwidth (M1's typed attributes) come from their own columns
+    year = Tier.objects.get(code="悦听彩铃/年包")
+    assert year.sub_services == ["年包"] and year.validity_hours == 8640
+    assert Tier.objects.get(code="家庭宽带/1000M档").bandwidth_mbps == 1000
 
 
 def test_m1_english_headers_and_reimport_updates(db):
@@ -58,7 +62,7 @@ def test_m1_excel_file(db):
         ws.append(line.split(","))
     buf = io.BytesIO()
     wb.save(buf)
-    assert len(importer.parse(buf.getvalue(), "catalogue.xlsx")) == 17
+    assert len(importer.parse(buf.getvalue(), "catalogue.xlsx")) == 23
 
 
 def test_m1_bad_file_lists_every_bad_line_and_writes_nothing(db):
@@ -74,6 +78,16 @@ def test_m1_bad_file_lists_every_bad_line_and_writes_nothing(db):
         + "Good,plan,ok,59,30720,200,50,0.005,0.15,0.1,,,,,,,,,,,\n"  # 9: duplicate tier
         + "Bad,plan,nameless,20,1,2,3,0.005,0.15,0.1,,,,,,10,12,,,,\n"  # 10: promotion name
     )
+    # the optional typed columns, checked the same way (lines 11, 12)
+    rows = rows.replace(
+        "prepayment_hours\n", "prepayment_hours,bandwidth_mbps,validity_hours,sub_services\n"
+    )
+    rows += "Bad,plan,speed,20,1,2,3,0.005,0.15,0.1,,,,,,,,,,,,百兆,-1,\n"  # 11
+    rows += (
+        "Bad,plan,versions,20,1,2,3,0.005,0.15,0.1,,,,,,,,,,,,,,"
+        + "、".join(f"版本{i}" for i in range(21))
+        + "\n"
+    )  # 12: 21 versions
     user = make_staff("hall_manager")
     with pytest.raises(ServiceError) as err:
         importer.import_catalog(user, rows.encode(), "c.csv")
@@ -91,6 +105,9 @@ def test_m1_bad_file_lists_every_bad_line_and_writes_nothing(db):
         (8, "groups"),
         (9, "tier"),
         (10, "promotion"),
+        (11, "bandwidth_mbps"),
+        (11, "validity_hours"),
+        (12, "sub_services"),
     }
     assert "第3行" in exc.zh and "price" in exc.zh and "未导入任何数据" in exc.zh
     assert "Line 3" in exc.en and "nothing was imported" in exc.en

@@ -233,3 +233,17 @@ def test_k2_the_best_of_the_catalogue_when_no_product_is_named(db):
     assert best("流量最多的套餐多少钱") == ("尊享卡", ["199"], 0.7)
     assert best("最便宜的流量包")[:2] == ("加油包", ["5"])
     assert best("畅享卡最便宜多少钱")[:2] == ("畅享卡", ["39"])  # a product named: its own tiers
+
+
+def test_k2_broadband_speed_in_megabits_picks_the_tier(db):
+    from servicehall.catalog.models import Product, Tier
+
+    line = Product.objects.create(name="家庭宽带", kind="broadband")
+    for speed, price in ((300, 50), (1000, 100)):
+        Tier.objects.create(
+            product=line, code=f"bb{speed}", name=f"{speed}M档", price=price, bandwidth_mbps=speed
+        )
+    index = kbqa.load_catalogue()
+    assert ask(index, "1000M宽带多少钱") == {"100"}
+    assert ask(index, "300兆的家庭宽带多少钱") == {"50"}
+    assert ask(index, "家庭宽带有多少兆") == {"300", "1000"}

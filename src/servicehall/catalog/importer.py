@@ -5,6 +5,8 @@ Columns (a header row, Chinese or English names; order free; * required):
     产品/product*  类型/kind*  档位/tier*  月费/price* (yuan)  编码/code
     流量MB/data_mb  通话分钟/minutes  短信/sms
     流量超出(元/MB)/data_overage  通话超出(元/分钟)/voice_overage  短信超出(元/条)/sms_overage
+    带宽(Mbps)/bandwidth_mbps  有效期(小时)/validity_hours
+    子业务/sub_services and 城市/cities (lists: 月包、年包 or 爱奇艺|优酷)
     合约期(月)/contract_months  适用客户/groups (个人、家庭、集团; empty: everyone)
     上架日期/on_sale  下架日期/off_sale (2026-01-01)
     优惠名称/promotion  每月返还(元)/monthly_credit  返还月数/promotion_months
@@ -45,6 +47,10 @@ COLUMNS = {  # key: (accepted header names, normalised), required
     "data_mb": ({"data_mb", "data(mb)", "流量mb", "流量(mb)", "流量"}, False),
     "voice_minutes": ({"minutes", "voice_minutes", "通话分钟", "语音(分钟)", "通话(分钟)"}, False),
     "sms": ({"sms", "短信", "短信(条)", "短信条数"}, False),
+    "bandwidth_mbps": ({"bandwidth_mbps", "bandwidth", "带宽(mbps)", "带宽(m)", "带宽"}, False),
+    "validity_hours": ({"validity_hours", "有效期(小时)", "有效期"}, False),
+    "sub_services": ({"sub_services", "子业务", "版本"}, False),
+    "cities": ({"cities", "城市", "适用城市"}, False),
     "data_overage": ({"data_overage", "流量超出(元/mb)", "超出流量(元/mb)"}, False),
     "voice_overage": ({"voice_overage", "通话超出(元/分钟)", "语音超出(元/分钟)"}, False),
     "sms_overage": ({"sms_overage", "短信超出(元/条)"}, False),
@@ -137,6 +143,11 @@ def _date(text: str) -> date | None | bool:
         return False
 
 
+def _list(text: str) -> list[str] | bool:
+    parts = list(dict.fromkeys(p.strip() for p in re.split(r"[、,，;；|]+", text) if p.strip()))
+    return False if len(parts) > 20 or any(len(p) > 50 for p in parts) else parts
+
+
 def _groups(text: str) -> list[str] | bool:
     parts = [p.strip().lower() for p in re.split(r"[、,，;；/|\s]+", text) if p.strip()]
     if any(p not in GROUPS for p in parts):
@@ -159,6 +170,10 @@ PROBLEMS = {  # field: what is expected there (Chinese, English)
     "data_mb": ("应为不小于0的整数", "a whole number ≥ 0"),
     "voice_minutes": ("应为不小于0的整数", "a whole number ≥ 0"),
     "sms": ("应为不小于0的整数", "a whole number ≥ 0"),
+    "bandwidth_mbps": ("应为不小于0的整数（Mbps）", "a whole number ≥ 0 (Mbit/s)"),
+    "validity_hours": ("应为不小于0的整数（小时）", "a whole number ≥ 0 (hours)"),
+    "sub_services": ("每项最多50字，最多20项", "at most 20 items of at most 50 characters"),
+    "cities": ("每项最多50字，最多20项", "at most 20 items of at most 50 characters"),
     "data_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
     "voice_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
     "sms_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
@@ -178,7 +193,8 @@ PROBLEMS = {  # field: what is expected there (Chinese, English)
     "prepayment_hours": ("应为不小于0的整数", "a whole number ≥ 0"),
 }
 INTS = ("data_mb", "voice_minutes", "sms", "contract_months", "min_paid_calls", "promotion_months")
-INTS += ("prepayment_hours",)
+INTS += ("prepayment_hours", "bandwidth_mbps", "validity_hours")
+LISTS = ("sub_services", "cities")
 MONEY = {"price": 2, "first_prepayment": 2, "monthly_credit": 2, "total_bonus": 2}
 MONEY |= {"data_overage": 4, "voice_overage": 4, "sms_overage": 4}
 TIER_FIELD = {
@@ -201,6 +217,8 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
             val[key] = _date(text)
         elif key == "groups":
             val[key] = _groups(text)
+        elif key in LISTS:
+            val[key] = _list(text)
         else:
             val[key] = text
     for key, v in val.items():
@@ -257,6 +275,10 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
         "data_mb": val.get("data_mb"),
         "voice_minutes": val.get("voice_minutes"),
         "sms": val.get("sms"),
+        "bandwidth_mbps": val.get("bandwidth_mbps"),
+        "validity_hours": val.get("validity_hours"),
+        "sub_services": val.get("sub_services") or [],
+        "cities": val.get("cities") or [],
         "contract_months": val.get("contract_months"),
         "groups": val.get("groups") or [],
         "on_sale": on,

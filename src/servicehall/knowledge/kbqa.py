@@ -194,7 +194,7 @@ _ATTRIBUTE_PATTERNS: list[tuple[str, str]] = [
         "语音时长",
         r"(多少|几)分钟|通话时长|语音时长|通话时间|分钟数|能打多久|(语音|通话)(有)?多少|(和|与|、|及)(通话|语音)",
     ),
-    ("带宽", r"带宽|网速|(多少|几)(兆|m)(的)?(宽带|网)|速率|速度"),
+    ("带宽", r"带宽|网速|(多少|几)(兆|m)(的)?(宽带|网)|(多少|几)兆|速率|速度"),
     (
         "开通方式",
         r"(怎么|如何|怎样|咋|怎么样)(才能|才可以|可以|能)?"
@@ -241,7 +241,7 @@ SURE = 0.6
 # How far the examples' product must lead the next one (perceptron votes) to stand in for a name
 # not found whole; chosen on quarters of the dev file, never on the held-out one.
 GUESS_MARGIN = 6.0
-_NUM_RE = re.compile(r"(\d+(?:\.\d+)?)(元|g|m|分钟|小时|天|个月|月|年|版)?")
+_NUM_RE = re.compile(r"(\d+(?:\.\d+)?)(元|g|m|兆|分钟|小时|天|个月|月|年|版)?")
 _GENERIC_SUFFIXES = ("活动", "业务", "产品", "服务", "功能")
 
 
@@ -468,12 +468,15 @@ def _tier_matches_number(t: TierView, value: float, unit: str) -> set[str]:
     if data is not None:
         if unit == "g" and abs(data - value * 1024) < 1:
             hits.add("流量")
-        elif unit in ("m", "") and abs(data - value) < 1e-6:
+        elif unit in ("m", "兆", "") and abs(data - value) < 1e-6:
             hits.add("流量")
         elif unit == "" and abs(data - value * 1024) < 1:
             hits.add("流量")
     if voice is not None and unit in ("分钟", "") and abs(voice - value) < 1e-6:
         hits.add("语音时长")
+    speed = t.numbers.get("bandwidth_mbps")
+    if speed is not None and unit in ("m", "兆", "") and abs(speed - value) < 1e-6:
+        hits.add("带宽")  # "1000M宽带": megabits of a line, not megabytes of data
     return hits
 
 
@@ -855,7 +858,7 @@ def _apply_numbers(tiers: list[TierView], numbers, constraints: list[Constraint]
                 if not unit and attr.rstrip("~") in asked:
                     continue
                 matched.setdefault(attr, []).append(t)
-        for attr in ("价格", "流量", "语音时长", "价格~"):
+        for attr in ("价格", "流量", "语音时长", "带宽", "价格~"):
             subset = matched.get(attr)
             if subset and len(subset) < len(tiers):
                 tiers = subset

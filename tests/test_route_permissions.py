@@ -136,6 +136,7 @@ PUBLIC_PAGES = {
     "web:chat-start",
     "web:chat",
     "web:chat-events",  # the conversation token is the key, as for the chat page
+    "web:help",  # published public articles only (knowledge.selectors.public_article)
 }
 
 

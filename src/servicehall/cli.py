@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("SERVICEHALL_LOG", "WARNING")
     if args.cmd == "demo":  # no SMS gateway: the outbox is the demo's phone (settings)
         os.environ.setdefault("SERVICEHALL_SMS_OUTBOX_CODES", "1")
+        # the links in texts and chat answers point at the demo as it is served
+        os.environ.setdefault("SERVICEHALL_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup()
     if args.cmd == "demo":
         from servicehall.demo import load_demo, logins_text

@@ -600,3 +600,36 @@ def test_k2_a_superlative_answer_says_which_tier(kb):
     body = say(c, start(c), "畅游流量包哪个最便宜").json()
     assert body["values"] == ["10"] and "最便宜的是：" in body["text"]
     assert body["text"].index("最便宜的是") < body["text"].index("价格：10元")
+
+
+def test_k2_an_article_answer_links_to_the_whole_article_a_customer_may_read(kb, hall):
+    """The assistant's article answers end with a link a customer can open without signing
+    in; staff-only, unpublished and archived articles are not readable there."""
+    from servicehall.knowledge import services as kb_services
+
+    author = factories.make_staff("care_desk", hall)
+    reviewer = factories.make_staff("quality_supervisor", hall)
+
+    def published(title, body, audience):
+        a = kb_services.create_article(author, title=title, body=body, audience=audience)
+        a = kb_services.act(author, a.pk, "submit", version=a.head.number)
+        a = kb_services.act(reviewer, a.pk, "approve", version=a.head.number)
+        return kb_services.act(reviewer, a.pk, "publish", version=a.head.number)
+
+    public = published(
+        "光猫红灯处理", "光猫LOS灯红色闪烁：检查光纤是否弯折。\n仍不亮请报障。", "public"
+    )
+    staff_only = published("内部派单规则", "装维派单按片区轮转。", "staff")
+    draft = kb_services.create_article(author, title="草稿", body="未发布", audience="public")
+
+    c = Client()
+    token = start(c)
+    body = say(c, token, "光猫红灯怎么办").json()
+    assert body["kind"] == "article" and f"/help/{public.pk}/" in body["text"]
+    page = c.get(f"/help/{public.pk}/")
+    assert page.status_code == 200 and "仍不亮请报障" in page.content.decode()
+    for hidden in (staff_only, draft):
+        r = c.get(f"/help/{hidden.pk}/")
+        assert r.status_code == 404 and "装维派单" not in r.content.decode()
+    chat_page = c.get(f"/chat/{token}/").content.decode()
+    assert f'<a href="http://127.0.0.1:8000/help/{public.pk}/"' in chat_page  # a link to tap

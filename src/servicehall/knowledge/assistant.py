@@ -271,6 +271,14 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     return zh, en, values
 
 
+def help_link(article_id: int) -> str:
+    """Where a customer reads an article whole, without signing in (web: help)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_URL + reverse("web:help", args=[article_id])
+
+
 def _articles(text: str, limit: int = 3) -> list[dict]:
     return [
         {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
@@ -374,10 +382,11 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     articles = _articles(text) if CJK_RE.search(text) else []
     if articles:
         top = articles[0]
+        link = help_link(top["id"])
         return Reply(
             "article",
-            f"为您找到相关说明：【{top['title']}】{top['snippet']}",
-            f"This may help: {top['title']}",
+            f"为您找到相关说明：【{top['title']}】{top['snippet']}\n全文见 {link}",
+            f"This may help: {top['title']} {link}",
             query.confidence,
             articles=articles,
             offer_handover=True,

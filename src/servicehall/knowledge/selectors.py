@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from servicehall.core.errors import NotFound
 
 from . import workflow
-from .models import Article, ArticleVersion, Category, Status
+from .models import Article, ArticleVersion, Audience, Category, Status
 
 PAGE = 50
 READ = ("knowledge.read_knowledge", workflow.AUTHOR, workflow.REVIEWER)
@@ -47,6 +47,24 @@ def article_or_404(qs: QuerySet, article_id) -> Article:
 
 def get_visible(user, article_id) -> Article:
     return article_or_404(visible(user), article_id)
+
+
+def public_article(article_id) -> dict:
+    """What a customer may read without signing in (the page the assistant links to): the
+    published version of a public article, not archived; anything else is the same 404."""
+    qs = (
+        Article.objects.select_related("published", "category")
+        .filter(audience=Audience.PUBLIC, published__isnull=False)
+        .exclude(status=Status.ARCHIVED)
+    )
+    article = article_or_404(qs, article_id)
+    return {
+        "id": article.pk,
+        "title": article.published.title,
+        "body": article.published.body,
+        "category": article.category.name_zh if article.category_id else "",
+        "updated": article.published.published_at or article.published.created_at,
+    }
 
 
 def articles(

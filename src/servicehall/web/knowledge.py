@@ -220,3 +220,12 @@ def kb_action(request, article_id, op):
         form=op if op in ACTIONS else "page",
     )
     return redirect(reverse("web:kb-article", kwargs={"article_id": article_id}))
+
+
+def help_article(request, article_id):
+    """A public article for customers, no sign-in: the page the assistant's answers link to."""
+    try:
+        article = selectors.public_article(article_id)
+    except ServiceError as exc:
+        return render(request, "web/kb/help.html", {"fatal": error_text(exc)}, status=exc.status)
+    return render(request, "web/kb/help.html", {"article": article})

@@ -39,6 +39,7 @@ urlpatterns = [
     path("cases/<int:case_id>/events", cases.case_events, name="case-events"),
     path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
     path("kb/", knowledge.kb_home, name="kb"),
+    path("help/<int:article_id>/", knowledge.help_article, name="help"),
     path("kb/new", knowledge.kb_new, name="kb-new"),
     path("kb/<int:article_id>/", knowledge.kb_article, name="kb-article"),
     path("kb/<int:article_id>/edit", knowledge.kb_edit, name="kb-edit"),

@@ -85,6 +85,8 @@ def test_l3_import_through_the_api(api_as, importer, clerk):
         "line": 2,
         "field": "phone",
         "value": "abc",
+        "message": "应为11位手机号码",
+        "message_en": "an 11-digit mobile number",
     }
     r = api_as(clerk).c.post("/api/cases/bill-shock/import", {"file": bad})
     assert r.status_code == 403

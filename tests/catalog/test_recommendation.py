@@ -1,6 +1,7 @@
 """The recommendation for a line from its bills (M2), the answer recorded (M3), and the API:
 bad input answers a clear 4xx in Chinese and English naming the field, never a 500."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -194,3 +195,46 @@ def _upload(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("catalogue.csv", text.encode(), content_type="text/csv")
+
+
+def test_m2_batch_writes_a_row_for_every_line_even_without_usage(catalogue, tmp_path):
+    """`servicehall recommend`: one output row per line of the input — a line whose bills carry
+    no usage says so (no_usage) instead of vanishing — and the months as billing exports write
+    them (2026-10, 202610, 2026年10月)."""
+    import csv
+
+    from servicehall.catalog import batch
+
+    usage = tmp_path / "usage.csv"
+    usage.write_text(
+        "号码,月份,金额,通话分钟,流量MB,主叫次数\n"
+        "13900000020,2026-08,168.00,350,25600,40\n"
+        "13900000020,202609,165.50,350,25600,40\n"
+        "13900000020,2026年10月,171.20,350,25600,40\n"
+        "13900000099,2026-10,58.00,,,\n",  # billed, usage not exported
+        encoding="utf-8",
+    )
+    out = tmp_path / "recs.csv"
+    counts = batch.run(str(usage), str(out), date(2026, 11, 1))
+    assert counts["lines"] == 2 and counts["recommended"] == 1
+    rows = {r[0]: r for r in list(csv.reader(out.open(encoding="utf-8-sig")))[1:]}
+    assert rows["13900000020"][1] == "3" and rows["13900000020"][7] == "ok"
+    assert rows["13900000099"][7] == "no_usage" and rows["13900000099"][8]
+
+
+def test_m2_batch_names_every_bad_cell_and_writes_nothing(catalogue, tmp_path):
+    from servicehall.catalog import batch
+
+    usage = tmp_path / "usage.csv"
+    usage.write_text(
+        "号码,月份,金额,通话分钟,流量MB\n139,2026-13,-1,x,1\n13900000020,2026-10,1,1,1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "recs.csv"
+    with pytest.raises(ServiceError) as err:
+        batch.run(str(usage), str(out), date(2026, 11, 1))
+    fields = [(e["line"], e["field"]) for e in err.value.extra["errors"]]
+    assert fields == [(2, "phone"), (2, "month"), (2, "amount"), (2, "voice_minutes")]
+    assert "未生成任何推荐" in err.value.zh and "导入" not in err.value.zh
+    assert "2026-10 或 202610" in err.value.extra["errors"][1]["message"]
+    assert not out.exists()

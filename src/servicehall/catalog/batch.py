@@ -45,7 +45,12 @@ def groups_of(numbers) -> dict[str, str]:
 def run(input_path: str, output_path: str, on: date, *, progress=None) -> dict:
     """Read, price every line under every plan on sale on `on`, write; returns counts."""
     with open(input_path, "rb") as f:
-        rows = bills.parse(f.read(), input_path, max_rows=None)
+        rows = bills.parse(
+            f.read(),
+            input_path,
+            max_rows=None,
+            nothing_done=("未生成任何推荐", "no recommendations were written"),
+        )
     numbers = {r.number for r in rows}
     usages = pricing.usages_from_bills(rows, groups_of(numbers))
     plans = selectors.load_plans(on)

@@ -444,11 +444,13 @@ def same(a: Recommendation, b: Recommendation) -> bool:
 
 def usages_from_bills(rows: Iterable, groups: dict[str, str] | None = None) -> list[Usage]:
     """Bill rows (anything with number, month, amount and the usage fields) grouped by line:
-    the most recent MONTHS months with usage (minutes and MB known) of each, oldest first."""
+    the most recent MONTHS months with usage (minutes and MB known) of each, oldest first. A
+    line whose bills carry no usage is kept with no months (its recommendation: no_usage)."""
     by_number: dict[str, list] = {}
     for r in rows:
+        months = by_number.setdefault(r.number, [])
         if r.voice_minutes is not None and r.data_mb is not None:
-            by_number.setdefault(r.number, []).append(r)
+            months.append(r)
     groups = groups or {}
     out = []
     for number, bills in by_number.items():

@@ -38,7 +38,14 @@ USAGE_FIELDS = tuple(USAGE_HEADERS)
 # tells the customer their own plan, K2).
 PLAN_HEADERS = {"plan": {"plan", "套餐", "主套餐", "资费套餐", "套餐名称"}}
 MAX_ROWS = 200_000
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
+# 2026-10, 2026-10-01, 2026/10, 202610, 2026年10月 (what billing exports write)
+MONTH_RE = re.compile(r"^(\d{4})(?:[-/.]|年)?(\d{1,2})(?:[-/.]0?1|月)?$")
+FIELD_HINTS = {  # what a bad cell should look like (Chinese, English)
+    "phone": ("应为11位手机号码", "an 11-digit mobile number"),
+    "month": ("月份应为 2026-10 或 202610", "a month like 2026-10 or 202610"),
+    "amount": ("应为不小于0的金额（最多2位小数）", "an amount ≥ 0 with at most 2 decimals"),
+}
+WHOLE_HINT = ("应为不小于0的整数", "a whole number ≥ 0")
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,15 @@ def header_columns(header: list[str], names: dict[str, set[str]]) -> dict[str, i
     return cols
 
 
-def parse(data: bytes, filename: str, *, max_rows: int | None = MAX_ROWS) -> list[BillRow]:
+def parse(
+    data: bytes,
+    filename: str,
+    *,
+    max_rows: int | None = MAX_ROWS,
+    nothing_done: tuple[str, str] = ("未导入任何数据", "nothing was imported"),
+) -> list[BillRow]:
+    """Every row checked, every bad cell named (line, column, what it should be); any bad cell
+    refuses the whole file, and `nothing_done` says what was therefore not done."""
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
         raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
@@ -137,34 +152,36 @@ def parse(data: bytes, filename: str, *, max_rows: int | None = MAX_ROWS) -> lis
     for line, r in rows[1:]:
         cell = {k: (r[j] if j < len(r) else "") for k, j in cols.items()}
         number = re.sub(r"[\s\-]", "", cell["phone"])
-        m = MONTH_RE.match(cell["month"].split(" ")[0])
+        m = MONTH_RE.match(cell["month"].split(" ")[0].strip())
         try:
-            amount = Decimal(cell["amount"].replace(",", ""))
+            amount = Decimal(cell["amount"].replace(",", "").strip())
         except InvalidOperation:
             amount = None
-        if not MOBILE_RE.match(number):
-            errors.append({"line": line, "field": "phone", "value": cell["phone"]})
-        elif m is None or not 1 <= int(m.group(2)) <= 12:
-            errors.append({"line": line, "field": "month", "value": cell["month"]})
-        elif amount is None or amount < 0 or amount.as_tuple().exponent < -2:
-            errors.append({"line": line, "field": "amount", "value": cell["amount"]})
-        else:
-            usage = {k: whole_number(cell[k]) for k in USAGE_FIELDS if k in cell}
-            bad = next((k for k, v in usage.items() if v is False), None)
-            if bad:
-                errors.append({"line": line, "field": bad, "value": cell[bad]})
-                continue
+        usage = {k: whole_number(cell[k]) for k in USAGE_FIELDS if k in cell}
+        bad = [] if MOBILE_RE.match(number) else ["phone"]
+        if m is None or not 1 <= int(m.group(2)) <= 12:
+            bad.append("month")
+        if amount is None or amount < 0 or amount.as_tuple().exponent < -2:
+            bad.append("amount")
+        bad += [k for k, v in usage.items() if v is False]
+        for key in bad:
+            zh, en = FIELD_HINTS.get(key, WHOLE_HINT)
+            errors.append(
+                {"line": line, "field": key, "value": cell[key], "message": zh, "message_en": en}
+            )
+        if not bad:
             month = date(int(m.group(1)), int(m.group(2)), 1)
             plan = cell["plan"].strip()[:100] if "plan" in cell else None  # None: not in file
             out.append(BillRow(line, number, month, amount, **usage, plan=plan))
     if errors:
         first = errors[0]
+        lines = len({e["line"] for e in errors})
         raise ServiceError(
             "bad_rows",
-            f"第{first['line']}行“{first['field']}”有误（{first['value']}），共{len(errors)}行有误，"
-            "未导入任何数据",
-            f"Line {first['line']}: bad {first['field']} ({first['value']!r}); "
-            f"{len(errors)} bad rows in all; nothing was imported",
+            f"第{first['line']}行“{first['field']}”有误（{first['value']}）：{first['message']}；"
+            f"共{lines}行、{len(errors)}处有误，{nothing_done[0]}",
+            f"Line {first['line']}: bad {first['field']} ({first['value']!r}): "
+            f"{first['message_en']}; {len(errors)} bad cells on {lines} lines; {nothing_done[1]}",
             field="file",
             status=422,
             extra={"errors": errors[:100]},

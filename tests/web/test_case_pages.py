@@ -172,3 +172,9 @@ def test_a_live_refresh_of_the_page_leaves_the_flash_message_for_the_person(cler
         c.get(f"/cases/{case.pk}/", headers={"X-ServiceHall-Live": "1"})
     )
     assert "已被他人修改" in text(c.get(f"/cases/{case.pk}/"))  # still there for the person
+
+
+def test_the_case_page_names_the_channel_in_words(clerk):
+    case = work_order(clerk)  # channel hotline
+    page = text(as_user(clerk).get(f"/cases/{case.pk}/"))
+    assert 'data-channel="hotline">热线<' in page

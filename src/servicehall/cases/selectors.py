@@ -154,6 +154,7 @@ def row(case: Case, now: datetime, lang: str = "zh") -> dict:
         "status": case.status,
         "status_name": wf.state_label(case.status, lang) if wf else case.status,
         "channel": case.channel,
+        "channel_name": case.get_channel_display(),  # in the active language
         "priority": case.priority,
         "category": case.category.code,
         "category_name": case.category.name_zh if lang.startswith("zh") else case.category.name_en,

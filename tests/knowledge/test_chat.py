@@ -147,6 +147,19 @@ def test_v2_a_callback_number_typed_in_the_chat_does_not_say_who_the_customer_is
     )
     case = Case.objects.get(number=r.json()["case_number"])
     assert case.contact_phone == "13900000020" and case.customer is None
+    # nor once the consultation becomes a work order
+    clerk = factories.make_staff("clerk", case.hall)
+    case.desk.members.add(clerk)
+    staff = Client()
+    staff.force_login(clerk)
+    r = staff.post(
+        f"/api/cases/{case.pk}/actions/convert",
+        {"version": case.version, "summary": "需核实", "category": "other"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    order = Case.objects.get(parent=case)
+    assert order.customer is None and order.contact_phone == "13900000020"
 
     c2 = Client()
     token = start(c2)
@@ -633,3 +646,40 @@ def test_k2_an_article_answer_links_to_the_whole_article_a_customer_may_read(kb,
         assert r.status_code == 404 and "装维派单" not in r.content.decode()
     chat_page = c.get(f"/chat/{token}/").content.decode()
     assert f'<a href="http://127.0.0.1:8000/help/{public.pk}/"' in chat_page  # a link to tap
+
+
+@pytest.mark.django_db(transaction=True)
+def test_c8_converting_a_case_while_the_customer_types_never_deadlocks(kb, hall):
+    """The case engine locks the case, then moves the chat to the work order; the customer's
+    message locks them in the same order, so each lands — on the consultation before the
+    conversion or on the work order after — and nobody gets a 500."""
+    from tests.queueing.test_concurrency import fire
+
+    clerk = factories.make_staff("clerk", hall)
+    staff = Client()
+    staff.force_login(clerk)
+    for round_ in range(4):
+        customer = Client()
+        token = start(customer)
+        number = customer.post(
+            f"/api/chat/conversations/{token}/handover", content_type="application/json"
+        ).json()["case_number"]
+        case = Case.objects.get(number=number)
+        case.desk.members.add(clerk)
+        says = [f"第{round_}轮第{i}句" for i in range(4)]
+        chat_url = f"/api/chat/conversations/{token}/messages"
+        shots = [(customer, chat_url, {"text": t}) for t in says]
+        shots.insert(
+            2,
+            (
+                staff,
+                f"/api/cases/{case.pk}/actions/convert",
+                {"version": case.version, "summary": "需后台核实", "category": "other"},
+            ),
+        )
+        results = fire(shots)
+        assert all(code == 200 for code, _ in results), results
+        order = Case.objects.get(parent=case)
+        for text in says:  # every message is on one of the two timelines, once
+            on = [c for c in (case, order) if c.events.filter(note=text).exists()]
+            assert len(on) == 1, (text, on)

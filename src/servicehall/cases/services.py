@@ -381,6 +381,9 @@ def _convert(case: Case, actor, now: datetime, payload: dict) -> Case:
         subject=case.subject,
         customer_id=case.customer_id,
         phone=case.contact_phone or None,
+        # who the customer is was settled at intake (staff, or a texted code): the number is
+        # only a contact here, or a number typed in a chat would identify its owner
+        phone_identifies=False,
         hall=case.hall.code if case.hall_id else None,
         priority=case.priority,
         area=payload.get("area") or case.area,

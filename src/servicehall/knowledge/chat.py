@@ -62,14 +62,10 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
     lands on a case that was answered a moment before (it goes to the assistant instead)."""
     if not isinstance(text, str):
         raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
-    from servicehall.cases.services import chat_case, note_chat_message
+    from servicehall.cases.services import note_chat_message
 
     with write_transaction():
-        # NO KEY: a reply being written (a message row pointing here) is not held up, so the
-        # handler's reply_in_chat (case lock, then a message) and this (conversation, then
-        # case) cannot deadlock
-        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=get(token).pk)
-        case = chat_case(conversation, for_update=True)
+        conversation, case = _locked(token)
         count = conversation.messages.count()
         if case is not None:
             # A person has taken the chat over: the message is theirs to answer, not the
@@ -135,6 +131,23 @@ def _hand_over(token: str, answer: Message, reply: assistant.Reply) -> assistant
     answer.text = reply.text
     answer.save(update_fields=["text"])
     return reply
+
+
+def _locked(token: str):
+    """The conversation and the case that has it, both locked, in the order the case engine
+    takes them (the case, then the conversation: converting a case moves its chat), so the two
+    never deadlock. NO KEY on the conversation: a reply being written (a message row pointing
+    at it) is not held up. If the chat moved to another case while we waited, look again."""
+    from servicehall.cases.selectors import holds_chat
+    from servicehall.cases.services import chat_case
+
+    for _ in range(3):
+        seen = get(token)
+        case = chat_case(seen, for_update=True)
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=seen.pk)
+        if conversation.case_number == seen.case_number:
+            break
+    return conversation, case if case is not None and holds_chat(case, conversation) else None
 
 
 def _check_for_person(text: str, count: int) -> None:

@@ -128,3 +128,13 @@ def test_m1_import_needs_the_permission(db):
     with pytest.raises(ServiceError) as err:
         importer.import_catalog(make_staff("clerk"), CATALOGUE_CSV.encode(), "c.csv")
     assert err.value.status == 403
+
+
+def test_m1_a_reimport_leaves_the_columns_it_does_not_have(catalogue):
+    """A price list re-imported must not wipe the versions, validity or bandwidth set before."""
+    rows = "产品,类型,档位,月费\n悦听彩铃,增值业务,年包,45\n家庭宽带,宽带,300M档,49\n"
+    importer.store(importer.parse(rows.encode(), "prices.csv"))
+    year = Tier.objects.get(code="悦听彩铃/年包")
+    assert year.price == D("45") and year.sub_services == ["年包"] and year.validity_hours == 8640
+    line = Tier.objects.get(code="家庭宽带/300M档")
+    assert line.price == D("49") and line.bandwidth_mbps == 300 and line.contract_months == 12

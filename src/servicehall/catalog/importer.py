@@ -19,8 +19,8 @@ bonus must equal credit × months (the smart-terminal offers: 50 × 24 = 1,200).
 
 As with bills (customers/bills.py), the whole file is checked first: any bad row refuses the
 import, listing every bad row by line number and column, and nothing is written. An accepted file
-creates or updates products by name and tiers by code; the promotions of the tiers in the file
-become those the file gives them.
+creates or updates products by name and tiers by code — only the attributes whose columns the
+file has; the promotions of the tiers in the file become those the file gives them.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ COLUMNS = {  # key: (accepted header names, normalised), required
     "sms": ({"sms", "短信", "短信(条)", "短信条数"}, False),
     "bandwidth_mbps": ({"bandwidth_mbps", "bandwidth", "带宽(mbps)", "带宽(m)", "带宽"}, False),
     "validity_hours": ({"validity_hours", "有效期(小时)", "有效期"}, False),
-    "sub_services": ({"sub_services", "子业务", "版本"}, False),
+    "sub_services": ({"sub_services", "子业务"}, False),
     "cities": ({"cities", "城市", "适用城市"}, False),
     "data_overage": ({"data_overage", "流量超出(元/mb)", "超出流量(元/mb)"}, False),
     "voice_overage": ({"voice_overage", "通话超出(元/分钟)", "语音超出(元/分钟)"}, False),
@@ -286,6 +286,10 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
     }
     for key, model_field in TIER_FIELD.items():
         values[model_field] = val.get(key)
+    # a column the file does not have leaves that attribute as it is (set in the admin, or by
+    # an earlier file): a re-import of prices never wipes validity or versions
+    column_of = {f: k for k, f in TIER_FIELD.items()}
+    values = {f: v for f, v in values.items() if column_of.get(f, f) in cell}
     return TierRow(line, product, kind, tier, code, values, promo), []
 
 

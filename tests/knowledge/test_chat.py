@@ -134,6 +134,15 @@ def test_c8_asking_for_a_person_in_words_hands_over_at_once(kb):
     assert say(c, token, "在吗").json()["kind"] == "with_agent"  # the person has it now
 
 
+
+@pytest.mark.parametrize("text", ["你是人工智能吗", "宽带安装要人工费吗", "营业厅工作人员几点下班"])
+def test_c8_words_that_only_look_like_asking_for_a_person_open_no_case(kb, text):
+    c = Client()
+    token = start(c)
+    assert say(c, token, text).json()["kind"] != "handover"
+    assert not Case.objects.exists() and not Conversation.objects.get(token=token).case_number
+
+
 def test_v2_a_callback_number_typed_in_the_chat_does_not_say_who_the_customer_is(kb):
     """Anyone can type a number: it is where to call back, not whose account the handler may
     see. Only a number proved by a texted code (V2) links the case to that customer."""

@@ -23,7 +23,11 @@ from .search import search
 
 MAX_LENGTH = 500
 CONFIDENCE = kbqa.SURE  # below it the assistant asks back or hands over
-HUMAN_RE = re.compile(r"人工|转人工|真人|客服人员|找客服|人工客服|投诉|坐席|工作人员|经理")
+# Asking for a person in so many words (the chat then opens a case at once): not "人工智能",
+# "人工费" or "营业厅工作人员几点下班".
+HUMAN_RE = re.compile(
+    r"人工(?!智能|费|成本|安装|上门)|真人|客服人员|找客服|坐席|(我要|我想|要)投诉|投诉你们"
+)
 GREETING_RE = re.compile(r"^(你好|您好|在吗|hi|hello|嗨|哈喽)[!！。.?？~]*$", re.I)
 THANKS_RE = re.compile(r"^(谢谢|多谢|感谢|好的|知道了|明白了|ok)[!！。.~]*$", re.I)
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")

@@ -233,6 +233,10 @@ def test_k2_the_best_of_the_catalogue_when_no_product_is_named(db):
     assert best("流量最多的套餐多少钱") == ("尊享卡", ["199"], 0.7)
     assert best("最便宜的流量包")[:2] == ("加油包", ["5"])
     assert best("畅享卡最便宜多少钱")[:2] == ("畅享卡", ["39"])  # a product named: its own tiers
+    assert best("哪个套餐包含的流量最多")[:2] == ("尊享卡", ["102400"])  # 包含 is no 包
+    # not a superlative of price or data, or no kind of product said: not a catalogue answer
+    for question in ("套餐最低消费多少", "话费最高能透支多少", "哪个最便宜"):
+        assert best(question)[0] is None, question
 
 
 def test_k2_broadband_speed_in_megabits_picks_the_tier(db):

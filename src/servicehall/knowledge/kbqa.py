@@ -520,8 +520,8 @@ def parse(index: Index, question: str) -> Query:
             scores = {id(guess): 1.0}
             surfaces = []
             confidence = max(confidence, min(0.9, 0.5 + margin / 20))
-    if not candidates or (span is None and confidence < SURE):
-        # nothing named, or only a guess: "哪个套餐最便宜" asks the whole catalogue
+    if span is None:
+        # no product named whole (at most a guess): "哪个套餐最便宜" asks the whole catalogue
         best = _best_in_catalogue(index, masked)
         if best is not None:
             return best
@@ -672,19 +672,21 @@ def _answerable(product: ProductView, tiers: list[TierView], attrs: list[str]) -
     return list(dict.fromkeys(out))
 
 
-# Superlatives over the catalogue ("哪个套餐最便宜"): the number, min or max, what is asked.
+# Superlatives over the catalogue ("哪个套餐最便宜"): the number, min or max, what is asked. Only
+# plain superlatives of price and data: "最低消费", "最高能透支" ask something else.
 _BEST = (
-    (_CHEAP, "price", "min", "价格"),
-    (_DEAR, "price", "max", "价格"),
+    (re.compile(r"最(便宜|实惠|划算|省钱)|价格最低|最低价"), "price", "min", "价格"),
+    (re.compile(r"最贵"), "price", "max", "价格"),
     (_MOST_DATA, "data_mb", "max", "流量"),
     (_LEAST_DATA, "data_mb", "min", "流量"),
 )
-# What kind of product the customer means by the word they use; else main plans.
+# Which products the customer means, by the word they use; no such word, no catalogue answer.
 _KIND_WORDS = (
-    (re.compile(r"流量包|加油包|叠加包|(?<!套)包"), "pack"),
+    (re.compile(r"流量包|加油包|叠加包|流量券"), "pack"),
     (re.compile(r"宽带"), "broadband"),
-    (re.compile(r"活动|合约|优惠"), "campaign"),
-    (re.compile(r"业务|服务|会员"), "service"),
+    (re.compile(r"套餐|手机卡"), "plan"),
+    (re.compile(r"增值业务|会员"), "service"),
+    (re.compile(r"活动|合约"), "campaign"),
 )
 
 
@@ -693,10 +695,10 @@ def _best_in_catalogue(index: Index, q: str) -> Query | None:
     products of the kind the customer names (套餐: main plans, 流量包: packs …), e.g.
     "哪个套餐最便宜" → 乐享青春卡 19元档."""
     found = next(((n, op, a) for pattern, n, op, a in _BEST if pattern.search(q)), None)
-    if found is None:
+    kind = next((k for pattern, k in _KIND_WORDS if pattern.search(q)), None)
+    if found is None or kind is None:
         return None
     key, op, attribute = found
-    kind = next((k for pattern, k in _KIND_WORDS if pattern.search(q)), "plan")
     today = date.today().strftime("%Y%m%d")
     best: list[tuple[ProductView, TierView]] = []
     for product in index.products:

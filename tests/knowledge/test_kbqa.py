@@ -251,3 +251,32 @@ def test_k2_broadband_speed_in_megabits_picks_the_tier(db):
     assert ask(index, "1000M宽带多少钱") == {"100"}
     assert ask(index, "300兆的家庭宽带多少钱") == {"50"}
     assert ask(index, "家庭宽带有多少兆") == {"300", "1000"}
+
+
+def test_k2_two_products_compared_tier_by_tier_where_tiers_are_named(db):
+    from servicehall.catalog.models import Product, Tier
+
+    for name, tiers in (
+        ("畅享卡", ((39, 10240), (59, 30720))),
+        ("青春卡", ((19, 3072), (29, 15360))),
+    ):
+        product = Product.objects.create(name=name, kind="plan")
+        for price, data in tiers:
+            Tier.objects.create(
+                product=product,
+                code=f"{name}{price}",
+                name=f"{price}元档",
+                price=price,
+                data_mb=data,
+            )
+    index = kbqa.load_catalogue()
+
+    def compare(question):
+        q = kbqa.parse(index, question)
+        return kbqa.answer_values(q), q.confidence >= kbqa.SURE
+
+    assert compare("畅享卡和青春卡哪个流量多") == (["畅享卡"], True)  # by their biggest tiers
+    assert compare("畅享卡的39元档和青春卡29元档哪个流量多") == (["青春卡"], True)  # 10GB < 15GB
+    assert compare("畅享卡39元档和青春卡29元档流量一样吗") == (["no"], True)
+    assert compare("畅享卡和青春卡哪个便宜") == (["青春卡"], True)
+    assert compare("畅享卡和青春卡哪个短信多")[1] is False  # not weighed: asked back, not guessed

@@ -157,18 +157,38 @@ def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
     """Two products compared: each one's range on what is weighed, and which wins."""
     a, b = query.compare
     if query.compare_kind == "same":
-        lines = []
-        for name in (a, b):
-            product = query.product if query.product.name == name else query.versus
-            prices = [kbqa.product_extent(product, "price", h) for h in (False, True)]
-            data = [kbqa.product_extent(product, "data_mb", h) for h in (False, True)]
+        (left, right), lines = query.compare_tiers, []
+        if len(left) == len(right) == 1:  # a tier of each: what was asked, side by side
+            label = "、".join(LABELS.get(x, (x, x))[0] for x in query.attributes)
+            for name, t in ((a, left[0]), (b, right[0])):
+                shown = "、".join(
+                    "；".join(_unit(x, v).rstrip("。") for v in t.values.get(x, [])) or "暂无"
+                    for x in query.attributes
+                )
+                lines.append(f"{name} {t.name} {shown}")
+            same = values == ["yes"]
+            return (
+                f"{a}和{b}，{label}{'相同' if same else '不同'}（{'；'.join(lines)}）。",
+                f"{a} and {b} {'have the same' if same else 'differ in'} {label}.",
+            )
+        for name, tiers in ((a, left), (b, right)):
+            prices = [kbqa.extent(tiers, "price", h) for h in (False, True)]
+            data = [kbqa.extent(tiers, "data_mb", h) for h in (False, True)]
             lines.append(f"{name}：{_range('price', prices)}，{_range('data_mb', data)}")
         return (
             f"{a}和{b}是两款不同的产品（{'；'.join(lines)}）。",
             f"{a} and {b} are different products.",
         )
     key, highest, sides = kbqa.versus_extents(query)
-    shown_zh = "；".join(f"{n} {_extent(key, v, highest)[0]}" for n, v in sides)
+    shown = []
+    for (name, value), tiers in zip(sides, query.compare_tiers, strict=True):
+        if len(tiers) == 1:  # one tier: its own figure ("畅享5G 39元档 10GB")
+            tier = "" if tiers[0].name == name else f" {tiers[0].name}"
+            exact = _extent(key, value, highest)[0].removesuffix("起").removeprefix("最高")
+            shown.append(f"{name}{tier} {exact}")
+        else:
+            shown.append(f"{name} {_extent(key, value, highest)[0]}")
+    shown_zh = "；".join(shown)
     shown_en = "; ".join(f"{n} {_extent(key, v, highest)[1]}" for n, v in sides)
     zh_what, en_what, same = _WHICH[query.compare_kind]
     if len(values) == 2:

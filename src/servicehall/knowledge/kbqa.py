@@ -569,10 +569,16 @@ def parse(index: Index, question: str) -> Query:
                 compare, compare_tiers = (a, b), (left, right)
             else:  # two products: "畅享5G和乐享青春卡哪个便宜"
                 versus, compare, sub_masked = _other_product(index, q, product, span, sub_masked)
+                if versus is not None:  # each side: the tiers named of it, else all its tiers
+                    by_name = {product.name: product, versus.name: versus}
+                    left, right = (_named_tiers(by_name[n], q) for n in compare)
+                    compare_tiers = (left, right)
     if compare is not None:
         compare_kind, attrs = _compare_kind(sub_masked, attrs)
         if compare_kind == "same" and not _asked(sub_masked):
             attrs = list(WHOLE_TIER)  # "59元档和79元档一样吗": the tiers as a whole
+        if versus is not None and compare_kind == "same" and not _SAME_Q.search(sub_masked):
+            confidence = min(confidence, SURE - 0.1)  # "哪个短信多": not a question we weigh
     elif distinct_subs:
         if tier_pick and not any(s in t.subs for t in tiers for s in distinct_subs):
             # A sub-service named beside a tier's name outranks it: "月包和留言年包" is the
@@ -772,9 +778,18 @@ def _other_product(index: Index, q: str, product: ProductView, span, masked: str
     return None, None, masked
 
 
-def product_extent(product: ProductView, key: str, highest: bool) -> float | None:
-    """The product's lowest or highest `key` over its tiers ("39元起", "最高150GB")."""
-    found = [t.numbers[key] for t in product.tiers if key in t.numbers]
+def _named_tiers(product: ProductView, q: str) -> list[TierView]:
+    """The product's tiers named by their own names in `q` ("畅享5G的39元档"), else all."""
+    own = normalize(product.name)
+    named = [
+        t for t in product.tiers if (n := normalize(t.name)) != own and len(n) > 1 and n in q
+    ]
+    return named or list(product.tiers)
+
+
+def extent(tiers: list[TierView], key: str, highest: bool) -> float | None:
+    """The lowest or highest `key` over `tiers` ("39元起", "最高150GB")."""
+    found = [t.numbers[key] for t in tiers if key in t.numbers]
     return (max if highest else min)(found) if found else None
 
 
@@ -973,14 +988,21 @@ VERSUS = {
 def versus_extents(query: Query) -> tuple[str, bool, list[tuple[str, float | None]]]:
     """For a comparison of two products: the number weighed, whether higher wins, and each
     product (in the customer's order) with its extent of it."""
-    assert query.product is not None and query.versus is not None and query.compare is not None
+    assert query.compare is not None and query.compare_tiers is not None
     key, highest = VERSUS.get(query.compare_kind, ("price", False))
-    by_name = {query.product.name: query.product, query.versus.name: query.versus}
-    return key, highest, [(n, product_extent(by_name[n], key, highest)) for n in query.compare]
+    sides = zip(query.compare, query.compare_tiers, strict=True)
+    return key, highest, [(n, extent(tiers, key, highest)) for n, tiers in sides]
 
 
 def _versus_values(query: Query) -> list[str]:
     if query.compare_kind == "same":
+        left, right = query.compare_tiers
+        if len(left) == len(right) == 1:  # one tier named on each side: compare what is asked
+            same = all(
+                sorted(set(left[0].values.get(a, []))) == sorted(set(right[0].values.get(a, [])))
+                for a in query.attributes
+            )
+            return ["yes" if same else "no"]
         return ["no"]  # two products are not the same one
     key, highest, sides = versus_extents(query)
     known = [(n, v) for n, v in sides if v is not None]

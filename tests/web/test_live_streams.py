@@ -129,3 +129,42 @@ def test_through_redis_a_lost_subscription_comes_back_and_pages_catch_up(token, 
     caught_up, after = async_to_sync(run)()
     assert caught_up.startswith("event: ready")
     assert after.startswith("event: message") and '"sender": "agent"' in after
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis bus needs REDIS_URL")
+def test_through_redis_a_subscription_gone_quiet_is_made_again(token, monkeypatch):
+    """A connection that stops answering without closing (a proxy dropping it) is found out
+    by its unanswered pings and made again; the pages then catch up (`ready`)."""
+    import redis
+
+    from servicehall.core.events import RedisBus
+
+    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(RedisBus, "PING_S", 0.2)
+    admin = redis.Redis.from_url(settings.REDIS_URL)
+
+    async def next_event(chunks):
+        while (chunk := (await anext(chunks)).decode()).startswith(": keepalive"):
+            pass
+        return chunk
+
+    async def run():
+        bus()._listeners.clear()  # a listener of its own, with the short ping
+        r, _ = await _open(f"/chat/{token}/events")
+        chunks = aiter(r.streaming_content)
+        admin.execute_command("CLIENT", "PAUSE", "1500", "ALL")  # Redis goes quiet
+        caught_up = await asyncio.wait_for(next_event(chunks), 10)
+        await r.streaming_content.aclose()
+        return caught_up
+
+    assert async_to_sync(run)().startswith("event: ready")
+
+
+def test_a_stream_the_bus_cannot_serve_is_a_clear_503(token, monkeypatch):
+    async def away():
+        raise TimeoutError
+
+    monkeypatch.setattr(bus(), "ready", away)
+    r = Client().get(f"/chat/{token}/events")
+    assert r.status_code == 503 and r.json()["code"] == "events_unavailable"
+    assert display_views._open.total() == 0  # the refused stream holds no place

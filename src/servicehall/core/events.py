@@ -36,6 +36,9 @@ class LocalBus:
             with contextlib.suppress(RuntimeError):  # loop already closed
                 loop.call_soon_threadsafe(queue.put_nowait, event)
 
+    async def ready(self) -> None:
+        """In process there is nothing to wait for."""
+
     def publish_to_all(self, event: dict) -> None:
         with self._lock:
             channels = list(self._subs)
@@ -64,6 +67,7 @@ class RedisBus:
     again (backing off), and every stream then gets `ready` to catch up on what it missed."""
 
     CONNECT_TIMEOUT_S = 5
+    PING_S = 10  # silence this long: ping; three times this long unanswered: connect again
 
     def __init__(self, url: str) -> None:
         import redis
@@ -93,8 +97,11 @@ class RedisBus:
         import redis.asyncio as aredis
 
         failures = 0
+        loop = asyncio.get_running_loop()
         while True:
-            client = aredis.Redis.from_url(self.url)
+            client = aredis.Redis.from_url(
+                self.url, socket_connect_timeout=self.CONNECT_TIMEOUT_S, socket_keepalive=True
+            )
             try:
                 pubsub = client.pubsub()
                 await pubsub.psubscribe(PREFIX + "*")
@@ -102,10 +109,18 @@ class RedisBus:
                     self._local.publish_to_all({"type": "ready"})
                 failures = 0
                 subscribed.set()
-                async for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
-                        channel = message["channel"].decode()[len(PREFIX) :]
-                        self._local.publish(channel, json.loads(message["data"]))
+                heard = loop.time()
+                while True:  # a connection that went quiet (a proxy dropping it) is found out
+                    message = await pubsub.get_message(timeout=self.PING_S)
+                    if message is not None:
+                        heard = loop.time()
+                        if message.get("type") == "pmessage":
+                            channel = message["channel"].decode()[len(PREFIX) :]
+                            self._local.publish(channel, json.loads(message["data"]))
+                    elif loop.time() - heard > 3 * self.PING_S:
+                        raise ConnectionError("Redis did not answer the pings")
+                    else:
+                        await pubsub.ping()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -117,11 +132,14 @@ class RedisBus:
             failures += 1
             await asyncio.sleep(min(0.25 * 2**failures, 10))
 
+    async def ready(self) -> None:
+        """Until this process's subscription is in place (TimeoutError if Redis is away)."""
+        await asyncio.wait_for(self._subscribed().wait(), self.CONNECT_TIMEOUT_S)
+
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue]:
-        subscribed = self._subscribed()
         async with self._local.subscribe(channel) as queue:
-            await asyncio.wait_for(subscribed.wait(), self.CONNECT_TIMEOUT_S)
+            await self.ready()
             yield queue
 
 

@@ -167,7 +167,7 @@ async def case_events(request, case_id):
         case = await sync_to_async(selectors.get_visible)(request.user, case_id)
     except ServiceError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    return stream_channel(services.channel_name(case.pk))
+    return await stream_channel(services.channel_name(case.pk))
 
 
 ACT_FIELDS = ("resolution", "confirmation", "reason", "summary", "promised_at", "desk")

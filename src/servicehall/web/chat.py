@@ -75,4 +75,4 @@ async def events(request, token):
         conv = await sync_to_async(chat.get)(token)
     except ServiceError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    return stream_channel(chat.channel_name(conv.token))
+    return await stream_channel(chat.channel_name(conv.token), public=True)

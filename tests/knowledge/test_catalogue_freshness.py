@@ -62,3 +62,20 @@ def test_a_tier_edit_marks_its_product_edited(elsewhere):
     tier.save()
     product.refresh_from_db()
     assert product.updated_at > before
+
+
+def test_k2_when_the_stamp_cannot_be_read_the_view_it_has_answers(monkeypatch):
+    from django.db import DatabaseError
+
+    from servicehall.knowledge import kbqa
+
+    triples.load(triples.parse(TRIPLES, SYNONYMS))
+    assistant.forget_catalogue()
+    assert price("畅游流量包年包多少钱") == ["200"]
+
+    def broken():
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(kbqa, "catalogue_stamp", broken)
+    assistant._stamp_cache.forget()
+    assert price("畅游流量包年包多少钱") == ["200"]  # not a 500

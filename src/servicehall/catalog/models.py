@@ -263,12 +263,16 @@ class RecommendationOffer(models.Model):
 def touch_product(sender, instance, **_kwargs) -> None:
     """Signal receiver: a product's `updated_at` is the last edit of anything about it (its
     names, tiers, tier texts, rules), so one column tells whether the catalogue changed — the
-    assistant's other processes compare it (knowledge.kbqa.catalogue_stamp)."""
-    from django.utils import timezone
+    assistant's other processes compare it (knowledge.kbqa.catalogue_stamp). Set when the
+    change commits, by the database's clock: the order of commits, whichever host made them."""
+    from django.db import transaction
+    from django.db.models.functions import Now
 
     product_id = getattr(instance, "product_id", None)
     if product_id is None and isinstance(instance, TierText):
         product_id = Tier.objects.filter(pk=instance.tier_id).values_list("product_id").first()
         product_id = product_id[0] if product_id else None
     if product_id is not None:
-        Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
+        transaction.on_commit(
+            lambda: Product.objects.filter(pk=product_id).update(updated_at=Now())
+        )

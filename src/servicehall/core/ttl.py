@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+MAX_BACKOFF_S = 60.0  # a failing refresh is tried again at least this often
 log = logging.getLogger(__name__)
 
 
@@ -97,7 +98,7 @@ class TTLCache(Generic[T]):
         except Exception:  # the stale value stays; retried after a growing pause
             with self._lock:
                 count = self._failures.get(key, (0, 0.0))[0] + 1
-                pause = min(2.0**count, self.seconds)
+                pause = min(2.0**count, MAX_BACKOFF_S, self.seconds)
                 self._failures[key] = (count, time.monotonic() + pause)
             log.exception("refreshing %r in the background failed (%d in a row)", key, count)
         finally:

@@ -9,10 +9,11 @@ answer, never an exception.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from servicehall.core.masking import mask_phone
 from servicehall.core.ttl import TTLCache
@@ -21,6 +22,7 @@ from servicehall.customers.selectors import recent_bills
 from . import kbqa
 from .search import search
 
+log = logging.getLogger(__name__)
 MAX_LENGTH = 500
 CONFIDENCE = kbqa.SURE  # below it the assistant asks back or hands over
 # Asking for a person in so many words (the chat then opens a case at once): not "人工智能",
@@ -78,7 +80,12 @@ LABELS = {
 
 def catalogue_index() -> kbqa.Index:
     index = _index_cache.get("index", kbqa.load_index, stale_ok=True)
-    if index.stamp != _stamp_cache.get("stamp", kbqa.catalogue_stamp):
+    try:
+        stamp = _stamp_cache.get("stamp", kbqa.catalogue_stamp)
+    except DatabaseError:  # cannot tell whether it changed: the view we have answers
+        log.warning("the catalogue stamp could not be read", exc_info=True)
+        return index
+    if index.stamp != stamp:
         _index_cache.refresh("index", kbqa.load_index)  # this answer still uses the old view
     return index
 

@@ -781,9 +781,7 @@ def _other_product(index: Index, q: str, product: ProductView, span, masked: str
 def _named_tiers(product: ProductView, q: str) -> list[TierView]:
     """The product's tiers named by their own names in `q` ("畅享5G的39元档"), else all."""
     own = normalize(product.name)
-    named = [
-        t for t in product.tiers if (n := normalize(t.name)) != own and len(n) > 1 and n in q
-    ]
+    named = [t for t in product.tiers if (n := normalize(t.name)) != own and len(n) > 1 and n in q]
     return named or list(product.tiers)
 
 

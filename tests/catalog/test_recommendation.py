@@ -227,14 +227,14 @@ def test_m2_batch_names_every_bad_cell_and_writes_nothing(catalogue, tmp_path):
 
     usage = tmp_path / "usage.csv"
     usage.write_text(
-        "号码,月份,金额,通话分钟,流量MB\n139,2026-13,-1,x,1\n13900000020,2026-10,1,1,1\n",
+        "号码,月份,金额,通话分钟,流量MB\n139,2026-13,-1,x,1\n13900000020,20261,1,1,1\n",
         encoding="utf-8",
     )
     out = tmp_path / "recs.csv"
     with pytest.raises(ServiceError) as err:
         batch.run(str(usage), str(out), date(2026, 11, 1))
     fields = [(e["line"], e["field"]) for e in err.value.extra["errors"]]
-    assert fields == [(2, "phone"), (2, "month"), (2, "amount"), (2, "voice_minutes")]
+    assert fields == [(2, "phone"), (2, "month"), (2, "amount"), (2, "voice_minutes"), (3, "month")]
     assert "未生成任何推荐" in err.value.zh and "导入" not in err.value.zh
     assert "2026-10 或 202610" in err.value.extra["errors"][1]["message"]
     assert not out.exists()

@@ -39,7 +39,8 @@ USAGE_FIELDS = tuple(USAGE_HEADERS)
 PLAN_HEADERS = {"plan": {"plan", "套餐", "主套餐", "资费套餐", "套餐名称"}}
 MAX_ROWS = 200_000
 # 2026-10, 2026-10-01, 2026/10, 202610, 2026年10月 (what billing exports write)
-MONTH_RE = re.compile(r"^(\d{4})(?:[-/.]|年)?(\d{1,2})(?:[-/.]0?1|月)?$")
+MONTH_RE = re.compile(r"^(\d{4})(?:(?:[-/.]|年)(\d{1,2})|(\d{2}))(?:[-/.]0?1|月)?$")
+MAX_ERRORS = 200  # named one by one; beyond, only counted
 FIELD_HINTS = {  # what a bad cell should look like (Chinese, English)
     "phone": ("应为11位手机号码", "an 11-digit mobile number"),
     "month": ("月份应为 2026-10 或 202610", "a month like 2026-10 or 202610"),
@@ -149,6 +150,7 @@ def parse(
             status=422,
         )
     out, errors = [], []
+    bad_cells, bad_lines = 0, set()
     for line, r in rows[1:]:
         cell = {k: (r[j] if j < len(r) else "") for k, j in cols.items()}
         number = re.sub(r"[\s\-]", "", cell["phone"])
@@ -159,32 +161,36 @@ def parse(
             amount = None
         usage = {k: whole_number(cell[k]) for k in USAGE_FIELDS if k in cell}
         bad = [] if MOBILE_RE.match(number) else ["phone"]
-        if m is None or not 1 <= int(m.group(2)) <= 12:
+        month_no = int(m.group(2) or m.group(3)) if m else 0
+        if not 1 <= month_no <= 12:
             bad.append("month")
         if amount is None or amount < 0 or amount.as_tuple().exponent < -2:
             bad.append("amount")
         bad += [k for k, v in usage.items() if v is False]
         for key in bad:
             zh, en = FIELD_HINTS.get(key, WHOLE_HINT)
-            errors.append(
-                {"line": line, "field": key, "value": cell[key], "message": zh, "message_en": en}
-            )
+            bad_cells += 1
+            bad_lines.add(line)
+            if len(errors) < MAX_ERRORS:
+                errors.append(
+                    {"line": line, "field": key, "value": cell[key], "message": zh, "message_en": en}
+                )
         if not bad:
-            month = date(int(m.group(1)), int(m.group(2)), 1)
+            month = date(int(m.group(1)), month_no, 1)
             plan = cell["plan"].strip()[:100] if "plan" in cell else None  # None: not in file
             out.append(BillRow(line, number, month, amount, **usage, plan=plan))
     if errors:
         first = errors[0]
-        lines = len({e["line"] for e in errors})
+        lines = len(bad_lines)
         raise ServiceError(
             "bad_rows",
             f"第{first['line']}行“{first['field']}”有误（{first['value']}）：{first['message']}；"
-            f"共{lines}行、{len(errors)}处有误，{nothing_done[0]}",
+            f"共{lines}行、{bad_cells}处有误，{nothing_done[0]}",
             f"Line {first['line']}: bad {first['field']} ({first['value']!r}): "
-            f"{first['message_en']}; {len(errors)} bad cells on {lines} lines; {nothing_done[1]}",
+            f"{first['message_en']}; {bad_cells} bad cells on {lines} lines; {nothing_done[1]}",
             field="file",
             status=422,
-            extra={"errors": errors[:100]},
+            extra={"errors": errors},
         )
     return out
 

@@ -553,6 +553,24 @@ def test_c8_with_a_person_nothing_is_cut_short_and_the_200_cap_does_not_apply(ha
     assert r.status_code == 200 and r.json()["kind"] == "with_agent"
 
 
+def _race(staff, clerk, round_, n, action, **body):
+    """A chat handed over to `clerk`'s desk, and the shots to fire at once: the customer's `n`
+    messages with the handler's `action` on the case in the middle of them."""
+    customer = Client()
+    token = start(customer)
+    number = customer.post(
+        f"/api/chat/conversations/{token}/handover", content_type="application/json"
+    ).json()["case_number"]
+    case = Case.objects.get(number=number)
+    case.desk.members.add(clerk)
+    says = [f"第{round_}轮第{i}句" for i in range(n)]
+    chat_url = f"/api/chat/conversations/{token}/messages"
+    shots = [(customer, chat_url, {"text": t}) for t in says]
+    action_url = f"/api/cases/{case.pk}/actions/{action}"
+    shots.insert(n // 2, (staff, action_url, {"version": case.version, **body}))
+    return case, says, shots, chat_url
+
+
 @pytest.mark.django_db(transaction=True)
 def test_c8_concurrent_messages_never_land_on_a_case_already_answered(kb, hall):
     """The customer types while the handler answers the case and replies in the chat, all at
@@ -565,24 +583,7 @@ def test_c8_concurrent_messages_never_land_on_a_case_already_answered(kb, hall):
     staff = Client()
     staff.force_login(clerk)
     for round_ in range(5):
-        customer = Client()
-        token = start(customer)
-        number = customer.post(
-            f"/api/chat/conversations/{token}/handover", content_type="application/json"
-        ).json()["case_number"]
-        case = Case.objects.get(number=number)
-        case.desk.members.add(clerk)
-        says = [f"第{round_}轮第{i}句" for i in range(6)]
-        chat_url = f"/api/chat/conversations/{token}/messages"
-        shots = [(customer, chat_url, {"text": t}) for t in says]
-        shots.insert(
-            3,
-            (
-                staff,
-                f"/api/cases/{case.pk}/actions/answer",
-                {"version": case.version, "resolution": "已答复"},
-            ),
-        )
+        case, says, shots, chat_url = _race(staff, clerk, round_, 6, "answer", resolution="已答复")
         shots += [
             (staff, f"/api/cases/{case.pk}/chat-replies", {"text": f"回复{i}"}) for i in (1, 2)
         ]
@@ -667,23 +668,8 @@ def test_c8_converting_a_case_while_the_customer_types_never_deadlocks(kb, hall)
     staff = Client()
     staff.force_login(clerk)
     for round_ in range(4):
-        customer = Client()
-        token = start(customer)
-        number = customer.post(
-            f"/api/chat/conversations/{token}/handover", content_type="application/json"
-        ).json()["case_number"]
-        case = Case.objects.get(number=number)
-        case.desk.members.add(clerk)
-        says = [f"第{round_}轮第{i}句" for i in range(4)]
-        chat_url = f"/api/chat/conversations/{token}/messages"
-        shots = [(customer, chat_url, {"text": t}) for t in says]
-        shots.insert(
-            2,
-            (
-                staff,
-                f"/api/cases/{case.pk}/actions/convert",
-                {"version": case.version, "summary": "需后台核实", "category": "other"},
-            ),
+        case, says, shots, _ = _race(
+            staff, clerk, round_, 4, "convert", summary="需后台核实", category="other"
         )
         results = fire(shots)
         assert all(code == 200 for code, _ in results), results

@@ -24,6 +24,13 @@ def token():
     return r.json()["token"]
 
 
+async def _next_event(chunks):
+    """The next event of a stream, keepalives skipped."""
+    while (chunk := (await anext(chunks)).decode()).startswith(": keepalive"):
+        pass
+    return chunk
+
+
 async def _open(url):
     r = await AsyncClient().get(url)
     if r.status_code != 200:
@@ -111,18 +118,13 @@ def test_through_redis_a_lost_subscription_comes_back_and_pages_catch_up(token, 
     monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
     admin = redis.Redis.from_url(settings.REDIS_URL)
 
-    async def next_event(chunks):
-        while (chunk := (await anext(chunks)).decode()).startswith(": keepalive"):
-            pass
-        return chunk
-
     async def run():
         r, _ = await _open(f"/chat/{token}/events")
         chunks = aiter(r.streaming_content)
         admin.client_kill_filter(_type="pubsub")  # cut every subscription
-        caught_up = await asyncio.wait_for(next_event(chunks), 10)
+        caught_up = await asyncio.wait_for(_next_event(chunks), 10)
         bus().publish(f"chat.{token}", {"type": "message", "sender": "agent"})
-        after = await asyncio.wait_for(next_event(chunks), 10)
+        after = await asyncio.wait_for(_next_event(chunks), 10)
         await r.streaming_content.aclose()
         return caught_up, after
 
@@ -143,17 +145,12 @@ def test_through_redis_a_subscription_gone_quiet_is_made_again(token, monkeypatc
     monkeypatch.setattr(RedisBus, "PING_S", 0.2)
     admin = redis.Redis.from_url(settings.REDIS_URL)
 
-    async def next_event(chunks):
-        while (chunk := (await anext(chunks)).decode()).startswith(": keepalive"):
-            pass
-        return chunk
-
     async def run():
         bus()._listeners.clear()  # a listener of its own, with the short ping
         r, _ = await _open(f"/chat/{token}/events")
         chunks = aiter(r.streaming_content)
         admin.execute_command("CLIENT", "PAUSE", "1500", "ALL")  # Redis goes quiet
-        caught_up = await asyncio.wait_for(next_event(chunks), 10)
+        caught_up = await asyncio.wait_for(_next_event(chunks), 10)
         await r.streaming_content.aclose()
         return caught_up
 

@@ -72,19 +72,12 @@ def test_k2_bad_or_odd_input_gets_a_polite_reply_never_an_error(kb, text, kind):
     assert all(m["text"].strip() for m in said)  # no empty bubble for nothing typed
 
 
-def test_c8_the_transcript_handed_over_is_in_the_halls_time(kb):
+def test_c8_the_transcript_handed_over_is_in_the_halls_time(handed_over):
     from django.utils import timezone
 
-    c = Client()
-    token = start(c)
-    say(c, token, "悦听彩铃多少钱")
-    number = c.post(
-        f"/api/chat/conversations/{token}/handover", content_type="application/json"
-    ).json()["case_number"]
+    _customer, token, case, _staff = handed_over
     sent = Conversation.objects.get(token=token).messages.first().created_at
-    assert f"[{timezone.localtime(sent):%H:%M:%S}] 客户：悦听彩铃多少钱" in (
-        Case.objects.get(number=number).description
-    )
+    assert f"[{timezone.localtime(sent):%H:%M:%S}] 客户：悦听彩铃多少钱" in case.description
 
 
 def test_k2_unknown_conversation_and_bad_body_are_clear_4xx(kb):

@@ -115,12 +115,15 @@ CATALOGUE_CSV = """\
 家庭宽带,宽带,1000M档,100,,,,,,,12,,2026-01-01,,,,,,,,,1000,,
 """
 
-# Lines with a story at the counter (index: minutes, MB, paid calls a month, the bills they pay)
+# Lines with a story at the counter (index: minutes, MB, paid calls a month, the bills they pay,
+# the plan billed): bills that add up for the plan and the use.
 USAGE_STORIES = {
-    20: (350, 25600, 40, ("168.00", "165.50", "171.20")),  # → 智享合约 96元档 with the credit
-    17: (60, 2048, 10, ("128.00", "128.00", "131.40")),  # light use on an old plan → 39元档
-    13: (600, 51200, 60, ("188.00", "192.30", "186.00")),  # a group customer → 政企尊享 68元档
-    1: (1800, 143360, 90, ("239.00", "239.00", "239.00")),  # on the right plan already
+    # an old 4G plan and heavy use: 58 + 200 min × 0.15 + 16 GB × 5 元 ≈ 168 → 智享合约 96元档,
+    # 63 a month with the credit
+    20: (500, 36864, 40, ("168.00", "165.50", "171.20"), "畅享4G经典 58元档"),
+    17: (60, 2048, 10, ("129.00", "129.00", "131.40"), "畅享5G 129元档"),  # light use → 39元档
+    13: (600, 51200, 60, ("188.00", "192.30", "186.00"), "畅享5G 169元档"),  # group → 政企尊享
+    1: (1800, 143360, 90, ("239.00", "239.00", "239.00"), "畅享5G 239元档"),  # right already
 }
 
 TIERS = (
@@ -239,14 +242,12 @@ def _catalogue_and_usage() -> None:
     ):
         i = int(phone.number[-4:])
         if i in USAGE_STORIES:
-            voice, data, calls, amounts = USAGE_STORIES[i]
-            # the plan billed: the dearest 畅享5G tier the bills cover
-            mean = sum(float(a) for a in amounts) / len(amounts)
-            base = max((f for f in (39, 59, 79, 99, 129, 169, 239) if f <= mean), default=39)
+            voice, data, calls, amounts, plan = USAGE_STORIES[i]
         else:
             voice, data, calls = rng.randint(30, 900), rng.randint(1, 90) * 1024, rng.randint(0, 50)
             base = rng.choice([59, 79, 99, 129, 169])
             amounts = [f"{base * rng.uniform(1.0, 1.5):.2f}" for _ in months]
+            plan = f"畅享5G {base}元档"
         for month, amount in zip(months, amounts, strict=True):
             wobble = rng.uniform(0.85, 1.15)
             bills.append(
@@ -259,7 +260,7 @@ def _catalogue_and_usage() -> None:
                     data_mb=int(data * wobble) if i not in USAGE_STORIES else data,
                     sms=rng.randint(0, 30),
                     paid_calls=calls,
-                    plan=f"畅享5G {base}元档",
+                    plan=plan,
                 )
             )
     Bill.objects.bulk_create(bills)

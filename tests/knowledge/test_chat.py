@@ -649,6 +649,11 @@ def test_k2_an_article_answer_links_to_the_whole_article_a_customer_may_read(kb,
     chat_page = c.get(f"/chat/{token}/").content.decode()
     assert f'<a href="http://127.0.0.1:8000/help/{public.pk}/"' in chat_page  # a link to tap
 
+    # something broken is the self-help's, even where a product is named: not its price
+    fix = published("彩铃故障处理", "彩铃坏了听不到：重启手机，仍不行请报障。", "public")
+    body = say(c, token, "彩铃坏了怎么办").json()
+    assert body["kind"] == "article" and f"/help/{fix.pk}/" in body["text"]
+
 
 @pytest.mark.django_db(transaction=True)
 def test_c8_converting_a_case_while_the_customer_types_never_deadlocks(kb, hall):

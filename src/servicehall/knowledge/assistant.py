@@ -33,6 +33,11 @@ HUMAN_RE = re.compile(
 GREETING_RE = re.compile(r"^(你好|您好|在吗|hi|hello|嗨|哈喽)[!！。.?？~]*$", re.I)
 THANKS_RE = re.compile(r"^(谢谢|多谢|感谢|好的|知道了|明白了|ok)[!！。.~]*$", re.I)
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# Something is broken: the knowledge base's self-help comes before the catalogue's product facts.
+FAULT_RE = re.compile(
+    r"坏了|故障|断网|掉线|上不了网|不能上网|无法上网|没有?信号|网速慢|网很慢|红灯|打不通|"
+    r"打不出|接不到|收不到短信|用不了"
+)
 ID_VALUE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+_\d+$")
 # The customer asks about their own line: plan, bill, usage.
 OWN_RE = re.compile(
@@ -302,6 +307,19 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     return zh, en, values
 
 
+def _article_reply(articles: list[dict], confidence: float) -> Reply:
+    top = articles[0]
+    link = help_link(top["id"])
+    return Reply(
+        "article",
+        f"为您找到相关说明：【{top['title']}】{top['snippet']}\n全文见 {link}",
+        f"This may help: {top['title']} {link}",
+        confidence,
+        articles=articles,
+        offer_handover=True,
+    )
+
+
 def help_link(article_id: int) -> str:
     """Where a customer reads an article whole, without signing in (web: help)."""
     from django.conf import settings
@@ -405,6 +423,9 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     query = kbqa.parse(catalogue_index(), text)
     if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
         return _own_line(phone)
+    if FAULT_RE.search(text) and (articles := _articles(text)):
+        # "宽带坏了怎么办" is a fault, not a question about the broadband product
+        return _article_reply(articles, query.confidence)
     if query.product is not None and query.confidence >= CONFIDENCE:
         zh, en, values = _compose(query)
         return Reply(
@@ -412,16 +433,7 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
         )
     articles = _articles(text) if CJK_RE.search(text) else []
     if articles:
-        top = articles[0]
-        link = help_link(top["id"])
-        return Reply(
-            "article",
-            f"为您找到相关说明：【{top['title']}】{top['snippet']}\n全文见 {link}",
-            f"This may help: {top['title']} {link}",
-            query.confidence,
-            articles=articles,
-            offer_handover=True,
-        )
+        return _article_reply(articles, query.confidence)
     if query.product is not None:
         return Reply(
             "clarify",

@@ -134,3 +134,24 @@ def test_k3_case_page_without_matches_or_without_the_right(clerk, hall):
     assert 'id="no-suggestions"' in page
     lead = factories.make_staff("channel", hall)
     assert lead.has_perm("knowledge.read_knowledge") is False
+
+
+def test_k3_a_chat_case_is_matched_on_what_the_customer_wrote(clerk, publish):
+    """A hand-over's description holds the whole chat; the assistant's answers there are about
+    whatever it matched, so agent assist reads only the customer's lines."""
+    roaming = publish("国际漫游开通", "出境前请开通国际漫游和国际长途。")
+    invoice = publish("发票打印", "话费发票可在网上营业厅下载电子发票。")
+    case = cases.open_case(
+        clerk,
+        kind="consultation",
+        channel="web",
+        category="other",
+        description="智能客服对话记录：\n"
+        "[10:00:01] 客户：下周去日本出差，手机漫游怎么开通\n"
+        "[10:00:01] 智能客服：为您找到相关说明：【发票打印】话费发票可在网上营业厅下载电子发票。"
+        "话费发票话费发票话费发票\n"
+        "[10:00:09] 客户：转人工",
+    )
+    page = text(as_user(clerk).get(f"/cases/{case.pk}/"))
+    articles = page.split('id="suggested-articles"')[1].split("</ul>")[0]
+    assert f'href="/kb/{roaming.pk}/"' in articles and f'href="/kb/{invoice.pk}/"' not in articles

@@ -796,7 +796,7 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             channel={"app": Channel.APP, "sms": Channel.SMS}.get(conversation.channel, Channel.WEB),
             category="order-change" if product else "other",
             subject=f"在线咨询转人工：{product}" if product else "在线咨询转人工",
-            description=f"智能客服对话记录：\n{transcript}",
+            description=f"{chat.TRANSCRIPT_HEADER}\n{transcript}",
             phone=callback,
             # only a number the customer proved theirs (a texted code, V2) says who they are
             phone_identifies=bool(verified) and callback == verified,

@@ -173,7 +173,13 @@ def parse(
             bad_lines.add(line)
             if len(errors) < MAX_ERRORS:
                 errors.append(
-                    {"line": line, "field": key, "value": cell[key], "message": zh, "message_en": en}
+                    {
+                        "line": line,
+                        "field": key,
+                        "value": cell[key],
+                        "message": zh,
+                        "message_en": en,
+                    }
                 )
         if not bad:
             month = date(int(m.group(1)), month_no, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -179,6 +180,23 @@ def channel_name(token: str) -> str:
 
 def notify(conversation: Conversation, sender: str) -> None:
     publish_on_commit(channel_name(conversation.token), {"type": "message", "sender": sender})
+
+
+TRANSCRIPT_HEADER = "智能客服对话记录："
+_OTHERS_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] (智能客服|人工客服)：")
+_CUSTOMER_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] 客户：")
+
+
+def customer_words(text: str) -> str:
+    """A case's text as agent assist should read it: from a chat transcript, only what the
+    customer wrote (the assistant's answers are about whatever it matched, not the problem);
+    anything else, such as a summary added later, as it is."""
+    kept = []
+    for line in text.splitlines():
+        if line.strip() == TRANSCRIPT_HEADER or _OTHERS_LINE.match(line):
+            continue
+        kept.append(_CUSTOMER_LINE.sub("", line))
+    return "\n".join(kept)
 
 
 def transcript(conversation: Conversation) -> str:

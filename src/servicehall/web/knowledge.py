@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import ServiceError
+from servicehall.knowledge import chat, selectors, services
 from servicehall.knowledge import search as kb_search
-from servicehall.knowledge import selectors, services
 from servicehall.knowledge.models import Audience, Category, Kind, Status
 from servicehall.knowledge.workflow import ACTIONS, AUTHOR, REVIEWER
 
@@ -40,7 +40,7 @@ def suggestions(user, subject: str, description: str) -> dict | None:
     may not read the knowledge base."""
     if not selectors.may_read(user):
         return None
-    text = f"{subject}\n{description}"[:ASSIST_CHARS]
+    text = f"{subject}\n{chat.customer_words(description)}"[:ASSIST_CHARS]
     hits = kb_search.search(text, limit=20, audience="staff")
 
     def best(group: list, n: int) -> list:

@@ -154,15 +154,28 @@ _WHICH = {
 }
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
+# The numbers a comparison weighs (kbqa.WEIGHS), as the attributes that show them.
+_KEY_ATTRIBUTE = {"price": "价格", "data_mb": "流量"}
+
+
+def _amount(key: str, value: float) -> str:
+    """59元, 40GB."""
+    return _unit(_KEY_ATTRIBUTE[key], kbqa.fmt_value(value))
 
 
 def _extent(key: str, value: float | None, highest: bool) -> tuple[str, str]:
     if value is None:
         return "暂无", "not on file"
-    shown = _unit("价格" if key == "price" else "流量", _number(value))
+    shown = _amount(key, value)
     return (f"最高{shown}", f"up to {shown}") if highest else (f"{shown}起", f"from {shown}")
+
+
+def _side_values(t: kbqa.TierView, attributes: list[str]) -> str:
+    """One side of a comparison: its values of what is compared ("59元、30GB、200分钟")."""
+    return "、".join(
+        "；".join(_unit(x, v).rstrip("。") for v in t.values.get(x, [])) or "暂无"
+        for x in attributes
+    )
 
 
 def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
@@ -173,11 +186,7 @@ def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
         if len(left) == len(right) == 1:  # a tier of each: what was asked, side by side
             label = "、".join(LABELS.get(x, (x, x))[0] for x in query.attributes)
             for name, t in ((a, left[0]), (b, right[0])):
-                shown = "、".join(
-                    "；".join(_unit(x, v).rstrip("。") for v in t.values.get(x, [])) or "暂无"
-                    for x in query.attributes
-                )
-                lines.append(f"{name} {t.name} {shown}")
+                lines.append(f"{name} {t.name} {_side_values(t, query.attributes)}")
             same = values == ["yes"]
             return (
                 f"{a}和{b}，{label}{'相同' if same else '不同'}（{'；'.join(lines)}）。",
@@ -194,10 +203,9 @@ def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
     key, highest, sides = kbqa.versus_extents(query)
     shown = []
     for (name, value), tiers in zip(sides, query.compare_tiers, strict=True):
-        if len(tiers) == 1:  # one tier: its own figure ("畅享5G 39元档 10GB")
+        if len(tiers) == 1 and value is not None:  # one tier: its figure ("畅享5G 39元档 10GB")
             tier = "" if tiers[0].name == name else f" {tiers[0].name}"
-            exact = _extent(key, value, highest)[0].removesuffix("起").removeprefix("最高")
-            shown.append(f"{name}{tier} {exact}")
+            shown.append(f"{name}{tier} {_amount(key, value)}")
         else:
             shown.append(f"{name} {_extent(key, value, highest)[0]}")
     shown_zh = "；".join(shown)
@@ -213,12 +221,10 @@ def _compose_versus(query: kbqa.Query, values: list[str]) -> tuple[str, str]:
 
 
 def _range(key: str, low_high: list[float | None]) -> str:
-    attribute = "价格" if key == "price" else "流量"
     low, high = low_high
     if low is None:
-        return f"{LABELS[attribute][0]}暂无"
-    shown = [_unit(attribute, _number(v)) for v in (low, high)]
-    return shown[0] if low == high else f"{shown[0]}–{shown[1]}"
+        return f"{LABELS[_KEY_ATTRIBUTE[key]][0]}暂无"
+    return _amount(key, low) if low == high else f"{_amount(key, low)}–{_amount(key, high)}"
 
 
 _SUPERLATIVE = {
@@ -241,24 +247,14 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
         (a, _), (b, _) = sides
         attributes = query.attributes
         if query.compare_kind in _WHICH:
-            attributes = ["流量" if query.compare_kind in ("more_data", "less_data") else "价格"]
+            attributes = [_KEY_ATTRIBUTE[kbqa.WEIGHS[query.compare_kind][0]]]
         # what each side has, the attributes neither has left out ("59元档 59元、30GB、200分钟")
         attributes = [
             x for x in attributes if any(t and t.values.get(x) for _, t in sides)
         ] or attributes[:1]
         label_zh = "、".join(LABELS.get(x, (x, x))[0] for x in attributes)
         label_en = ", ".join(LABELS.get(x, (x, x))[1] for x in attributes)
-        shown = "；".join(
-            f"{name} "
-            + (
-                "、".join(
-                    "；".join(_unit(x, v).rstrip("。") for v in t.values.get(x, [])) or "暂无"
-                    for x in attributes
-                )
-            )
-            for name, t in sides
-            if t is not None
-        )
+        shown = "；".join(f"{name} {_side_values(t, attributes)}" for name, t in sides if t)
         if query.compare_kind == "same":
             same = values == ["yes"]
             zh = f"{product.name}的{a}和{b}，{label_zh}{'相同' if same else '不同'}（{shown}）。"
@@ -423,15 +419,18 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     query = kbqa.parse(catalogue_index(), text)
     if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
         return _own_line(phone)
-    if FAULT_RE.search(text) and (articles := _articles(text)):
-        # "宽带坏了怎么办" is a fault, not a question about the broadband product
+    # "宽带坏了怎么办" is a fault, not a question about the broadband product: self-help first
+    fault = FAULT_RE.search(text) is not None
+    articles = _articles(text) if fault else []
+    if articles:
         return _article_reply(articles, query.confidence)
     if query.product is not None and query.confidence >= CONFIDENCE:
         zh, en, values = _compose(query)
         return Reply(
             "answer", zh, en, query.confidence, query.product.name, list(query.attributes), values
         )
-    articles = _articles(text) if CJK_RE.search(text) else []
+    if not fault and CJK_RE.search(text):  # a fault's search was made above
+        articles = _articles(text)
     if articles:
         return _article_reply(articles, query.confidence)
     if query.product is not None:

@@ -815,7 +815,7 @@ def _sides_by_numbers(product: ProductView, numbers) -> list[tuple[str, list[Tie
         hit = [t for t in product.tiers if _tier_matches_number(t, value, unit) & {"价格", "流量"}]
         if hit and all(hit != other for _, other in sides):
             named = len(hit) == 1 and hit[0].name and hit[0].name != product.name
-            label = hit[0].name if named else _fmt_value(value) + _UNIT_SAID[unit]
+            label = hit[0].name if named else fmt_value(value) + _UNIT_SAID[unit]
             sides.append((label, hit))
     return sides[:2] if len(sides) >= 2 else []
 
@@ -877,12 +877,13 @@ def _apply_numbers(tiers: list[TierView], numbers, constraints: list[Constraint]
             subset = matched.get(attr)
             if subset and len(subset) < len(tiers):
                 tiers = subset
-                constraints.append(Constraint(attr.rstrip("~"), "=", _fmt_value(value)))
+                constraints.append(Constraint(attr.rstrip("~"), "=", fmt_value(value)))
                 break
     return tiers
 
 
-def _fmt_value(value: float) -> str:
+def fmt_value(value: float) -> str:
+    """A number as the catalogue writes it: 59, 9.9."""
     return str(int(value)) if value == int(value) else str(value)
 
 
@@ -952,20 +953,14 @@ def answer_values(query: Query) -> list[str]:
     if query.compare:
         (a, left), (b, right) = compare_sides(query)
         if query.compare_kind == "same":
-            same = all(
-                sorted(set(left.values.get(a, []) if left else []))
-                == sorted(set(right.values.get(a, []) if right else []))
-                for a in query.attributes
-            )
-            return ["yes" if same else "no"]
-        key = "data_mb" if query.compare_kind in ("more_data", "less_data") else "price"
+            return ["yes" if _same_values(left, right, query.attributes) else "no"]
+        key, want_high = WEIGHS[query.compare_kind]
         ln = left.numbers.get(key) if left else None
         rn = right.numbers.get(key) if right else None
         if ln is None or rn is None:
             return [a if ln is not None else b] if (ln is not None or rn is not None) else []
         if ln == rn:
             return [a, b]
-        want_high = query.compare_kind in ("more_data", "dearer")
         return [a if (ln > rn) == want_high else b]
     out: list[str] = []
     for attribute in query.attributes:
@@ -973,9 +968,16 @@ def answer_values(query: Query) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-# What a comparison of two products weighs: (number, the higher wins?, the side's extent used).
-# Cheaper: whose cheapest tier costs less; more data: whose biggest tier gives more.
-VERSUS = {
+def _same_values(left: TierView | None, right: TierView | None, attributes) -> bool:
+    def of(t: TierView | None, a: str) -> list[str]:
+        return sorted(set(t.values.get(a, []))) if t else []
+
+    return all(of(left, a) == of(right, a) for a in attributes)
+
+
+# What a comparison weighs: (the number, does the higher win?). Two products are weighed by
+# their extents: the cheaper by its cheapest tier, more data by its biggest.
+WEIGHS = {
     "cheaper": ("price", False),
     "dearer": ("price", True),
     "more_data": ("data_mb", True),
@@ -987,7 +989,7 @@ def versus_extents(query: Query) -> tuple[str, bool, list[tuple[str, float | Non
     """For a comparison of two products: the number weighed, whether higher wins, and each
     product (in the customer's order) with its extent of it."""
     assert query.compare is not None and query.compare_tiers is not None
-    key, highest = VERSUS.get(query.compare_kind, ("price", False))
+    key, highest = WEIGHS.get(query.compare_kind, ("price", False))
     sides = zip(query.compare, query.compare_tiers, strict=True)
     return key, highest, [(n, extent(tiers, key, highest)) for n, tiers in sides]
 
@@ -996,11 +998,7 @@ def _versus_values(query: Query) -> list[str]:
     if query.compare_kind == "same":
         left, right = query.compare_tiers
         if len(left) == len(right) == 1:  # one tier named on each side: compare what is asked
-            same = all(
-                sorted(set(left[0].values.get(a, []))) == sorted(set(right[0].values.get(a, [])))
-                for a in query.attributes
-            )
-            return ["yes" if same else "no"]
+            return ["yes" if _same_values(left[0], right[0], query.attributes) else "no"]
         return ["no"]  # two products are not the same one
     key, highest, sides = versus_extents(query)
     known = [(n, v) for n, v in sides if v is not None]

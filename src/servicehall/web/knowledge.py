@@ -7,8 +7,8 @@ a button per workflow action they may take. The editor writes a new version. Eve
 POST calling one service and a redirect back; a refusal is flashed in Chinese and English
 beside the form it came from.
 
-`suggestions` is agent assist: the case page's panel of the articles and scripts that match a
-case's subject and description."""
+`suggestions` is agent assist (knowledge.assist): the case page's panel of the articles and
+scripts that match a case's subject and description."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import ServiceError
-from servicehall.knowledge import chat, selectors, services
+from servicehall.knowledge import assist, selectors, services
 from servicehall.knowledge import search as kb_search
 from servicehall.knowledge.models import Audience, Category, Kind, Status
 from servicehall.knowledge.workflow import ACTIONS, AUTHOR, REVIEWER
@@ -27,29 +27,12 @@ from .access import page
 from .forms import attempt, error_text, sort_messages
 
 READ = selectors.READ
-ASSIST_CHARS = 300  # of a case's text: its subject and the start of the description
-ASSIST_ARTICLES = 3
-ASSIST_SCRIPTS = 2
-# A case's text is long and wordy: of its matches keep those within this share of the best
-# one, so a single shared everyday word does not fill the panel.
-ASSIST_RELATIVE = 0.4
 
 
 def suggestions(user, subject: str, description: str) -> dict | None:
-    """K3: the best articles/FAQs and service scripts for a case's text; None for a user who
-    may not read the knowledge base."""
-    if not selectors.may_read(user):
-        return None
-    text = f"{subject}\n{chat.customer_words(description)}"[:ASSIST_CHARS]
-    hits = kb_search.search(text, limit=20, audience="staff")
-
-    def best(group: list, n: int) -> list:
-        return [h for h in group if h.score >= ASSIST_RELATIVE * group[0].score][:n]
-
-    return {
-        "articles": best([h for h in hits if h.kind != Kind.SCRIPT], ASSIST_ARTICLES),
-        "scripts": best([h for h in hits if h.kind == Kind.SCRIPT], ASSIST_SCRIPTS),
-    }
+    """K3 on the case page (knowledge.assist); None for a user who may not read the knowledge
+    base."""
+    return assist.suggestions(subject, description) if selectors.may_read(user) else None
 
 
 @page(*READ)

@@ -202,6 +202,7 @@ TIER_FIELD = {
     "voice_overage": "voice_overage_yuan_per_min",
     "sms_overage": "sms_overage_yuan",
 }
+COLUMN_OF = {f: k for k, f in TIER_FIELD.items()}  # Tier field → its column, where they differ
 
 
 def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[str]]:
@@ -288,8 +289,7 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
         values[model_field] = val.get(key)
     # a column the file does not have leaves that attribute as it is (set in the admin, or by
     # an earlier file): a re-import of prices never wipes validity or versions
-    column_of = {f: k for k, f in TIER_FIELD.items()}
-    values = {f: v for f, v in values.items() if column_of.get(f, f) in cell}
+    values = {f: v for f, v in values.items() if COLUMN_OF.get(f, f) in cell}
     return TierRow(line, product, kind, tier, code, values, promo), []
 
 

@@ -420,9 +420,9 @@ def test_c8_the_open_chat_page_hears_of_the_persons_reply(
     from django.test import AsyncClient
 
     from servicehall.cases import services as case_services
-    from servicehall.web import display as display_views
+    from servicehall.web import streams
 
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
     customer, token, case, staff = handed_over
     clerk = case.desk.members.get()
 
@@ -453,9 +453,9 @@ def test_c8_the_open_case_page_hears_what_the_customer_writes(
     from asgiref.sync import async_to_sync, sync_to_async
     from django.test import AsyncClient
 
-    from servicehall.web import display as display_views
+    from servicehall.web import streams
 
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
     customer, token, case, staff = handed_over
     clerk = case.desk.members.get()
     client = AsyncClient()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import AsyncClient, Client
 
 from servicehall.core.events import bus
-from servicehall.web import display as display_views
+from servicehall.web import streams
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,9 @@ async def _open(url):
 
 
 def test_streams_per_channel_are_capped_with_a_clear_429(token, monkeypatch):
-    monkeypatch.setattr(display_views, "MAX_PER_CHANNEL", 2)
-    monkeypatch.setattr(display_views, "MAX_STREAM_S", 0.5)
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.1)
+    monkeypatch.setattr(streams, "MAX_PER_CHANNEL", 2)
+    monkeypatch.setattr(streams, "MAX_STREAM_S", 0.5)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.1)
     url = f"/chat/{token}/events"
 
     async def run():
@@ -65,12 +65,12 @@ def test_streams_per_channel_are_capped_with_a_clear_429(token, monkeypatch):
     assert "实时连接过多" in body["message"] and body["message_en"]
     assert again.status_code == 200
     # every stream that ended was counted out (other tests' streams may still be counted)
-    assert display_views._open[f"chat.{token}"] == 0
+    assert streams._open[f"chat.{token}"] == 0
 
 
 def test_a_stream_ends_after_its_lifetime_and_says_how_soon_to_reconnect(token, monkeypatch):
-    monkeypatch.setattr(display_views, "MAX_STREAM_S", 0.3)
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.1)
+    monkeypatch.setattr(streams, "MAX_STREAM_S", 0.3)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.1)
 
     async def run():
         r = await AsyncClient().get(f"/chat/{token}/events")
@@ -116,7 +116,7 @@ def test_through_redis_a_lost_subscription_comes_back_and_pages_catch_up(token, 
     gets `ready` (the page then fetches what it missed) and the events flow again."""
     import redis
 
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
     admin = redis.Redis.from_url(settings.REDIS_URL)
 
     async def run():
@@ -142,7 +142,7 @@ def test_through_redis_a_subscription_gone_quiet_is_made_again(token, monkeypatc
 
     from servicehall.core.events import RedisBus
 
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
     monkeypatch.setattr(RedisBus, "PING_S", 0.2)
     admin = redis.Redis.from_url(settings.REDIS_URL)
 
@@ -163,8 +163,8 @@ def test_a_stream_the_bus_cannot_serve_is_a_clear_503(token, monkeypatch):
         raise TimeoutError
 
     monkeypatch.setattr(bus(), "ready", away)
-    public = display_views._open["budget:public"]
+    public = streams._open["budget:public"]
     r = Client().get(f"/chat/{token}/events")
     assert r.status_code == 503 and r.json()["code"] == "events_unavailable"
-    assert display_views._open[f"chat.{token}"] == 0  # the refused stream holds no place
-    assert display_views._open["budget:public"] == public
+    assert streams._open[f"chat.{token}"] == 0  # the refused stream holds no place
+    assert streams._open["budget:public"] == public

@@ -14,7 +14,7 @@ from django.utils import timezone
 from servicehall.core.models import AuditLog
 from servicehall.queueing import services
 from servicehall.queueing.models import Appointment, Ticket, TicketEvent
-from servicehall.web import display as display_views
+from servicehall.web import streams
 from tests.factories import counter, make_customer, make_staff
 
 PAGES = {  # name: (url, a role allowed, a role refused)
@@ -278,7 +278,7 @@ def test_event_stream_sends_ready_then_the_call(
     hall, device, clerk, monkeypatch, django_capture_on_commit_callbacks
 ):
     """The SSE view: `ready` once subscribed, then each call as it commits, keepalives between."""
-    monkeypatch.setattr(display_views, "KEEPALIVE_S", 0.2)
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
     c = counter(hall, "1号窗口")
     services.sign_in(clerk, c)
     services.issue_ticket(device, hall, "payment")

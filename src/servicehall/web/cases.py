@@ -29,9 +29,9 @@ from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
 
 from .access import page
-from .display import stream_channel
 from .forms import attempt, sort_messages
 from .knowledge import suggestions
+from .streams import stream_channel
 
 READ = ("cases.handle_case", "cases.view_all_cases")
 HANDLE = "cases.handle_case"

@@ -17,8 +17,8 @@ from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 from servicehall.knowledge.models import Message
 
-from .display import stream_channel
 from .forms import error_text
+from .streams import stream_channel
 
 
 def start(request):

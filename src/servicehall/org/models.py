@@ -12,6 +12,16 @@ class Hall(models.Model):
     area = models.CharField(_("area"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_open = models.BooleanField(_("issuing tickets"), default=False)
+    notice = models.CharField(
+        _("hall notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("One line shown along the bottom of the calling display"),
+    )
+    # The state the opening-hours schedule last put the hall in (None: never applied). The
+    # schedule acts only when its own state changes, so a manager's override holds until the
+    # next opening or closing time (org/hours.py).
+    schedule_open = models.BooleanField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("service hall")
@@ -150,3 +160,66 @@ class Desk(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
+
+
+class OpeningHours(models.Model):
+    """When a hall serves, week by week: one or more intervals per weekday (0 Monday … 6
+    Sunday), and 7 for the statutory holidays of the business calendar (none: closed on
+    holidays). A date in `OpeningException` overrides both."""
+
+    HOLIDAY = 7
+    WEEKDAYS = [
+        (0, _("Monday")),
+        (1, _("Tuesday")),
+        (2, _("Wednesday")),
+        (3, _("Thursday")),
+        (4, _("Friday")),
+        (5, _("Saturday")),
+        (6, _("Sunday")),
+        (HOLIDAY, _("Public holidays")),
+    ]
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["hall", "weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hall} {self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class OpeningException(models.Model):
+    """A date on which a hall keeps other hours than its week says: closed (no times) or open
+    from `opens` to `closes` (a holiday's short day, a stocktaking afternoon)."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="opening_exceptions")
+    date = models.DateField(_("date"))
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["hall", "date"]
+        unique_together = [("hall", "date")]
+        verbose_name = _("opening exception")
+        verbose_name_plural = _("opening exceptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__isnull=True, closes__isnull=True)
+                | models.Q(opens__isnull=False, closes__isnull=False, closes__gt=models.F("opens")),
+                name="opening_exception_times",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hall} {self.date}"

@@ -66,6 +66,36 @@ class CounterSession(models.Model):
         ]
 
 
+class CounterPause(models.Model):
+    """A pause of service at a counter (暂停服务) while its clerk stays signed in: the board shows
+    it and the wait estimate does not count the counter. Open while `ended_at` is null."""
+
+    class Reason(models.TextChoices):
+        BREAK = "break", _("Break")
+        TRAINING = "training", _("Training")
+        BACKOFFICE = "backoffice", _("Back-office work")
+        OTHER = "other", _("Other")
+
+    session = models.ForeignKey(CounterSession, on_delete=models.CASCADE, related_name="pauses")
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("paused at"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("counter pause")
+        verbose_name_plural = _("counter pauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_pause_per_counter",
+            )
+        ]
+
+
 class TicketSequence(models.Model):
     """The last number issued today for a service type in a hall: A001, A002…"""
 
@@ -86,6 +116,7 @@ class Appointment(models.Model):
         BOOKED = "booked", _("Booked")
         CHECKED_IN = "checked_in", _("Checked in")
         CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed")
 
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="appointments")
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT)
@@ -96,11 +127,33 @@ class Appointment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["slot_at"]
-        indexes = [models.Index(fields=["hall", "phone", "slot_at"])]
+        indexes = [
+            models.Index(fields=["hall", "phone", "slot_at"]),
+            models.Index(fields=["hall", "slot_at"]),
+        ]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+
+
+class AppointmentEvent(models.Model):
+    """Every change of an appointment (booked, moved, cancelled, checked in, missed): who, when,
+    and for a move the time it had before."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
 
 
 class Ticket(models.Model):
@@ -111,6 +164,7 @@ class Ticket(models.Model):
         DONE = "done", _("Done")
         NO_SHOW = "no_show", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
+        NOT_SERVED = "not_served", _("Not served (hall closed)")
 
     class Area(models.TextChoices):
         MAIN = "main", _("Main hall")
@@ -163,6 +217,12 @@ class Ticket(models.Model):
         BusinessCategory, null=True, blank=True, on_delete=models.PROTECT
     )
     note = models.CharField(max_length=200, blank=True)
+    # The customer's own page for this ticket ("my ticket", reached by the slip's QR code): the
+    # token is the only key to it.
+    token = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    # The number texted when the ticket is nearly up (two ahead), and when that text went out.
+    notify_phone = models.CharField(max_length=11, blank=True)
+    near_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -171,7 +231,7 @@ class Ticket(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["hall", "status", "area", "arrival_at"]),
+            models.Index(fields=["hall", "day", "status", "area", "arrival_at"]),
             models.Index(fields=["counter", "status"]),
             models.Index(fields=["hall", "day", "status"]),
         ]

@@ -26,6 +26,7 @@ serve: install
 
 test: install-test
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-test
@@ -33,4 +34,5 @@ bench: install-test
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff format --check src tests benchmarks

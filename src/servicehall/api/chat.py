@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
-from servicehall.cases.services import chat_case, open_from_chat
+from servicehall.cases import chat as routing
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 
@@ -94,7 +94,7 @@ def read(request, token: str):
         token=conversation.token,
         channel=conversation.channel,
         case_number=conversation.case_number,
-        with_agent=chat_case(conversation) is not None,
+        with_agent=routing.chat_case(conversation) is not None,
         messages=[
             ChatMessageOut(sender=m.sender, text=m.text, kind=m.kind, at=m.created_at)
             for m in conversation.messages.all()
@@ -107,7 +107,7 @@ def say(request, token: str, payload: MessageIn):
     """Ask the assistant; the reply says whether it answered, found an article, or offers a
     person. Once a person has the chat (`with_agent`), the message goes to them and the reply's
     kind is `with_agent`."""
-    _message, reply = chat.say(token, payload.text)
+    _message, reply = routing.say(token, payload.text)
     return reply.as_dict()
 
 
@@ -119,7 +119,7 @@ def say(request, token: str, payload: MessageIn):
 def handover(request, token: str, payload: HandoverIn | None = None):
     """Hand the conversation over to a person: a case at the chat desk (asking twice gives the
     same case)."""
-    case = open_from_chat(token, phone=(payload.phone if payload else None) or None)
+    case = routing.open_from_chat(token, phone=(payload.phone if payload else None) or None)
     return 201, HandoverOut(
         case_number=case.number,
         message=f"已为您转接人工客服，服务单号 {case.number}，工作人员会尽快回复您。",

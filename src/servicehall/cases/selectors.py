@@ -13,6 +13,7 @@ from django.utils import timezone
 from servicehall.core.errors import NotFound
 from servicehall.core.masking import mask_phone
 from servicehall.customers.services import present
+from servicehall.knowledge.models import Conversation
 from servicehall.org.models import Desk
 
 from .models import Case
@@ -233,8 +234,6 @@ def holds_chat(case: Case, conversation) -> bool:
 
 def case_conversation(case: Case):
     """The chat this case was opened from, or None."""
-    from servicehall.knowledge.models import Conversation
-
     token = (case.data or {}).get("conversation")
     return Conversation.objects.filter(token=str(token)).first() if token else None
 

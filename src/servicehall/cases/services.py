@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
@@ -32,6 +33,8 @@ from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
+from servicehall.knowledge import chat
+from servicehall.knowledge.models import Conversation, Message
 from servicehall.org.models import BusinessCategory, Desk, Hall
 from servicehall.queueing.models import Ticket
 
@@ -393,8 +396,6 @@ def _convert(case: Case, actor, now: datetime, payload: dict) -> Case:
         data={"conversation": token} if (token := (case.data or {}).get("conversation")) else None,
     )
     if token:  # a chat handed over goes on with the work order: its handler answers there
-        from servicehall.knowledge.models import Conversation
-
         Conversation.objects.filter(token=token).update(case_number=child.number)
     if case.ticket_id:
         Case.objects.filter(pk=child.pk).update(ticket_id=case.ticket_id)
@@ -762,10 +763,6 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     desk with the whole conversation attached, opened in the name of the online channel account.
     Asking twice gives the same case while a person is on it; once that case is resolved, asking
     again opens a new one."""
-    from django.conf import settings
-
-    from servicehall.knowledge import chat
-
     conversation = chat.get(token)
     taken = chat_case(conversation)
     if taken is not None:
@@ -837,9 +834,6 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
     """The person who took a chat over answers the customer in it (C8): the reply shows on the
     customer's chat page (and through the chat API) and on the case timeline, and counts as the
     first response."""
-    from servicehall.knowledge import chat
-    from servicehall.knowledge.models import Message
-
     _require_handle(user)
     text = _text(text, "text", limit=chat.MAX_TEXT)
     with write_transaction():

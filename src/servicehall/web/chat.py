@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from servicehall.cases.services import chat_case, open_from_chat
+from servicehall.cases.chat import chat_case, open_from_chat, say
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
@@ -42,7 +42,7 @@ def conversation(request, token):
             elif "verify" in request.POST:
                 chat.verify(token, request.POST.get("code", ""))
             else:
-                chat.say(token, request.POST.get("text", ""))
+                say(token, request.POST.get("text", ""))
         except ServiceError as exc:
             ctx |= {"error": error_text(exc), "error_field": exc.field}
             return _render(request, ctx, status=exc.status)

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 export SERVICEHALL_DATA_DIR ?= $(CURDIR)/var
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test bench lint install install-test serve
+.PHONY: demo test bench lint install install-test serve trace
 
 $(VENV)/bin/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,20 @@ serve: install
 	$(VENV)/bin/servicehall serve
 
 test: install-test
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/python tools/trace.py --check >/dev/null
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-test
 	$(VENV)/bin/python benchmarks/queue_day.py $(BENCH_ARGS)
 
 lint: install-test
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks tools
+
+# The requirement → module → test map (docs/TRACE.md), from the test names; IDs with no test listed.
+trace: install-test
+	$(VENV)/bin/python tools/trace.py --markdown docs/TRACE.md
+	$(VENV)/bin/python tools/trace.py

@@ -84,7 +84,7 @@ def test_k2_bad_input_never_raises(index, question):
     assert isinstance(kbqa.answer_values(q), list)
 
 
-def test_f1_is_set_f1_case_insensitive():
+def test_k2_answer_f1_is_set_f1_case_insensitive():
     assert evaluation.f1(["A", "b"], ["a", "b"]) == 1.0
     assert evaluation.f1(["a"], ["a", "b"]) == pytest.approx(2 / 3)
     assert evaluation.f1([], ["a"]) == 0.0

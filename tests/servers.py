@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,12 +18,29 @@ import pytest
 from servicehall.testing import free_port, fresh_database, server_process
 
 
-def require_or_skip(ok: bool, what: str) -> None:
-    """Skip where a system part is missing — except in CI, where it must be there."""
+def require_or_skip(ok: bool, what: str, switch: str = "SERVICEHALL_E2E_REQUIRED") -> None:
+    """Skip where a system part is missing — except where `switch` is 1 (CI), where it must
+    be there."""
     if not ok:
-        if os.environ.get("SERVICEHALL_E2E_REQUIRED") == "1":
-            pytest.fail(f"{what} is required here (SERVICEHALL_E2E_REQUIRED=1)")
-        pytest.skip(f"{what} is not installed")
+        if os.environ.get(switch) == "1":
+            pytest.fail(f"{what} is required here ({switch}=1)")
+        pytest.skip(f"{what} is not here")
+
+
+# The public data sets beside the repository (never copied into it): ../shared/data, or
+# SERVICEHALL_SHARED_DATA. Tests that read them skip where they are absent, except where
+# SERVICEHALL_DATA_REQUIRED=1 (.ci/run sets it when the data is beside the clone).
+SHARED_DATA = Path(
+    os.environ.get("SERVICEHALL_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
+
+
+def shared_data(*parts: str) -> Path:
+    """The path of a public data file or folder; skips (or fails, where required) if absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    require_or_skip(path.exists(), f"the public data {path}", "SERVICEHALL_DATA_REQUIRED")
+    return path
 
 
 @contextlib.contextmanager

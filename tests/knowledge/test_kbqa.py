@@ -1,16 +1,15 @@
 """K2: understanding plan questions and answering them from the catalogue."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from servicehall.catalog import triples
 from servicehall.knowledge import evaluation, kbqa
 from tests.knowledge.kb_fixture import SYNONYMS, TRIPLES
+from tests.servers import shared_data
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ccks2021-telecom-kbqa"
 
 
 @pytest.fixture
@@ -90,12 +89,12 @@ def test_k2_answer_f1_is_set_f1_case_insensitive():
     assert evaluation.f1([], ["a"]) == 0.0
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="the public KBQA data is not beside the repo")
 def test_k2_real_questions_score_well_on_the_public_graph():
     """The real CCKS 2021 graph and dev questions; the measured figure is in the README."""
-    triples.import_dir(DATA)
+    data = shared_data("ccks2021-telecom-kbqa")
+    triples.import_dir(data)
     index = kbqa.load_index()
-    rows = [json.loads(line) for line in (DATA / "questions_dev.jsonl").open(encoding="utf-8")]
+    rows = [json.loads(line) for line in (data / "questions_dev.jsonl").open(encoding="utf-8")]
     result = evaluation.evaluate(index, rows)
     assert result["questions"] == 3952
     assert result["mean_f1"] >= 0.9

@@ -2,16 +2,14 @@
 input, and a retrieval smoke test over a real operator FAQ (../shared/data, never copied)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from servicehall.catalog.models import Alias, Product
 from servicehall.knowledge import search
+from tests.servers import shared_data
 
 pytestmark = pytest.mark.django_db
-
-FAQ = Path(__file__).parents[2] / ".." / "shared" / "data" / "operator-faq" / "qa.json"
 
 
 def test_k1_synonym_finds_broadband_article_saying_fibre(publish):
@@ -102,9 +100,9 @@ def shortened(title: str) -> str:
     return " ".join(w for w in words if w in longest)
 
 
-@pytest.mark.skipif(not FAQ.exists(), reason="shared/data/operator-faq not present")
 def test_k1_retrieval_smoke_over_a_real_operator_faq(publish):
-    qa = json.loads(FAQ.read_text(encoding="utf-8"))
+    faq = shared_data("operator-faq", "qa.json")
+    qa = json.loads(faq.read_text(encoding="utf-8"))
     ids = {title: publish(title, answer, kind="faq").pk for title, answer in qa.items()}
     exact = sum(
         1

@@ -1,4 +1,4 @@
-"""Every route checks permission (issue 2): each API operation and each page is requested by
+"""Every route checks permission: each API operation and each page is requested by
 every role and by an anonymous user. Anonymous: 401 (API) or a redirect to sign-in (pages).
 A role without the route's permission: 403. A role with it: never 401/403 (the request may
 still be refused for the state it meets, 404/409/422 — but never 500).

@@ -9,7 +9,7 @@ Two doors into one Django project, chosen per request by the view the path resol
 Why not Django's ASGI handler for everything: it runs a sync view in a new thread per request
 and hands each sync middleware's hooks back and forth between that thread and the event loop.
 Measured on the 2-core benchmark machine, that cost more CPU than the view itself (profile in
-the issue 2 note). A fixed pool also lets each thread keep its database connection.
+the queue benchmark in the README). A fixed pool also lets each thread keep its database connection.
 """
 
 import os

@@ -37,7 +37,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def start_jobs_in_process() -> None:
     """The demo runs its periodic jobs (the SLA sweep) in threads of the web process, so a hall
-    needs nothing else installed (DESIGN.md). Deployments run `servicehall worker` instead."""
+    needs nothing else installed (docs/ARCHITECTURE.md). Deployments run `servicehall worker` instead."""
     from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 

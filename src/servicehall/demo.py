@@ -1,4 +1,4 @@
-"""The demo organisation (issue 2): one hall with counters of every kind, staff of every role,
+"""The demo organisation: one hall with counters of every kind, staff of every role,
 customers of every VIP tier. All names and numbers are invented."""
 
 from __future__ import annotations

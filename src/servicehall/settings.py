@@ -1,5 +1,5 @@
 """Django settings. Everything that differs between a hall PC and a province is an environment
-variable (DESIGN.md): SERVICEHALL_DATA_DIR, DATABASE_URL, REDIS_URL, SECRET_KEY."""
+variable (docs/ARCHITECTURE.md): SERVICEHALL_DATA_DIR, DATABASE_URL, REDIS_URL, SECRET_KEY."""
 
 import os
 import secrets
@@ -91,7 +91,7 @@ def _database(url: str | None) -> dict:
             # it is the last one, cost more than a typical request's queries.
             "CONN_MAX_AGE": None,
             # Every write transaction takes the write lock at BEGIN: writes are serialized,
-            # which is how SQLite keeps two counters from calling one ticket (DESIGN.md).
+            # which is how SQLite keeps two counters from calling one ticket (docs/ARCHITECTURE.md).
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,

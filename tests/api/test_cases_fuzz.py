@@ -1,4 +1,4 @@
-"""Bad input never gets a 500 (issue 3): random bodies for intake and for every operation on a
+"""Bad input never gets a 500: random bodies for intake and for every operation on a
 case, through the full request stack. Whatever is sent, the answer is a 2xx or a 4xx JSON body
 with a Chinese and an English message — and a refused request changes nothing."""
 

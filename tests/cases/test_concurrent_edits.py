@@ -1,4 +1,4 @@
-"""Two staff editing one case at once (issue 3): fired at the same instant through the full
+"""Two staff editing one case at once: fired at the same instant through the full
 request stack, each with its own connection, exactly one write wins and every other gets 409
 with the current version — on SQLite and on PostgreSQL."""
 

@@ -1,4 +1,4 @@
-"""The case engine (issue 3): intake, first-contact ownership, workflows, closed loop, SLAs."""
+"""The case engine: intake, first-contact ownership, workflows, closed loop, SLAs."""
 
 from datetime import datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""The case story in a real Chromium against a real server (issue 3, C4, C5, C8, S1): a clerk
+"""The case story in a real Chromium against a real server (C4, C5, C8, S1): a clerk
 serving a ticket records a consultation, turns it into a work order with a promised reply time
 and transfers it to the fault desk; the fault desk resolves it from its team queue; the
 customer, on a phone-sized page reached from the text message's link, confirms and rates the

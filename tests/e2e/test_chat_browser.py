@@ -1,4 +1,4 @@
-"""The assistant in a real Chromium (issue 4, K2, C8): a customer on a phone-sized chat page asks
+"""The assistant in a real Chromium (K2, C8): a customer on a phone-sized chat page asks
 a plan question and gets the catalogue's value, then asks for a person; the case appears in the
 front desk's team queue with the conversation attached, and the clerk's reply on the case page
 reaches the customer's chat (and the customer's answer the case)."""

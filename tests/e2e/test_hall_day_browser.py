@@ -1,4 +1,4 @@
-"""The hall story in a real Chromium against a real server (issue 2, Q1–Q4): a standard and a
+"""The hall story in a real Chromium against a real server (Q1–Q4): a standard and a
 VIP ticket at the kiosk, a counter calls (the VIP first), the number appears on the display
 within a second without a reload and is announced in Chinese, a recall announces it again, the
 clerk finishes, the manager's board updates, and when the manager stops ticketing the kiosk

@@ -1,4 +1,4 @@
-"""The case desk pages and the customer's survey page (issue 3) through Django's test client:
+"""The case desk pages and the customer's survey page through Django's test client:
 intake from the workbench, the case page's actions, refusals beside their form, deadline
 colours, the SLA page, the survey on a phone."""
 

@@ -1,4 +1,4 @@
-"""The hall pages through Django's test client (issue 2, Q1–Q5): each page renders for a role
+"""The hall pages through Django's test client (Q1–Q5): each page renders for a role
 that may use it, answers 403 to one that may not and sends an anonymous visitor to sign in;
 Chinese by default, English after switching; a refused action shows the bilingual error beside
 its form and changes nothing."""

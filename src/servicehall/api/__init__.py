@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN.md): one router module per area; OpenAPI schema at /api/docs."""
+"""The JSON API (docs/ARCHITECTURE.md): one router module per area; OpenAPI schema at /api/docs."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest

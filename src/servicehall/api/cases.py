@@ -1,4 +1,4 @@
-"""Case API (issue 3): intake from any channel, every workflow action and common operation, the
+"""Case API: intake from any channel, every workflow action and common operation, the
 lists and the SLA overview. Every operation is in the OpenAPI schema; an invalid transition
 answers 409 with the allowed actions, a stale version 409 with the current one."""
 

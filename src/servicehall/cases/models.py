@@ -1,4 +1,4 @@
-"""One case engine (DESIGN.md, issue 3): every consultation, work order, fault report, suggestion
+"""One case engine: every consultation, work order, fault report, suggestion
 and praise — and later complaints, appeals and retention — is a Case whose `kind` names its
 workflow (workflows.py) and whose `status` is a state of that workflow. The timeline users see
 is the CaseEvent rows; the deadlines come from the matching SlaPolicy on the business calendar.
@@ -209,7 +209,7 @@ class Case(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One row per thing that happened to a case: the timeline (DESIGN.md)."""
+    """One row per thing that happened to a case: the timeline (docs/ARCHITECTURE.md)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)

@@ -1,4 +1,4 @@
-"""Every operation that changes a case (DESIGN.md: one function per use case, in a transaction,
+"""Every operation that changes a case (docs/ARCHITECTURE.md: one function per use case, in a transaction,
 permission checked at entry, events recorded).
 
 - `open_case`: intake from the workbench, the hotline desk or the API (C1–C4).

@@ -1,4 +1,4 @@
-"""Catalogue operations (DESIGN.md: permission checked at entry, one transaction per write).
+"""Catalogue operations (docs/ARCHITECTURE.md: permission checked at entry, one transaction per write).
 
 - `recommend_for_number`: the plan that fits a line's recent usage best (M2), computed now from
   the catalogue on sale today — nothing is stored until the customer answers.

@@ -1,4 +1,4 @@
-"""The business calendar and every deadline computed on it (DESIGN.md: one calendar service).
+"""The business calendar and every deadline computed on it (docs/ARCHITECTURE.md: one calendar service).
 
 Working days are Monday to Friday, except the public holidays, plus the make-up working days on
 weekends (调休), all of them rows of CalendarDay. A year is filled the first time a date in it

@@ -1,4 +1,4 @@
-"""Write transactions (DESIGN.md: concurrency on shared queues uses the database).
+"""Write transactions (docs/ARCHITECTURE.md: concurrency on shared queues uses the database).
 
 PostgreSQL: a plain transaction; rows are locked FOR UPDATE (SKIP LOCKED) where it matters.
 SQLite: one writer at a time. The database takes its write lock at BEGIN IMMEDIATE; in front of

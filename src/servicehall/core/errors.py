@@ -1,4 +1,4 @@
-"""The one error type of the domain (DESIGN.md): a code, a message in Chinese and English, the
+"""The one error type of the domain (docs/ARCHITECTURE.md): a code, a message in Chinese and English, the
 field at fault and the HTTP status the interface layer should answer with. Services raise it
 before they change anything, so a refused operation leaves state as it was."""
 
@@ -61,6 +61,6 @@ def forbidden(action_zh: str, action_en: str) -> Forbidden:
 
 
 def require_perm(user, perm: str, action_zh: str, action_en: str) -> None:
-    """Permission check at the entry of every service (DESIGN.md: checked at entry)."""
+    """Permission check at the entry of every service (docs/ARCHITECTURE.md: checked at entry)."""
     if user is None or not user.is_authenticated or not user.has_perm(perm):
         raise forbidden(action_zh, action_en)

@@ -1,4 +1,4 @@
-"""Live events (DESIGN.md): services publish, server-sent-event views subscribe.
+"""Live events (docs/ARCHITECTURE.md): services publish, server-sent-event views subscribe.
 
 In process by default (one `servicehall serve` process on a hall PC); fanned out through Redis
 pub/sub when REDIS_URL is set, so a call made on one web process reaches the display screens

@@ -1,4 +1,4 @@
-"""The KBQA benchmark (issue 4): answer labelled questions against a catalogue and score them.
+"""The KBQA benchmark (K2): answer labelled questions against a catalogue and score them.
 
 For each question the prediction is the set of catalogue values/IDs the assistant's parse
 selects; the score is F1 between that set and the gold `answer` set (`|`-joined), averaged, and

@@ -154,7 +154,7 @@ class ArticleVersion(models.Model):
 
 
 class ArticleEvent(models.Model):
-    """One row per change to an article: the history users see (DESIGN.md)."""
+    """One row per change to an article: the history users see (docs/ARCHITECTURE.md)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)

@@ -1,4 +1,4 @@
-"""Staff roles as Django groups (issue 2). One table says what each role may do; `sync_roles`
+"""Staff roles as Django groups. One table says what each role may do; `sync_roles`
 makes the groups match it after every migrate, so a deployment never drifts from the code.
 
 Minimum necessary access (PIPL Art.6, V2): only the desks that must call customers back see

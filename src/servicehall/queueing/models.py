@@ -255,7 +255,7 @@ class Ticket(models.Model):
 
 
 class TicketEvent(models.Model):
-    """Every state change of a ticket (DESIGN.md): the timeline and the facts reports count."""
+    """Every state change of a ticket (docs/ARCHITECTURE.md): the timeline and the facts reports count."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

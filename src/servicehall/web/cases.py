@@ -1,4 +1,4 @@
-"""The case desk (issue 3): my cases and my desks' queue with deadlines coloured, search and
+"""The case desk: my cases and my desks' queue with deadlines coloured, search and
 filters; intake (also from the workbench, linked to the ticket being served); the case page
 with its timeline, the service script of the step, and a form per allowed action; the hall
 manager's SLA page.

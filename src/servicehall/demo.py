@@ -358,6 +358,7 @@ def _desks_and_cases(hall: Hall) -> None:
         category="order-change",
         phone=demo_phone(11),
         subject="套餐变更未生效",
+        desk="front",
         description="客户上月申请由128元套餐改为98元套餐，本月仍按128元扣费，需核实。",
     )
     case(
@@ -367,6 +368,7 @@ def _desks_and_cases(hall: Hall) -> None:
         channel="web",
         category="roaming",
         subject="出国漫游怎么开通",
+        desk="front",
         description="下周去日本出差，手机国际漫游需要怎么开通？流量包多少钱？",
     )
     suggestion = case(
@@ -376,6 +378,7 @@ def _desks_and_cases(hall: Hall) -> None:
         channel="walk_in",
         category="suggestion",
         subject="建议增设老年人爱心座椅",
+        desk="front",
         description="客户建议在取号机旁增设老年人爱心座椅和老花镜。",
     )
     cases.act(
@@ -392,6 +395,7 @@ def _desks_and_cases(hall: Hall) -> None:
         channel="hotline",
         category="praise",
         subject="表扬1号窗口王芳",
+        desk="front",
         description="客户来电表扬王芳耐心细致，帮他找回了停机的副卡。",
     )
     cases.act(
@@ -409,6 +413,7 @@ def _desks_and_cases(hall: Hall) -> None:
         category="itemised",
         phone=demo_phone(6),
         subject="上月详单打印缺页",
+        desk="front",
         description="客户打印上月详单时缺少最后三天的通话记录。",
     )
     cases.act(

@@ -1,7 +1,9 @@
 """The assistant in a real Chromium (K2, C8): a customer on a phone-sized chat page asks
-a plan question and gets the catalogue's value, then asks for a person; the case appears in the
-front desk's team queue with the conversation attached, and the clerk's reply on the case page
-reaches the customer's chat (and the customer's answer the case)."""
+a plan question and gets the catalogue's value, then asks for a person; the front-desk clerk at
+work is told at once on the page they have open (badge, notice, sound) and the team queue shows
+the case without a reload; the case is theirs, its subject the customer's words, the chat shown
+as a conversation with the first-response clock; the clerk's reply reaches the customer's chat
+(and the customer's answer the case)."""
 
 import pytest
 
@@ -28,6 +30,13 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         phone.click("#chat-send")
         expect(phone.locator("#chat-log li.assistant").last).to_contain_text("JYB10")
 
+        # A clerk of the front desk sits on the team queue: signed in today, so the chat is
+        # theirs when the customer asks for a person.
+        clerk = signed_in(browser, base, "wangfang")
+        clerk.goto(base + "/cases/?scope=desk")
+        expect(clerk.locator("#staff-notices")).to_have_attribute("data-state", "live")
+        expect(clerk.locator("#chat-badge")).to_be_hidden()
+
         phone.fill("#chat-text", "我要转人工")
         phone.click("#chat-send")
         expect(phone.locator("#chat-log li.assistant").last).to_contain_text("服务单号")
@@ -35,15 +44,31 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         expect(notice).to_contain_text("ZX")
         number = notice.inner_text().split("服务单号")[1].split("）")[0].strip()
 
-        clerk = signed_in(browser, base, "wangfang")  # a member of the front desk
-        clerk.goto(base + "/cases/?scope=desk")
-        clerk.click(f"#case-table a:text('{number}')")
-        expect(clerk.locator("#description")).to_contain_text("畅享5G的59元档有多少流量")
-        expect(clerk.locator("#description")).to_contain_text("30GB")
+        # the clerk is told at once, without a reload: badge, notice, sound; the queue updates
+        expect(clerk.locator("#chat-badge")).to_have_text("1")
+        toast = clerk.locator(f"#notice-box .notice[data-number='{number}']")
+        expect(toast).to_contain_text("已分配给您")
+        expect(toast).to_contain_text("加油包怎么开通")  # the customer's problem, their words
+        assert clerk.evaluate("window.__noticeBeeps") >= 1
+        expect(clerk.locator(f"#case-table a:text('{number}')")).to_be_visible()
+        assert clerk.title().startswith("(1) ")
+
+        toast.click()
+        expect(clerk.locator("#owner")).to_contain_text("王芳")  # a person, not the channel
+        expect(clerk.locator("#first-response-clock")).to_contain_text("秒")
+        bubbles = clerk.locator("#bubbles")
+        expect(bubbles.locator("li.from-customer").first).to_contain_text(
+            "畅享5G的59元档有多少流量"
+        )
+        expect(bubbles.locator("li.from-assistant").first).to_contain_text("30GB")
+        expect(bubbles.locator("li.from-assistant").first).to_contain_text("智能客服")
 
         clerk.fill("#chat-reply-text", "您好，我是人工客服小王，59元档含30GB国内流量。")
         clerk.click("#do-chat-reply")
         expect(clerk.locator("#timeline li[data-kind=chat_reply]")).to_contain_text("小王")
+        expect(clerk.locator("#bubbles li.from-agent").last).to_contain_text("59元档含30GB")
+        expect(clerk.locator("#first-response-clock")).to_have_count(0)  # answered
+        expect(clerk.locator("#chat-badge")).to_be_hidden()
 
         # the open chat page shows the reply as it is sent (server-sent events), no reload
         reply = phone.locator("#chat-log li.agent").last
@@ -55,8 +80,9 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         expect(phone.locator("#chat-handed-over")).to_be_visible()  # still with the person
         expect(phone.locator("#chat-log li").last).to_have_class("bubble customer")
 
-        # the clerk's open case page shows it as it is sent, no reload
+        # the clerk's open case page shows it as it is sent, no reload, in the conversation
         expect(clerk.locator("#timeline li[data-kind=chat_message]")).to_contain_text("好的，谢谢")
+        expect(clerk.locator("#bubbles li.from-customer").last).to_contain_text("好的，谢谢")
 
 
 def test_k2_v2_customer_verifies_their_number_by_sms_code_and_hears_their_bills(

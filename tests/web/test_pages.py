@@ -15,7 +15,7 @@ from servicehall.core.models import AuditLog
 from servicehall.queueing import services
 from servicehall.queueing.models import Appointment, Ticket, TicketEvent
 from servicehall.web import streams
-from tests.factories import counter, make_customer, make_staff
+from tests.factories import counter, make_customer, make_desk, make_staff
 
 PAGES = {  # name: (url, a role allowed, a role refused)
     "kiosk": ("/kiosk/test-hall/", "device", "quality_supervisor"),
@@ -104,6 +104,16 @@ def test_unknown_hall_is_a_bilingual_404_not_a_500(hall, device):
 def test_home_sends_each_role_to_its_work(role, landing, hall):
     r = as_user(make_staff(role, hall)).get("/")
     assert r.status_code == 302 and r["Location"] == landing
+
+
+def test_c4_a_fault_desk_clerk_lands_on_the_team_queue(hall):
+    """The fault desk serves the whole area, not a counter: its clerks start at its queue, while
+    a clerk of the hall's own front desk still starts at the workbench."""
+    fault, front = make_staff("clerk", hall), make_staff("clerk", hall)
+    make_desk("fault", None, members=[fault])
+    make_desk("front", hall, members=[front])
+    assert as_user(fault).get("/")["Location"] == "/cases/?scope=desk"
+    assert as_user(front).get("/")["Location"] == "/workbench/"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
@@ -59,6 +61,14 @@ def visible(user) -> QuerySet:
     if not user.has_perm("cases.handle_case"):
         return qs.none()
     return qs.filter(Q(owner=user) | Q(handler=user) | Q(desk__in=desk_ids(user)))
+
+
+def area_desk_member(user) -> bool:
+    """Whether the user works on a desk that serves a whole area rather than a hall (the fault
+    desk, the hotline): their place is the desk's queue."""
+    return Desk.objects.filter(
+        Q(members=user) | Q(lead=user), hall__isnull=True, is_active=True
+    ).exists()
 
 
 def desk_ids(user) -> list[int]:
@@ -243,7 +253,10 @@ def _masked_phone(number: str) -> str:
 
 
 def timeline(case: Case, lang: str = "zh") -> list[dict]:
+    """The case's events as its page shows them: labels and desks in words, not codes."""
     wf = WORKFLOWS.get(case.kind)
+    zh = lang.startswith("zh")
+    desks = {d.code: d.name_zh if zh else d.name_en for d in Desk.objects.all()}
     out = []
     for e in case.events.select_related("actor", "actor__staff"):
         label = e.kind
@@ -265,6 +278,7 @@ def timeline(case: Case, lang: str = "zh") -> list[dict]:
                 "to_status": e.to_status,
                 "note": e.note,
                 "data": e.data,
+                "to_desk": desks.get(e.data.get("to_desk"), e.data.get("to_desk")),
             }
         )
     return out
@@ -285,6 +299,7 @@ EVENT_LABELS = {
     "customer_told": ("已短信告知客户", "Customer told by text"),
     "chat_message": ("客户在对话中留言", "Customer wrote in the chat"),
     "chat_reply": ("在对话中回复客户", "Replied in the chat"),
+    "assigned": ("转人工，分配给", "Handed over to"),
 }
 
 
@@ -326,3 +341,73 @@ def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict
             first_response_missed=True, created_at__gte=now - timedelta(days=1)
         ).count(),
     }
+
+
+# --- chats handed over to a person (C8) -----------------------------------------------------
+
+CHAT_CASE = Q(data__has_key="conversation")
+
+
+def chat_assignee(desk: Desk | None, now: datetime | None = None):
+    """Who on `desk` takes a chat that is handed over: among the desk's active members and its
+    lead, those who signed in today first (they are at work), then the one with the fewest open
+    chats (cases from a chat not yet resolved), then the fewest open cases, then the longest on
+    the desk. None when the desk has nobody: the case then waits in the desk's queue."""
+    if desk is None:
+        return None
+    ids = set(desk.members.values_list("id", flat=True))
+    if desk.lead_id:
+        ids.add(desk.lead_id)
+    if not ids:
+        return None
+    start_of_day = timezone.localtime(now or timezone.now()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    open_q = Q(handled_cases__resolved_at__isnull=True, handled_cases__closed_at__isnull=True)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .annotate(
+            away=Choose(
+                When(last_login__gte=start_of_day, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            open_chats=Count(
+                "handled_cases",
+                filter=open_q & Q(handled_cases__data__has_key="conversation"),
+            ),
+            open_cases=Count("handled_cases", filter=open_q),
+        )
+        .order_by("away", "open_chats", "open_cases", "pk")
+        .first()
+    )
+
+
+def unanswered_chats(user) -> int:
+    """Chats handed over to this user that nobody has answered yet: the badge on staff pages."""
+    return Case.objects.filter(
+        CHAT_CASE, handler=user, first_responded_at__isnull=True, closed_at__isnull=True
+    ).count()
+
+
+def conversation_view(case: Case, lang: str = "zh") -> list[dict] | None:
+    """The chat this case came from as the person taking it over reads it: each message with
+    who wrote it (the customer, the assistant, a person) and when. None for a case not from a
+    chat."""
+    conversation = case_conversation(case)
+    if conversation is None:
+        return None
+    zh = lang.startswith("zh")
+    names = {
+        "customer": ("客户", "Customer"),
+        "assistant": ("智能客服", "Assistant"),
+        "agent": ("人工客服", "Agent"),
+    }
+    out = []
+    for m in conversation.messages.select_related("author__staff"):
+        who = names.get(m.sender, (m.sender, m.sender))[0 if zh else 1]
+        if m.sender == "agent" and m.author_id:
+            who = getattr(getattr(m.author, "staff", None), "full_name", m.author.username)
+        out.append({"sender": m.sender, "who": who, "text": m.text, "at": m.created_at})
+    return out

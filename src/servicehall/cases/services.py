@@ -40,7 +40,7 @@ from servicehall.queueing.models import Ticket
 
 from . import sla
 from .models import Area, Case, CaseEvent, CaseSequence, Channel, Priority
-from .selectors import case_conversation, get_case, holds_chat, may_handle
+from .selectors import case_conversation, chat_assignee, get_case, holds_chat, may_handle
 from .workflows import ESCALATION_LEVELS, MAX_LEVEL, WORKFLOWS, Transition, Workflow, workflow_of
 
 # Sent after a case is resolved (on commit): the surveys app sends the survey link.
@@ -303,6 +303,8 @@ def open_case(
         )
         if promise:
             record_event(case, "promised", user, promised_at=promise.isoformat())
+        # the desk's lists show it at once
+        _tell(desk_people(the_desk), {"type": "case", "case_id": case.pk, "number": case.number})
     return case
 
 
@@ -569,6 +571,7 @@ def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | 
             to_desk=the_desk.code,
             handler=handler,
         )
+        _tell(desk_people(the_desk), {"type": "case", "case_id": case.pk, "number": case.number})
     return case
 
 
@@ -779,6 +782,7 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     verified = conversation.phone or ""
     callback = normalize_phone(phone) if phone else verified or None
     product = chat.last_product(conversation)
+    problem = chat.customer_problem(conversation)
     transcript = chat.transcript(conversation) or "（客户未留言，直接请求人工）"
     if len(transcript) > MAX_TEXT - 100:  # the latest messages matter most
         transcript = "……\n" + transcript[-(MAX_TEXT - 100) :]
@@ -792,7 +796,8 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             kind="consultation",
             channel={"app": Channel.APP, "sms": Channel.SMS}.get(conversation.channel, Channel.WEB),
             category="order-change" if product else "other",
-            subject=f"在线咨询转人工：{product}" if product else "在线咨询转人工",
+            # what the person taking it over reads first: the customer's words
+            subject=problem or (f"在线咨询：{product}" if product else "在线咨询转人工"),
             description=f"{chat.TRANSCRIPT_HEADER}\n{transcript}",
             phone=callback,
             # only a number the customer proved theirs (a texted code, V2) says who they are
@@ -800,10 +805,57 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             desk=settings.CHAT_DESK,
             data={"conversation": conversation.token},
         )
+        _assign_chat(case)
         locked.case_number = case.number
         locked.handed_over_at = case.created_at
         locked.save(update_fields=["case_number", "handed_over_at"])
     return case
+
+
+def staff_channel(user_id: int) -> str:
+    """The event channel of one staff member: every staff page they have open listens to it
+    (the hand-over notice, their desks' lists)."""
+    return f"staff.{user_id}"
+
+
+def _tell(user_ids, event: dict) -> None:
+    for uid in set(user_ids):
+        publish_on_commit(staff_channel(uid), event)
+
+
+def desk_people(desk: Desk | None) -> set[int]:
+    if desk is None:
+        return set()
+    ids = set(desk.members.values_list("id", flat=True))
+    return ids | {desk.lead_id} if desk.lead_id else ids
+
+
+def _assign_chat(case: Case) -> None:
+    """A chat handed over goes to a person at once (C8): the desk's member with the fewest open
+    chats (selectors.chat_assignee) owns and handles it, not the channel account; they get the
+    live notice on every staff page they have open. With nobody on the desk it waits in the
+    desk's queue and every desk member is told."""
+    person = chat_assignee(case.desk)
+    if person is not None:
+        Case.objects.filter(pk=case.pk).update(owner=person, handler=person)
+        case.owner = case.handler = person
+        record_event(
+            case,
+            "assigned",
+            None,
+            to=getattr(getattr(person, "staff", None), "full_name", person.username),
+            rule="fewest_open_chats",
+        )
+    _tell(
+        [person.pk] if person is not None else desk_people(case.desk),
+        {
+            "type": "handover",
+            "case_id": case.pk,
+            "number": case.number,
+            "subject": case.subject,
+            "assigned": person is not None,
+        },
+    )
 
 
 def chat_case(conversation, *, for_update: bool = False) -> Case | None:

@@ -24,6 +24,7 @@ from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.services import normalize_phone
 
+from . import assistant
 from .models import Conversation, Message
 
 MAX_MESSAGES = 200  # answered by the assistant, per conversation: a runaway client is stopped
@@ -93,6 +94,29 @@ def transcript(conversation: Conversation) -> str:
         at = timezone.localtime(m.created_at)  # the hall's time, as on the case timeline
         lines.append(f"[{at:%H:%M:%S}] {who.get(m.sender, m.sender)}：{m.text}")
     return "\n".join(lines)
+
+
+_NOT_THE_PROBLEM = re.compile(r"[\s，。！？!?,.~、…]+")
+
+
+def customer_problem(conversation: Conversation, limit: int = 60) -> str:
+    """The customer's problem in their own words, for the subject of the case a person takes
+    over: their latest message that says more than a greeting, a thank-you or a request for a
+    person ("没用，转人工" says nothing of the problem; "我要投诉你们乱扣费" does). Empty when
+    they said nothing else."""
+    for text in (
+        conversation.messages.filter(sender=Message.Sender.CUSTOMER)
+        .order_by("-id")
+        .values_list("text", flat=True)[:20]
+    ):
+        text = " ".join(text.split())
+        rest = _NOT_THE_PROBLEM.sub("", assistant.HUMAN_RE.sub("", text))
+        rest = re.sub(r"^(没用|不行|算了|好的|帮我|请|麻烦)+|(吧|呢|啊|吗)+$", "", rest)
+        if len(rest) >= 4 and not (
+            assistant.GREETING_RE.match(rest) or assistant.THANKS_RE.match(rest)
+        ):
+            return text if len(text) <= limit else text[: limit - 1] + "…"
+    return ""
 
 
 def last_product(conversation: Conversation) -> str:

@@ -153,6 +153,7 @@ def case_detail(request, case_id):
             "desks": Desk.objects.filter(is_active=True),
             "categories": _categories(),
             "suggestions": suggestions(request.user, case.subject, case.description),
+            "conversation": selectors.conversation_view(case, _lang()),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, chat, display, kiosk, knowledge, survey, views, workbench
+from . import board, cases, chat, display, kiosk, knowledge, notices, survey, views, workbench
 
 app_name = "web"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),
     path("chat/<str:token>/events", chat.events, name="chat-events"),
+    path("notices/events", notices.events, name="notices-events"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from servicehall.cases import selectors as cases_selectors
 from servicehall.web.names import english
 
 register = template.Library()
@@ -85,3 +86,14 @@ KB_EVENT_LABELS = {
 def kb_event(kind: str):
     """A knowledge article's history entry in the interface language."""
     return KB_EVENT_LABELS.get(kind, kind)
+
+
+@register.simple_tag(takes_context=True)
+def unanswered_chats(context) -> int:
+    """Chats handed over to the signed-in person that nobody has answered yet (the badge)."""
+    user = context["request"].user
+    return (
+        cases_selectors.unanswered_chats(user)
+        if user.is_authenticated and user.has_perm("cases.handle_case")
+        else 0
+    )

@@ -35,3 +35,27 @@ window.ServiceHallRefresher = function (box, delayMs) {
   }
   return { now: now, soon: function () { if (!pending) pending = setTimeout(now, delayMs); } };
 };
+
+// Replaces the element `id` with its fresh copy from this page's URL, keeping the page (and
+// whatever is being typed elsewhere on it). The newest call wins: an older answer arriving late
+// is dropped. Resolves to true when swapped, false when the fetch failed.
+window.ServiceHallSwap = (function () {
+  var asked = {};
+  return function (id) {
+    var mine = (asked[id] = (asked[id] || 0) + 1);
+    return fetch(window.location.pathname + window.location.search, {
+      credentials: "same-origin",
+      headers: { "X-ServiceHall-Live": "1" }, // the server keeps its flash messages
+    })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (mine !== asked[id]) return true;
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById(id);
+        var here = document.getElementById(id);
+        if (!fresh || !here) return false;
+        here.innerHTML = fresh.innerHTML;
+        return true;
+      })
+      .catch(function () { return false; });
+  };
+})();

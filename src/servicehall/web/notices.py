@@ -1,0 +1,14 @@
+"""Staff notices (C8): the live channel of one staff member — a chat handed over to them or to
+their desk, cases arriving at their desks — which every staff page of someone who handles
+cases listens to (static/web/notices.js; the badge is the `unanswered_chats` tag)."""
+
+from servicehall.cases import services
+
+from .access import page
+from .streams import stream_channel
+
+
+@page("cases.handle_case")
+async def events(request):
+    user = await request.auser()
+    return await stream_channel(services.staff_channel(user.pk))

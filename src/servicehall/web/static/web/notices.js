@@ -1,0 +1,65 @@
+// Staff notices: every staff page of someone who handles cases listens to their own channel.
+// A chat handed over to them (or to their desk, when nobody could be picked) raises the badge
+// beside 工单 / Cases, shows a notice that links to the case, beeps (where the browser lets a
+// page play sound) and marks the tab's title; an element with data-refresh-on-notice (the case
+// lists) is fetched again on any notice, so new and transferred cases appear without a reload.
+(function () {
+  var root = document.getElementById("staff-notices");
+  if (!root || !window.ServiceHallLive) return;
+  var badge = document.getElementById("chat-badge");
+  var box = document.getElementById("notice-box");
+  var title = document.title;
+
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Ctx();
+      [0, 0.25].forEach(function (at) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = 880;
+        gain.gain.setValueAtTime(0.15, ctx.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + at + 0.2);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + at);
+        osc.stop(ctx.currentTime + at + 0.2);
+      });
+      window.__noticeBeeps = (window.__noticeBeeps || 0) + 1;
+    } catch (e) { /* no sound on this device: the badge and the notice remain */ }
+  }
+
+  function show(e) {
+    if (badge) {
+      var n = (parseInt(badge.dataset.count || "0", 10) || 0) + 1;
+      badge.dataset.count = String(n);
+      badge.textContent = String(n);
+      badge.hidden = false;
+      document.title = "(" + n + ") " + title;
+    }
+    var item = document.createElement("a");
+    item.className = "notice";
+    item.href = root.dataset.caseUrl.replace("0", String(e.case_id));
+    item.dataset.number = e.number;
+    var head = document.createElement("b");
+    head.textContent = e.assigned ? root.dataset.textMine : root.dataset.textDesk;
+    var body = document.createElement("span");
+    body.textContent = e.number + " · " + e.subject;
+    item.appendChild(head);
+    item.appendChild(body);
+    box.prepend(item);
+    box.hidden = false;
+    setTimeout(function () { item.remove(); box.hidden = !box.children.length; }, 60000);
+    beep();
+  }
+
+  var lists = document.querySelectorAll("[data-refresh-on-notice]");
+  function refreshLists() {
+    lists.forEach(function (el) { window.ServiceHallSwap(el.id); });
+  }
+
+  ServiceHallLive(root.dataset.events, {
+    handover: function (e) { show(e); refreshLists(); },
+    case: refreshLists,
+    ready: function () { if (lists.length) refreshLists(); },
+  }, root);
+})();

@@ -7,6 +7,7 @@ The API table below is the declared contract: a new API route fails this test un
 added here. Pages declare their permissions with `web.access.page(...)`."""
 
 import json
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -266,3 +267,17 @@ def test_api_docs_need_sign_in(client, clerk):
         "/api/queue/counters/{counter_id}/call-next"
         in client.get("/api/openapi.json").json()["paths"]
     )
+
+
+def test_api_docs_work_offline(client, clerk):
+    """Swagger UI's files come from the installed package, served by us: no CDN, so the docs
+    open in a hall with no internet."""
+    client.force_login(clerk)
+    page = client.get("/api/docs").content.decode()
+    assert "cdn" not in page.lower() and "https://" not in page
+    scripts = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert any("swagger-ui-bundle" in s for s in scripts)
+    for url in scripts:
+        r = client.get(url)
+        assert r.status_code == 200, url
+

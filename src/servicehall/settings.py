@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    # django-ninja as an app: /api/docs loads Swagger UI from the package's own static files,
+    # not from a CDN, so the docs work in a hall with no internet
+    "ninja",
     "servicehall.core",
     "servicehall.org",
     "servicehall.customers",

@@ -549,3 +549,22 @@ def test_workbench_waiting_count(desk, hall, device):
     services.issue_ticket(device, hall, "payment")
     services.issue_ticket(device, hall, "vip")  # not served at 1号窗口
     assert 'data-n="1"' in text(desk.get("/workbench/partial"))
+
+
+def test_dead_ends_are_house_pages_in_chinese_with_the_menu_and_a_way_back(hall):
+    """403, 404 and 500 in the house style: Chinese, the top bar with the role's menu, and a way
+    back — never Django's bare pages."""
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    clerk = as_user(make_staff("clerk", hall))
+    missing = clerk.get("/no-such-page/")
+    assert missing.status_code == 404
+    body = missing.content.decode()
+    assert "页面不存在" in body and 'id="go-home"' in body and 'href="/workbench/"' in body
+    refused = clerk.get("/board/test-hall/")  # a clerk has no board
+    assert refused.status_code == 403
+    body = refused.content.decode()
+    assert "无权打开此页面" in body and 'id="go-back"' in body and 'href="/workbench/"' in body
+    broken = server_error(RequestFactory().get("/"))  # rendered with no request context
+    assert broken.status_code == 500 and "系统出错了" in broken.content.decode()

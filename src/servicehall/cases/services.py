@@ -27,6 +27,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
@@ -111,18 +112,25 @@ def _check_open(case: Case) -> None:
         )
 
 
+# What each free-text field is called where a user reads an error about it.
+FIELD_LABELS = {
+    "description": ("问题描述", "the description"),
+    "subject": ("主题", "the subject"),
+    "resolution": ("处理结果", "the resolution"),
+    "confirmation": ("客户确认方式", "how the customer confirmed"),
+    "reason": ("原因", "the reason"),
+    "summary": ("摘要", "the summary"),
+    "note": ("备注", "the note"),
+    "text": ("回复内容", "the reply"),
+    "desk": ("班组", "the desk"),
+    "category": ("业务分类", "the category"),
+    "area": ("区域", "the area"),
+}
+
+
 def _text(value, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not text:
-        raise _bad("required", f"{field} 为必填项", f"{field} is required", field)
-    if len(text) > limit:
-        raise _bad(
-            "too_long",
-            f"{field} 不能超过 {limit} 个字",
-            f"{field} must be at most {limit} characters",
-            field,
-        )
-    return text
+    zh, en = FIELD_LABELS.get(field, (field, field))
+    return validate.text(value, field, zh, en, limit=limit, required=required)
 
 
 def _future_time(value, field: str = "promised_at") -> datetime:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, forbidden, require_perm
 
@@ -43,18 +44,16 @@ def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceE
     return ServiceError(code, zh, en, field=field, status=status)
 
 
-def _text(value, field: str, label_zh: str, limit: int, *, required: bool = True) -> str:
-    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
-    if required and not text:
-        raise _bad("required", f"{label_zh}为必填项", f"{field} is required", field)
-    if len(text) > limit:
-        raise _bad(
-            "too_long",
-            f"{label_zh}不能超过 {limit} 个字",
-            f"{field} must be at most {limit} characters",
-            field,
-        )
-    return text
+LABELS = {
+    "title": ("标题", "the title"),
+    "body": ("正文", "the text"),
+    "note": ("说明", "the note"),
+}
+
+
+def _text(value, field: str, limit: int, *, required: bool = True) -> str:
+    zh, en = LABELS[field]
+    return validate.text(value, field, zh, en, limit=limit, required=required)
 
 
 def _choice(value, choices, field: str, label_zh: str) -> str:
@@ -122,12 +121,12 @@ def create_article(
     note: str = "",
 ) -> Article:
     require_perm(user, AUTHOR, "编写知识文章", "write knowledge articles")
-    title = _text(title, "title", "标题", MAX_TITLE)
-    body = _text(body, "body", "正文", MAX_BODY)
+    title = _text(title, "title", MAX_TITLE)
+    body = _text(body, "body", MAX_BODY)
     _choice(kind, Kind, "kind", "类型")
     _choice(audience, Audience, "audience", "适用对象")
     cat = _category(category)
-    note = _text(note, "note", "修改说明", MAX_NOTE, required=False)
+    note = _text(note, "note", MAX_NOTE, required=False)
     now = timezone.now()
     with write_transaction():
         article = Article.objects.create(
@@ -174,9 +173,9 @@ def edit_article(
             )
         _check_version(article, version)
         head = article.head
-        new_title = _text(head.title if title is None else title, "title", "标题", MAX_TITLE)
-        new_body = _text(head.body if body is None else body, "body", "正文", MAX_BODY)
-        note = _text(note, "note", "修改说明", MAX_NOTE, required=False)
+        new_title = _text(head.title if title is None else title, "title", MAX_TITLE)
+        new_body = _text(head.body if body is None else body, "body", MAX_BODY)
+        note = _text(note, "note", MAX_NOTE, required=False)
         fields = []
         if kind is not None and kind != article.kind:
             article.kind = _choice(kind, Kind, "kind", "类型")
@@ -224,7 +223,7 @@ def act(user, article_id, action: str, *, version, note: str = "") -> Article:
         )
     sources, target, zh, en = ACTIONS[action]
     require_perm(user, ACTION_PERM[action], zh, en.lower())
-    note = _text(note, "note", "说明", MAX_NOTE, required=action == "reject")
+    note = _text(note, "note", MAX_NOTE, required=action == "reject")
     with write_transaction():
         article = get_article(article_id, for_update=True)
         _check_version(article, version)

@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
-from .models import Category, LabelledQuestion
+from servicehall.core.admin import MaskedFieldsAdmin, ReadOnlyAdmin
+from servicehall.core.masking import mask_phone
+
+from .models import Category, Conversation, LabelledQuestion, Message
 
 
 @admin.register(Category)
@@ -17,6 +22,46 @@ class CategoryAdmin(admin.ModelAdmin):
 class LabelledQuestionAdmin(admin.ModelAdmin):
     """The questions the assistant learns from (K2); imported with `servicehall import-kb`."""
 
-    list_display = ("question", "product", "attributes", "source")
+    list_display = ("question", "product", "attributes", "source", "imported_at")
     list_filter = ("source",)
     search_fields = ("question", "product")
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "sender", "author", "text", "kind", "confidence", "product")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
+    """What the assistant told customers, for quality review (K2): read only. The verified
+    number is shown masked and cannot be searched or filtered on (V2); the conversation's token
+    (the customer's key to it) and its code fields are not shown."""
+
+    masked_fields = ("phone", "pending_phone", "code_hash", "token")
+    list_display = ("started_at", "channel", "case_number", "handed_over_at", "number", "size")
+    list_filter = ("channel", ("handed_over_at", admin.EmptyFieldListFilter))
+    search_fields = ("case_number",)
+    fields = ("channel", "started_at", "handed_over_at", "case_number", "number")
+    readonly_fields = fields
+    inlines = [MessageInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("messages"))
+
+    @admin.display(description=_("verified number"))
+    def number(self, obj):
+        return mask_phone(obj.phone) if obj.phone else "—"
+
+    @admin.display(description=_("messages"), ordering="n")
+    def size(self, obj):
+        return obj.n

@@ -106,7 +106,16 @@ ROLES: tuple[Role, ...] = (
         "quality_supervisor",
         "质检",
         "Quality supervisor",
-        ("queueing.view_board", "customers.view_customer", "cases.view_all_cases", *KB_REVIEW),
+        (
+            "queueing.view_board",
+            "customers.view_customer",
+            "cases.view_all_cases",
+            *KB_REVIEW,
+            # what the assistant told customers, read in the admin (K2 quality review)
+            "knowledge.conversation.view",
+            "knowledge.message.view",
+        ),
+        admin_site=True,
     ),
     Role(
         "administrator",
@@ -136,6 +145,9 @@ ROLES: tuple[Role, ...] = (
             "core.calendaryear.*",
             "core.calendarday.*",
             "knowledge.category.*",
+            "knowledge.labelledquestion.*",  # what the assistant learns from (K2)
+            "knowledge.conversation.view",
+            "knowledge.message.view",
             *KB_AUTHOR,
             *KB_REVIEW,
             "auth.user.*",

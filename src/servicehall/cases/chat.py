@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db import transaction
-
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 from servicehall.knowledge import assistant
@@ -59,7 +57,7 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             )
     # The assistant answers outside the lock: it may take a moment the first time (learning).
     reply = assistant.reply(text, phone=conversation.phone or None)
-    with transaction.atomic():
+    with write_transaction():
         if text.strip():  # nothing typed: no empty bubble, only the assistant's prompt
             Message.objects.create(
                 conversation=conversation, sender=Message.Sender.CUSTOMER, text=text[:MAX_TEXT]

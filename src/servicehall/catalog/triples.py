@@ -27,8 +27,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
-
+from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 
 from .models import Alias, Product, ProductRule, Tier, TierText
@@ -234,7 +233,7 @@ def load(parsed: Parsed, *, strict: bool = False, kind_of=None) -> ImportReport:
             extra={"problems": [p.as_dict() for p in parsed.problems]},
         )
     texts = aliases = tiers = 0
-    with transaction.atomic():
+    with write_transaction():
         Product.objects.filter(name__in=list(parsed.products)).delete()
         for name, codes in parsed.products.items():
             product = Product.objects.create(

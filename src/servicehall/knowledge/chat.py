@@ -16,9 +16,9 @@ import re
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
+from servicehall.core.db import write_transaction
 from servicehall.core.errors import NotFound, ServiceError
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
@@ -132,7 +132,7 @@ def send_code(token: str, phone: str) -> None:
     """Text a 6-digit code to the number the customer says is theirs (V2: their own plan and
     bills are told only to whoever holds the line)."""
     number = normalize_phone(phone)
-    with transaction.atomic():
+    with write_transaction():
         conversation = Conversation.objects.select_for_update().get(pk=get(token).pk)
         now = timezone.now()
         if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
@@ -161,7 +161,7 @@ def send_code(token: str, phone: str) -> None:
 def verify(token: str, code: str) -> str:
     """Check the code; the conversation then knows the customer's line. Returns the number.
     A wrong code counts (and is saved) before it is refused; the fifth voids the code."""
-    with transaction.atomic():
+    with write_transaction():
         conversation = Conversation.objects.select_for_update().get(pk=get(token).pk)
         expired = not conversation.code_hash or (
             timezone.now() - conversation.code_sent_at > CODE_VALID

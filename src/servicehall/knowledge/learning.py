@@ -306,11 +306,11 @@ def _vote_version(query: kbqa.Query, answer: tuple[str, ...], versions: dict) ->
 
 def store_examples(examples: list[Example], source: str) -> int:
     """Replace the labelled questions of `source` with `examples` (one transaction)."""
-    from django.db import transaction
+    from servicehall.core.db import write_transaction
 
     from .models import LabelledQuestion
 
-    with transaction.atomic():
+    with write_transaction():
         LabelledQuestion.objects.filter(source=source).delete()
         LabelledQuestion.objects.bulk_create(
             LabelledQuestion(

@@ -48,8 +48,11 @@ class Constraint:
     value: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Query:
+    """What a question asks of the catalogue, as `parse` read it; `answer` executes it. Built by
+    keyword only: its fields are many and some alike (two lists of attributes, of tiers)."""
+
     product: ProductView | None
     attributes: list[str]
     constraints: list[Constraint] = field(default_factory=list)
@@ -540,9 +543,9 @@ def _best_in_catalogue(index: Index, q: str) -> Query | None:
     tiers = [t for p, t in best if p is product and t.numbers[key] == pick]
     asked = [a for a in _asked(q) if a != attribute] or [attribute]
     return Query(
-        product,
-        asked,
-        [Constraint(key, op)],
+        product=product,
+        attributes=asked,
+        constraints=[Constraint(key, op)],
         confidence=0.7,
         tiers=tiers,
         rest=q,

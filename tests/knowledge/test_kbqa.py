@@ -1,6 +1,7 @@
 """K2: understanding plan questions and answering them from the catalogue."""
 
 import json
+import sys
 
 import pytest
 
@@ -129,8 +130,9 @@ def test_k2_a_name_inside_another_products_version_is_that_version(db):
 def test_k2_a_repeated_version_is_searched_again_once_not_once_per_repetition(db, monkeypatch):
     index = _star_card_and_plus_membership()
     calls = []
-    find = kbqa._find_product
-    monkeypatch.setattr(kbqa, "_find_product", lambda i, q: calls.append(q) or find(i, q))
+    parsing = sys.modules["servicehall.knowledge.kbqa.parse"]  # kbqa.parse is the function
+    find = parsing._find_product
+    monkeypatch.setattr(parsing, "_find_product", lambda i, q: calls.append(q) or find(i, q))
     q = kbqa.parse(index, "Plus版的星卡" * 60)
     assert q.product.name == "星卡" and len(calls) == 2
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+
+from django.utils import timezone
 
 from .index import Index, ProductView, Surface, TierView, fmt_value, text_features
 from .normalise import normalize
@@ -527,7 +528,7 @@ def _best_in_catalogue(index: Index, q: str) -> Query | None:
     if found is None or kind is None:
         return None
     key, op, attribute = found
-    today = date.today().strftime("%Y%m%d")
+    today = timezone.localdate().strftime("%Y%m%d")  # the hall's day, not the host's
     best: list[tuple[ProductView, TierView]] = []
     for product in index.products:
         if product.kind != kind:

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from . import hours
@@ -93,6 +94,7 @@ class OpeningExceptionInline(admin.TabularInline):
 class HallAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "area", "is_open")
     fields = ("code", "name", "area", "address", "is_open", "notice")
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
     inlines = [OpeningHoursInline, OpeningExceptionInline, CounterInline]
 
 

@@ -32,6 +32,9 @@ def ensure_reference_data() -> None:
         importlib.import_module("servicehall.cases.migrations.0002_default_sla_policies").add(
             django_apps, None
         )
+        importlib.import_module("servicehall.cases.migrations.0004_sla_opening_hours").flag(
+            django_apps, None
+        )
 
 
 def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -> Hall:

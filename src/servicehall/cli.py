@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("SERVICEHALL_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup()
     if args.cmd == "demo":
-        from servicehall.demo import load_demo, logins_text
+        from servicehall.demo import load_demo, logins_text, open_for_demo
 
         _migrate()
         created = load_demo()
@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
             if created
             else "演示数据已存在 / demo data already present"
         )
+        print(open_for_demo())
         print(logins_text())
         if not args.no_serve:
             print(f"\n打开 / open: http://{args.host}:{args.port}/\n", flush=True)

@@ -4,7 +4,7 @@ customers of every VIP tier. All names and numbers are invented."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,7 +17,14 @@ from servicehall.catalog.models import Product
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
-from servicehall.org.models import Counter, Desk, Hall, ServiceType, StaffProfile
+from servicehall.org.models import (
+    Counter,
+    Desk,
+    Hall,
+    OpeningHours,
+    ServiceType,
+    StaffProfile,
+)
 from servicehall.org.roles import assign_role
 from servicehall.queueing.models import Appointment, QueuePolicy
 
@@ -160,7 +167,52 @@ def load_demo() -> bool:
     if not Article.objects.exists():
         _knowledge()
         created = True
+    hall = Hall.objects.get(code=HALL_CODE)
+    if not hall.opening_hours.exists():
+        _opening_hours(hall)
+        created = True
     return created
+
+
+def _opening_hours(hall: Hall) -> None:
+    """08:30–18:00 every day of the week, 09:00–17:00 on public holidays; a notice line."""
+    for day in range(7):
+        OpeningHours.objects.create(hall=hall, weekday=day, opens=time(8, 30), closes=time(18))
+    OpeningHours.objects.create(
+        hall=hall, weekday=OpeningHours.HOLIDAY, opens=time(9), closes=time(17)
+    )
+    Hall.objects.filter(pk=hall.pk).update(
+        notice="营业时间 08:30–18:00，法定节假日 09:00–17:00。请保管好您的号票。"
+    )
+
+
+def open_for_demo(now=None) -> str:
+    """Apply the opening hours once; when they have the demo hall closed (a demo started in
+    the evening), open ticketing as the hall manager's override, so whoever tries the demo can
+    take a number at once. The override holds until the next opening or closing time, as any
+    manager's would; after that the schedule rules (the board shows which)."""
+    from servicehall.org import hours
+    from servicehall.queueing import services as queue
+
+    now = now or timezone.now()
+    queue.apply_opening_hours(now)
+    hall = Hall.objects.get(code=HALL_CODE)
+    sched = hours.schedule(hall)
+    change = sched.next_change(now)
+    when = timezone.localtime(change).strftime("%m-%d %H:%M") if change else "—"
+    if hall.is_open and sched.is_open_at(now):
+        return f"营业中，按营业时间 {when} 停止取号 / open by its hours; ticketing stops at {when}"
+    if hall.is_open:
+        return (
+            f"现在不在营业时间：取号已由经理手动开放，至 {when} 恢复按营业时间 / outside "
+            f"opening hours: ticketing is open by the manager's override until {when}"
+        )
+    queue.set_hall_open(get_user_model().objects.get(username="chenjing"), hall, True)
+    return (
+        f"现在不在营业时间：演示以营业厅经理陈静的身份手动开放取号，至 {when} 恢复按营业时间 / "
+        f"outside opening hours: the demo opened ticketing as the hall manager's override, "
+        f"which holds until {when}"
+    )
 
 
 # What the assistant (K2) tells customers about the demo products: names they use, and how to

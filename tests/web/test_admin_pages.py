@@ -46,6 +46,8 @@ def test_k2_conversations_are_read_only_and_masked_for_quality(hall):
     # no lookup on the masked number from the list
     probe = quality.get("/admin/knowledge/conversation/", {"phone__startswith": "139"})
     assert probe.status_code in (302, 400)  # refused, not filtered
-    assert quality.post(f"/admin/knowledge/conversation/{conversation.pk}/delete/").status_code == 403
+    assert (
+        quality.post(f"/admin/knowledge/conversation/{conversation.pk}/delete/").status_code == 403
+    )
     clerk = as_user(make_staff("clerk", hall))
     assert clerk.get("/admin/knowledge/conversation/").status_code == 302  # not an admin user

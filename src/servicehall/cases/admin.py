@@ -46,6 +46,7 @@ class SlaPolicyForm(forms.ModelForm):
             "warn_at_percent",
             "escalate_every",
             "confirm_within",
+            "in_opening_hours",
             "is_active",
         )
 

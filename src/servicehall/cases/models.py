@@ -82,6 +82,14 @@ class SlaPolicy(models.Model):
         default=timedelta(hours=72),
         help_text=_("After this, a return visit is due (C5)."),
     )
+    in_opening_hours = models.BooleanField(
+        _("counts only the hall's opening hours"),
+        default=False,
+        help_text=_(
+            "Deadlines in seconds, minutes or hours count only the time the case's hall is "
+            "open; a case without a hall, or a hall without opening hours, counts clock time."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

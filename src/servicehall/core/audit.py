@@ -29,3 +29,18 @@ def log_action(actor, action: str, obj_type: str, obj_id, reason: str = "") -> A
         fields=[],
         reason=reason[:200],
     )
+
+
+def system_actor(name: str):
+    """The account that stands for an automatic job in the audit log ("schedule": the opening
+    hours sweep). Inactive, without a password or permissions: nobody can sign in as it."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user = User.objects.filter(username=name).first()
+    if user is None:
+        user, created = User.objects.get_or_create(username=name, defaults={"is_active": False})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    return user

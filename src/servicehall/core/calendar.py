@@ -11,7 +11,8 @@ is asked about (`ensure_year`):
   administrator enters the State Council's schedule and marks the year official.
 Nothing here ever fails for a year a package does not know.
 
-Deadlines (`deadline`): seconds, minutes, hours and calendar days are wall-clock time; N business days
+Deadlines (`deadline`): seconds, minutes, hours and calendar days are wall-clock time (or, for a
+policy that says so, the hall's open time: org/hours.py); N business days
 end at the close of the N-th working day after the day it started (23:59:59 local time), so a
 fault reported on Friday evening with "2 business days" is due at the end of Tuesday.
 """
@@ -124,6 +125,12 @@ def is_workday(d: date) -> bool:
     return special if special is not None else d.weekday() < 5
 
 
+def is_holiday(d: date) -> bool:
+    """A statutory holiday (a day the calendar lists as not worked): an ordinary weekend is
+    not one, nor is a make-up working day (org/hours.py: a hall's holiday hours)."""
+    return _exceptions(d.year).get(d) is False
+
+
 def add_business_days(start: datetime, n: int) -> datetime:
     """The end (23:59:59 local) of the n-th working day after start's day; n = 0: the end of
     start's day if it is a working day, else of the next working day."""
@@ -140,7 +147,15 @@ def add_business_days(start: datetime, n: int) -> datetime:
     return timezone.make_aware(end, timezone.get_current_timezone())
 
 
-def deadline(start: datetime, amount: int, unit: str) -> datetime:
+OPEN_TIME_UNITS = ("seconds", "minutes", "hours")
+
+
+def deadline(start: datetime, amount: float, unit: str, *, open_hours=None) -> datetime:
+    """`start` plus `amount` `unit`s. `open_hours`: a hall's schedule (org/hours.Schedule) when
+    the policy counts only the hall's opening hours — seconds, minutes and hours then count
+    only time the hall is open (Schedule.add_open_time); days and business days are unchanged."""
+    if open_hours is not None and unit in OPEN_TIME_UNITS:
+        return open_hours.add_open_time(start, timedelta(**{unit: amount}))
     if unit == "seconds":
         return start + timedelta(seconds=amount)
     if unit == "minutes":

@@ -1,6 +1,20 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
 
-from .models import BusinessCategory, Counter, Desk, Hall, ServiceType, StaffProfile
+from . import hours
+from .models import (
+    BusinessCategory,
+    Counter,
+    Desk,
+    Hall,
+    OpeningException,
+    OpeningHours,
+    ServiceType,
+    StaffProfile,
+)
 
 
 class CounterInline(admin.TabularInline):
@@ -9,10 +23,79 @@ class CounterInline(admin.TabularInline):
     filter_horizontal = ("service_types",)
 
 
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """Each interval closes after it opens (no overnight hours) and a day's intervals do not
+    overlap (org/hours.validate_day), said in the interface language."""
+
+    def clean(self):
+        super().clean()
+        by_day: dict[int, list] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("opens") or not data.get("closes"):
+                continue
+            by_day.setdefault(data.get("weekday"), []).append((data["opens"], data["closes"]))
+        for spans in by_day.values():
+            hours.validate_day(spans)
+
+
+def _check_interval(form: forms.ModelForm, data: dict) -> None:
+    """On the form itself, before the model's constraints: the field with the error is then
+    left out of them, so the user reads our sentence, not a constraint's name."""
+    opens, closes = data.get("opens"), data.get("closes")
+    if opens is not None and closes is not None:
+        try:
+            hours.validate_day([(opens, closes)])
+        except ValidationError as exc:
+            form.add_error("closes", exc)
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ("weekday", "opens", "closes")
+
+    def clean(self):
+        data = super().clean()
+        _check_interval(self, data)
+        return data
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    form = OpeningHoursForm
+    formset = OpeningHoursFormSet
+    extra = 0
+
+
+class OpeningExceptionForm(forms.ModelForm):
+    class Meta:
+        model = OpeningException
+        fields = ("date", "opens", "closes", "reason")
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens"), data.get("closes")
+        if (opens is None) != (closes is None):
+            raise ValidationError(
+                _("Give both the opening and the closing time, or neither for a closed day.")
+            )
+        _check_interval(self, data)
+        return data
+
+
+class OpeningExceptionInline(admin.TabularInline):
+    model = OpeningException
+    form = OpeningExceptionForm
+    extra = 0
+
+
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "area", "is_open")
-    inlines = [CounterInline]
+    fields = ("code", "name", "area", "address", "is_open", "notice")
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
+    inlines = [OpeningHoursInline, OpeningExceptionInline, CounterInline]
 
 
 @admin.register(ServiceType)

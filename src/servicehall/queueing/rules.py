@@ -1,6 +1,6 @@
 """The calling rule (Q2, Q3, Q5) — the one place that decides who is called next.
 
-Among the waiting tickets a counter may serve (its service types, its area; a VIP-only counter
+Among today's waiting tickets a counter may serve (its service types, its area; a VIP-only counter
 only VIP tickets; a ticket transferred to a named counter only there), the next one is the first
 by these bands, then by arrival time (the original arrival, kept across transfers):
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from servicehall.org.models import Counter
 
@@ -87,7 +88,9 @@ def ordered(
 
 
 def candidates(counter: Counter, service_type_ids, policy: QueuePolicy, now: datetime) -> QuerySet:
-    qs = Ticket.objects.filter(hall_id=counter.hall_id, status=Ticket.Status.WAITING).filter(
-        eligible_q(counter, service_type_ids)
-    )
+    """Today's waiting tickets this counter may call, in calling order. A ticket of an earlier
+    day is never called (the closing sweep marks it not served)."""
+    qs = Ticket.objects.filter(
+        hall_id=counter.hall_id, day=timezone.localdate(now), status=Ticket.Status.WAITING
+    ).filter(eligible_q(counter, service_type_ids))
     return ordered(qs, policy, now, counter)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from servicehall.core.errors import NotFound
 from servicehall.core.ttl import TTLCache
+from servicehall.org import hours
 from servicehall.org.models import Counter, Hall
 
 from . import rules
@@ -94,7 +95,10 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     policy = rules.policy_for(ticket.hall)
     if ticket.status != S.WAITING:
         return WaitEstimate(0, 0, 0, 0)
-    pool = Ticket.objects.filter(hall_id=ticket.hall_id, status=S.WAITING, area=ticket.area)
+    today = timezone.localdate(now)
+    pool = Ticket.objects.filter(
+        hall_id=ticket.hall_id, day=today, status=S.WAITING, area=ticket.area
+    )
     if ticket.area == Ticket.Area.MAIN:
         pool = pool.filter(service_type_id=ticket.service_type_id)
     ordered_ids = list(rules.ordered(pool, policy, now).values_list("id", flat=True))
@@ -114,7 +118,9 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     if not counters:
         return WaitEstimate(ahead, None, 0, round(mean, 2))
     waiting_by_type = dict(
-        Ticket.objects.filter(hall_id=ticket.hall_id, status=S.WAITING, area=Ticket.Area.MAIN)
+        Ticket.objects.filter(
+            hall_id=ticket.hall_id, day=today, status=S.WAITING, area=Ticket.Area.MAIN
+        )
         .values_list("service_type_id")
         .annotate(n=Count("id"))
     )
@@ -123,7 +129,9 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     for c in counters:
         total = sum(waiting_by_type.get(st.pk, 0) for st in c.service_types.all())
         capacity += 1.0 if ticket.area == Ticket.Area.QUIET else min(1.0, mine / max(total, mine))
-    busy = Ticket.objects.filter(counter__in=counters, status__in=(S.CALLED, S.SERVING)).count()
+    busy = Ticket.objects.filter(
+        counter__in=counters, day=today, status__in=(S.CALLED, S.SERVING)
+    ).count()
     residual = mean / 2 if busy >= len(counters) else 0.0
     minutes = math.ceil(ahead * mean / capacity + residual) if (ahead or residual) else 0
     return WaitEstimate(ahead, minutes, round(capacity, 2), round(mean, 2))
@@ -132,7 +140,7 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
 def current_ticket(counter: Counter) -> Ticket | None:
     return (
         Ticket.objects.select_related("service_type", "customer")
-        .filter(counter=counter, status__in=(S.CALLED, S.SERVING))
+        .filter(counter=counter, day=timezone.localdate(), status__in=(S.CALLED, S.SERVING))
         .first()
     )
 
@@ -169,6 +177,30 @@ def _minutes(td: timedelta | None) -> float | None:
     return round(td.total_seconds() / 60, 1) if td is not None else None
 
 
+def schedule_state(hall: Hall, now: datetime) -> dict:
+    """Today's opening hours and whether ticketing is as the schedule has it or overridden by
+    a manager (org/hours.py). `mode`: manual (no hours), schedule or override."""
+    sched = hours.schedule(hall)
+    if sched.manual:
+        return {"mode": "manual", "today": [], "reason": "", "next_change": None}
+    today = timezone.localdate(now)
+    applied = hall.schedule_open if hall.schedule_open is not None else sched.is_open_at(now)
+    change = sched.next_change(now)
+    if change is not None:
+        local = timezone.localtime(change)
+        label = local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+    return {
+        "mode": "schedule" if hall.is_open == applied else "override",
+        "today": [
+            (timezone.localtime(a).strftime("%H:%M"), timezone.localtime(b).strftime("%H:%M"))
+            for a, b in sched.intervals(today)
+        ],
+        "reason": sched.reasons.get(today, ""),
+        "open_by_schedule": sched.is_open_at(now),
+        "next_change": label if change is not None else None,
+    }
+
+
 def board(hall: Hall, now: datetime | None = None) -> dict:
     """The hall manager's board (Q4, Q3): who waits and how long, every ticket past its limit,
     counter states, and today's averages against the targets."""
@@ -176,12 +208,12 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
     policy = rules.policy_for(hall)
     today = timezone.localdate(now)
     waiting = list(
-        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        Ticket.objects.filter(hall=hall, day=today, status=S.WAITING)
         .select_related("service_type")
         .order_by("arrival_at")
     )
     overdue_ids = set(
-        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        Ticket.objects.filter(hall=hall, day=today, status=S.WAITING)
         .filter(rules.overdue_q(policy, now))
         .values_list("id", flat=True)
     )
@@ -221,9 +253,9 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
     }
     serving = {
         t.counter_id: t
-        for t in Ticket.objects.filter(hall=hall, status__in=(S.CALLED, S.SERVING)).select_related(
-            "service_type"
-        )
+        for t in Ticket.objects.filter(
+            hall=hall, day=today, status__in=(S.CALLED, S.SERVING)
+        ).select_related("service_type")
     }
     counters = []
     for c in hall.counters.filter(is_active=True).prefetch_related("service_types"):
@@ -273,6 +305,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
     ).count()
     return {
         "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "is_open": hall.is_open},
+        "schedule": schedule_state(hall, now),
         "now": timezone.localtime(now).strftime("%H:%M:%S"),
         "policy": {
             "standard_wait_limit_min": policy.standard_wait_limit_min,
@@ -295,6 +328,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
             "transactions_over_limit": long_tx,
             "wait_limit_breaches": breaches,
             "no_shows": Ticket.objects.filter(hall=hall, day=today, status=S.NO_SHOW).count(),
+            "not_served": Ticket.objects.filter(hall=hall, day=today, status=S.NOT_SERVED).count(),
         },
     }
 
@@ -312,7 +346,7 @@ def oldest_waiting(hall: Hall, now: datetime, limit: int = 60) -> list[dict]:
     limit — the rows the manager may send to the quiet area from the board."""
     policy = rules.policy_for(hall)
     rows = (
-        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        Ticket.objects.filter(hall=hall, day=timezone.localdate(now), status=S.WAITING)
         .select_related("service_type")
         .order_by("arrival_at")[:limit]
     )

@@ -13,17 +13,26 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from servicehall.core.audit import log_action
+from servicehall.core.audit import log_action, system_actor
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
+from servicehall.core.models import AuditLog
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
+from servicehall.org import hours
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 
 from . import rules, selectors
-from .models import Appointment, CounterSession, Ticket, TicketEvent, TicketSequence
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    CounterSession,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+)
 
 S = Ticket.Status
 
@@ -35,6 +44,7 @@ ALLOWED = {
     S.DONE: (),
     S.NO_SHOW: (),
     S.CANCELLED: (),
+    S.NOT_SERVED: (),
 }
 ACTION_ZH = {
     "call": "叫号",
@@ -53,6 +63,7 @@ STATUS_ZH = {
     S.DONE: "已办结",
     S.NO_SHOW: "已过号",
     S.CANCELLED: "已取消",
+    S.NOT_SERVED: "闭厅未办理",
 }
 
 
@@ -437,7 +448,9 @@ def sign_in(user, counter: Counter) -> CounterSession:
 
 def _sign_out(user, session: CounterSession, now) -> None:
     busy = Ticket.objects.filter(
-        counter_id=session.counter_id, status__in=(S.CALLED, S.SERVING)
+        counter_id=session.counter_id,
+        day=timezone.localdate(now),
+        status__in=(S.CALLED, S.SERVING),
     ).first()
     if busy:
         raise Conflict(
@@ -489,7 +502,9 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
         raise _queue_empty(counter)
     with write_transaction():
         _open_session(user, counter, lock=True)
-        busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
+        busy = Ticket.objects.filter(
+            counter=counter, day=timezone.localdate(), status__in=(S.CALLED, S.SERVING)
+        ).first()
         if busy:
             raise Conflict(
                 "ticket_in_service",
@@ -715,3 +730,136 @@ def move_to_quiet(user, ticket_id, note: str = "") -> Ticket:
         ticket.save(update_fields=[*_REQUEUE_FIELDS, "area", "target_counter"])
         _record(ticket, "moved_to_quiet", user, from_status, counter=from_counter, note=note[:200])
     return ticket
+
+
+# ---------------------------------------------------------------- opening hours and closing
+
+
+def _close_unserved(tickets, now, reason: str) -> dict[int, int]:
+    """Mark the given open tickets not served, each with a `closed_unserved` event; returns
+    how many per hall. The rows are locked (SKIP LOCKED on PostgreSQL: a concurrent sweep
+    leaves them to the one that has them) and re-checked by status, so nothing is closed
+    twice."""
+    qs = tickets.filter(status__in=(S.WAITING, S.CALLED, S.SERVING)).order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    rows = list(qs.values_list("id", "hall_id", "status"))
+    if not rows:
+        return {}
+    ids = [r[0] for r in rows]
+    for i in range(0, len(ids), 500):
+        Ticket.objects.filter(pk__in=ids[i : i + 500]).update(
+            status=S.NOT_SERVED, finished_at=Coalesce(F("finished_at"), now)
+        )
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket_id=tid,
+                at=now,
+                kind="closed_unserved",
+                from_status=status,
+                to_status=S.NOT_SERVED,
+                data={"reason": reason},
+            )
+            for tid, _hall, status in rows
+        ],
+        batch_size=500,
+    )
+    per_hall: dict[int, int] = {}
+    for _tid, hall_id, _status in rows:
+        per_hall[hall_id] = per_hall.get(hall_id, 0) + 1
+    for hall_id, n in per_hall.items():
+        publish_on_commit(channel_name(hall_id), {"type": "closed_unserved", "count": n})
+    return per_hall
+
+
+def _miss_appointments(now) -> int:
+    """Booked appointments whose check-in window (the hall's policy) has closed: missed."""
+    past = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot_at__lt=now)
+    if connection.features.has_select_for_update_skip_locked:
+        past = past.select_for_update(skip_locked=True, of=("self",))
+    missed = []
+    for appt in past.select_related("hall__queue_policy"):
+        late_min = rules.policy_for(appt.hall).appointment_late_min
+        if appt.slot_at + timedelta(minutes=late_min) < now:
+            missed.append((appt, late_min))
+    if not missed:
+        return 0
+    Appointment.objects.filter(
+        pk__in=[a.pk for a, _ in missed], status=Appointment.Status.BOOKED
+    ).update(status=Appointment.Status.MISSED)
+    AppointmentEvent.objects.bulk_create(
+        [
+            AppointmentEvent(
+                appointment=a,
+                at=now,
+                kind="missed",
+                data={"slot_at": a.slot_at.isoformat(), "late_min": late_min},
+            )
+            for a, late_min in missed
+        ]
+    )
+    return len(missed)
+
+
+def close_day(now: datetime | None = None) -> dict:
+    """What is left of earlier days: their waiting, called and serving tickets become not
+    served (in their own day's figures), and appointments past their check-in window become
+    missed. Every hall (a ticket of an earlier day can never be called again, manual hall or
+    not). Idempotent: a second run, or a late one, finds nothing more to do."""
+    now = now or _now()
+    today = timezone.localdate(now)
+    with write_transaction():
+        per_hall = _close_unserved(Ticket.objects.filter(day__lt=today), now, "earlier_day")
+        missed = _miss_appointments(now)
+    return {"not_served": sum(per_hall.values()), "appointments_missed": missed}
+
+
+def apply_opening_hours(now: datetime | None = None) -> dict:
+    """The schedule sweep (every minute, queueing/tasks.py): for each hall with opening hours
+    (org/hours.py), when the schedule's own state differs from the one it last applied
+    (Hall.schedule_open), ticketing is opened or closed to match — so a manager's override from
+    the board holds until the next opening or closing time. Each automatic switch is audited
+    (actor: the system account "schedule") and published live. When the schedule closes the
+    hall and none of the day's hours is still to come (not at a lunch break), the day's
+    waiting tickets become not served. Then `close_day` for what earlier days left.
+    A system job: no user, no permission. Idempotent and safe to run concurrently or late."""
+    now = now or _now()
+    today = timezone.localdate(now)
+    done = {"opened": 0, "closed": 0, "not_served": 0, "appointments_missed": 0}
+    for hall in Hall.objects.filter(opening_hours__isnull=False).distinct().order_by("pk"):
+        sched = hours.schedule(hall)
+        want = sched.is_open_at(now)
+        if hall.schedule_open is want:
+            continue
+        with write_transaction():
+            locked = Hall.objects.filter(pk=hall.pk)
+            if connection.features.has_select_for_update:
+                locked = locked.select_for_update()
+            current = locked.values_list("schedule_open", flat=True).first()
+            if current is want:  # another sweep applied it meanwhile
+                continue
+            Hall.objects.filter(pk=hall.pk).update(is_open=want, schedule_open=want)
+            log_action(
+                system_actor("schedule"),
+                AuditLog.Action.HALL_OPEN if want else AuditLog.Action.HALL_CLOSE,
+                "hall",
+                hall.code,
+                reason="opening hours",
+            )
+            publish_on_commit(
+                channel_name(hall.pk),
+                {"type": "hall_opened" if want else "hall_closed", "by": "schedule"},
+            )
+            done["opened" if want else "closed"] += 1
+            if not want and sched.day_is_over(now):
+                per_hall = _close_unserved(
+                    Ticket.objects.filter(hall=hall, day=today, status=S.WAITING),
+                    now,
+                    "hall_closed",
+                )
+                done["not_served"] += sum(per_hall.values())
+    rest = close_day(now)
+    done["not_served"] += rest["not_served"]
+    done["appointments_missed"] = rest["appointments_missed"]
+    return done

@@ -55,7 +55,7 @@ class AppointmentEventInline(admin.TabularInline):
     model = AppointmentEvent
     extra = 0
     can_delete = False
-    fields = ("at", "kind_label", "actor", "details")
+    fields = ("when", "kind_label", "who", "details")
     readonly_fields = fields
     verbose_name = _("history entry")
     verbose_name_plural = _("history")
@@ -68,6 +68,15 @@ class AppointmentEventInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("queueing.view_appointment")  # seen with its appointment
+
+    @admin.display(description=_("time"))
+    def when(self, obj):
+        return timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=_("by"))
+    def who(self, obj):
+        staff = getattr(obj.actor, "staff", None) if obj.actor_id else None
+        return staff.full_name if staff else (obj.actor.username if obj.actor else "")
 
     @admin.display(description=_("what happened"))
     def kind_label(self, obj):
@@ -94,6 +103,12 @@ APPOINTMENT_EVENT_LABELS = {
 }
 
 
+class StatusFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("status")
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(ReadOnlyAdmin):
     """Read-only: appointments change through the appointment page and API (services), which
@@ -110,7 +125,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
         "status_label",
         "booked_by",
     )
-    list_filter = ("hall", ("slot_at", admin.DateFieldListFilter), "status")
+    list_filter = ("hall", ("slot_at", admin.DateFieldListFilter), ("status", StatusFilter))
     date_hierarchy = "slot_at"
     list_select_related = ("hall", "service_type", "customer", "created_by__staff")
     fields = (

@@ -53,6 +53,15 @@ API = {  # (method, path): (any of these permissions, body)
         ("queueing.book_appointment",),
         {"service_type": "business", "phone": "13800000001", "slot_at": TOMORROW},
     ),
+    ("GET", "/api/queue/halls/{hall}/appointments"): (("queueing.book_appointment",), None),
+    ("POST", "/api/queue/appointments/{appointment_id}/move"): (
+        ("queueing.book_appointment",),
+        {"slot_at": TOMORROW},
+    ),
+    ("POST", "/api/queue/appointments/{appointment_id}/cancel"): (
+        ("queueing.book_appointment",),
+        {"reason": "路由测试"},
+    ),
     ("GET", "/api/queue/tickets/{ticket_id}"): (READERS, None),
     ("GET", "/api/queue/tickets/{ticket_id}/events"): (
         ("queueing.serve_counter", "queueing.view_board"),
@@ -190,7 +199,12 @@ def world(hall):
     article = kb.create_article(
         make_staff("care_desk", hall), title="路由测试", body="正文", audience="public"
     )
+    make_customer(phone="13800000002")
+    appointment = services.book_appointment(
+        owner, hall, "business", "13800000002", timezone.now() + timezone.timedelta(hours=2)
+    )
     return {
+        "appointment_id": appointment.pk,
         "article_id": article.pk,
         "case_id": case.pk,
         "hall": hall.code,

@@ -4,7 +4,7 @@ customers of every VIP tier. All names and numbers are invented."""
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -26,7 +26,9 @@ from servicehall.org.models import (
     StaffProfile,
 )
 from servicehall.org.roles import assign_role
-from servicehall.queueing.models import Appointment, QueuePolicy
+from servicehall.queueing import booking
+from servicehall.queueing import services as queue
+from servicehall.queueing.models import QueuePolicy
 
 DEMO_PASSWORD = "demo-2026"
 HALL_CODE = "chengdong"
@@ -358,15 +360,36 @@ def _hall_and_customers() -> None:
             name=name, id_number=id_number(rng, birth), tier=tier, group=group
         )
         PhoneNumber.objects.create(customer=customer, number=demo_phone(i), is_primary=True)
-    # A gold-card customer has booked a visit 20 minutes from now (the story's 09:10 appointment).
+    _appointments(hall)
+
+
+def _appointments(hall: Hall) -> None:
+    """The appointment book (Q3), booked by a clerk through the services: a gold-card customer
+    20 minutes from now (the story's 09:10 appointment), two more later today while the hall is
+    open, and tomorrow's morning and afternoon, one of them already cancelled."""
+    clerk = get_user_model().objects.get(username="wangfang")
     gold = Customer.objects.filter(tier=Tier.GOLD).order_by("pk").first()
-    Appointment.objects.create(
-        hall=hall,
-        service_type=types["business"],
-        customer=gold,
-        phone=gold.phones.first().number,
-        slot_at=timezone.now() + timedelta(minutes=20),
+    now = timezone.now()
+    queue.book_appointment(
+        clerk, hall, "business", gold.phones.first().number, now + timedelta(minutes=20)
     )
+    today, tomorrow = timezone.localdate(now), timezone.localdate(now) + timedelta(days=1)
+    later = [s for s in booking.slots_of_day(hall, today) if s > now + timedelta(hours=1)]
+    for slot, (i, code) in zip(later[::2], [(1, "vip"), (12, "payment")], strict=False):
+        queue.book_appointment(clerk, hall, code, demo_phone(i), slot)
+
+    def at(hh: int, mm: int) -> datetime:
+        return timezone.make_aware(datetime.combine(tomorrow, time(hh, mm)))
+
+    for i, code, slot, note in [
+        (3, "consult", at(9, 30), "咨询国际漫游开通"),
+        (17, "business", at(10, 0), "办理过户，需带双方身份证"),
+        (20, "payment", at(10, 0), ""),
+        (8, "sales", at(14, 30), "预约购机"),
+    ]:
+        queue.book_appointment(clerk, hall, code, demo_phone(i), slot, note=note)
+    gone = queue.book_appointment(clerk, hall, "business", demo_phone(25), at(11, 0))
+    queue.cancel_appointment(clerk, gone.pk, "客户来电改期")
 
 
 def _desks_and_cases(hall: Hall) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from servicehall.core.errors import forbidden
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
-from servicehall.queueing import selectors, services
+from servicehall.queueing import booking, selectors, services
 from servicehall.queueing.models import TicketEvent
 
 router = Router(tags=["queue 排队叫号"])
@@ -81,6 +81,42 @@ class AppointmentOut(Schema):
     slot_at: datetime
     service_type: str
     status: str
+
+
+class MoveIn(Schema):
+    slot_at: datetime
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class AppointmentRowOut(Schema):
+    id: int
+    slot_at: datetime
+    status: str
+    status_name: str
+    service_type: str
+    service_type_name: str
+    customer: str  # masked (V2)
+    phone: str  # masked (V2)
+    note: str
+    ticket: str | None
+
+
+class SlotOut(Schema):
+    at: datetime
+    taken: int
+    free: int
+    bookable: bool
+
+
+class AppointmentDayOut(Schema):
+    hall: str
+    day: date
+    per_slot: int
+    appointments: list[AppointmentRowOut]
+    slots: list[SlotOut]
 
 
 class FinishIn(Schema):
@@ -210,19 +246,67 @@ def check_in(request, hall: str, payload: PhoneIn):
     return Status(201, selectors.ticket_view(t, with_estimate=True))
 
 
+def _aware(at: datetime) -> datetime:
+    return at if timezone.is_aware(at) else timezone.make_aware(at)
+
+
+def _appointment_out(a) -> dict:
+    return {
+        "id": a.pk,
+        "slot_at": a.slot_at,
+        "service_type": a.service_type.code,
+        "status": a.status,
+    }
+
+
 @router.post("/halls/{hall}/appointments", response={201: AppointmentOut, **ERRORS})
 def book_appointment(request, hall: str, payload: AppointmentIn):
-    slot = (
-        payload.slot_at
-        if timezone.is_aware(payload.slot_at)
-        else timezone.make_aware(payload.slot_at)
-    )
     a = services.book_appointment(
-        request.user, services.get_hall(hall), payload.service_type, payload.phone, slot
+        request.user,
+        services.get_hall(hall),
+        payload.service_type,
+        payload.phone,
+        _aware(payload.slot_at),
     )
-    return Status(
-        201,
-        {"id": a.pk, "slot_at": a.slot_at, "service_type": a.service_type.code, "status": a.status},
+    return Status(201, _appointment_out(a))
+
+
+@router.get("/halls/{hall}/appointments", response={200: AppointmentDayOut, **ERRORS})
+def list_appointments(request, hall: str, day: date | None = None):
+    """A hall's appointments on a day (default today) by time, the customer masked, and the
+    places taken in each half-hour slot. Staff of a hall read their own hall only."""
+    _any_perm(request, "queueing.book_appointment")
+    h = services.get_hall(hall)
+    services.check_hall_of(request.user, h, "查看预约", "view appointments")
+    day = day or timezone.localdate()
+    rows = selectors.appointment_rows(h, day)
+    return {
+        "hall": h.code,
+        "day": day,
+        "per_slot": booking.per_slot(),
+        "appointments": [
+            r
+            | {
+                "status_name": str(r["status_label"]),
+                "service_type": r["service_type"].code,
+                "service_type_name": r["service_type"].name_zh,
+            }
+            for r in rows
+        ],
+        "slots": selectors.slot_counts(h, day),
+    }
+
+
+@router.post("/appointments/{appointment_id}/move", response={200: AppointmentOut, **ERRORS})
+def move_appointment(request, appointment_id: int, payload: MoveIn):
+    a = services.move_appointment(request.user, appointment_id, _aware(payload.slot_at))
+    return _appointment_out(a)
+
+
+@router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, **ERRORS})
+def cancel_appointment(request, appointment_id: int, payload: CancelIn):
+    return _appointment_out(
+        services.cancel_appointment(request.user, appointment_id, payload.reason)
     )
 
 

@@ -125,6 +125,7 @@ ROLES: tuple[Role, ...] = (
             "org.*",
             "queueing.queuepolicy.*",
             "queueing.ticket.view",
+            "queueing.appointment.view",
             "customers.customer.view",
             "customers.import_bills",
             "catalog.import_catalog",

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from servicehall.core.admin import ReadOnlyAdmin
+from servicehall.core.masking import mask_name, mask_phone
 
-from .models import Appointment, QueuePolicy, Ticket, TicketEvent
+from .models import Appointment, AppointmentEvent, QueuePolicy, Ticket, TicketEvent
 
 
 @admin.register(QueuePolicy)
@@ -46,8 +49,128 @@ class TicketAdmin(ReadOnlyAdmin):
     inlines = [TicketEventInline]
 
 
+class AppointmentEventInline(admin.TabularInline):
+    """An appointment's history: booked, moved (old → new time), cancelled (reason), checked in."""
+
+    model = AppointmentEvent
+    extra = 0
+    can_delete = False
+    fields = ("when", "kind_label", "who", "details")
+    readonly_fields = fields
+    verbose_name = _("history entry")
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("queueing.view_appointment")  # seen with its appointment
+
+    @admin.display(description=_("time"))
+    def when(self, obj):
+        return timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=_("by"))
+    def who(self, obj):
+        staff = getattr(obj.actor, "staff", None) if obj.actor_id else None
+        return staff.full_name if staff else (obj.actor.username if obj.actor else "")
+
+    @admin.display(description=_("what happened"))
+    def kind_label(self, obj):
+        return APPOINTMENT_EVENT_LABELS.get(obj.kind, obj.kind)
+
+    @admin.display(description=_("details"))
+    def details(self, obj):
+        d = obj.data or {}
+        if obj.kind == "moved":
+            return f"{d.get('old', '')[:16].replace('T', ' ')} → {d.get('new', '')[:16].replace('T', ' ')}"
+        if obj.kind == "cancelled":
+            return d.get("reason", "")
+        if obj.kind == "checked_in":
+            return d.get("ticket", "")
+        return ""
+
+
+APPOINTMENT_EVENT_LABELS = {
+    "booked": _("Booked"),
+    "moved": _("Moved"),
+    "cancelled": _("Cancelled"),
+    "checked_in": _("Checked in"),
+    "missed": _("Missed"),
+}
+
+
+class StatusFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("status")
+
+
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ("hall", "service_type", "slot_at", "status")
-    list_filter = ("hall", "status")
-    exclude = ("phone",)  # masked by omission (V2); booked through the audited API
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Read-only: appointments change through the appointment page and API (services), which
+    write their events. The customer is masked here too (V2)."""
+
+    # The model's fields carry no verbose names (no migration for labels): every column is
+    # named here, so the admin reads in Chinese.
+    list_display = (
+        "slot",
+        "hall_name",
+        "service",
+        "masked_customer",
+        "masked_phone",
+        "status_label",
+        "booked_by",
+    )
+    list_filter = ("hall", ("slot_at", admin.DateFieldListFilter), ("status", StatusFilter))
+    date_hierarchy = "slot_at"
+    list_select_related = ("hall", "service_type", "customer", "created_by__staff")
+    fields = (
+        "hall_name",
+        "service",
+        "masked_customer",
+        "masked_phone",
+        "slot",
+        "status_label",
+        "note",
+        "booked_by",
+        "booked_at",
+    )
+    readonly_fields = fields
+    inlines = [AppointmentEventInline]
+
+    @admin.display(description=_("appointment time"), ordering="slot_at")
+    def slot(self, obj):
+        return timezone.localtime(obj.slot_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("service hall"), ordering="hall")
+    def hall_name(self, obj):
+        return obj.hall.name
+
+    @admin.display(description=_("service type"))
+    def service(self, obj):
+        return obj.service_type.name_zh
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("booked by"))
+    def booked_by(self, obj):
+        staff = getattr(obj.created_by, "staff", None) if obj.created_by_id else None
+        return staff.full_name if staff else (obj.created_by.username if obj.created_by else "")
+
+    @admin.display(description=_("booked at"))
+    def booked_at(self, obj):
+        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("customer"))
+    def masked_customer(self, obj):
+        return mask_name(obj.customer.name)
+
+    @admin.display(description=_("phone number"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)

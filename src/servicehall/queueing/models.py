@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicehall.customers.models import Customer
@@ -139,6 +140,9 @@ class Appointment(models.Model):
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
 
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.slot_at):%Y-%m-%d %H:%M} {self.service_type.name_zh}"
+
 
 class AppointmentEvent(models.Model):
     """Every change of an appointment (booked, moved, cancelled, checked in, missed): who, when,
@@ -154,6 +158,9 @@ class AppointmentEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return ""  # a row of its appointment's history, shown without a caption
 
 
 class Ticket(models.Model):

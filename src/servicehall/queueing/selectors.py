@@ -11,12 +11,13 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ma
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
+from servicehall.core.masking import mask_name, mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.org import hours
 from servicehall.org.models import Counter, Hall
 
-from . import rules
-from .models import CounterSession, Ticket
+from . import booking, rules
+from .models import Appointment, CounterSession, Ticket
 
 S = Ticket.Status
 RECENT_SERVICES = 30  # how many finished services the wait estimate averages over
@@ -135,6 +136,73 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     residual = mean / 2 if busy >= len(counters) else 0.0
     minutes = math.ceil(ahead * mean / capacity + residual) if (ahead or residual) else 0
     return WaitEstimate(ahead, minutes, round(capacity, 2), round(mean, 2))
+
+
+# ---------------------------------------------------------------- the appointment book (Q3)
+
+
+def appointment_rows(hall: Hall, day, now: datetime | None = None) -> list[dict]:
+    """A hall's appointments on `day` by time, every status, the customer masked (V2): name
+    and phone through the masking helpers customers.services.present uses."""
+    now = now or timezone.now()
+    start, end = booking.day_bounds(day)
+    appts = (
+        Appointment.objects.filter(hall=hall, slot_at__gte=start, slot_at__lt=end)
+        .select_related("service_type", "customer", "ticket")
+        .prefetch_related("events")
+        .order_by("slot_at", "pk")
+    )
+    rows = []
+    for a in appts:
+        events = list(a.events.all())
+        cancelled = next((e for e in reversed(events) if e.kind == "cancelled"), None)
+        ticket = getattr(a, "ticket", None)
+        rows.append(
+            {
+                "id": a.pk,
+                "slot_at": timezone.localtime(a.slot_at),
+                "status": a.status,
+                "status_label": a.get_status_display(),
+                "service_type": a.service_type,
+                "customer": mask_name(a.customer.name),
+                "tier": a.customer.tier,
+                "phone": mask_phone(a.phone),
+                "note": a.note,
+                "ticket": ticket.number if ticket else None,
+                "moves": sum(1 for e in events if e.kind == "moved"),
+                "cancel_reason": cancelled.data.get("reason", "") if cancelled else "",
+                "is_open": a.status == Appointment.Status.BOOKED,
+                "late": a.status == Appointment.Status.BOOKED and a.slot_at < now,
+            }
+        )
+    return rows
+
+
+def slot_counts(hall: Hall, day, now: datetime | None = None) -> list[dict]:
+    """The day's offered slots with how many places are taken (booked or checked in) and left,
+    and whether the slot can still be booked (it starts in the future and has a place)."""
+    now = now or timezone.now()
+    start, end = booking.day_bounds(day)
+    taken: dict[datetime, int] = {}
+    for at in Appointment.objects.filter(
+        hall=hall,
+        slot_at__gte=start,
+        slot_at__lt=end,
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+    ).values_list("slot_at", flat=True):
+        first = booking.slot_start(at)
+        taken[first] = taken.get(first, 0) + 1
+    cap = booking.per_slot()
+    return [
+        {
+            "at": at,
+            "taken": taken.get(at, 0),
+            "free": max(cap - taken.get(at, 0), 0),
+            "future": at > now,
+            "bookable": at > now and taken.get(at, 0) < cap,
+        }
+        for at in booking.slots_of_day(hall, day)
+    ]
 
 
 def current_ticket(counter: Counter) -> Ticket | None:

@@ -24,7 +24,7 @@ from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import hours
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 
-from . import rules, selectors
+from . import booking, rules, selectors
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -293,10 +293,138 @@ def issue_ticket(
     return ticket
 
 
+# ---------------------------------------------------------------- appointments (Q3)
+
+AS = Appointment.Status
+APPOINTMENT_STATUS_ZH = {
+    AS.BOOKED: "已预约",
+    AS.CHECKED_IN: "已签到",
+    AS.CANCELLED: "已取消",
+    AS.MISSED: "已爽约",
+}
+APPOINTMENT_STATUS_EN = {
+    AS.BOOKED: "booked",
+    AS.CHECKED_IN: "checked in",
+    AS.CANCELLED: "cancelled",
+    AS.MISSED: "missed",
+}
+
+
+def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
+    """Staff of a hall act for their own hall only; staff with no hall are area-wide."""
+    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    if home is not None and home != hall.pk:
+        raise Forbidden(
+            "other_hall",
+            f"{hall.name}不是您所在的营业厅，不能{action_zh}",
+            f"{hall.name} is not your hall; you cannot {action_en} there",
+            field="hall",
+        )
+
+
+def _lock_hall(hall: Hall) -> Hall:
+    """The hall row, locked until commit on PostgreSQL: bookings of one hall take turns, so
+    two clerks cannot both take a slot's last place or a customer's one appointment a day.
+    (SQLite: write_transaction already holds the database's write lock.)"""
+    qs = Hall.objects.all()
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return qs.get(pk=hall.pk)
+
+
+def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: datetime, *, skip=None):
+    """The rules a booked time must meet (book and move alike), raising before any write."""
+    if slot_at <= _now():
+        raise ServiceError(
+            "slot_in_past",
+            "预约时间已过，请选择以后的时间",
+            "The appointment time is in the past; choose a later time",
+            field="slot_at",
+            status=422,
+        )
+    if not hall.counters.filter(service_types=service_type, is_active=True).exists():
+        raise ServiceError(
+            "service_type_not_offered",
+            f"{hall.name}不办理“{service_type.name_zh}”业务",
+            f"{hall.name} does not offer {service_type.name_en}",
+            field="service_type",
+            status=422,
+        )
+    book = Appointment.objects.filter(hall=hall)
+    if skip is not None:
+        book = book.exclude(pk=skip)
+    if not booking.within_hours(hall, slot_at):
+        at = timezone.localtime(slot_at)
+        raise ServiceError(
+            "outside_hours",
+            f"{hall.name}在 {at:%m-%d %H:%M} 不营业，请选择营业时间内的时段",
+            f"{hall.name} is closed at {at:%Y-%m-%d %H:%M}; choose a time in its opening hours",
+            field="slot_at",
+            status=422,
+        )
+    start, end = booking.day_bounds(timezone.localdate(slot_at))
+    same_day = (
+        book.filter(phone=phone, status=AS.BOOKED, slot_at__gte=start, slot_at__lt=end)
+        .order_by("slot_at")
+        .first()
+    )
+    if same_day is not None:
+        at = timezone.localtime(same_day.slot_at)
+        raise Conflict(
+            "already_booked",
+            f"该客户当天已有预约（{at:%m-%d %H:%M}），请改约或取消原预约",
+            f"This customer already has an appointment that day ({at:%Y-%m-%d %H:%M}); "
+            "move or cancel it instead",
+            field="phone",
+            extra={"appointment_id": same_day.pk},
+        )
+    first = booking.slot_start(slot_at)
+    taken = book.filter(
+        status__in=(AS.BOOKED, AS.CHECKED_IN),
+        slot_at__gte=first,
+        slot_at__lt=first + timedelta(minutes=booking.SLOT_MIN),
+    ).count()
+    if taken >= booking.per_slot():
+        raise Conflict(
+            "slot_full",
+            f"{first:%H:%M} 时段的预约已满（每时段 {booking.per_slot()} 个），请选择其他时间",
+            f"The {first:%H:%M} slot is full ({booking.per_slot()} per slot); choose another time",
+            field="slot_at",
+        )
+
+
+def _iso(at: datetime) -> str:
+    return timezone.localtime(at).isoformat(timespec="seconds")
+
+
+def _appointment_event(appt: Appointment, kind: str, actor, **data) -> None:
+    AppointmentEvent.objects.create(
+        appointment=appt,
+        at=_now(),
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        data=data,
+    )
+
+
 def book_appointment(
-    user, hall: Hall, service_type_code: str, phone: str, slot_at: datetime
+    user, hall: Hall, service_type_code: str, phone: str, slot_at: datetime, note: str = ""
 ) -> Appointment:
+    """Book a visit (业务预约办理, Q3) for an identified customer. Rules, checked before any
+    write, in one write transaction with the hall row locked (concurrent bookings take turns):
+    - the booking user may book (clerks, account managers, managers) for their own hall
+      (staff with no hall: any hall);
+    - the customer is one of ours (by phone number); the service type is offered in the hall;
+    - the time is in the future;
+    - one booked appointment per customer (phone) per hall per day: a second is refused naming
+      the existing time (move that one instead); a checked-in, cancelled or missed one does not
+      count, so a customer served in the morning may book again for the afternoon;
+    - within the hall's opening hours when it has them configured (booking.within_hours);
+    - at most `booking.per_slot()` booked or checked-in appointments per half-hour slot of
+      the hall. Any minute may be booked (the page offers slot starts); it counts in its slot.
+    Writes a "booked" event."""
     require_perm(user, "queueing.book_appointment", "预约", "book appointments")
+    check_hall_of(user, hall, "预约", "book appointments")
     service_type = get_service_type(service_type_code)
     number = normalize_phone(phone)
     customer = find_by_phone(number)
@@ -308,22 +436,82 @@ def book_appointment(
             field="phone",
             status=422,
         )
-    if slot_at <= _now():
-        raise ServiceError(
-            "slot_in_past",
-            "预约时间已过",
-            "The appointment time is in the past",
-            field="slot_at",
-            status=422,
+    with write_transaction():
+        hall = _lock_hall(hall)
+        _check_slot(hall, service_type, number, slot_at)
+        appt = Appointment.objects.create(
+            hall=hall,
+            service_type=service_type,
+            customer=customer,
+            phone=number,
+            slot_at=slot_at,
+            created_by=user,
+            note=note.strip()[:200],
         )
-    return Appointment.objects.create(
-        hall=hall,
-        service_type=service_type,
-        customer=customer,
-        phone=number,
-        slot_at=slot_at,
-        created_by=user,
-    )
+        _appointment_event(appt, "booked", user, slot_at=_iso(slot_at))
+    return appt
+
+
+def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appointment:
+    """An appointment the user may see: one of another hall is as unknown as a missing one."""
+    qs = Appointment.objects.select_related("hall", "service_type", "customer")
+    if for_update and connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    appt = qs.filter(pk=appointment_id).first() if str(appointment_id).isdigit() else None
+    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    if appt is None or (home is not None and appt.hall_id != home):
+        raise NotFound(
+            "unknown_appointment",
+            f"预约 {appointment_id} 不存在",
+            f"Unknown appointment {appointment_id}",
+            field="appointment",
+        )
+    return appt
+
+
+def _check_open(appt: Appointment, action_zh: str, action_en: str) -> None:
+    if appt.status != AS.BOOKED:
+        raise Conflict(
+            "appointment_closed",
+            f"该预约{APPOINTMENT_STATUS_ZH[appt.status]}，不能{action_zh}",
+            f"This appointment is {APPOINTMENT_STATUS_EN[appt.status]}; it cannot be {action_en}",
+            field="status",
+            extra={"status": appt.status},
+        )
+
+
+def move_appointment(user, appointment_id, slot_at: datetime) -> Appointment:
+    """Move a booked appointment to a new time (改约): the same rules as booking apply to the
+    new time (future, the slot's capacity, one a day — the appointment itself not counted).
+    Refused when it is checked in, cancelled or missed. Writes a "moved" event with the old
+    and the new time."""
+    require_perm(user, "queueing.book_appointment", "改约", "move appointments")
+    with write_transaction():
+        appt = get_appointment(user, appointment_id)
+        _lock_hall(appt.hall)
+        appt = get_appointment(user, appointment_id, for_update=True)
+        _check_open(appt, "改约", "moved")
+        old = appt.slot_at
+        if slot_at == old:
+            return appt
+        _check_slot(appt.hall, appt.service_type, appt.phone, slot_at, skip=appt.pk)
+        appt.slot_at = slot_at
+        appt.save(update_fields=["slot_at"])
+        _appointment_event(appt, "moved", user, old=_iso(old), new=_iso(slot_at))
+    return appt
+
+
+def cancel_appointment(user, appointment_id, reason: str = "") -> Appointment:
+    """Cancel a booked appointment, with an optional reason kept in its "cancelled" event.
+    Refused when it is already checked in, cancelled or missed."""
+    require_perm(user, "queueing.book_appointment", "取消预约", "cancel appointments")
+    with write_transaction():
+        appt = get_appointment(user, appointment_id, for_update=True)
+        _check_open(appt, "取消", "cancelled")
+        appt.status = AS.CANCELLED
+        appt.save(update_fields=["status"])
+        _appointment_event(appt, "cancelled", user, reason=reason.strip()[:200])
+    return appt
 
 
 def check_in(user, hall: Hall, phone: str) -> Ticket:
@@ -360,6 +548,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
         ticket.save(update_fields=["appointment", "appointment_at"])
         appt.status = Appointment.Status.CHECKED_IN
         appt.save(update_fields=["status"])
+        _appointment_event(appt, "checked_in", user, ticket=ticket.number)
     return ticket
 
 

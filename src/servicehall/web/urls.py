@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, chat, display, kiosk, knowledge, notices, survey, views, workbench
+from . import (
+    appointments,
+    board,
+    cases,
+    chat,
+    display,
+    kiosk,
+    knowledge,
+    notices,
+    survey,
+    views,
+    workbench,
+)
 
 app_name = "web"
 
@@ -28,6 +40,13 @@ urlpatterns = [
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
     path("workbench/offer", workbench.offer_answer, name="wb-offer"),
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/<int:appointment_id>/move", appointments.move, name="appointment-move"),
+    path(
+        "appointments/<int:appointment_id>/cancel",
+        appointments.cancel,
+        name="appointment-cancel",
+    ),
     path("s/<str:token>", survey.survey, name="survey"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),

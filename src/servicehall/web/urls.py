@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, chat, display, kiosk, knowledge, survey, views, workbench
+from . import board, cases, chat, display, kiosk, knowledge, rating, survey, views, workbench
 
 app_name = "web"
 
@@ -22,12 +22,18 @@ urlpatterns = [
     path("workbench/sign-in/<int:counter_id>", workbench.sign_in, name="wb-sign-in"),
     path("workbench/sign-out", workbench.sign_out, name="wb-sign-out"),
     path("workbench/call", workbench.call_next, name="wb-call"),
+    path("workbench/call-number", workbench.call_number, name="wb-call-number"),
+    path("workbench/pause", workbench.pause, name="wb-pause"),
+    path("workbench/resume", workbench.resume, name="wb-resume"),
+    path("workbench/queue", workbench.queue_partial, name="wb-queue"),
     path(
         "workbench/tickets/<int:ticket_id>/<slug:action>", workbench.ticket_action, name="wb-action"
     ),
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
     path("workbench/offer", workbench.offer_answer, name="wb-offer"),
+    path("rate/<int:counter_id>/", rating.rate, name="rate"),
+    path("rate/<int:counter_id>/partial", rating.rate_partial, name="rate-partial"),
     path("s/<str:token>", survey.survey, name="survey"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),

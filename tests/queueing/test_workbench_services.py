@@ -181,7 +181,7 @@ def test_q2_call_number_refusals_say_why(hall, device):
     services.cancel_ticket(device, done.pk)
     with pytest.raises(Conflict) as e:
         services.call_number(staff, c1, done.number)
-    assert e.value.code == "not_waiting" and "已取消" in e.value.zh
+    assert e.value.code == "not_waiting" and "已取消" in e.value.zh and "cancelled" in e.value.en
     assert not TicketEvent.objects.filter(kind="called").exists()
 
 

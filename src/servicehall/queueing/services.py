@@ -63,6 +63,17 @@ STATUS_ZH = {
 }
 
 
+# The same in words for the English half of a message (no internal code reaches a page).
+STATUS_EN = {
+    S.WAITING: "waiting",
+    S.CALLED: "called",
+    S.SERVING: "being served",
+    S.DONE: "finished",
+    S.NO_SHOW: "a no-show",
+    S.CANCELLED: "cancelled",
+}
+
+
 def channel_name(hall_id: int) -> str:
     return f"hall.{hall_id}"
 
@@ -637,7 +648,7 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
             raise Conflict(
                 "not_waiting",
                 f"号码 {number} 当前为“{STATUS_ZH.get(ticket.status, ticket.status)}”，不在等候中",
-                f"Ticket {number} is not waiting (it is {ticket.status})",
+                f"Ticket {number} is not waiting (it is {STATUS_EN.get(ticket.status, 'closed')})",
                 field="number",
             )
         eligible = Ticket.objects.filter(pk=ticket.pk).filter(rules.eligible_q(counter, type_ids))

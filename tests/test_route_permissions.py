@@ -88,6 +88,9 @@ API = {  # (method, path): (any of these permissions, body)
     ("POST", "/api/queue/counters/{counter_id}/sign-in"): (SERVE, None),
     ("POST", "/api/queue/counters/{counter_id}/sign-out"): (SERVE, None),
     ("POST", "/api/queue/counters/{counter_id}/call-next"): (SERVE, None),
+    ("POST", "/api/queue/counters/{counter_id}/call-number"): (SERVE, {"number": "B001"}),
+    ("POST", "/api/queue/counters/{counter_id}/pause"): (SERVE, {"reason": "break"}),
+    ("POST", "/api/queue/counters/{counter_id}/resume"): (SERVE, None),
     ("GET", "/api/customers/lookup"): (("customers.view_customer",), None),
     ("GET", "/api/customers/{customer_id}"): (("customers.view_customer",), None),
     ("POST", "/api/customers/{customer_id}/reveal"): (

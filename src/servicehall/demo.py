@@ -45,6 +45,7 @@ STAFF = [  # username, full name, employee no, role
     ("gaofeng", "高峰", "CD2001", "clerk"),  # the fault desk (障碍处理台)
     ("admin", "系统管理员", "CD0001", "administrator"),
     ("kiosk", "大厅取号机", "CD9001", "device"),
+    ("pingjia1", "1号窗口评价器", "CD9003", "device"),  # the rating tablet at /rate/<counter id>/
     ("online", "网上营业厅接入", "CD9002", "channel"),
 ]
 

@@ -151,7 +151,7 @@ def test_q2_transfer_keeps_arrival_and_goes_to_named_counter(hall, device):
     services.call_next(staff, c1)
     services.start_service(staff, t.pk)
     c2 = counter(hall, "2号窗口")
-    moved = services.transfer(staff, t.pk, counter_id=c2.pk)
+    moved = services.transfer(staff, t.pk, counter_id=c2.pk, note="客户要办宽带，已核实身份")
     assert (
         moved.status == "waiting"
         and moved.arrival_at == arrival

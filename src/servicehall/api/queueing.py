@@ -134,6 +134,23 @@ class NoteIn(Schema):
     note: str = Field("", max_length=200)
 
 
+class PauseIn(Schema):
+    reason: str = Field(..., max_length=12, description="break · training · backoffice · other")
+    note: str = Field("", max_length=100, description="required when the reason is other")
+
+
+class PauseOut(Schema):
+    counter: int
+    reason: str
+    note: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class CallNumberIn(Schema):
+    number: str = Field(..., max_length=8, description="the ticket number, e.g. B012")
+
+
 class CounterOut(Schema):
     id: int
     number: int
@@ -143,6 +160,7 @@ class CounterOut(Schema):
     service_types: list[str]
     signed_in: str | None
     current: TicketOut | None
+    paused: PauseOut | None = None
 
 
 class EventOut(Schema):
@@ -393,6 +411,19 @@ def counter_out(c: Counter) -> dict:
         "service_types": [st.code for st in c.service_types.all()],
         "signed_in": session.staff.username if session else None,
         "current": selectors.ticket_view(current) if current else None,
+        "paused": _pause_out(selectors.open_pause(c)) if session else None,
+    }
+
+
+def _pause_out(p) -> dict | None:
+    if p is None:
+        return None
+    return {
+        "counter": p.counter_id,
+        "reason": p.reason,
+        "note": p.note,
+        "started_at": p.started_at,
+        "ended_at": p.ended_at,
     }
 
 
@@ -429,3 +460,26 @@ def sign_out(request, counter_id: int):
 def call_next(request, counter_id: int):
     t = services.call_next(request.user, *services.calling_setup(counter_id))
     return selectors.ticket_view(t)
+
+
+@router.post("/counters/{counter_id}/call-number", response={200: TicketOut, **ERRORS})
+def call_number(request, counter_id: int, payload: CallNumberIn):
+    """特呼: call one waiting ticket by its number (409 when it is not waiting, is for another
+    counter, or the counter is paused or busy; 404 when today has no such number)."""
+    counter, type_ids = services.calling_setup(counter_id)
+    t = services.call_number(request.user, counter, payload.number, type_ids)
+    return selectors.ticket_view(t)
+
+
+@router.post("/counters/{counter_id}/pause", response={200: PauseOut, **ERRORS})
+def pause(request, counter_id: int, payload: PauseIn):
+    """暂停服务 with a reason; refused (409) while a ticket is called or in service."""
+    p = services.pause_counter(
+        request.user, services.get_counter(counter_id), payload.reason, payload.note
+    )
+    return _pause_out(p)
+
+
+@router.post("/counters/{counter_id}/resume", response={200: PauseOut, **ERRORS})
+def resume(request, counter_id: int):
+    return _pause_out(services.resume_counter(request.user, services.get_counter(counter_id)))

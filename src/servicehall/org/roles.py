@@ -165,8 +165,10 @@ ROLES: tuple[Role, ...] = (
     Role(
         "device",
         "大厅设备",
-        "Hall device (kiosk, screen)",
-        ("queueing.issue_ticket", "queueing.view_display"),
+        "Hall device (kiosk, screen, rating device)",
+        # rate_service: the rating device beside a counter (评价器); no staff role has it, so
+        # a clerk cannot rate their own service from the workbench login.
+        ("queueing.issue_ticket", "queueing.view_display", "surveys.rate_service"),
     ),
 )
 ROLE_BY_CODE = {r.code: r for r in ROLES}

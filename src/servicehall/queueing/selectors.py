@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+)
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
@@ -17,7 +28,7 @@ from servicehall.org import hours
 from servicehall.org.models import Counter, Hall
 
 from . import booking, rules
-from .models import Appointment, CounterSession, Ticket
+from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
 
 S = Ticket.Status
 RECENT_SERVICES = 30  # how many finished services the wait estimate averages over
@@ -59,7 +70,8 @@ def _mean_service_minutes(hall: Hall, service_type) -> float:
 
 # The wait estimate on every new ticket reads which counters are open and today's service
 # times; both change slowly next to the rate tickets are issued, and the estimate is an
-# estimate. Remembered per process for a few seconds (sign-in and sign-out here forget at once).
+# estimate. Remembered per process for a few seconds (sign-in, sign-out, pause and resume here
+# forget at once). A paused counter is not open: it calls nobody until it resumes.
 _open_counters_memo: TTLCache[list[Counter]] = TTLCache(5.0)
 _service_minutes_memo: TTLCache[float] = TTLCache(30.0)
 
@@ -73,8 +85,13 @@ def _open_counters(hall: Hall) -> list[Counter]:
         ids = CounterSession.objects.filter(counter__hall=hall, signed_out_at__isnull=True).values(
             "counter_id"
         )
+        paused = CounterPause.objects.filter(counter__hall=hall, ended_at__isnull=True).values(
+            "counter_id"
+        )
         return list(
-            Counter.objects.filter(pk__in=ids, is_active=True).prefetch_related("service_types")
+            Counter.objects.filter(pk__in=ids, is_active=True)
+            .exclude(pk__in=paused)
+            .prefetch_related("service_types")
         )
 
     return _open_counters_memo.get(hall.pk, load)
@@ -325,10 +342,19 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
             hall=hall, day=today, status__in=(S.CALLED, S.SERVING)
         ).select_related("service_type")
     }
+    pauses = {
+        p.counter_id: p
+        for p in CounterPause.objects.filter(
+            counter__hall=hall, ended_at__isnull=True, session__signed_out_at__isnull=True
+        )
+    }
     counters = []
     for c in hall.counters.filter(is_active=True).prefetch_related("service_types"):
         s, t = sessions.get(c.pk), serving.get(c.pk)
         state = "closed" if s is None else ("idle" if t is None else t.status)
+        pause = pauses.get(c.pk) if s is not None else None
+        if pause is not None and t is None:
+            state = "paused"
         counters.append(
             {
                 "id": c.pk,
@@ -346,6 +372,14 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
                     and now - t.started_at > timedelta(minutes=policy.transaction_limit_min)
                 ),
                 "service_types": [st.name_zh for st in c.service_types.all()],
+                "pause": {
+                    "reason": pause.reason,
+                    "note": pause.note,
+                    "since": timezone.localtime(pause.started_at).strftime("%H:%M"),
+                    "minutes": _minutes(now - pause.started_at),
+                }
+                if pause
+                else None,
             }
         )
     wait_expr = ExpressionWrapper(
@@ -374,6 +408,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
     return {
         "hall": {"id": hall.pk, "code": hall.code, "name": hall.name, "is_open": hall.is_open},
         "schedule": schedule_state(hall, now),
+        "paused_counters": len(pauses),
         "now": timezone.localtime(now).strftime("%H:%M:%S"),
         "policy": {
             "standard_wait_limit_min": policy.standard_wait_limit_min,
@@ -407,6 +442,67 @@ def waiting_for_counter(counter: Counter, now: datetime | None = None) -> int:
     return rules.candidates(
         counter, type_ids, rules.policy_for(counter.hall), now or timezone.now()
     ).count()
+
+
+# Why a waiting ticket stands where it does in a counter's calling order (rules.BAND_NAMES).
+WAITING_LIST_CAP = 30
+
+
+def open_pause(counter: Counter) -> CounterPause | None:
+    return CounterPause.objects.filter(
+        counter=counter, ended_at__isnull=True, session__signed_out_at__isnull=True
+    ).first()
+
+
+def waiting_list(counter: Counter, now: datetime | None = None, limit: int = WAITING_LIST_CAP):
+    """What this counter may call, in the order it would call them (rules.candidates): the
+    first `limit` rows and how many more wait. Each row says why it stands where it does (its
+    band) and whether it was transferred."""
+    now = now or timezone.now()
+    policy = rules.policy_for(counter.hall)
+    type_ids = list(counter.service_types.values_list("id", flat=True))
+    qs = rules.candidates(counter, type_ids, policy, now)
+    total = qs.count()
+    transferred = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind="transferred")
+    rows = [
+        {
+            "id": t.pk,
+            "number": t.number,
+            "service_type": t.service_type,
+            "vip": t.is_vip,
+            "area": t.area,
+            "waited_min": int((now - t.arrival_at).total_seconds() // 60),
+            "limit_min": rules.wait_limit_min(t, policy),
+            "band": rules.BAND_NAMES[t.band],
+            "appointment_at": t.appointment_at,
+            "transferred": t.was_transferred,
+        }
+        for t in qs.select_related("service_type").annotate(was_transferred=Exists(transferred))[
+            :limit
+        ]
+    ]
+    return {"rows": rows, "total": total, "more": max(total - len(rows), 0)}
+
+
+def transfer_note(ticket: Ticket) -> dict | None:
+    """The summary written when this ticket was last transferred (C8): the note, from which
+    counter and clerk, and when — for the counter that receives it."""
+    e = (
+        TicketEvent.objects.filter(ticket=ticket, kind="transferred")
+        .select_related("counter", "actor__staff")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if e is None:
+        return None
+    actor = e.actor
+    return {
+        "note": e.data.get("note", ""),
+        "from_counter": e.counter.name if e.counter else None,
+        "by": getattr(getattr(actor, "staff", None), "full_name", None)
+        or (actor.username if actor else None),
+        "at": e.at,
+    }
 
 
 def oldest_waiting(hall: Hall, now: datetime, limit: int = 60) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from . import booking, rules, selectors
 from .models import (
     Appointment,
     AppointmentEvent,
+    CounterPause,
     CounterSession,
     Ticket,
     TicketEvent,
@@ -64,6 +65,17 @@ STATUS_ZH = {
     S.NO_SHOW: "已过号",
     S.CANCELLED: "已取消",
     S.NOT_SERVED: "闭厅未办理",
+}
+
+
+# The same in words for the English half of a message (no internal code reaches a page).
+STATUS_EN = {
+    S.WAITING: "waiting",
+    S.CALLED: "called",
+    S.SERVING: "being served",
+    S.DONE: "finished",
+    S.NO_SHOW: "a no-show",
+    S.CANCELLED: "cancelled",
 }
 
 
@@ -650,6 +662,10 @@ def _sign_out(user, session: CounterSession, now) -> None:
         )
     session.signed_out_at = now
     session.save(update_fields=["signed_out_at"])
+    # Signing out ends a pause: the counter is closed, not paused, from now on.
+    CounterPause.objects.filter(counter_id=session.counter_id, ended_at__isnull=True).update(
+        ended_at=now
+    )
 
 
 def sign_out(user, counter: Counter) -> None:
@@ -664,6 +680,48 @@ def sign_out(user, counter: Counter) -> None:
 
 
 # ---------------------------------------------------------------- calling (Q2)
+
+
+def _calling_session(user, counter: Counter, *, lock: bool = False) -> CounterSession:
+    """The user's open session at this counter (locked on request), refused while the counter
+    is paused — the pause is read in the same statement as the session."""
+    qs = CounterSession.objects.filter(counter=counter, signed_out_at__isnull=True).annotate(
+        paused=Exists(
+            CounterPause.objects.filter(counter_id=OuterRef("counter_id"), ended_at__isnull=True)
+        )
+    )
+    if lock and connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    session = qs.first()
+    if session is None or session.staff_id != user.pk:
+        raise Conflict(
+            "not_signed_in",
+            f"您未在{counter.name}签到，请先签到",
+            f"You are not signed in at {counter.name}; sign in first",
+            field="counter",
+        )
+    if session.paused:
+        raise Conflict(
+            "counter_paused",
+            f"{counter.name}已暂停服务，请先恢复服务再叫号",
+            f"{counter.name} is paused; resume service before calling",
+            field="counter",
+        )
+    return session
+
+
+def _refuse_if_busy(counter: Counter) -> None:
+    busy = Ticket.objects.filter(
+        counter=counter, day=timezone.localdate(), status__in=(S.CALLED, S.SERVING)
+    ).first()
+    if busy:
+        raise Conflict(
+            "ticket_in_service",
+            f"号码 {busy.number} 尚未办结，请先办结、过号或转移",
+            f"Ticket {busy.number} is still open at this counter",
+            field="counter",
+            extra={"ticket_id": busy.pk},
+        )
 
 
 def _queue_empty(counter: Counter) -> Conflict:
@@ -687,21 +745,11 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
         type_ids = list(counter.service_types.values_list("id", flat=True))
     if not rules.candidates(counter, type_ids, policy, _now()).exists():
         # Plain reads, outside the write lock: an idle counter pressing "call" costs little.
-        _open_session(user, counter)  # not signed in here: say that rather than "empty"
+        _calling_session(user, counter)  # not signed in or paused: say that rather than "empty"
         raise _queue_empty(counter)
     with write_transaction():
-        _open_session(user, counter, lock=True)
-        busy = Ticket.objects.filter(
-            counter=counter, day=timezone.localdate(), status__in=(S.CALLED, S.SERVING)
-        ).first()
-        if busy:
-            raise Conflict(
-                "ticket_in_service",
-                f"号码 {busy.number} 尚未办结，请先办结、过号或转移",
-                f"Ticket {busy.number} is still open at this counter",
-                field="counter",
-                extra={"ticket_id": busy.pk},
-            )
+        _calling_session(user, counter, lock=True)
+        _refuse_if_busy(counter)
         now = _now()
         qs = rules.candidates(counter, type_ids, policy, now).select_related(
             "service_type", "customer"
@@ -737,6 +785,194 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
         ticket.first_called_at = ticket.first_called_at or now
         _record(ticket, "called", user, S.WAITING, counter=counter, reason=band)
     return ticket
+
+
+def _not_for_this_counter(ticket: Ticket, counter: Counter, type_ids) -> Conflict:
+    """Why `counter` may not call `ticket` (rules.eligible_q said no), in words."""
+    n = ticket.number
+    if ticket.area == Ticket.Area.QUIET and counter.kind != Counter.Kind.QUIET:
+        zh, en = f"号码 {n} 在安静咨询区等候，只能由安静区窗口呼叫", f"{n} waits in the quiet area"
+    elif ticket.target_counter_id and ticket.target_counter_id != counter.pk:
+        target = ticket.target_counter.name
+        zh, en = f"号码 {n} 已转往{target}，只能由该窗口呼叫", f"{n} was transferred to {target}"
+    elif counter.vip_only and not ticket.is_vip:
+        zh, en = (
+            f"{counter.name}只接待VIP客户，号码 {n} 不是VIP",
+            f"{counter.name} serves VIPs only",
+        )
+    elif ticket.service_type_id not in type_ids:
+        st = ticket.service_type
+        zh = f"{counter.name}不办理“{st.name_zh}”业务（号码 {n}）"
+        en = f"{counter.name} does not serve {st.name_en} ({n})"
+    else:
+        zh, en = f"{counter.name}不能呼叫号码 {n}", f"{counter.name} cannot call {n}"
+    return Conflict("not_for_this_counter", zh, en, field="number")
+
+
+def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
+    """Call one ticket by its number (特呼): a waiting ticket of today in this hall that this
+    counter may serve (rules.eligible_q). The same guarantees as call_next: the status update
+    is conditional on the ticket still waiting, so a concurrent call_next or call_number of the
+    same ticket finds it taken and exactly one of them wins."""
+    require_perm(user, "queueing.serve_counter", "特呼", "call a ticket by number")
+    number = (number or "").strip().upper()
+    if not number:
+        raise ServiceError(
+            "number_required",
+            "请输入要呼叫的号码，例如 B012",
+            "Type the number to call, e.g. B012",
+            field="number",
+            status=422,
+        )
+    if type_ids is None:
+        type_ids = list(counter.service_types.values_list("id", flat=True))
+    with write_transaction():
+        _calling_session(user, counter, lock=True)
+        _refuse_if_busy(counter)
+        now = _now()
+        ticket = (
+            Ticket.objects.select_related("service_type", "target_counter")
+            .filter(hall_id=counter.hall_id, day=timezone.localdate(now), number=number)
+            .first()
+        )
+        if ticket is None:
+            raise NotFound(
+                "unknown_number",
+                f"今天本厅没有号码 {number}",
+                f"There is no ticket {number} in this hall today",
+                field="number",
+            )
+        if ticket.status != S.WAITING:
+            raise Conflict(
+                "not_waiting",
+                f"号码 {number} 当前为“{STATUS_ZH.get(ticket.status, ticket.status)}”，不在等候中",
+                f"Ticket {number} is not waiting (it is {STATUS_EN.get(ticket.status, 'closed')})",
+                field="number",
+            )
+        eligible = Ticket.objects.filter(pk=ticket.pk).filter(rules.eligible_q(counter, type_ids))
+        if not eligible.exists():
+            raise _not_for_this_counter(ticket, counter, type_ids)
+        taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
+            status=S.CALLED,
+            counter=counter,
+            served_by=user,
+            called_at=now,
+            recall_count=0,
+            target_counter=None,
+            first_called_at=Coalesce(F("first_called_at"), now),
+        )
+        if not taken:
+            raise Conflict(
+                "already_called",
+                f"号码 {number} 刚被其他窗口叫走",
+                f"Ticket {number} was just called by another counter",
+                field="number",
+            )
+        ticket.status, ticket.counter, ticket.served_by = S.CALLED, counter, user
+        ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
+        ticket.first_called_at = ticket.first_called_at or now
+        _record(ticket, "called", user, S.WAITING, counter=counter, reason="special_call")
+    return ticket
+
+
+# ---------------------------------------------------------------- pausing a counter (暂停服务)
+
+PAUSE_REASON_ZH = {"break": "休息", "training": "培训", "backoffice": "后台事务", "other": "其他"}
+
+
+def pause_counter(user, counter: Counter, reason: str, note: str = "") -> CounterPause:
+    """Pause service at the counter the user is signed in at, with a reason (break, training,
+    back-office work, or other with a note). Refused while a ticket is called or in service;
+    while paused the counter calls nobody and the wait estimate does not count it."""
+    require_perm(user, "queueing.serve_counter", "暂停服务", "pause service")
+    if reason not in CounterPause.Reason.values:
+        raise ServiceError(
+            "invalid_pause_reason",
+            "请选择暂停原因：休息、培训、后台事务或其他",
+            "Choose a reason: break, training, back-office work or other",
+            field="reason",
+            status=422,
+        )
+    note = (note or "").strip()[:100]
+    if reason == CounterPause.Reason.OTHER and not note:
+        raise ServiceError(
+            "pause_note_required",
+            "暂停原因为“其他”时请填写说明",
+            "Say why when the reason is “other”",
+            field="note",
+            status=422,
+        )
+    now = _now()
+    with write_transaction():
+        session = _open_session(user, counter, lock=True)
+        busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
+        if busy:
+            raise Conflict(
+                "ticket_in_service",
+                f"号码 {busy.number} 尚未办结，不能暂停服务；请先办结、过号或转移",
+                f"Ticket {busy.number} is still open here; finish or transfer it before pausing",
+                field="counter",
+            )
+        current = CounterPause.objects.filter(counter=counter, ended_at__isnull=True).first()
+        if current is not None:
+            if current.session_id == session.pk:
+                raise Conflict(
+                    "already_paused",
+                    f"{counter.name}已在暂停中",
+                    f"{counter.name} is already paused",
+                    field="counter",
+                )
+            current.ended_at = now  # left open by an earlier session: it ended with it
+            current.save(update_fields=["ended_at"])
+        try:
+            with transaction.atomic():  # savepoint
+                pause = CounterPause.objects.create(
+                    session=session, counter=counter, reason=reason, note=note, started_at=now
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "already_paused",
+                f"{counter.name}已在暂停中",
+                f"{counter.name} is already paused",
+                field="counter",
+            ) from exc
+    selectors.forget_open_counters(counter.hall_id)
+    publish_on_commit(
+        channel_name(counter.hall_id),
+        {
+            "type": "counter_paused",
+            "counter": counter.name,
+            "counter_id": counter.pk,
+            "reason": reason,
+        },
+    )
+    return pause
+
+
+def resume_counter(user, counter: Counter) -> CounterPause:
+    """End the counter's pause: it calls again and counts in the wait estimate again."""
+    require_perm(user, "queueing.serve_counter", "恢复服务", "resume service")
+    with write_transaction():
+        _open_session(user, counter, lock=True)
+        qs = CounterPause.objects.filter(counter=counter, ended_at__isnull=True)
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update()
+        pause = qs.first()
+        if pause is None:
+            raise Conflict(
+                "not_paused",
+                f"{counter.name}未暂停服务",
+                f"{counter.name} is not paused",
+                field="counter",
+            )
+        pause.ended_at = _now()
+        pause.save(update_fields=["ended_at"])
+    selectors.forget_open_counters(counter.hall_id)
+    publish_on_commit(
+        channel_name(counter.hall_id),
+        {"type": "counter_resumed", "counter": counter.name, "counter_id": counter.pk},
+    )
+    return pause
 
 
 def recall(user, ticket_id) -> Ticket:
@@ -871,6 +1107,15 @@ def transfer(
             and not target.service_types.filter(pk=ticket.service_type_id).exists()
         ):
             new_type = target.service_types.order_by("sort_order").first()
+        if ticket.status == S.SERVING and not (note or "").strip():
+            # C8: the next desk reads what the customer already told this one.
+            raise ServiceError(
+                "transfer_summary_required",
+                "转移办理中的号码时请填写转来说明，让客户不必重复叙述",
+                "Write a summary for the next desk: the customer should not repeat the story",
+                field="note",
+                status=422,
+            )
         from_counter = ticket.counter
         from_status = _back_to_waiting(ticket)
         old_type = ticket.service_type

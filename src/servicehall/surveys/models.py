@@ -44,3 +44,39 @@ class Survey(models.Model):
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
         indexes = [models.Index(fields=["staff", "answered_at"], name="survey_staff_answered")]
+
+
+class CounterRating(models.Model):
+    """The customer's rating of a counter service (评价器, S1), given on the rating device beside
+    the counter right after the service was finished: overall 1–5 and, optionally, the five
+    dimensions. One per ticket; the staff member rated is the one who served it."""
+
+    ticket = models.OneToOneField(
+        "queueing.Ticket", on_delete=models.CASCADE, related_name="rating"
+    )
+    hall = models.ForeignKey("org.Hall", on_delete=models.CASCADE, related_name="+")
+    counter = models.ForeignKey("org.Counter", on_delete=models.CASCADE, related_name="ratings")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="counter_ratings",
+        verbose_name=_("staff rated"),
+    )
+    overall = models.PositiveSmallIntegerField(_("overall"), choices=SCORES)
+    tangibles = models.PositiveSmallIntegerField(null=True, blank=True, choices=SCORES)
+    empathy = models.PositiveSmallIntegerField(null=True, blank=True, choices=SCORES)
+    professionalism = models.PositiveSmallIntegerField(null=True, blank=True, choices=SCORES)
+    responsiveness = models.PositiveSmallIntegerField(null=True, blank=True, choices=SCORES)
+    reliability = models.PositiveSmallIntegerField(null=True, blank=True, choices=SCORES)
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    rated_at = models.DateTimeField(_("rated at"))
+
+    class Meta:
+        ordering = ["-rated_at"]
+        verbose_name = _("counter rating")
+        verbose_name_plural = _("counter ratings")
+        indexes = [
+            models.Index(fields=["staff", "rated_at"], name="rating_staff_at"),
+            models.Index(fields=["hall", "rated_at"], name="rating_hall_at"),
+        ]
+        permissions = [("rate_service", "Can take customers' ratings on a counter device")]

@@ -6,18 +6,22 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError
+from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 
-from .models import DIMENSIONS, Survey
+from .models import DIMENSIONS, CounterRating, Survey
+from .selectors import RATING_WINDOW, SATISFIED_FROM
 
 VALID_FOR = timedelta(days=7)
 RESOLVED_STATES = ("resolved", "return_visit")
+RATE = "surveys.rate_service"
 
 
 def send_for_case(case_id: int) -> Survey | None:
@@ -113,3 +117,115 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
         if case.status in RESOLVED_STATES:
             cases.customer_answer(case.pk, satisfied=resolved, note=comment, via="短信评价")
     return locked
+
+
+# ---------------------------------------------------------------- the counter's rating device
+
+
+def _score(name: str, value, *, required: bool) -> int | None:
+    if value in (None, "") and not required:
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not 1 <= value <= 5:
+        zh = next((d[1] for d in DIMENSIONS if d[0] == name), "总体满意度")
+        raise ServiceError(
+            "invalid_score",
+            f"请为“{zh}”打分（1–5分）",
+            f"Rate {name} from 1 to 5",
+            field=name,
+            status=422,
+        )
+    return value
+
+
+def counter_for_device(user, counter_id):
+    """The counter a rating device shows (404 when unknown): only one of the device's hall."""
+    from servicehall.queueing.services import get_counter
+
+    require_perm(user, RATE, "使用评价器", "use the rating device")
+    counter = get_counter(counter_id)
+    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    if home is not None and home != counter.hall_id:
+        raise Forbidden(
+            "other_hall",
+            f"{counter.name}属于其他营业厅",
+            f"{counter.name} belongs to another hall",
+            field="counter",
+        )
+    return counter
+
+
+def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -> CounterRating:
+    """The customer rates the service just finished at `counter`, on the device bound to it
+    (S1): overall 1–5 required, the five dimensions optional. Only a ticket finished at this
+    counter in the last 10 minutes, once. The device must belong to the counter's hall."""
+    from servicehall.queueing.models import Ticket
+    from servicehall.queueing.services import channel_name
+
+    require_perm(user, RATE, "提交服务评价", "take service ratings")
+    counter = counter_for_device(user, counter.pk)
+    clean = {"overall": _score("overall", scores.get("overall"), required=True)}
+    for d in DIMENSIONS:
+        clean[d[0]] = _score(d[0], scores.get(d[0]), required=False)
+    now = timezone.now()
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id, counter=counter, status=Ticket.Status.DONE)
+        .select_related("served_by")
+        .first()
+        if str(ticket_id).isdigit()
+        else None
+    )
+    if ticket is None or ticket.served_by_id is None:
+        raise NotFound(
+            "no_service_to_rate",
+            f"{counter.name}没有可评价的服务",
+            f"No finished service at {counter.name} to rate",
+            field="ticket",
+        )
+    if ticket.finished_at < now - RATING_WINDOW:
+        raise Conflict(
+            "rating_closed",
+            f"号码 {ticket.number} 办结已超过10分钟，不能再评价",
+            f"Ticket {ticket.number} was finished more than 10 minutes ago",
+            field="ticket",
+        )
+    if CounterRating.objects.filter(ticket=ticket).exists():
+        raise Conflict(
+            "already_rated",
+            f"号码 {ticket.number} 已评价，感谢您的参与",
+            f"Ticket {ticket.number} has already been rated",
+            field="ticket",
+        )
+    with write_transaction():
+        try:
+            with transaction.atomic():  # savepoint: a second tap at the same instant
+                rating = CounterRating.objects.create(
+                    ticket=ticket,
+                    hall_id=counter.hall_id,
+                    counter=counter,
+                    staff_id=ticket.served_by_id,
+                    comment=(comment or "").strip()[:200],
+                    rated_at=now,
+                    **clean,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "already_rated",
+                f"号码 {ticket.number} 已评价，感谢您的参与",
+                f"Ticket {ticket.number} has already been rated",
+                field="ticket",
+            ) from exc
+        publish_on_commit(
+            channel_name(counter.hall_id),
+            {
+                "type": "rated",
+                "counter": counter.name,
+                "counter_id": counter.pk,
+                "number": ticket.number,
+                "satisfied": clean["overall"] >= SATISFIED_FROM,
+            },
+        )
+    return rating

@@ -1,5 +1,6 @@
-"""The hall manager's board (大厅看板, Q4, Q3): live waits, tickets past their limit, counters,
-today's figures against the targets; open/close ticketing; move a ticket to the quiet area."""
+"""The hall manager's board (大厅看板, Q4, Q3): live waits, tickets past their limit, counters
+(a paused one with its reason and since when), today's figures against the targets (with the
+counter ratings' satisfaction against 95 %, S1); open/close ticketing; move a ticket to the quiet area."""
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import NotFound
 from servicehall.queueing import selectors, services
+from servicehall.queueing.models import CounterPause
+from servicehall.surveys import selectors as survey_selectors
 
 from .access import page
 from .forms import attempt
@@ -24,6 +27,10 @@ def _context(hall):
     data["service_ok"] = (
         t["avg_service_min"] is None or t["avg_service_min"] <= p["avg_service_target_min"]
     )
+    for c in data["counters"]:
+        if c["pause"]:
+            c["pause"]["label"] = CounterPause.Reason(c["pause"]["reason"]).label
+    data["ratings"] = survey_selectors.hall_ratings_today(hall, now)
     waiting = selectors.oldest_waiting(hall, now)
     overdue_ids = {row["id"] for row in data["overdue"]}
     for row in waiting:

@@ -30,10 +30,10 @@ def display_partial(request, hall):
     return render(request, "web/display/_recent.html", _calls(services.get_hall(hall)))
 
 
-@page(*DISPLAY, "queueing.serve_counter", "queueing.issue_ticket")
+@page(*DISPLAY, "queueing.serve_counter", "queueing.issue_ticket", "surveys.rate_service")
 async def events(request, hall):
     """Server-sent events of one hall (numbers, counters, service types — no personal data),
-    for the display, the board, the workbench and the kiosk. The `ready` event is sent once the
+    for the display, the board, the workbench, the kiosk and the rating device. The `ready` event is sent once the
     subscription is in place, so a client that waits for it misses nothing after; a comment
     line every 15 s keeps proxies from closing an idle stream."""
     hall = await sync_to_async(services.get_hall)(hall)

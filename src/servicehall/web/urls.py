@@ -10,6 +10,7 @@ from . import (
     kiosk,
     knowledge,
     notices,
+    rating,
     survey,
     views,
     workbench,
@@ -34,6 +35,10 @@ urlpatterns = [
     path("workbench/sign-in/<int:counter_id>", workbench.sign_in, name="wb-sign-in"),
     path("workbench/sign-out", workbench.sign_out, name="wb-sign-out"),
     path("workbench/call", workbench.call_next, name="wb-call"),
+    path("workbench/call-number", workbench.call_number, name="wb-call-number"),
+    path("workbench/pause", workbench.pause, name="wb-pause"),
+    path("workbench/resume", workbench.resume, name="wb-resume"),
+    path("workbench/queue", workbench.queue_partial, name="wb-queue"),
     path(
         "workbench/tickets/<int:ticket_id>/<slug:action>", workbench.ticket_action, name="wb-action"
     ),
@@ -47,6 +52,8 @@ urlpatterns = [
         appointments.cancel,
         name="appointment-cancel",
     ),
+    path("rate/<int:counter_id>/", rating.rate, name="rate"),
+    path("rate/<int:counter_id>/partial", rating.rate_partial, name="rate-partial"),
     path("s/<str:token>", survey.survey, name="survey"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),

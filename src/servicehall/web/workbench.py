@@ -1,5 +1,7 @@
 """The counter workbench (柜台工作台, Q2): sign in at a counter, call, recall, no-show, start,
-finish with the business category, transfer, move to the quiet area; the customer masked (V2)
+finish with the business category, transfer with a summary the next counter reads (C8), move
+to the quiet area; pause and resume service with a reason (暂停服务); call a number out of
+turn (特呼); the live list of what this counter may call, in calling order, and why; the customer masked (V2)
 with an audited reveal for roles that need it; issue a ticket for a customer at the counter;
 the plan recommendation for the customer being served, with the customer's answer (M2, M3).
 
@@ -20,7 +22,7 @@ from servicehall.customers import services as customer_services
 from servicehall.customers.models import Customer, Tier
 from servicehall.org.models import BusinessCategory, Hall, ServiceType
 from servicehall.queueing import rules, selectors, services
-from servicehall.queueing.models import Ticket
+from servicehall.queueing.models import CounterPause, Ticket
 
 from .access import page
 from .forms import attempt, error_text, sort_messages
@@ -49,7 +51,7 @@ def _forms_on_page(ctx) -> list[str]:
         return ["signin"]
     forms = ["signout", "issue"]
     if ctx["current"] is None:
-        forms.append("call")
+        forms += ["call", "callnum", "pause"]
     else:
         forms.append("ticket")
         forms += [f for f in ("finish", "transfer") if f in ctx["allowed"]]
@@ -107,9 +109,22 @@ def _context(request, revealed=None):
             allowed=services.ALLOWED[current.status] if current else (),
             events=current.events.select_related("counter") if current else (),
             offer=_offer(user, current),
+            transfer_note=selectors.transfer_note(current) if current else None,
+            **_queue_context(counter, current),
         )
     ctx["form_messages"], ctx["top_messages"] = sort_messages(request, _forms_on_page(ctx))
     return ctx
+
+
+def _queue_context(counter, current) -> dict:
+    """The counter's pause and its waiting list (what it may call, in calling order)."""
+    pause = selectors.open_pause(counter)
+    return {
+        "pause": pause,
+        "pause_reasons": CounterPause.Reason.choices,
+        "queue": selectors.waiting_list(counter),
+        "can_call": current is None and pause is None,
+    }
 
 
 @page(SERVE)
@@ -123,6 +138,73 @@ def workbench_partial(request):
     session = selectors.open_session_of(request.user)
     n = selectors.waiting_for_counter(session.counter) if session else 0
     return render(request, "web/workbench/_waiting.html", {"waiting": n})
+
+
+@page(SERVE)
+def queue_partial(request):
+    """The counter's waiting list, refreshed live."""
+    session = selectors.open_session_of(request.user)
+    if session is None:
+        return render(request, "web/workbench/_queue.html", {"queue": None})
+    counter = session.counter
+    ctx = _queue_context(counter, selectors.current_ticket(counter))
+    return render(request, "web/workbench/_queue.html", ctx)
+
+
+def _session_or_flash(request, form: str):
+    session = selectors.open_session_of(request.user)
+    if session is None:
+        messages.error(
+            request,
+            "请先在窗口签到 / Sign in at a counter first",
+            extra_tags=f"form-{form} field-counter",
+        )
+    return session
+
+
+@page(SERVE)
+@require_POST
+def pause(request):
+    session = _session_or_flash(request, "pause")
+    if session:
+        attempt(
+            request,
+            lambda: services.pause_counter(
+                request.user,
+                session.counter,
+                request.POST.get("reason", ""),
+                request.POST.get("note", ""),
+            ),
+            form="pause",
+        )
+    return redirect("web:workbench")
+
+
+@page(SERVE)
+@require_POST
+def resume(request):
+    session = _session_or_flash(request, "pause")
+    if session:
+        attempt(
+            request, lambda: services.resume_counter(request.user, session.counter), form="pause"
+        )
+    return redirect("web:workbench")
+
+
+@page(SERVE)
+@require_POST
+def call_number(request):
+    """特呼: call a waiting ticket by its number, typed or chosen in the waiting list."""
+    session = _session_or_flash(request, "callnum")
+    if session:
+        attempt(
+            request,
+            lambda: services.call_number(
+                request.user, session.counter, request.POST.get("number", "")
+            ),
+            form="callnum",
+        )
+    return redirect("web:workbench")
 
 
 @page(SERVE)

@@ -5,7 +5,8 @@
   var refresh = ServiceHallRefresher(box, 250);
   var types = ["ready", "issued", "called", "recalled", "started", "finished", "no_show",
                "transferred", "moved_to_quiet", "cancelled", "counter_open", "counter_closed",
-               "hall_opened", "hall_closed", "closed_unserved"];
+               "hall_opened", "hall_closed", "closed_unserved", "counter_paused",
+               "counter_resumed", "rated"];
   var handlers = {};
   types.forEach(function (t) { handlers[t] = refresh.soon; });
   ServiceHallLive(box.dataset.events, handlers, document.getElementById("live-state"));

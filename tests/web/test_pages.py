@@ -111,7 +111,6 @@ def test_home_sends_each_role_to_its_work(role, landing, hall):
     [
         ("hall_manager", ["/workbench/", "/board/test-hall/", "/display/test-hall/"], []),
         ("clerk", ["/workbench/", "/kiosk/test-hall/"], ["/board/test-hall/"]),
-        ("device", ["/kiosk/test-hall/", "/display/test-hall/"], ["/workbench/"]),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(role, links, absent, hall):

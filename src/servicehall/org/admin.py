@@ -11,8 +11,16 @@ class CounterInline(admin.TabularInline):
 
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "area", "is_open")
+    list_display = ("code", "name", "area", "is_open", "notice")
     inlines = [CounterInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "notice" in form.changed_data:  # the hall's displays follow live
+            from servicehall.core.events import publish_on_commit
+            from servicehall.queueing.services import channel_name
+
+            publish_on_commit(channel_name(obj.pk), {"type": "notice", "notice": obj.notice})
 
 
 @admin.register(ServiceType)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import board, cases, chat, display, kiosk, knowledge, survey, views, workbench
+from . import board, cases, chat, display, kiosk, knowledge, survey, ticket, views, workbench
 
 app_name = "web"
 
@@ -12,10 +12,12 @@ urlpatterns = [
     path("kiosk/<slug:hall>/", kiosk.kiosk, name="kiosk"),
     path("display/<slug:hall>/", display.display, name="display"),
     path("display/<slug:hall>/partial", display.display_partial, name="display-partial"),
+    path("display/<slug:hall>/waiting", display.waiting_partial, name="display-waiting"),
     path("halls/<slug:hall>/events", display.events, name="events"),
     path("board/<slug:hall>/", board.board, name="board"),
     path("board/<slug:hall>/partial", board.board_partial, name="board-partial"),
     path("board/<slug:hall>/open", board.set_open, name="board-open"),
+    path("board/<slug:hall>/notice", board.set_notice, name="board-notice"),
     path("board/<slug:hall>/tickets/<int:ticket_id>/quiet", board.to_quiet, name="board-quiet"),
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/partial", workbench.workbench_partial, name="wb-partial"),
@@ -29,6 +31,9 @@ urlpatterns = [
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
     path("workbench/offer", workbench.offer_answer, name="wb-offer"),
     path("s/<str:token>", survey.survey, name="survey"),
+    path("t/<str:token>/", ticket.my_ticket, name="my-ticket"),
+    path("t/<str:token>/partial", ticket.my_ticket_partial, name="my-ticket-partial"),
+    path("t/<str:token>/cancel", ticket.cancel, name="my-ticket-cancel"),
     path("chat/", chat.start, name="chat-start"),
     path("chat/<str:token>/", chat.conversation, name="chat"),
     path("chat/<str:token>/events", chat.events, name="chat-events"),

@@ -420,7 +420,8 @@ def cancel_by_customer(token: str) -> Ticket:
 def notify_near(hall: Hall, area: str, service_type_id: int) -> int:
     """Text the tickets of this line that are now at most two from the front, asked for a text
     (a number was given at issue) and have not had one: one text each, ever — the conditional
-    update lets only one of two counters calling at once send it. Returns the texts sent."""
+    update lets only one of two counters calling at once send it. Not a state change, so no
+    ticket event: the outbox row and near_notified_at record it. Returns the texts sent."""
     due = [
         row
         for row in selectors.front_of_line(hall, area, service_type_id)
@@ -443,14 +444,6 @@ def notify_near(hall: Hall, area: str, service_type_id: int) -> int:
                 f"【{hall.name}】您的号码 {row['number']} 前面还有 {ahead} 人，"
                 f"请回到大厅留意叫号。查看排队：{link}",
                 "queue_near",
-            )
-            TicketEvent.objects.create(
-                ticket_id=row["id"],
-                at=now,
-                kind="near_texted",
-                from_status=S.WAITING,
-                to_status=S.WAITING,
-                data={"ahead": ahead},
             )
             sent += 1
     return sent

@@ -19,7 +19,6 @@ EVENT_LABELS = {
     "transferred": _("Transferred"),
     "moved_to_quiet": _("Moved to the quiet area"),
     "cancelled": _("Cancelled"),
-    "near_texted": _("Texted: two or fewer ahead"),
 }
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 
 from servicehall.core.errors import Conflict, NotFound, ServiceError
 from servicehall.core.models import SmsMessage
+from servicehall.customers.models import Tier
 from servicehall.org.models import Counter
 from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket, TicketEvent
@@ -118,6 +119,16 @@ def test_q1_no_two_ahead_text_when_already_near_at_issue(hall, device, clerk):
     assert near.near_notified_at is not None
     services.call_next(clerk, c)
     assert near_texts() == []
+
+
+def test_q1_vip_going_ahead_of_the_line_is_near_at_issue(hall, device):
+    for _ in range(4):
+        issue(device, hall)
+    make_customer(tier=Tier.GOLD, phone="13900004326")
+    vip = issue(device, hall, phone="13900004326")  # 4 standard tickets, yet first in line
+    assert vip.is_vip and vip.near_notified_at is not None
+    standard = issue(device, hall, phone="13900004327")  # 5 ahead
+    assert standard.near_notified_at is None
 
 
 def test_q1_no_text_without_a_number(hall, device, clerk):

@@ -114,6 +114,29 @@ def near_front_ids(ticket: Ticket, now: datetime | None = None) -> set[int]:
     return {r["id"] for r in front_of_line(ticket.hall, ticket.area, ticket.service_type_id, now)}
 
 
+def near_front_at_issue(ticket: Ticket) -> bool:
+    """Whether a ticket just issued has at most NEAR_AHEAD people ahead. A standard ticket
+    arriving now comes after everyone in its line, so a LIMIT query decides it; only a VIP
+    (who may go ahead of others) needs the calling order."""
+    others = _line(ticket.hall_id, ticket.area, ticket.service_type_id).exclude(pk=ticket.pk)
+    if len(others.values_list("id", flat=True)[: NEAR_AHEAD + 1]) <= NEAR_AHEAD:
+        return True
+    if not ticket.is_vip and ticket.appointment_at is None:
+        return False
+    return ticket.pk in near_front_ids(ticket)
+
+
+def text_pending(hall: Hall, area: str, service_type_id: int) -> bool:
+    """Whether a ticket of this line issued today still waits for its "two ahead" text: an
+    indexed look at today's waiting tickets, so a call with nothing to text costs little."""
+    return (
+        _line(hall.pk, area, service_type_id)
+        .filter(day=timezone.localdate(), near_notified_at__isnull=True)
+        .exclude(notify_phone="")
+        .exists()
+    )
+
+
 def ticket_by_token(token: str, *, for_update: bool = False) -> Ticket:
     """The ticket of a "my ticket" link; an unknown token is a 404, never a hint."""
     qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")

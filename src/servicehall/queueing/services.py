@@ -285,7 +285,7 @@ def issue_ticket(
             token=secrets.token_urlsafe(16),
             notify_phone=number or "",
         )
-        if number and ticket.pk in selectors.near_front_ids(ticket, now):
+        if number and selectors.near_front_at_issue(ticket):
             # Already at most two ahead: the slip says so, no "two ahead" text follows.
             ticket.near_notified_at = now
             ticket.save(update_fields=["near_notified_at"])
@@ -422,6 +422,8 @@ def notify_near(hall: Hall, area: str, service_type_id: int) -> int:
     (a number was given at issue) and have not had one: one text each, ever — the conditional
     update lets only one of two counters calling at once send it. Not a state change, so no
     ticket event: the outbox row and near_notified_at record it. Returns the texts sent."""
+    if not selectors.text_pending(hall, area, service_type_id):
+        return 0
     due = [
         row
         for row in selectors.front_of_line(hall, area, service_type_id)

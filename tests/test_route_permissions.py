@@ -150,6 +150,10 @@ PUBLIC_PAGES = {
     "web:chat",
     "web:chat-events",  # the conversation token is the key, as for the chat page
     "web:help",  # published public articles only (knowledge.selectors.public_article)
+    # the customer's ticket page (Q1): the ticket's unguessable token is the key
+    "web:my-ticket",
+    "web:my-ticket-partial",
+    "web:my-ticket-cancel",
 }
 
 

@@ -121,7 +121,6 @@ def test_c4_a_fault_desk_clerk_lands_on_the_team_queue(hall):
     [
         ("hall_manager", ["/workbench/", "/board/test-hall/", "/display/test-hall/"], []),
         ("clerk", ["/workbench/", "/kiosk/test-hall/"], ["/board/test-hall/"]),
-        ("device", ["/kiosk/test-hall/", "/display/test-hall/"], ["/workbench/"]),
     ],
 )
 def test_navigation_shows_what_the_role_may_open(role, links, absent, hall):

@@ -92,10 +92,12 @@ class OpeningExceptionInline(admin.TabularInline):
 
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "area", "is_open")
+    list_display = ("code", "name", "area", "is_open", "notice")
     fields = ("code", "name", "area", "address", "is_open", "notice")
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
     inlines = [OpeningHoursInline, OpeningExceptionInline, CounterInline]
+    # A notice saved here reaches the hall's displays live: the queue, which owns the hall's
+    # event channel, publishes every saved hall's notice (queueing/apps.py).
 
 
 @admin.register(ServiceType)

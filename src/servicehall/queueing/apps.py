@@ -12,8 +12,9 @@ class QueueingConfig(AppConfig):
         from servicehall.org.models import Counter, Hall
 
         from .models import QueuePolicy
-        from .services import forget_calling_setup
+        from .services import forget_calling_setup, publish_notice
 
+        post_save.connect(publish_notice, sender=Hall, dispatch_uid="hall-notice")
         for model in (Counter, Hall, QueuePolicy):
             for signal in (post_save, post_delete):
                 signal.connect(forget_calling_setup, sender=model, dispatch_uid=f"calling-{model}")

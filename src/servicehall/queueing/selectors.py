@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -19,13 +20,14 @@ from django.db.models import (
     OuterRef,
     Q,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
 from servicehall.core.masking import mask_name, mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.org import hours
-from servicehall.org.models import Counter, Hall
+from servicehall.org.models import Counter, Hall, ServiceType
 
 from . import booking, rules
 from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
@@ -104,21 +106,113 @@ def mean_service_minutes(hall: Hall, service_type) -> float:
     )
 
 
+NEAR_AHEAD = 2  # at most this many people ahead: the customer is texted to come back (Q1)
+
+
+def _line(hall_id: int, area: str, service_type_id: int, day=None):
+    """The waiting tickets a ticket queues with: its service type in the main hall, or the
+    quiet area's queue, today's only. Its place in `rules.ordered` of these is the people
+    ahead."""
+    pool = Ticket.objects.filter(
+        hall_id=hall_id, day=day or timezone.localdate(), status=S.WAITING, area=area
+    )
+    if area == Ticket.Area.MAIN:
+        pool = pool.filter(service_type_id=service_type_id)
+    return pool
+
+
+def front_of_line(
+    hall: Hall, area: str, service_type_id: int, now: datetime | None = None
+) -> list[dict]:
+    """The first NEAR_AHEAD + 1 tickets of a line, in calling order, with what the "two ahead"
+    text needs: one query on the waiting-ticket index."""
+    rows = rules.ordered(
+        _line(hall.pk, area, service_type_id), rules.policy_for(hall), now or timezone.now()
+    ).values("id", "number", "token", "notify_phone", "near_notified_at")[: NEAR_AHEAD + 1]
+    return [row | {"ahead": i} for i, row in enumerate(rows)]
+
+
+def near_front_ids(ticket: Ticket, now: datetime | None = None) -> set[int]:
+    return {r["id"] for r in front_of_line(ticket.hall, ticket.area, ticket.service_type_id, now)}
+
+
+def near_front_at_issue(ticket: Ticket) -> bool:
+    """Whether a ticket just issued has at most NEAR_AHEAD people ahead. A standard ticket
+    arriving now comes after everyone in its line, so a LIMIT query decides it; only a VIP
+    (who may go ahead of others) needs the calling order."""
+    others = _line(ticket.hall_id, ticket.area, ticket.service_type_id).exclude(pk=ticket.pk)
+    if len(others.values_list("id", flat=True)[: NEAR_AHEAD + 1]) <= NEAR_AHEAD:
+        return True
+    if not ticket.is_vip and ticket.appointment_at is None:
+        return False
+    return ticket.pk in near_front_ids(ticket)
+
+
+def text_pending(hall: Hall, area: str, service_type_id: int) -> bool:
+    """Whether a ticket of this line issued today still waits for its "two ahead" text: an
+    indexed look at today's waiting tickets, so a call with nothing to text costs little."""
+    return (
+        _line(hall.pk, area, service_type_id)
+        .filter(day=timezone.localdate(), near_notified_at__isnull=True)
+        .exclude(notify_phone="")
+        .exists()
+    )
+
+
+def ticket_by_token(token: str, *, for_update: bool = False) -> Ticket:
+    """The ticket of a "my ticket" link; an unknown token is a 404, never a hint."""
+    qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")
+    if for_update and connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(token=token).first() if token else None
+    if ticket is None:
+        raise NotFound(
+            "unknown_ticket_link",
+            "没有找到这个号码，请核对链接或重新取号",
+            "No ticket has this link; check it or take a new number",
+            field="token",
+        )
+    return ticket
+
+
+def my_ticket_url(token: str) -> str:
+    """The absolute address of the customer's page of a ticket (the slip's QR code, the SMS)."""
+    return settings.PUBLIC_URL + reverse("web:my-ticket", args=[token])
+
+
+def waiting_by_type(hall: Hall) -> list[dict]:
+    """How many wait for each service type the hall offers (the display's counts, Q4)."""
+    counts = dict(
+        Ticket.objects.filter(hall=hall, status=S.WAITING)
+        .values_list("service_type_id")
+        .annotate(n=Count("id"))
+    )
+    offered = ServiceType.objects.filter(
+        is_active=True, counters__hall=hall, counters__is_active=True
+    ).distinct()
+    return [
+        {
+            "code": st.code,
+            "prefix": st.prefix,
+            "name_zh": st.name_zh,
+            "name_en": st.name_en,
+            "waiting": counts.get(st.pk, 0),
+        }
+        for st in offered
+    ]
+
+
 def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     """People ahead of `ticket` by the calling rule, and the minutes that takes with the counters
     open now: ahead × mean service time ÷ the counters' share serving this type, plus half a
     service when every such counter is busy. Counters serving several types count in proportion
     to how much of their waiting line is this type."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     policy = rules.policy_for(ticket.hall)
     if ticket.status != S.WAITING:
         return WaitEstimate(0, 0, 0, 0)
-    today = timezone.localdate(now)
-    pool = Ticket.objects.filter(
-        hall_id=ticket.hall_id, day=today, status=S.WAITING, area=ticket.area
-    )
-    if ticket.area == Ticket.Area.MAIN:
-        pool = pool.filter(service_type_id=ticket.service_type_id)
+    pool = _line(ticket.hall_id, ticket.area, ticket.service_type_id, today)
     ordered_ids = list(rules.ordered(pool, policy, now).values_list("id", flat=True))
     ahead = ordered_ids.index(ticket.pk) if ticket.pk in ordered_ids else len(ordered_ids)
 
@@ -251,6 +345,8 @@ def recent_calls(hall: Hall, limit: int = 8) -> list[dict]:
             "counter": t.counter.name if t.counter else "",
             "counter_number": t.counter.number if t.counter else None,
             "service_type": t.service_type.name_zh,
+            "service_type_zh": t.service_type.name_zh,
+            "service_type_en": t.service_type.name_en,
             "status": t.status,
             "called_at": timezone.localtime(t.called_at).strftime("%H:%M:%S"),
         }

@@ -6,6 +6,8 @@ Nothing is written before every check has passed, so a refused call leaves the q
 
 from __future__ import annotations
 
+import logging
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -18,6 +20,7 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.models import AuditLog
+from servicehall.core.sms import queue_sms
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
@@ -36,6 +39,7 @@ from .models import (
 )
 
 S = Ticket.Status
+logger = logging.getLogger(__name__)
 
 # Which actions each status allows: the error for a refused action lists them.
 ALLOWED = {
@@ -191,6 +195,11 @@ def calling_setup(counter_id) -> tuple[Counter, tuple[int, ...]]:
     return _calling_setup.get(int(counter_id), load)
 
 
+def publish_notice(sender, instance: Hall, **kwargs) -> None:
+    """A hall saved (the admin's form): its displays show the notice as it now reads."""
+    publish_on_commit(channel_name(instance.pk), {"type": "notice", "notice": instance.notice})
+
+
 def forget_calling_setup(**kwargs) -> None:
     _calling_setup.forget()
 
@@ -300,7 +309,13 @@ def issue_ticket(
             issued_at=now,
             arrival_at=now,
             note=note[:200],
+            token=secrets.token_urlsafe(16),
+            notify_phone=number or "",
         )
+        if number and selectors.near_front_at_issue(ticket):
+            # Already at most two ahead: the slip says so, no "two ahead" text follows.
+            ticket.near_notified_at = now
+            ticket.save(update_fields=["near_notified_at"])
         _record(ticket, "issued", user, "", channel=channel, vip=ticket.is_vip)
     return ticket
 
@@ -529,6 +544,14 @@ def cancel_appointment(user, appointment_id, reason: str = "") -> Appointment:
 def check_in(user, hall: Hall, phone: str) -> Ticket:
     """An appointment's customer checks in at the kiosk with their phone number (Q3)."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
+    if not (phone or "").strip():
+        raise ServiceError(
+            "phone_required",
+            "请输入手机号码",
+            "Please enter your mobile number",
+            field="phone",
+            status=422,
+        )
     number = normalize_phone(phone)
     policy = rules.policy_for(hall)
     now = _now()
@@ -574,6 +597,85 @@ def cancel_ticket(user, ticket_id) -> Ticket:
     return ticket
 
 
+_CUSTOMER_CANNOT_CANCEL = {
+    S.CALLED: ("已叫号，请到{counter}办理", "has been called: please go to {counter}"),
+    S.SERVING: ("正在办理中", "is being served"),
+    S.DONE: ("已办结", "has been served"),
+    S.NO_SHOW: ("已过号", "was called and missed"),
+    S.CANCELLED: ("已取消", "is already cancelled"),
+    S.NOT_SERVED: ("已闭厅未办理", "was not served before closing"),
+}
+
+
+def cancel_by_customer(token: str) -> Ticket:
+    """The customer gives up their place from the "my ticket" page: the token is the key, no
+    sign-in. Only a waiting ticket can be cancelled; the event says it was the customer."""
+    with write_transaction():
+        ticket = selectors.ticket_by_token(token, for_update=True)
+        if ticket.status != S.WAITING:
+            zh, en = _CUSTOMER_CANNOT_CANCEL.get(ticket.status, ("不在等候中", "is not waiting"))
+            counter = ticket.counter.name if ticket.counter_id else ""
+            raise Conflict(
+                "cannot_cancel",
+                f"号码 {ticket.number} " + zh.format(counter=counter) + "，不能取消",
+                f"Ticket {ticket.number} "
+                + en.format(counter=counter)
+                + "; it cannot be cancelled",
+                field="status",
+                extra={"status": ticket.status},
+            )
+        ticket.status = S.CANCELLED
+        ticket.save(update_fields=["status"])
+        _record(ticket, "cancelled", None, S.WAITING, by="customer")
+    return ticket
+
+
+# ---------------------------------------------------------------- the "two ahead" text (Q1)
+
+
+def notify_near(hall: Hall, area: str, service_type_id: int) -> int:
+    """Text the tickets of this line that are now at most two from the front, asked for a text
+    (a number was given at issue) and have not had one: one text each, ever — the conditional
+    update lets only one of two counters calling at once send it. Not a state change, so no
+    ticket event: the outbox row and near_notified_at record it. Returns the texts sent."""
+    if not selectors.text_pending(hall, area, service_type_id):
+        return 0
+    due = [
+        row
+        for row in selectors.front_of_line(hall, area, service_type_id)
+        if row["notify_phone"] and row["near_notified_at"] is None
+    ]
+    if not due:
+        return 0
+    sent = 0
+    now = _now()
+    with write_transaction():
+        for row in due:
+            if not Ticket.objects.filter(
+                pk=row["id"], status=S.WAITING, near_notified_at__isnull=True
+            ).update(near_notified_at=now):
+                continue  # another counter's call texted it a moment ago
+            link = selectors.my_ticket_url(row["token"])
+            ahead = row["ahead"]
+            queue_sms(
+                row["notify_phone"],
+                f"【{hall.name}】您的号码 {row['number']} 前面还有 {ahead} 人，"
+                f"请回到大厅留意叫号。查看排队：{link}",
+                "queue_near",
+            )
+            sent += 1
+    return sent
+
+
+def _notify_near_after_call(hall: Hall, ticket: Ticket) -> None:
+    """After a call has committed: the call stands whatever happens here; a text that fails
+    now is sent after the next call of this line (near_notified_at stays empty)."""
+    try:
+        notify_near(hall, ticket.area, ticket.service_type_id)
+    except Exception:  # the committed call must still be answered
+        logger.exception("two-ahead text after calling %s failed", ticket.number)
+
+
 # ---------------------------------------------------------------- hall and counters
 
 
@@ -585,6 +687,28 @@ def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
         log_action(user, "hall.open" if is_open else "hall.close", "hall", hall.code)
     hall.is_open = is_open
     publish_on_commit(channel_name(hall.pk), {"type": "hall_opened" if is_open else "hall_closed"})
+    return hall
+
+
+def set_hall_notice(user, hall: Hall, text: str) -> Hall:
+    """The one line of notices along the bottom of the calling display (Q4); the displays
+    follow live; who changed it, and to what, is audited."""
+    require_perm(user, "queueing.manage_queue", "编辑大厅公告", "edit the hall notice")
+    text = " ".join((text or "").split())  # one line
+    limit = Hall._meta.get_field("notice").max_length
+    if len(text) > limit:
+        raise ServiceError(
+            "notice_too_long",
+            f"公告最多 {limit} 个字（现有 {len(text)} 个）",
+            f"The notice is limited to {limit} characters ({len(text)} given)",
+            field="notice",
+            status=422,
+        )
+    with write_transaction():
+        Hall.objects.filter(pk=hall.pk).update(notice=text)
+        log_action(user, "hall.notice", "hall", hall.code, reason=text)
+    hall.notice = text
+    publish_on_commit(channel_name(hall.pk), {"type": "notice", "notice": text})
     return hall
 
 
@@ -784,6 +908,7 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
         ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
         ticket.first_called_at = ticket.first_called_at or now
         _record(ticket, "called", user, S.WAITING, counter=counter, reason=band)
+    _notify_near_after_call(counter.hall, ticket)
     return ticket
 
 

@@ -4,6 +4,7 @@ counter ratings' satisfaction against 95 %, S1); open/close ticketing; move a ti
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import NotFound
@@ -80,4 +81,18 @@ def to_quiet(request, hall, ticket_id):
         return services.move_to_quiet(request.user, ticket_id, request.POST.get("note", ""))
 
     attempt(request, move)
+    return redirect("web:board", hall=h.code)
+
+
+@page("queueing.manage_queue")
+@require_POST
+def set_notice(request, hall):
+    """The notice line of the calling display, edited from the board."""
+    h = services.get_hall(hall)
+    attempt(
+        request,
+        lambda: services.set_hall_notice(request.user, h, request.POST.get("notice", "")),
+        success=_("The display's notice is saved."),
+        form="notice",
+    )
     return redirect("web:board", hall=h.code)

@@ -17,11 +17,22 @@ def _calls(hall) -> dict:
     return {"hall": hall, "latest": calls[0] if calls else None, "calls": calls}
 
 
+def _waiting(hall) -> dict:
+    rows = selectors.waiting_by_type(hall)
+    return {"waiting": rows, "waiting_total": sum(r["waiting"] for r in rows)}
+
+
 @page(*DISPLAY)
 def display(request, hall):
     hall = services.get_hall(hall)
-    ctx = _calls(hall) | {"time_zone": settings.TIME_ZONE}
+    ctx = _calls(hall) | _waiting(hall) | {"time_zone": settings.TIME_ZONE}
     return render(request, "web/display/display.html", ctx)
+
+
+@page(*DISPLAY)
+def waiting_partial(request, hall):
+    """The waiting counts per service type, fetched again on the hall's events."""
+    return render(request, "web/display/_waiting.html", _waiting(services.get_hall(hall)))
 
 
 @page(*DISPLAY)

@@ -1,5 +1,7 @@
-// The calling display: each call shown large ("请 A023 号 / 到 1号窗口 办理"), the last eight
-// listed, and announced aloud in Chinese (zh-CN speech synthesis), again on every recall.
+// The calling display: each call shown large ("请 A023 号 / 到 1号窗口 办理"), the last calls
+// listed (as many as fit), the waiting count of each service type, the hall's notice line, and
+// each call announced aloud in Chinese (zh-CN speech synthesis), again on every recall. Before
+// the day's first call the "now calling" area welcomes customers and shows how many wait.
 (function () {
   var root = document.getElementById("display");
   var voiceBtn = document.getElementById("voice");
@@ -41,11 +43,21 @@
     return (english && ev.service_type_en) || ev.service_type || "";
   }
 
+  // Only as many recent calls as the screen has room for: none is cut in half.
+  var list = document.getElementById("recent");
+  function fit() {
+    while (list.children.length > 1 && list.scrollHeight > list.clientHeight + 1) {
+      list.removeChild(list.lastChild);
+    }
+  }
+
   function show(ev) {
+    root.classList.remove("no-calls");
+    document.getElementById("welcome").hidden = true;
+    document.getElementById("calling").hidden = false;
     document.getElementById("latest-number").textContent = ev.number;
     document.getElementById("latest-counter").textContent = ev.counter || "";
     document.getElementById("latest-type").textContent = typeName(ev);
-    var list = document.getElementById("recent");
     list.querySelectorAll("li").forEach(function (li) {
       if (li.dataset.number === ev.number) li.remove(); // a recall moves the number back to the top
     });
@@ -60,10 +72,50 @@
       });
     list.insertBefore(li, list.firstChild);
     while (list.children.length > MAX) list.removeChild(list.lastChild);
+    fit();
     root.classList.remove("flash");
     void root.offsetWidth; // restart the animation
     root.classList.add("flash");
     announce(ev);
+  }
+
+  // Waiting counts per service type: fetched again after any change of the queue (a burst of
+  // events is one fetch).
+  var waiting = document.getElementById("waiting");
+  var pending = null;
+  function refreshWaiting() {
+    pending = null;
+    fetch(root.dataset.waiting, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        waiting.innerHTML = html;
+        var total = 0;
+        waiting.querySelectorAll("li").forEach(function (li) { total += +li.dataset.waiting || 0; });
+        document.getElementById("welcome-total").textContent = total;
+      });
+  }
+  function waitingSoon() { if (!pending) pending = setTimeout(refreshWaiting, 300); }
+
+  // The notice line scrolls only when it is longer than the screen is wide.
+  var notice = document.getElementById("notice");
+  var noticeText = document.getElementById("notice-text");
+  function layoutNotice() {
+    noticeText.classList.remove("scrolling");
+    if (notice.hidden) return;
+    var win = noticeText.parentNode;
+    if (noticeText.scrollWidth > win.clientWidth) {
+      var seconds = Math.max(12, (noticeText.scrollWidth + win.clientWidth) / 80);
+      noticeText.style.setProperty("--notice-from", win.clientWidth + "px");
+      noticeText.style.animationDuration = seconds + "s";
+      noticeText.classList.add("scrolling");
+    }
+  }
+  function setNotice(ev) {
+    noticeText.textContent = ev.notice || "";
+    notice.hidden = !ev.notice;
+    layoutNotice();
+    fit();
   }
 
   // After a lost connection the screen may have missed calls: fetch the list again.
@@ -72,11 +124,20 @@
     if (!connectedOnce) { connectedOnce = true; return; }
     fetch(root.dataset.partial, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) document.getElementById("recent").innerHTML = html; });
+      .then(function (html) { if (html !== null) { list.innerHTML = html; fit(); } });
+    refreshWaiting();
   }
 
-  ServiceHallLive(root.dataset.events, { ready: resync, called: show, recalled: show },
-                  document.getElementById("live-state"));
+  var handlers = { ready: resync, notice: setNotice };
+  ["issued", "cancelled", "transferred", "moved_to_quiet", "no_show", "started", "finished"]
+    .forEach(function (type) { handlers[type] = waitingSoon; });
+  handlers.called = function (ev) { show(ev); waitingSoon(); };
+  handlers.recalled = show;
+  ServiceHallLive(root.dataset.events, handlers, document.getElementById("live-state"));
+
+  window.addEventListener("resize", function () { layoutNotice(); fit(); });
+  layoutNotice();
+  fit();
 
   var clock = document.getElementById("clock");
   var fmt = { hour12: false, timeZone: root.dataset.timeZone || undefined };

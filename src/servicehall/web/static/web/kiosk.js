@@ -1,6 +1,6 @@
 // Kiosk: the on-screen keypad types into the phone field (touch screens have no keyboard); the
-// page follows the manager opening or closing ticketing; the printed-slip page returns to the
-// start by itself after a while.
+// page follows the manager opening or closing ticketing; the slip page prints the slip once and
+// returns to the start by itself after a while.
 (function () {
   var input = document.getElementById("phone");
   if (input) {
@@ -19,6 +19,18 @@
     // a GET of the start page (the current one may be the answer to a POST)
     var reload = function () { if (!input || !input.value) location.href = location.pathname; };
     ServiceHallLive(form.dataset.events, { hall_opened: reload, hall_closed: reload });
+  }
+  // The slip prints itself, once per ticket (not again on a reload): a kiosk browser started
+  // with --kiosk-printing sends it to the slip printer without a dialog.
+  var slip = document.getElementById("ticket");
+  if (slip && slip.dataset.print) {
+    var key = "printed:" + slip.dataset.print;
+    var printed = false;
+    try { printed = sessionStorage.getItem(key) === "1"; sessionStorage.setItem(key, "1"); } catch (e) {}
+    if (!printed) {
+      if (document.readyState === "complete") window.print();
+      else window.addEventListener("load", function () { window.print(); });
+    }
   }
   var me = document.currentScript;
   if (me && me.dataset.returnTo) {

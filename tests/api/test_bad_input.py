@@ -106,6 +106,9 @@ def test_finishing_twice_and_without_category(hall, kiosk, desk):
         "unknown_category",
         "category",
     )
+    empty = desk.post(f"/queue/tickets/{t['id']}/finish", {"category": ""})
+    assert_error(empty, 422, "required", "category")
+    assert empty.json()["message"] == "请选择办理的业务"  # in words, not a field code
     assert snapshot() == before
     assert (
         desk.post(f"/queue/tickets/{t['id']}/finish", {"category": "bill-pay"}).status_code == 200

@@ -1154,11 +1154,19 @@ def finish_service(user, ticket_id, category_code: str | None, note: str = "") -
     category = BusinessCategory.objects.filter(code=category_code or "", is_active=True).first()
     with write_transaction():
         ticket = _locked_for(user, ticket_id, "finish")
+        if not category_code:
+            raise ServiceError(
+                "required",
+                "请选择办理的业务",
+                "Choose the business that was handled",
+                field="category",
+                status=422,
+            )
         if category is None:
             raise ServiceError(
                 "unknown_category",
-                f"业务分类“{category_code or ''}”不存在，请选择办理的业务",
-                f"Unknown business category {category_code!r}",
+                f"业务分类“{category_code}”不存在，请选择办理的业务",
+                f"Unknown business category {category_code!r}; choose the business handled",
                 field="category",
                 status=422,
             )

@@ -23,17 +23,12 @@ from servicehall.org.models import Hall, ServiceType
 from servicehall.queueing import booking, selectors, services
 
 from .access import page
-from .forms import sort_messages
+from .forms import error_text, sort_messages
 from .names import english
 
 BOOK = "queueing.book_appointment"
 # Where each service error's field is shown on the booking form.
 BOOK_FIELDS = {"phone": "phone", "service_type": "service_type", "slot_at": "time"}
-
-
-def _message(exc: ServiceError) -> str:
-    """A refusal in the interface language only (the page's words; the API gives both)."""
-    return exc.en if english() else exc.zh
 
 
 def _day(raw: str | None) -> date:
@@ -110,7 +105,7 @@ def _context(request, hall, day, pick, *, values=None, error=None) -> dict:
         "values": values or {"day": day.isoformat(), **_prefill(request)},
         "error": error,
         "error_field": BOOK_FIELDS.get(error.field, "form") if error else None,
-        "error_text": _message(error) if error else "",
+        "error_text": error_text(error) if error else "",
         "book_messages": form_messages.get("book", []),
         "top_messages": top,
         "counts": {
@@ -168,7 +163,7 @@ def _row_action(request, appointment_id, action) -> object:
             raise
         messages.error(
             request,
-            _message(exc),
+            error_text(exc),
             extra_tags=f"form-row-{appointment_id} field-{exc.field or 'form'}",
         )
         return redirect(_url(hall, day, pick)) if hall else redirect("web:appointments")

@@ -29,7 +29,7 @@ from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
 
 from .access import page
-from .forms import attempt, sort_messages
+from .forms import attempt, sort_messages, words
 from .knowledge import suggestions
 from .streams import stream_channel
 
@@ -132,7 +132,9 @@ def case_new(request):
             request, "web/cases/new.html", _new_context(request, p, exc), status=exc.status
         )
     messages.success(
-        request, f"已登记 {case.number} / Case {case.number} opened", extra_tags="form-page"
+        request,
+        words(f"已登记 {case.number}", f"Case {case.number} opened"),
+        extra_tags="form-page",
     )
     return redirect("web:case", case_id=case.pk)
 
@@ -207,7 +209,7 @@ def case_op(request, case_id, op):
         follow_up = result[1]
         messages.success(
             request,
-            f"已转为工单 {follow_up.number} / Turned into work order {follow_up.number}",
+            words(f"已转为工单 {follow_up.number}", f"Turned into work order {follow_up.number}"),
             extra_tags="form-page",
         )
         return redirect("web:case", case_id=follow_up.pk)

@@ -1,4 +1,5 @@
-"""Turning a ServiceError into what a page shows: one bilingual message and the field at fault."""
+"""Turning a ServiceError into what a page shows: the message in the interface language and the
+field at fault (the API keeps both languages)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ from django.contrib import messages
 
 from servicehall.core.errors import ServiceError
 
+from .names import english
+
+
+def words(zh: str, en: str) -> str:
+    """What a page says, in the interface language only."""
+    return en if english() else zh
+
 
 def error_text(exc: ServiceError) -> str:
-    return f"{exc.zh} / {exc.en}"
+    return words(exc.zh, exc.en)
 
 
 def attempt(
     request, action: Callable[[], Any], success: str | None = None, form: str = "page"
 ) -> Any:
-    """Run a service call for a form POST; on refusal flash the bilingual error (tagged with the
+    """Run a service call for a form POST; on refusal flash the error (tagged with the
     form and the field at fault, so the page can show it beside them) and return None."""
     try:
         result = action()

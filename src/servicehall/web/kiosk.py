@@ -16,7 +16,6 @@ from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket
 
 from .access import page
-from .forms import error_text
 
 
 def _offered(hall):
@@ -63,7 +62,7 @@ def kiosk(request, hall):
                     channel=Ticket.Channel.KIOSK,
                 )
         except ServiceError as exc:
-            ctx["error"] = {"text": error_text(exc), "zh": exc.zh, "en": exc.en, "field": exc.field}
+            ctx["error"] = exc
             ctx["phone"] = phone
         else:
             ctx["ticket"] = _slip(ticket)

@@ -24,7 +24,7 @@ from servicehall.knowledge.models import Audience, Category, Kind, Status
 from servicehall.knowledge.workflow import ACTIONS, AUTHOR, REVIEWER
 
 from .access import page
-from .forms import attempt, error_text, sort_messages
+from .forms import attempt, error_text, sort_messages, words
 
 READ = selectors.READ
 
@@ -55,7 +55,9 @@ def kb_home(request):
         else:
             hits = kb_search.search(q, limit=20, audience="staff")
             if not hits:
-                notice = "没有找到相关知识，请换个说法试试 / No matching articles; try other words"
+                notice = words(
+                    "没有找到相关知识，请换个说法试试", "No matching articles; try other words"
+                )
     drafts = selectors.sees_drafts(user)
     status = None
     mine = False
@@ -151,7 +153,7 @@ def kb_new(request):
         )
     except ServiceError as exc:
         return _editor(request, p, error=exc, status=exc.status)
-    messages.success(request, "已保存草稿 v1 / Draft v1 saved", extra_tags="form-page")
+    messages.success(request, words("已保存草稿 v1", "Draft v1 saved"), extra_tags="form-page")
     return redirect("web:kb-article", article_id=article.pk)
 
 
@@ -185,7 +187,9 @@ def kb_edit(request, article_id):
     except ServiceError as exc:
         return _editor(request, p, article, error=exc, status=exc.status)
     n = article.head.number
-    messages.success(request, f"已保存新版本 v{n} / Version v{n} saved", extra_tags="form-page")
+    messages.success(
+        request, words(f"已保存新版本 v{n}", f"Version v{n} saved"), extra_tags="form-page"
+    )
     return redirect("web:kb-article", article_id=article.pk)
 
 

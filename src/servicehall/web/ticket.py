@@ -11,13 +11,9 @@ from servicehall.core.errors import ServiceError
 from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket
 
-from .names import english
+from .forms import error_text
 
 TEMPLATE = "web/ticket/my_ticket.html"
-
-
-def _message(exc: ServiceError) -> str:
-    return exc.en if english() else exc.zh
 
 
 def _context(ticket: Ticket) -> dict:
@@ -26,7 +22,7 @@ def _context(ticket: Ticket) -> dict:
 
 
 def _not_found(request, exc: ServiceError):
-    return render(request, TEMPLATE, {"fatal": _message(exc)}, status=404)
+    return render(request, TEMPLATE, {"fatal": error_text(exc)}, status=404)
 
 
 @never_cache
@@ -60,6 +56,6 @@ def cancel(request, token):
             ticket = selectors.ticket_by_token(token)
         except ServiceError:
             return _not_found(request, exc)
-        ctx = _context(ticket) | {"error": _message(exc)}
+        ctx = _context(ticket) | {"error": error_text(exc)}
         return render(request, TEMPLATE, ctx, status=exc.status)
     return render(request, TEMPLATE, _context(ticket) | {"cancelled_now": True})

@@ -25,7 +25,7 @@ from servicehall.queueing import rules, selectors, services
 from servicehall.queueing.models import CounterPause, Ticket
 
 from .access import page
-from .forms import attempt, error_text, sort_messages
+from .forms import attempt, error_text, sort_messages, words
 from .names import localize_board
 
 SERVE = "queueing.serve_counter"
@@ -156,7 +156,7 @@ def _session_or_flash(request, form: str):
     if session is None:
         messages.error(
             request,
-            "请先在窗口签到 / Sign in at a counter first",
+            words("请先在窗口签到", "Sign in at a counter first"),
             extra_tags=f"form-{form} field-counter",
         )
     return session
@@ -234,7 +234,7 @@ def call_next(request):
     if session is None:
         messages.error(
             request,
-            "请先在窗口签到 / Sign in at a counter first",
+            words("请先在窗口签到", "Sign in at a counter first"),
             extra_tags="form-signin field-counter",
         )
     else:
@@ -273,7 +273,11 @@ ACTIONS = {  # action in the URL: (the form its errors belong to, the service ca
 @require_POST
 def ticket_action(request, ticket_id, action):
     if action not in ACTIONS:
-        messages.error(request, f"未知操作 / Unknown action: {action}", extra_tags="form-page")
+        messages.error(
+            request,
+            words(f"未知操作：{action}", f"Unknown action: {action}"),
+            extra_tags="form-page",
+        )
     else:
         form, handler = ACTIONS[action]
         attempt(request, lambda: handler(request.user, ticket_id, request.POST), form=form)
@@ -319,7 +323,10 @@ def reveal(request, customer_id):
         # The workbench shows the customer at the counter, no one else.
         messages.error(
             request,
-            "只能查看当前号码客户的信息 / Only the customer of the current ticket is shown here",
+            words(
+                "只能查看当前号码客户的信息",
+                "Only the customer of the current ticket is shown here",
+            ),
             extra_tags="form-reveal field-customer",
         )
     else:
@@ -352,7 +359,7 @@ def offer_answer(request):
     if number is None:
         messages.error(
             request,
-            "当前没有已识别客户的号码 / No identified customer at this counter",
+            words("当前没有已识别客户的号码", "No identified customer at this counter"),
             extra_tags="form-offer field-customer",
         )
         return redirect("web:workbench")

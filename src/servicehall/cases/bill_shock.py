@@ -44,13 +44,20 @@ def shocks(rows: list[bills.BillRow]) -> list[tuple[bills.BillRow, Decimal]]:
     return found
 
 
-def import_bills(user, data: bytes, filename: str) -> dict:
+def import_bills(user, data: bytes, filename: str, progress: bills.Progress | None = None) -> dict:
+    """Check the whole file, then store it and open the bill-shock cases in one transaction.
+    `progress` hears the checking and the writing (customers.bills.Progress). The once-per-line-
+    and-month rule holds under concurrent uploads too: the bills are upserted first, in one
+    order, so a second import of the same line and month waits on the first's row locks
+    (PostgreSQL) or its write lock (SQLite) and then finds the case it opened."""
     require_perm(user, "customers.import_bills", "导入账单", "import bills")
-    rows = bills.parse(data, filename)
+    rows = bills.parse(data, filename, progress=progress)
     desk = "care" if Desk.objects.filter(code="care", is_active=True).exists() else None
-    opened = []
+    opened, opened_ids = [], []
+    if progress:
+        progress("writing", 0, len(rows))  # checked: the writing begins (outside the transaction)
     with write_transaction():
-        bills.store(rows)
+        bills.store(rows, progress=progress)
         for r, avg in shocks(rows):
             key = f"{r.number}:{r.month:%Y-%m}"
             if Case.objects.filter(data__bill_shock=key).exists():
@@ -73,4 +80,5 @@ def import_bills(user, data: bytes, filename: str) -> dict:
                 data={"bill_shock": key, "amount": str(r.amount), "average": str(avg)},
             )
             opened.append(case.number)
-    return {"imported": len(rows), "bill_shock_cases": opened}
+            opened_ids.append(case.pk)
+    return {"imported": len(rows), "bill_shock_cases": opened, "bill_shock_case_ids": opened_ids}

@@ -135,6 +135,7 @@ ROLES: tuple[Role, ...] = (
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",
+            "core.importjob.view",  # every import job, not only their own (the imports page)
             "knowledge.category.*",
             *KB_AUTHOR,
             *KB_REVIEW,

@@ -67,6 +67,7 @@ def test_v4_progress_is_committed_while_checking_then_the_writing_phase(care, mo
     job = ImportJob.objects.create(kind="bills", file_name="oct.csv", user=care)
     imports.run(job.pk, data, work)
     assert seen == [
+        ("checking", 0, 0),  # reading the file
         ("checking", 0, 45),
         ("checking", 10, 45),
         ("checking", 20, 45),

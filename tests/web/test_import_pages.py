@@ -150,10 +150,12 @@ def test_v4_the_error_report_names_each_cell_in_the_interface_language(care):
     for text in ("月份", "2026-13", "月份应为 2026-10 或 202610", "金额", "abc", "号码"):
         assert text in page
     assert "139000011" not in page and "*******11" in page  # a phone cell is masked
-    assert "not_served" not in page and "bad_rows" not in page
+    assert "文件中共有 3 处错误，未导入任何数据" in page
+    assert "“phone”" not in page and "bad_rows" not in page  # words, never a code
     c.cookies["django_language"] = "en"
     page = c.get(f"/imports/{job.pk}/").content.decode()
     assert "a month like 2026-10 or 202610" in page and "Amount" in page
+    assert "The file has 3 wrong cells; nothing was imported." in page
     assert "What it should be" in page
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count
-
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import require_perm
 from servicehall.customers import bills
@@ -33,14 +31,26 @@ def _previous_months(month, n: int):
 
 def shocks(rows: list[bills.BillRow]) -> list[tuple[bills.BillRow, Decimal]]:
     """The rows whose amount is more than FACTOR × the average of the three months before
-    (all three must be known), with that average."""
+    (all three must be known), with that average. The history is read in a few queries (by
+    500 numbers), not one per row: a 60,000-line file took two minutes row by row, inside the
+    write transaction that holds the hall's database."""
+    previous = {r: _previous_months(r.month, HISTORY_MONTHS) for r in rows}
+    months = sorted({m for ms in previous.values() for m in ms})
+    numbers = sorted({r.number for r in rows})
+    known: dict[tuple[str, object], Decimal] = {}
+    for i in range(0, len(numbers), 500):
+        for number, month, amount in Bill.objects.filter(
+            number__in=numbers[i : i + 500], month__in=months
+        ).values_list("number", "month", "amount"):
+            known[(number, month)] = Decimal(amount)
     found = []
     for r in rows:
-        history = Bill.objects.filter(
-            number=r.number, month__in=_previous_months(r.month, HISTORY_MONTHS)
-        ).aggregate(avg=Avg("amount"), n=Count("id"))
-        if history["n"] == HISTORY_MONTHS and history["avg"] and r.amount > FACTOR * history["avg"]:
-            found.append((r, Decimal(history["avg"]).quantize(Decimal("0.01"))))
+        history = [known[(r.number, m)] for m in previous[r] if (r.number, m) in known]
+        if len(history) < HISTORY_MONTHS:
+            continue
+        avg = sum(history) / HISTORY_MONTHS
+        if avg and r.amount > FACTOR * avg:
+            found.append((r, avg.quantize(Decimal("0.01"))))
     return found
 
 

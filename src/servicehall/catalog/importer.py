@@ -322,6 +322,8 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
 
 
 def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[TierRow]:
+    if progress:
+        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
         raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)

@@ -178,6 +178,8 @@ def parse(
 ) -> list[BillRow]:
     """Every row checked, every bad cell named (line, column, what it should be); any bad cell
     refuses the whole file, and `nothing_done` says what was therefore not done."""
+    if progress:
+        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
         raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from servicehall.cases.bill_shock import import_bills
@@ -135,6 +136,25 @@ def _row(job: ImportJob) -> dict:
     return {"job": job, "label": str(p["label"]), "status": p["status"]}
 
 
+def _summary(job: ImportJob, columns: dict, en: bool) -> str:
+    """Why the file was not imported, in words: the services' own messages name a bad cell's
+    column by its code ("phone"), which the page never shows."""
+    if job.error_code == "bad_rows":
+        return ngettext(
+            "The file has %(n)s wrong cell; nothing was imported.",
+            "The file has %(n)s wrong cells; nothing was imported.",
+            job.error_count,
+        ) % {"n": job.error_count}
+    if job.error_code == "missing_column" and job.errors:
+        first = job.errors[0]
+        column = columns.get(first.get("field"), ("", ""))[1 if en else 0]
+        return _("Line %(line)s (the header) has no “%(column)s” column; nothing was imported.") % {
+            "line": first.get("line"),
+            "column": column,
+        }
+    return job.message_en if en else job.message
+
+
 @page(*MAY_IMPORT, imports.ADMIN_PERM)
 def job_page(request, job_id):
     job = imports.get_visible(request.user, job_id)
@@ -152,7 +172,7 @@ def job_page(request, job_id):
         }
         for e in job.errors
     ]
-    message = job.message_en if en else job.message
+    message = _summary(job, columns, en)
     if imports.is_stale(job):
         zh, en_text = imports.stale_message()
         message = en_text if en else zh

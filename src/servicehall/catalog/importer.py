@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError, require_perm
-from servicehall.customers.bills import read_rows, whole_number
+from servicehall.customers.bills import PROGRESS_EVERY, Progress, read_rows, whole_number
 
 from .models import Product, Promotion, Tier
 
@@ -155,6 +155,34 @@ def _groups(text: str) -> list[str] | bool:
     return sorted({GROUPS[p] for p in parts})
 
 
+COLUMN_NAMES = {  # a column in words (Chinese, English), for the row-level error report
+    "product": ("产品", "Product"),
+    "kind": ("类型", "Kind"),
+    "tier": ("档位", "Tier"),
+    "price": ("月费", "Monthly fee"),
+    "code": ("编码", "Code"),
+    "data_mb": ("流量MB", "Data (MB)"),
+    "voice_minutes": ("通话分钟", "Voice minutes"),
+    "sms": ("短信", "Text messages"),
+    "bandwidth_mbps": ("带宽(Mbps)", "Bandwidth (Mbps)"),
+    "validity_hours": ("有效期(小时)", "Validity (hours)"),
+    "sub_services": ("子业务", "Sub-services"),
+    "cities": ("城市", "Cities"),
+    "data_overage": ("流量超出(元/MB)", "Data overage (yuan/MB)"),
+    "voice_overage": ("通话超出(元/分钟)", "Voice overage (yuan/min)"),
+    "sms_overage": ("短信超出(元/条)", "Text overage (yuan each)"),
+    "contract_months": ("合约期(月)", "Contract (months)"),
+    "groups": ("适用客户", "Customer groups"),
+    "on_sale": ("上架日期", "On sale from"),
+    "off_sale": ("下架日期", "Off sale from"),
+    "promotion": ("优惠名称", "Promotion"),
+    "monthly_credit": ("每月返还(元)", "Monthly credit (yuan)"),
+    "promotion_months": ("返还月数", "Credit months"),
+    "total_bonus": ("赠费总额(元)", "Total bonus (yuan)"),
+    "min_paid_calls": ("每月主叫次数", "Calls made a month"),
+    "first_prepayment": ("首次预存(元)", "First prepayment (yuan)"),
+    "prepayment_hours": ("预存时限(小时)", "Prepayment within (hours)"),
+}
 PROBLEMS = {  # field: what is expected there (Chinese, English)
     "product": ("必填，最多100字", "required, at most 100 characters"),
     "kind": (
@@ -293,7 +321,9 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
     return TierRow(line, product, kind, tier, code, values, promo), []
 
 
-def parse(data: bytes, filename: str) -> list[TierRow]:
+def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[TierRow]:
+    if progress:
+        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
         raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
@@ -311,7 +341,15 @@ def parse(data: bytes, filename: str) -> list[TierRow]:
                 f"Line {header_line} (header): no {key} column",
                 field="file",
                 status=422,
-                extra={"errors": [{"line": header_line, "field": key, "value": ""}]},
+                extra={
+                    "errors": [
+                        {
+                            "line": header_line,
+                            "field": key,
+                            "value": "",
+                        }
+                    ]
+                },
             )
     if len(rows) - 1 > MAX_ROWS:
         raise ServiceError(
@@ -326,7 +364,10 @@ def parse(data: bytes, filename: str) -> list[TierRow]:
     kinds: dict[str, str] = {}
     seen_tiers: set[tuple[str, str]] = set()
     seen_codes: set[str] = set()
-    for line, r in rows[1:]:
+    total = len(rows) - 1
+    for done, (line, r) in enumerate(rows[1:]):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("checking", done, total)
         cell = {k: (r[j].strip() if j < len(r) else "") for k, j in cols.items()}
         row, bad = _check_row(line, cell)
         if row is not None:
@@ -351,6 +392,8 @@ def parse(data: bytes, filename: str) -> list[TierRow]:
             seen_tiers.add((row.product, row.tier))
             seen_codes.add(row.code)
             out.append(row)
+    if progress:
+        progress("checking", total, total)
     if errors:
         first = errors[0]
         raise ServiceError(
@@ -362,7 +405,7 @@ def parse(data: bytes, filename: str) -> list[TierRow]:
             "nothing was imported",
             field="file",
             status=422,
-            extra={"errors": errors[:200]},
+            extra={"errors": errors[:200], "error_count": len(errors)},
         )
     if not out:
         raise ServiceError(
@@ -371,7 +414,7 @@ def parse(data: bytes, filename: str) -> list[TierRow]:
     return out
 
 
-def store(rows: list[TierRow]) -> dict:
+def store(rows: list[TierRow], progress: Progress | None = None) -> dict:
     """Create or update the rows' products, tiers and promotions (inside a write transaction)."""
     products: dict[str, Product] = {}
     created = {"products": 0, "tiers": 0}
@@ -387,6 +430,8 @@ def store(rows: list[TierRow]) -> dict:
             created["products"] += new
     promotions = 0
     for position, row in enumerate(rows):
+        if progress and position % 100 == 0:
+            progress("writing", position, len(rows))
         tier, new = Tier.objects.update_or_create(
             code=row.code,
             defaults={
@@ -405,6 +450,8 @@ def store(rows: list[TierRow]) -> dict:
                 tier=tier, name=row.promotion["name"], defaults=row.promotion
             )
             promotions += 1
+    if progress:
+        progress("writing", len(rows), len(rows))
     return {
         "tiers": len(rows),
         "products": len(products),
@@ -414,9 +461,11 @@ def store(rows: list[TierRow]) -> dict:
     }
 
 
-def import_catalog(user, data: bytes, filename: str) -> dict:
-    """Check the whole file, then write it in one transaction (M1)."""
+def import_catalog(user, data: bytes, filename: str, progress: Progress | None = None) -> dict:
+    """Check the whole file, then write it in one transaction (M1); `progress` hears both."""
     require_perm(user, "catalog.import_catalog", "导入产品目录", "import the catalogue")
-    rows = parse(data, filename)
+    rows = parse(data, filename, progress=progress)
+    if progress:
+        progress("writing", 0, len(rows))  # checked: the writing begins (outside the transaction)
     with write_transaction():
-        return store(rows)
+        return store(rows, progress=progress)

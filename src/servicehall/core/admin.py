@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_phone
-from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, SmsMessage
+from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, ImportJob, SmsMessage
 from .sms import outbox_text
 
 
@@ -79,3 +79,13 @@ class SmsMessageAdmin(ReadOnlyAdmin):
     @admin.display(description=_("text"))
     def shown_text(self, obj):
         return outbox_text(obj)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """The files uploaded on /imports/ and how each went (the page shows the full report)."""
+
+    list_display = ("created_at", "kind", "file_name", "user", "status", "rows_done", "error_count")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name", "user__username")
+    exclude = ("errors",)

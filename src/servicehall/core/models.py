@@ -120,3 +120,47 @@ class SmsMessage(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("text message")
         verbose_name_plural = _("text messages (outbox)")
+
+
+class ImportJob(models.Model):
+    """A file uploaded from the imports page (V4, M1, L3) and how its import went: the phase,
+    the rows checked so far, and at the end the result or the row-level error report. The
+    import itself is the bills' or the catalogue's own service (core.imports runs it)."""
+
+    class Kind(models.TextChoices):
+        BILLS = "bills", _("Monthly bills")
+        CATALOGUE = "catalogue", _("Plan catalogue")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the runner's heartbeat
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # the service's summary when done
+    error_code = models.CharField(max_length=32, blank=True)
+    message = models.CharField(max_length=500, blank=True)  # why not imported, Chinese
+    message_en = models.CharField(max_length=500, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # bad cells, at most 200
+    error_count = models.PositiveIntegerField(default=0)  # all bad cells, shown or not
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"

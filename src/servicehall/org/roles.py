@@ -145,6 +145,7 @@ ROLES: tuple[Role, ...] = (
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",
+            "core.importjob.view",  # every import job, not only their own (the imports page)
             "knowledge.category.*",
             "knowledge.labelledquestion.*",  # what the assistant learns from (K2)
             "knowledge.conversation.view",

@@ -7,6 +7,7 @@ from . import (
     cases,
     chat,
     display,
+    imports,
     kiosk,
     knowledge,
     notices,
@@ -77,4 +78,9 @@ urlpatterns = [
     path("kb/<int:article_id>/", knowledge.kb_article, name="kb-article"),
     path("kb/<int:article_id>/edit", knowledge.kb_edit, name="kb-edit"),
     path("kb/<int:article_id>/<slug:op>", knowledge.kb_action, name="kb-action"),
+    path("imports/", imports.imports_home, name="imports"),
+    path("imports/<slug:kind>/upload", imports.upload, name="import-upload"),
+    path("imports/<slug:kind>/template.csv", imports.template_file, name="import-template"),
+    path("imports/<int:job_id>/", imports.job_page, name="import-job"),
+    path("imports/<int:job_id>/progress", imports.job_progress, name="import-job-progress"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from servicehall.cases import chat as routing
 from servicehall.core.masking import mask_phone
@@ -80,8 +80,8 @@ class HandoverOut(Schema):
 def start(request, payload: StartIn | None = None):
     """Start a conversation; keep its token."""
     conversation = chat.start((payload or StartIn()).channel)
-    return 201, ConversationOut(
-        token=conversation.token, channel=conversation.channel, case_number=""
+    return Status(
+        201, ConversationOut(token=conversation.token, channel=conversation.channel, case_number="")
     )
 
 
@@ -120,10 +120,13 @@ def handover(request, token: str, payload: HandoverIn | None = None):
     """Hand the conversation over to a person: a case at the chat desk (asking twice gives the
     same case)."""
     case = routing.open_from_chat(token, phone=(payload.phone if payload else None) or None)
-    return 201, HandoverOut(
-        case_number=case.number,
-        message=f"已为您转接人工客服，服务单号 {case.number}，工作人员会尽快回复您。",
-        message_en=f"A person will answer you shortly; your reference is {case.number}.",
+    return Status(
+        201,
+        HandoverOut(
+            case_number=case.number,
+            message=f"已为您转接人工客服，服务单号 {case.number}，工作人员会尽快回复您。",
+            message_en=f"A person will answer you shortly; your reference is {case.number}.",
+        ),
     )
 
 
@@ -148,10 +151,13 @@ def send_code(request, token: str, payload: VerifyIn):
     """Text a code to the customer's number, so they can ask about their own plan and bills
     (V2). One text a minute per conversation."""
     chat.send_code(token, payload.phone)
-    return 202, VerifiedOut(
-        phone=mask_phone(payload.phone.strip()[-11:]),
-        message="验证码已发送，请查看短信",
-        message_en="A code is on its way by SMS",
+    return Status(
+        202,
+        VerifiedOut(
+            phone=mask_phone(payload.phone.strip()[-11:]),
+            message="验证码已发送，请查看短信",
+            message_en="A code is on its way by SMS",
+        ),
     )
 
 

@@ -42,3 +42,26 @@ def test_q3_vip_identified_by_phone_is_called_first(hall, clerk, device, api_as)
     desk.post(f"/queue/counters/{c1.pk}/sign-in")
     assert desk.post(f"/queue/counters/{c1.pk}/call-next").json()["number"] == vip["number"]
     assert gold.tickets.count() == 1
+
+
+def test_q3_board_says_whether_todays_averages_meet_the_targets(
+    hall, clerk, device, manager, api_as
+):
+    """The verdicts are the board selector's (page and API alike), not the page's arithmetic:
+    one customer who waited 20 minutes puts today's average wait past the 15-minute target."""
+    from datetime import timedelta
+
+    from servicehall.queueing import services
+    from servicehall.queueing.models import Ticket
+
+    board = api_as(manager).get(f"/queue/halls/{hall.code}/board").json()
+    assert board["verdicts"] == {"avg_wait_ok": True, "avg_service_ok": True}  # nothing measured
+    c = counter(hall, "1号窗口")
+    services.sign_in(clerk, c)
+    t = services.issue_ticket(device, hall, "payment")
+    Ticket.objects.filter(pk=t.pk).update(arrival_at=t.arrival_at - timedelta(minutes=20))
+    services.call_next(clerk, c)
+    board = api_as(manager).get(f"/queue/halls/{hall.code}/board").json()
+    assert board["today"]["avg_wait_min"] >= 20 and board["verdicts"]["avg_wait_ok"] is False
+    page = api_as(manager).c.get(f"/board/{hall.code}/partial").content.decode()
+    assert 'class="kpi bad"><span class="v" id="avg-wait">' in page

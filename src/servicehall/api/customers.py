@@ -61,9 +61,4 @@ def get_customer(request, customer_id: int):
 def reveal(request, customer_id: int, payload: RevealIn):
     """Unmasked view for roles that need it (V2); writes an audit row with the reason."""
     require_perm(request.user, "customers.view_customer", "查看客户", "view customers")
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound("unknown_customer", "客户不存在", "Unknown customer", field="customer_id")
-    return services.present(
-        customer, request.user, reveal=True, reason=payload.reason, ip=_ip(request)
-    )
+    return services.reveal(request.user, customer_id, reason=payload.reason, ip=_ip(request))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from servicehall.core.audit import log_pii_access
-from servicehall.core.errors import ServiceError, forbidden
+from servicehall.core.errors import NotFound, ServiceError, forbidden
 from servicehall.core.masking import mask_id_number, mask_name, mask_phone
 
 from .models import TIER_ZH, Customer, PhoneNumber
@@ -35,6 +35,15 @@ def normalize_phone(raw: str | None, field: str = "phone") -> str:
 def find_by_phone(number: str) -> Customer | None:
     phone = PhoneNumber.objects.select_related("customer").filter(number=number).first()
     return phone.customer if phone else None
+
+
+def reveal(user, customer_id, *, reason: str, ip=None) -> dict:
+    """The one way to the unmasked customer (V2), for the pages and the API alike: the customer
+    (404 when unknown), the role's permission, a reason, and an audit row."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("unknown_customer", "客户不存在", "Unknown customer", field="customer_id")
+    return present(customer, user, reveal=True, reason=reason, ip=ip)
 
 
 def present(customer: Customer, user, *, reveal: bool = False, reason: str = "", ip=None) -> dict:

@@ -470,6 +470,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
                 "service_types": [st.name_zh for st in c.service_types.all()],
                 "pause": {
                     "reason": pause.reason,
+                    "label": str(CounterPause.Reason(pause.reason).label),  # in the active language
                     "note": pause.note,
                     "since": timezone.localtime(pause.started_at).strftime("%H:%M"),
                     "minutes": _minutes(now - pause.started_at),
@@ -528,6 +529,12 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
             "wait_limit_breaches": breaches,
             "no_shows": Ticket.objects.filter(hall=hall, day=today, status=S.NO_SHOW).count(),
             "not_served": Ticket.objects.filter(hall=hall, day=today, status=S.NOT_SERVED).count(),
+        },
+        # Today's averages against the hall's targets (Q3): met while nothing has been measured.
+        "verdicts": {
+            "avg_wait_ok": w["avg"] is None or _minutes(w["avg"]) <= policy.standard_wait_limit_min,
+            "avg_service_ok": sv["avg"] is None
+            or _minutes(sv["avg"]) <= policy.avg_service_target_min,
         },
     }
 

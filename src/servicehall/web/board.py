@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import NotFound
 from servicehall.queueing import selectors, services
-from servicehall.queueing.models import CounterPause
 from servicehall.surveys import selectors as survey_selectors
 
 from .access import page
@@ -23,14 +22,6 @@ def _context(hall):
     peak = max((row["waiting"] for row in data["per_service_type"]), default=0) or 1
     for row in data["per_service_type"]:
         row["bar_pct"] = round(100 * row["waiting"] / peak)
-    t, p = data["today"], data["policy"]
-    data["wait_ok"] = t["avg_wait_min"] is None or t["avg_wait_min"] <= p["standard_wait_limit_min"]
-    data["service_ok"] = (
-        t["avg_service_min"] is None or t["avg_service_min"] <= p["avg_service_target_min"]
-    )
-    for c in data["counters"]:
-        if c["pause"]:
-            c["pause"]["label"] = CounterPause.Reason(c["pause"]["reason"]).label
     data["ratings"] = survey_selectors.hall_ratings_today(hall, now)
     waiting = selectors.oldest_waiting(hall, now)
     overdue_ids = {row["id"] for row in data["overdue"]}

@@ -19,7 +19,7 @@ from servicehall.catalog.explain import summary
 from servicehall.catalog.models import RecommendationOffer
 from servicehall.core.errors import ServiceError
 from servicehall.customers import services as customer_services
-from servicehall.customers.models import Customer, Tier
+from servicehall.customers.models import Tier
 from servicehall.org.models import BusinessCategory, Hall, ServiceType
 from servicehall.queueing import rules, selectors, services
 from servicehall.queueing.models import CounterPause, Ticket
@@ -317,9 +317,8 @@ def reveal(request, customer_id):
     Rendered straight into this response, never kept: a reload shows them masked again."""
     session = selectors.open_session_of(request.user)
     current = selectors.current_ticket(session.counter) if session else None
-    customer = Customer.objects.filter(pk=customer_id).first()
     revealed = None
-    if customer is None or current is None or current.customer_id != customer.pk:
+    if current is None or current.customer_id != customer_id:
         # The workbench shows the customer at the counter, no one else.
         messages.error(
             request,
@@ -331,10 +330,9 @@ def reveal(request, customer_id):
         )
     else:
         try:
-            revealed = customer_services.present(
-                customer,
+            revealed = customer_services.reveal(
                 request.user,
-                reveal=True,
+                customer_id,
                 reason=request.POST.get("reason", ""),
                 ip=request.META.get("REMOTE_ADDR"),
             )

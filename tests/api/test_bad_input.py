@@ -124,7 +124,8 @@ def test_start_before_call_lists_allowed_actions(hall, kiosk, desk):
     t = kiosk.post(f"/queue/halls/{hall.code}/tickets", {"service_type": "payment"}).json()
     r = desk.post(f"/queue/tickets/{t['id']}/start")
     assert_error(r, 409, "invalid_transition", "status")
-    assert "call" in r.json()["allowed"]
+    assert "call" in [a["action"] for a in r.json()["allowed"]]
+    assert {"action": "call", "label": "叫号", "label_en": "Call"} in r.json()["allowed"]
 
 
 def test_other_staff_cannot_act_on_my_ticket(hall, kiosk, desk, api_as):

@@ -97,7 +97,7 @@ def test_k1_api_refusals(api_as, author, reviewer, hall):
         "action",
         "invalid_transition",
     )
-    assert body["allowed"] == ["archive"]
+    assert body["allowed"] == [{"action": "archive", "label": "归档", "label_en": "Archive"}]
     assert_error(
         a.post(f"/knowledge/articles/{pk}/actions/approve", {"version": 1}), 403, None, "forbidden"
     )

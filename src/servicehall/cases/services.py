@@ -29,7 +29,13 @@ from django.utils.dateparse import parse_datetime
 
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import (
+    Conflict,
+    NotFound,
+    ServiceError,
+    invalid_transition,
+    require_perm,
+)
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.models import Customer
@@ -449,19 +455,15 @@ def _clean_payload(t: Transition, payload: dict) -> dict:
 
 
 def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
-    allowed = [
-        {"action": t.action, "label": t.label_zh, "label_en": t.label_en}
-        for t in wf.allowed(case.status)
-    ]
-    names = "、".join(a["label"] for a in allowed) or "无"
-    return Conflict(
-        "invalid_transition",
+    allowed = [(t.action, t.label_zh, t.label_en) for t in wf.allowed(case.status)]
+    return invalid_transition(
         f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{action}”；"
-        f"可执行：{names}",
+        f"可执行：{'、'.join(z for _a, z, _e in allowed) or '无'}",
         f"Case {case.number} is {wf.state_label(case.status, 'en')}: {action!r} is not allowed; "
-        f"allowed: {', '.join(a['action'] for a in allowed) or 'none'}",
+        f"allowed: {', '.join(e for _a, _z, e in allowed) or 'none'}",
         field="action",
-        extra={"allowed": allowed, "status": case.status},
+        status=case.status,
+        allowed=allowed,
     )
 
 

@@ -48,6 +48,24 @@ class Conflict(ServiceError):
     status = 409
 
 
+def invalid_transition(
+    zh: str, en: str, *, field: str, status: str, allowed: list[tuple[str, str, str]]
+) -> Conflict:
+    """The one 409 of every state machine (tickets, cases, articles): what it is now and the
+    actions it allows, each `{action, label, label_en}` — never bare codes, never another
+    shape. `allowed`: (action, Chinese label, English label)."""
+    return Conflict(
+        "invalid_transition",
+        zh,
+        en,
+        field=field,
+        extra={
+            "status": status,
+            "allowed": [{"action": a, "label": z, "label_en": e} for a, z, e in allowed],
+        },
+    )
+
+
 class Forbidden(ServiceError):
     status = 403
 

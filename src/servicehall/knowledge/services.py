@@ -29,7 +29,14 @@ from django.utils import timezone
 
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, forbidden, require_perm
+from servicehall.core.errors import (
+    Conflict,
+    NotFound,
+    ServiceError,
+    forbidden,
+    invalid_transition,
+    require_perm,
+)
 
 from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
 from .selectors import article_or_404
@@ -228,12 +235,12 @@ def act(user, article_id, action: str, *, version, note: str = "") -> Article:
         article = get_article(article_id, for_update=True)
         _check_version(article, version)
         if article.status not in sources:
-            raise Conflict(
-                "invalid_transition",
+            raise invalid_transition(
                 f"文章当前为“{Status(article.status).label}”，不能{zh}",
                 f"The article is {article.status}: cannot {en.lower()}",
                 field="action",
-                extra={"allowed": allowed_actions(user, article)},
+                status=article.status,
+                allowed=[(a, ACTIONS[a][2], ACTIONS[a][3]) for a in allowed_actions(user, article)],
             )
         head = article.head
         now = timezone.now()

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from servicehall.core.audit import log_action, system_actor
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    invalid_transition,
+    require_perm,
+)
 from servicehall.core.events import publish_on_commit
 from servicehall.core.models import AuditLog
 from servicehall.core.sms import queue_sms
@@ -60,6 +67,16 @@ ACTION_ZH = {
     "transfer": "转移",
     "move_to_quiet": "转安静区",
     "cancel": "取消",
+}
+ACTION_EN = {
+    "call": "Call",
+    "recall": "Recall",
+    "start": "Start",
+    "finish": "Finish",
+    "no_show": "Mark no-show",
+    "transfer": "Transfer",
+    "move_to_quiet": "Move to the quiet area",
+    "cancel": "Cancel",
 }
 STATUS_ZH = {
     S.WAITING: "等候中",
@@ -124,13 +141,13 @@ def _record(ticket: Ticket, kind: str, actor, from_status: str, *, counter=None,
 
 def _check_action(ticket: Ticket, action: str) -> None:
     if action not in ALLOWED[ticket.status]:
-        allowed = list(ALLOWED[ticket.status])
-        raise Conflict(
-            "invalid_transition",
+        raise invalid_transition(
             f"号码 {ticket.number} 当前状态为“{STATUS_ZH[ticket.status]}”，不能{ACTION_ZH[action]}",
-            f"Ticket {ticket.number} is {ticket.status}; it cannot be {action.replace('_', '-')}ed now",
+            f"Ticket {ticket.number} is {STATUS_EN[ticket.status]}: "
+            f"“{ACTION_EN[action]}” is not possible now",
             field="status",
-            extra={"status": ticket.status, "allowed": allowed},
+            status=ticket.status,
+            allowed=[(a, ACTION_ZH[a], ACTION_EN[a]) for a in ALLOWED[ticket.status]],
         )
 
 

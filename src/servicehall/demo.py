@@ -7,13 +7,13 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from servicehall.cases import services as cases
 from servicehall.cases import sla
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
+from servicehall.core.db import write_transaction
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
@@ -154,7 +154,7 @@ def demo_phone(i: int) -> str:
     return f"1390000{i:04d}"
 
 
-@transaction.atomic
+@write_transaction()
 def load_demo() -> bool:
     """Create what is missing of the demo organisation; returns False when it is all there."""
     created = False

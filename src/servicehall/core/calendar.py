@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from .db import write_transaction
 from .models import CalendarDay, CalendarYear
 from .ttl import TTLCache
 
@@ -67,7 +68,7 @@ def ensure_year(year: int) -> CalendarYear:
     if days is None:
         days, source = _from_rules(year), CalendarYear.Source.RULES
     try:
-        with transaction.atomic():
+        with write_transaction():
             row = CalendarYear.objects.create(
                 year=year,
                 source=source,

@@ -224,3 +224,14 @@ def test_q2_api_pause_then_call_next_is_409_counter_paused(hall, clerk, device, 
     assert "暂停" in body["message"] and "paused" in body["message_en"]
     assert api.post(f"/queue/counters/{c.pk}/resume").json()["ended_at"] is not None
     assert api.post(f"/queue/counters/{c.pk}/call-next").status_code == 200
+
+
+def test_s1_the_sla_page_shows_counter_ratings_beside_the_surveys(hall, clerk, device, manager):
+    """The quality page's satisfaction table counts the rating device too: one rating of 5 for
+    the clerk is 100 % satisfied, with no survey yet."""
+    t, c = served(hall, clerk, device)
+    services.rate_service(device, c, t.pk, scores={"overall": 5})
+    page = client_for(make_staff("quality_supervisor", hall)).get("/cases/sla").content.decode()
+    row = page[page.index(f'data-staff="{clerk.username}"') :].split("</tr>")[0]
+    assert 'class="counter-ratings">1 · 100 %' in row and 'class="combined">' in row
+    assert "100 %</td>" in row.split('class="combined">')[1]

@@ -11,7 +11,8 @@ permission checked at entry, events recorded).
 - `customer_answer`: the customer confirms or disputes the result (C5, from the survey page).
 - `sweep`: the periodic SLA sweep (C7): warnings, missed first responses, escalations level by
   level, return visits when the confirmation does not come. Idempotent.
-- `open_from_chat`, `reply_in_chat`: a chat handed over to a person and answered by them (K2, C8).
+- Chat routing (K2, C8): `say` (a customer's message goes to the assistant, or to the person who
+  took the chat over), `open_from_chat` (the hand-over), `reply_in_chat` (that person answers).
 
 The modules, each importing only those above it in this list (an import-linter contract in
 pyproject.toml checks it):
@@ -25,8 +26,8 @@ pyproject.toml checks it):
 - `operations.py`: `comment`, `transfer`, `escalate`, `promise`, `update`, `contact_number`;
 - `sweep.py`: the SLA sweep (`sweep`, `SWEEP_BATCH`); `services.sweep` is the function, the
   module is `servicehall.cases.services.sweep` in `sys.modules`;
-- `chat.py`: chat routing: the hand-over, the message of a customer to the person who has the
-  chat, the reply in the chat.
+- `chat.py`: chat routing: `say`, the hand-over, who gets it, the reply in the chat (the web
+  and API chat surfaces import it as `servicehall.cases.services.chat`).
 
 Callers use the package: `from servicehall.cases import services; services.open_case(…)`.
 """
@@ -38,6 +39,7 @@ from .chat import (
     note_chat_message,
     open_from_chat,
     reply_in_chat,
+    say,
 )
 from .common import MAX_TEXT, desk_people, record_event, staff_channel
 from .engine import EFFECTS, Effect, act, case_resolved, customer_answer, effect
@@ -69,6 +71,7 @@ __all__ = [
     "promise",
     "record_event",
     "reply_in_chat",
+    "say",
     "staff_channel",
     "sweep",
     "transfer",

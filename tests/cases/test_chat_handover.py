@@ -11,9 +11,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from servicehall.cases import chat as routing
 from servicehall.cases import services
 from servicehall.cases.models import Case
+from servicehall.cases.services import chat as routing
 from servicehall.core.events import bus
 from servicehall.knowledge import chat
 from tests import factories

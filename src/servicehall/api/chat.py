@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
 
-from servicehall.cases import chat as routing
+from servicehall.cases.services import chat as routing
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 

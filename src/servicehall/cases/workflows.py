@@ -3,12 +3,12 @@
 A Workflow names its states (with their Chinese and English labels), the state a new case
 starts in, which states are closed, and its transitions. A Transition is an action a user (or
 the system) may take from some states to one state, the permission it needs, the payload
-fields it requires and the effect the engine applies (services.EFFECTS: stamping resolution,
+fields it requires and the effect the engine applies (services/engine.py, EFFECTS: stamping resolution,
 closing, reopening, creating a follow-up case…). Adding a case type — complaints, appeals and
 retention come in a later issue — is adding a Workflow here, and at most a new effect; the
-engine in services.py does not change.
+engine in services/engine.py does not change.
 
-Besides its transitions, every open case takes the common operations of services.py: comment,
+Besides its transitions, every open case takes the common operations of services/operations.py: comment,
 transfer to another desk with a summary (C8), escalate (C7) and promise a reply time (C4).
 """
 
@@ -27,7 +27,7 @@ class Transition:
     label_zh: str
     label_en: str
     requires: tuple[str, ...] = ()  # payload fields that must be given (non-empty)
-    effect: str | None = None  # a key of services.EFFECTS
+    effect: str | None = None  # a key of services.EFFECTS (services/engine.py)
     perm: str = "cases.handle_case"
     system: bool = False  # taken by the engine's sweeps, never offered to users
 

@@ -5,7 +5,7 @@ A conversation is reached by its token alone (a capability: long, random, ungues
 chat page needs no login. Every message and reply is stored: the hand-over attaches them (C8)
 and quality supervisors can read what the assistant told customers. Where a customer's message
 goes — the assistant, or the person who took the chat over — is the case engine's routing
-(cases/chat.py): this app knows nothing of cases.
+(cases/services/chat.py): this app knows nothing of cases.
 """
 
 from __future__ import annotations

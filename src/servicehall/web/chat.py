@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from servicehall.cases.chat import chat_case, open_from_chat, say
+from servicehall.cases.services.chat import chat_case, open_from_chat, say
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat

@@ -1,0 +1,127 @@
+"""What every part of the case engine shares: the clock, refusals, the timeline, the checks
+made before a case is touched, and the live notices to staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.events import publish_on_commit
+from servicehall.org.models import Desk
+
+from ..models import Case, CaseEvent
+from ..selectors import may_handle
+
+MAX_TEXT = 4000
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
+    return ServiceError(code, zh, en, field=field, status=status)
+
+
+def record_event(case: Case, kind: str, actor, *, from_status: str = "", note: str = "", **data):
+    return CaseEvent.objects.create(
+        case=case,
+        at=_now(),
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=case.status,
+        note=note[:MAX_TEXT],
+        data=data,
+    )
+
+
+def _require_handle(user) -> None:
+    require_perm(user, "cases.handle_case", "处理工单", "work on cases")
+
+
+def _check_handler(user, case: Case) -> None:
+    """A case that is neither the user's nor their desk's answers as if it did not exist."""
+    if not may_handle(user, case):
+        raise NotFound(
+            "unknown_case",
+            f"工单 {case.pk} 不存在或不属于您的班组",
+            f"Case {case.pk} does not exist or is not your desk's",
+            field="case",
+        )
+
+
+def _check_version(case: Case, version) -> None:
+    if version is None or str(version) != str(case.version):
+        raise Conflict(
+            "stale_version",
+            f"工单 {case.number} 已被他人修改（当前版本 {case.version}），请刷新后再操作",
+            f"Case {case.number} was changed by someone else (now version {case.version}); "
+            "reload and try again",
+            field="version",
+            extra={"current_version": case.version},
+        )
+
+
+def _check_open(case: Case) -> None:
+    if case.is_closed:
+        raise Conflict(
+            "case_closed",
+            f"工单 {case.number} 已关闭",
+            f"Case {case.number} is closed",
+            field="case",
+            extra={"allowed": []},
+        )
+
+
+def _future_time(value, field: str = "promised_at") -> datetime:
+    at = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+    if at is None:
+        raise _bad(
+            "invalid_time",
+            "时间格式不正确，例：2026-11-24T16:00:00+08:00",
+            "Malformed time; e.g. 2026-11-24T16:00:00+08:00",
+            field,
+        )
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, timezone.get_current_timezone())
+    if at <= _now():
+        raise _bad(
+            "time_in_past",
+            "承诺时间不能早于现在",
+            "The promised time must be in the future",
+            field,
+        )
+    return at
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise _bad(
+            "invalid_choice",
+            f"{field} 取值无效：{value}（可选：{'、'.join(choices.values)}）",
+            f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
+            field,
+        )
+    return value
+
+
+def staff_channel(user_id: int) -> str:
+    """The event channel of one staff member: every staff page they have open listens to it
+    (the hand-over notice, their desks' lists)."""
+    return f"staff.{user_id}"
+
+
+def _tell(user_ids, event: dict) -> None:
+    for uid in set(user_ids):
+        publish_on_commit(staff_channel(uid), event)
+
+
+def desk_people(desk: Desk | None) -> set[int]:
+    if desk is None:
+        return set()
+    ids = set(desk.members.values_list("id", flat=True))
+    return ids | {desk.lead_id} if desk.lead_id else ids

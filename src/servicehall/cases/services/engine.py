@@ -1,0 +1,237 @@
+"""The engine: a workflow transition (workflows.py) on a case, with its effect.
+
+`act` refuses an action the case's state does not allow with 409 and the actions that are
+allowed, a stale `version` with 409 and the current version, a missing required field with 422
+naming it. `customer_answer`: the customer confirms or disputes the result (C5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from servicehall.core.db import write_transaction
+from servicehall.core.errors import Conflict, invalid_transition, require_perm
+from servicehall.knowledge.models import Conversation
+
+from .. import sla
+from ..models import Area, Case
+from ..selectors import get_case
+from ..workflows import ESCALATION_LEVELS, MAX_LEVEL, Transition, Workflow, workflow_of
+from .common import (
+    _check_handler,
+    _check_version,
+    _choice,
+    _future_time,
+    _now,
+    _require_handle,
+    record_event,
+)
+from .intake import _category, _desk, _text, open_case
+
+# Sent after a case is resolved (on commit): the surveys app sends the survey link.
+case_resolved = Signal()
+
+
+Effect = Callable[[Case, Any, datetime, dict], "Case | None"]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(name: str):
+    def register(fn: Effect) -> Effect:
+        EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+@effect("respond")
+def _respond(case: Case, actor, now: datetime, payload: dict) -> None:
+    if case.first_responded_at is None:
+        case.first_responded_at = now
+        case.first_response_watch = None
+    if payload.get("promised_at"):
+        case.promised_at = payload["promised_at"]
+
+
+@effect("resolve")
+def _resolve(case: Case, actor, now: datetime, payload: dict) -> None:
+    _respond(case, actor, now, {})
+    case.resolution = payload["resolution"]
+    case.resolved_at = now
+    if case.due_at and now > case.due_at:
+        case.breached = True
+    confirm_within = case.sla_policy.confirm_within if case.sla_policy else None
+    case.confirm_due = now + confirm_within if confirm_within else None
+    sla.stop_clock(case)
+
+
+@effect("close")
+def _close(case: Case, actor, now: datetime, payload: dict) -> None:
+    _respond(case, actor, now, {})
+    if payload.get("resolution"):
+        case.resolution = payload["resolution"]
+    if payload.get("confirmation"):
+        case.confirmed_at = now
+        case.data = {**case.data, "confirmation": payload["confirmation"]}
+    if case.due_at and now > case.due_at:
+        case.breached = True
+    case.closed_at = now
+    case.confirm_due = None
+    sla.stop_clock(case)
+
+
+@effect("reopen")
+def _reopen(case: Case, actor, now: datetime, payload: dict) -> None:
+    """A dispute (C5) reopens the case with a fresh deadline and escalates it (C7)."""
+    case.resolved_at = case.confirm_due = None
+    sla.start_clock(case, now, first_response=False)
+    _raise_level(case, actor, now, f"客户有异议：{payload['reason']}", "dispute")
+
+
+@effect("return_visit")
+def _return_visit(case: Case, actor, now: datetime, payload: dict) -> None:
+    case.confirm_due = None
+
+
+@effect("convert")
+def _convert(case: Case, actor, now: datetime, payload: dict) -> Case:
+    """A consultation that cannot be answered at once becomes a work order (C4), owned by the
+    same person, carrying the summary (C8)."""
+    case.closed_at = now
+    sla.stop_clock(case)
+    child = open_case(
+        actor,
+        kind="work_order",
+        channel=case.channel,
+        category=payload.get("category") or case.category.code,
+        description=f"{case.description}\n\n【转工单摘要】{payload['summary']}",
+        subject=case.subject,
+        customer_id=case.customer_id,
+        phone=case.contact_phone or None,
+        # who the customer is was settled at intake (staff, or a texted code): the number is
+        # only a contact here, or a number typed in a chat would identify its owner
+        phone_identifies=False,
+        hall=case.hall.code if case.hall_id else None,
+        priority=case.priority,
+        area=payload.get("area") or case.area,
+        desk=payload.get("desk") or None,
+        promised_at=payload.get("promised_at"),
+        parent=case,
+        data={"conversation": token} if (token := (case.data or {}).get("conversation")) else None,
+    )
+    if token:  # a chat handed over goes on with the work order: its handler answers there
+        Conversation.objects.filter(token=token).update(case_number=child.number)
+    if case.ticket_id:
+        Case.objects.filter(pk=child.pk).update(ticket_id=case.ticket_id)
+        child.ticket_id = case.ticket_id
+    return child
+
+
+def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> None:
+    if case.escalation_level >= MAX_LEVEL:
+        return
+    case.escalation_level += 1
+    zh, en = ESCALATION_LEVELS[case.escalation_level]
+    record_event(
+        case,
+        "escalated",
+        actor,
+        note=reason,
+        level=case.escalation_level,
+        to_zh=zh,
+        to_en=en,
+        why=why,
+    )
+
+
+def _clean_payload(t: Transition, payload: dict) -> dict:
+    """The action's required fields (422 naming a missing one) and the optional ones some
+    effects read (a promise, the desk and category of a follow-up case), validated."""
+    clean = {name: _text(payload.get(name), name) for name in t.requires if name != "promised_at"}
+    if "promised_at" in t.requires or payload.get("promised_at"):
+        clean["promised_at"] = _future_time(payload.get("promised_at"))
+    for name in ("desk", "category", "area", "note"):
+        if payload.get(name):
+            clean[name] = _text(payload[name], name, limit=200)
+    if "desk" in clean:
+        _desk(clean["desk"])
+    if "category" in clean:
+        _category(clean["category"])
+    if "area" in clean:
+        _choice(clean["area"], Area, "area")
+    return clean
+
+
+def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
+    allowed = [(t.action, t.label_zh, t.label_en) for t in wf.allowed(case.status)]
+    return invalid_transition(
+        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{action}”；"
+        f"可执行：{'、'.join(z for _a, z, _e in allowed) or '无'}",
+        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {action!r} is not allowed; "
+        f"allowed: {', '.join(e for _a, _z, e in allowed) or 'none'}",
+        field="action",
+        status=case.status,
+        allowed=allowed,
+    )
+
+
+def _apply(case: Case, t: Transition, actor, payload: dict) -> Case | None:
+    now = _now()
+    before = case.status
+    result = EFFECTS[t.effect](case, actor, now, payload) if t.effect else None
+    case.status = t.target
+    case.version += 1
+    case.save()
+    texts = ("resolution", "reason", "summary")  # the event's note; the rest its data
+    note = next((payload[k] for k in texts if payload.get(k)), "")
+    data = {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in payload.items()
+        if k not in texts
+    }
+    if isinstance(result, Case):
+        data["follow_up"] = result.number
+    record_event(case, t.action, actor, from_status=before, note=note, **data)
+    if t.effect == "resolve":
+        pk = case.pk
+        transaction.on_commit(lambda: case_resolved.send(sender=Case, case_id=pk))
+    return result
+
+
+def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case | None]:
+    """Take a workflow action on a case. Returns the case and, for `convert`, the new case."""
+    _require_handle(user)
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        _check_handler(user, case)
+        _check_version(case, version)  # a stale view first: the state it saw has changed
+        wf = workflow_of(case.kind)
+        t = wf.transition(case.status, action)
+        if t is None or t.system:
+            raise _refuse(case, wf, action)
+        require_perm(user, t.perm, t.label_zh, t.label_en)
+        clean = _clean_payload(t, payload)
+        follow_up = _apply(case, t, user, clean)
+    return case, follow_up
+
+
+def customer_answer(case_id, *, satisfied: bool, note: str = "", via: str = "survey") -> Case:
+    """The customer's own answer to "is it solved?" (C5): closes the case, or reopens it."""
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        wf = workflow_of(case.kind)
+        action = "close" if satisfied else "dispute"
+        t = wf.transition(case.status, action)
+        if t is None:
+            raise _refuse(case, wf, action)
+        payload = (
+            {"confirmation": f"客户通过{via}确认已解决"}
+            if satisfied
+            else {"reason": note.strip() or "客户表示问题未解决"}
+        )
+        _apply(case, t, None, payload)
+    return case

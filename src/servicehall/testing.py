@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse, urlunparse
 
 import httpx
@@ -87,6 +88,14 @@ def server_process(env: dict, workers: int = 1, timeout_s: float = 30) -> Iterat
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start (exit {proc.poll()})")
             time.sleep(0.2)
+        if workers > 1:
+            # Every process answers its first request slowly (templates, translations, the
+            # database connection): warm them all up with a burst of simultaneous requests, so
+            # a browser's first page does not wait on a cold process on a loaded machine.
+            with ThreadPoolExecutor(workers * 3) as pool:
+                list(
+                    pool.map(lambda _: httpx.get(base + "/login/", timeout=60), range(workers * 3))
+                )
         yield base
     finally:
         proc.terminate()

@@ -145,3 +145,53 @@ def test_c8_the_case_page_shows_the_chat_as_a_conversation_with_the_clock(front)
     services.reply_in_chat(case.handler, case.pk, text="您好，我来帮您看看")
     body = page.get(f"/cases/{case.pk}/").content.decode()
     assert 'class="bubble from-agent"' in body and 'id="first-response-clock"' not in body
+
+
+def test_c8_a_member_goes_before_the_desks_lead(hall):
+    """The lead supervises the desk: a chat goes to a member even when the lead, signed in
+    today, has fewer cases; the lead takes it only when no member can."""
+    factories.make_staff("channel", hall, username="online")
+    lead, member = factories.make_staff("hall_manager", hall), factories.make_staff("clerk", hall)
+    for person in (lead, member):
+        person.last_login = timezone.now()
+        person.save(update_fields=["last_login"])
+    desk = factories.make_desk("front", hall, lead=lead, members=[member])
+    routing.open_from_chat(chat_with("宽带老是掉线怎么办"))
+    assert routing.open_from_chat(chat_with("话费为什么多扣了")).handler == member
+    desk.members.clear()
+    assert routing.open_from_chat(chat_with("国际漫游怎么开")).handler == lead
+
+
+def test_c8_someone_with_a_staff_page_open_is_picked_first(front, monkeypatch):
+    """Signed in today is not enough: who has a staff page open (its notice stream says so)
+    sees the notice at once, so the chat goes to them before someone with fewer chats."""
+    from django.test import AsyncClient
+
+    desk, a, b = front
+    routing.open_from_chat(chat_with("宽带老是掉线怎么办"))
+    busy = Case.objects.get().handler  # one open chat
+    idle = b if busy == a else a
+    assert routing.open_from_chat(chat_with("话费为什么多扣了")).handler == idle  # fewest chats
+
+    from servicehall.web import streams
+
+    monkeypatch.setattr(streams, "MAX_STREAM_S", 1.0)  # the page's stream ends by itself
+    monkeypatch.setattr(streams, "KEEPALIVE_S", 0.2)
+
+    async def with_page_open():
+        c = AsyncClient()
+        await c.aforce_login(busy)
+        r = await c.get("/notices/events")
+        assert r.status_code == 200
+        chunks = aiter(r.streaming_content)
+        await anext(chunks)  # ready
+        await anext(chunks)  # the first wait has begun: presence recorded
+        watching = bus().present([services.staff_channel(busy.pk), services.staff_channel(idle.pk)])
+        case = await sync_to_async(lambda: routing.open_from_chat(chat_with("国际漫游怎么开")))()
+        async for _chunk in chunks:  # to its end
+            pass
+        return watching, case
+
+    watching, case = async_to_sync(with_page_open)()
+    assert watching == {services.staff_channel(busy.pk)}
+    assert case.handler == busy  # two open chats, but watching

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case as Choose
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
+from servicehall.core.events import bus, staff_channel
 from servicehall.core.masking import mask_phone
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
@@ -349,38 +349,44 @@ CHAT_CASE = Q(data__has_key="conversation")
 
 
 def chat_assignee(desk: Desk | None, now: datetime | None = None):
-    """Who on `desk` takes a chat that is handed over: among the desk's active members and its
-    lead, those who signed in today first (they are at work), then the one with the fewest open
-    chats (cases from a chat not yet resolved), then the fewest open cases, then the longest on
-    the desk. None when the desk has nobody: the case then waits in the desk's queue."""
+    """Who on `desk` takes a chat that is handed over (C8): the desk's active members — its
+    lead only when no member can — ranked: a staff page open now (they see the notice at once,
+    core.events presence), then signed in today, then the fewest open chats (cases from a chat
+    not yet resolved), the fewest open cases, the longest on the desk. None when the desk has
+    nobody: the case then waits in the desk's queue."""
     if desk is None:
         return None
-    ids = set(desk.members.values_list("id", flat=True))
-    if desk.lead_id:
-        ids.add(desk.lead_id)
+    members = set(desk.members.values_list("id", flat=True))
+    ids = members | ({desk.lead_id} if desk.lead_id else set())
     if not ids:
         return None
     start_of_day = timezone.localtime(now or timezone.now()).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     open_q = Q(handled_cases__resolved_at__isnull=True, handled_cases__closed_at__isnull=True)
-    return (
+    people = list(
         get_user_model()
         .objects.filter(pk__in=ids, is_active=True)
         .annotate(
-            away=Choose(
-                When(last_login__gte=start_of_day, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
             open_chats=Count(
                 "handled_cases",
                 filter=open_q & Q(handled_cases__data__has_key="conversation"),
             ),
             open_cases=Count("handled_cases", filter=open_q),
         )
-        .order_by("away", "open_chats", "open_cases", "pk")
-        .first()
+    )
+    watching = bus().present(staff_channel(p.pk) for p in people)
+    return min(
+        people,
+        default=None,
+        key=lambda p: (
+            p.pk not in members,
+            staff_channel(p.pk) not in watching,
+            not (p.last_login and p.last_login >= start_of_day),
+            p.open_chats,
+            p.open_cases,
+            p.pk,
+        ),
     )
 
 

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator
 from functools import cache
@@ -24,8 +25,17 @@ log = logging.getLogger("servicehall.events")
 PREFIX = "servicehall:"
 
 
+PRESENCE_S = 45  # a page that has not said it is still open for this long is gone
+
+
+def staff_channel(user_id: int) -> str:
+    """The event channel of one staff member: every staff page they have open listens to it."""
+    return f"staff.{user_id}"
+
+
 class LocalBus:
     def __init__(self) -> None:
+        self._seen: dict[str, float] = {}  # channel -> when its presence runs out (monotonic)
         self._lock = threading.Lock()
         self._subs: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = {}
 
@@ -38,6 +48,19 @@ class LocalBus:
 
     async def ready(self) -> None:
         """In process there is nothing to wait for."""
+
+    def touch(self, channel: str) -> None:
+        """Someone is listening on `channel` now (an open page says so while it stays open)."""
+        with self._lock:
+            self._seen[channel] = time.monotonic() + PRESENCE_S
+
+    def present(self, channels) -> set[str]:
+        """Which of `channels` have a page open now."""
+        now = time.monotonic()
+        with self._lock:
+            for gone in [c for c, until in self._seen.items() if until < now]:
+                del self._seen[gone]
+            return {c for c in channels if c in self._seen}
 
     def publish_to_all(self, event: dict) -> None:
         with self._lock:
@@ -83,6 +106,23 @@ class RedisBus:
             self._client.publish(PREFIX + channel, json.dumps(event, ensure_ascii=False))
         except Exception:  # a lost screen update must never undo a committed call
             log.exception("publishing %s to Redis failed", channel)
+
+    def touch(self, channel: str) -> None:
+        try:
+            self._client.set(f"{PREFIX}present:{channel}", 1, ex=PRESENCE_S)
+        except Exception:  # presence is a hint: never fail a page over it
+            log.warning("presence of %s not recorded", channel, exc_info=True)
+
+    def present(self, channels) -> set[str]:
+        channels = list(channels)
+        if not channels:
+            return set()
+        try:
+            found = self._client.mget([f"{PREFIX}present:{c}" for c in channels])
+        except Exception:
+            log.warning("presence not read", exc_info=True)
+            return set()
+        return {c for c, v in zip(channels, found, strict=True) if v is not None}
 
     def _subscribed(self) -> asyncio.Event:
         loop = asyncio.get_running_loop()

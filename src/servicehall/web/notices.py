@@ -11,4 +11,4 @@ from .streams import stream_channel
 @page("cases.handle_case")
 async def events(request):
     user = await request.auser()
-    return await stream_channel(services.staff_channel(user.pk))
+    return await stream_channel(services.staff_channel(user.pk), presence=True)

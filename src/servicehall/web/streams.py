@@ -67,14 +67,18 @@ def _refused(code: str, zh: str, en: str, status: int) -> JsonResponse:
     return JsonResponse(err.as_dict(), status=err.status)
 
 
-async def stream_channel(channel: str, *, public: bool = False) -> HttpResponse:
+async def stream_channel(
+    channel: str, *, public: bool = False, presence: bool = False
+) -> HttpResponse:
     """One channel of the event bus as server-sent events.
 
     Bounded, because some streams are public (a chat's, its token the key): at most
     MAX_PER_CHANNEL open on one channel and MAX_STREAMS per budget in the process — public
     streams have their own, so chats cannot crowd out the halls' screens — then 429; none
     longer than MAX_STREAM_S (the browser's EventSource then reconnects by itself). Where the
-    bus cannot subscribe (Redis away) the answer is 503 at once, not a stream that breaks."""
+    bus cannot subscribe (Redis away) the answer is 503 at once, not a stream that breaks.
+    `presence`: while the stream is open the bus knows someone listens on the channel
+    (core.events: a staff member with a page open is at work and sees a notice)."""
     budget = "budget:public" if public else "budget:staff"
     if _open[channel] >= MAX_PER_CHANNEL or _open[budget] >= MAX_STREAMS:
         return _refused(
@@ -102,6 +106,8 @@ async def stream_channel(channel: str, *, public: bool = False) -> HttpResponse:
                 yield "retry: 2000\n\nevent: ready\ndata: {}\n\n"
                 deadline = time.monotonic() + MAX_STREAM_S
                 while (left := deadline - time.monotonic()) > 0:
+                    if presence:
+                        await asyncio.to_thread(bus().touch, channel)
                     try:
                         event = await asyncio.wait_for(queue.get(), min(KEEPALIVE_S, left))
                     except TimeoutError:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
-from servicehall.core.events import publish_on_commit
+from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.org.models import Desk
 
 from ..models import Case, CaseEvent
@@ -107,12 +107,6 @@ def _choice(value: str, choices, field: str) -> str:
             field,
         )
     return value
-
-
-def staff_channel(user_id: int) -> str:
-    """The event channel of one staff member: every staff page they have open listens to it
-    (the hand-over notice, their desks' lists)."""
-    return f"staff.{user_id}"
 
 
 def _tell(user_ids, event: dict) -> None:

@@ -235,3 +235,18 @@ def test_s1_the_sla_page_shows_counter_ratings_beside_the_surveys(hall, clerk, d
     row = page[page.index(f'data-staff="{clerk.username}"') :].split("</tr>")[0]
     assert 'class="counter-ratings">1 · 100 %' in row and 'class="combined">' in row
     assert "100 %</td>" in row.split('class="combined">')[1]
+
+
+def test_s1_an_earlier_service_is_not_rated_once_the_next_has_started(hall, clerk, device):
+    """The device rates the service just finished: once the counter has started the next
+    customer (or finished one), the earlier ticket's rating is closed."""
+    first, c = served(hall, clerk, device)
+    t = queue.issue_ticket(device, hall, "payment")
+    t = queue.call_next(clerk, c)
+    queue.start_service(clerk, t.pk)  # the next customer is being served
+    with pytest.raises(Conflict) as exc:
+        services.rate_service(device, c, first.pk, scores={"overall": 1})
+    assert exc.value.code == "rating_closed" and "下一位" in exc.value.zh
+    queue.finish_service(clerk, t.pk, "bill-pay")
+    assert services.rate_service(device, c, t.pk, scores={"overall": 5}).overall == 5
+    assert not CounterRating.objects.filter(ticket=first).exists()

@@ -192,6 +192,20 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
             f"Ticket {ticket.number} was finished more than 10 minutes ago",
             field="ticket",
         )
+    if (
+        Ticket.objects.filter(counter=counter, started_at__gt=ticket.finished_at).exists()
+        or Ticket.objects.filter(
+            counter=counter, status=Ticket.Status.DONE, finished_at__gt=ticket.finished_at
+        ).exists()
+    ):
+        # the device asks about the service just finished, until the next one starts: an
+        # earlier customer's service is not rated from it afterwards
+        raise Conflict(
+            "rating_closed",
+            f"号码 {ticket.number} 之后已办理下一位客户，不能再评价",
+            f"The counter has served the next customer after ticket {ticket.number}",
+            field="ticket",
+        )
     if CounterRating.objects.filter(ticket=ticket).exists():
         raise Conflict(
             "already_rated",

@@ -101,6 +101,10 @@ def test_unknown_hall_is_a_bilingual_404_not_a_500(hall, device):
         ("clerk", "/workbench/"),
         ("device", "/kiosk/test-hall/"),
         ("quality_supervisor", "/board/test-hall/"),
+        ("care_desk", "/cases/"),  # bill-shock contacts and case work, not a counter
+        ("account_manager", "/cases/"),
+        ("complaint_desk", "/workbench/"),  # the quiet area's counter
+        ("administrator", "/admin/"),
     ],
 )
 def test_home_sends_each_role_to_its_work(role, landing, hall):

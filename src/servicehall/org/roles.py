@@ -19,6 +19,9 @@ class Role:
     name_en: str
     perms: tuple[str, ...]
     admin_site: bool = False
+    # Where the role's work is, where it lands after signing in: workbench, cases, board,
+    # kiosk or admin (web/views.py turns it into the page).
+    home: str = ""
 
 
 CASE_WORK = ("cases.open_case", "cases.handle_case")
@@ -41,8 +44,14 @@ CLERK_PERMS = (
 )
 
 ROLES: tuple[Role, ...] = (
-    Role("clerk", "综合受理员", "Clerk", CLERK_PERMS),
-    Role("vip_clerk", "VIP专席", "VIP clerk", (*CLERK_PERMS, "queueing.serve_vip_counter")),
+    Role("clerk", "综合受理员", "Clerk", CLERK_PERMS, home="workbench"),
+    Role(
+        "vip_clerk",
+        "VIP专席",
+        "VIP clerk",
+        (*CLERK_PERMS, "queueing.serve_vip_counter"),
+        home="workbench",
+    ),
     Role(
         "complaint_desk",
         "投诉专席",
@@ -55,6 +64,7 @@ ROLES: tuple[Role, ...] = (
             *CASE_WORK,
             *KB_AUTHOR,
         ),
+        home="workbench",
     ),
     Role(
         "care_desk",
@@ -70,6 +80,7 @@ ROLES: tuple[Role, ...] = (
             *KB_AUTHOR,
             "catalog.offer_plan",
         ),
+        home="cases",
     ),
     Role(
         "account_manager",
@@ -84,6 +95,7 @@ ROLES: tuple[Role, ...] = (
             *CASE_WORK,
             KB_READ,
         ),
+        home="cases",
     ),
     Role(
         "hall_manager",
@@ -101,6 +113,7 @@ ROLES: tuple[Role, ...] = (
             *KB_REVIEW,
             "catalog.import_catalog",
         ),
+        home="board",
     ),
     Role(
         "quality_supervisor",
@@ -116,6 +129,7 @@ ROLES: tuple[Role, ...] = (
             "knowledge.message.view",
         ),
         admin_site=True,
+        home="board",
     ),
     Role(
         "administrator",
@@ -156,6 +170,7 @@ ROLES: tuple[Role, ...] = (
             "auth.group.view",
         ),
         admin_site=True,
+        home="admin",
     ),
     Role(
         "channel",
@@ -170,6 +185,7 @@ ROLES: tuple[Role, ...] = (
         # rate_service: the rating device beside a counter (评价器); no staff role has it, so
         # a clerk cannot rate their own service from the workbench login.
         ("queueing.issue_ticket", "queueing.view_display", "surveys.rate_service"),
+        home="kiosk",
     ),
 )
 ROLE_BY_CODE = {r.code: r for r in ROLES}

@@ -12,18 +12,24 @@ from .access import page
 
 @page()
 def home(request):
-    """Each role lands where its work is."""
+    """Each role lands where its work is (org/roles.py: Role.home)."""
     user = request.user
     hall = (
         getattr(getattr(user, "staff", None), "hall", None) or Hall.objects.order_by("pk").first()
     )
-    if user.has_perm("queueing.view_board") and hall:
-        return redirect("web:board", hall=hall.code)
     if user.has_perm("cases.handle_case") and area_desk_member(user):
         # the fault desk, the hotline: their work is the team queue, not a hall counter
         return redirect(reverse("web:cases") + "?scope=desk")
-    if user.has_perm("queueing.serve_counter"):
-        return redirect("web:workbench")
-    if user.has_perm("queueing.issue_ticket") and hall:
+    roles = roles_of(user)
+    where = next((r.home for r in roles if r.home), "")
+    if where == "board" and hall:
+        return redirect("web:board", hall=hall.code)
+    if where == "kiosk" and hall:
         return redirect("web:kiosk", hall=hall.code)
-    return render(request, "web/home.html", {"roles": roles_of(user), "hall": hall})
+    if where == "workbench":
+        return redirect("web:workbench")
+    if where == "cases":
+        return redirect("web:cases")
+    if where == "admin" and user.is_staff:
+        return redirect("admin:index")
+    return render(request, "web/home.html", {"roles": roles, "hall": hall})

@@ -154,6 +154,8 @@ HUEY = {
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# A form without its security token gets the house's page with a way back, not Django's.
+CSRF_FAILURE_VIEW = "servicehall.web.views.csrf_failure"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

@@ -571,3 +571,13 @@ def test_dead_ends_are_house_pages_in_chinese_with_the_menu_and_a_way_back(hall)
     assert "无权打开此页面" in body and 'id="go-back"' in body and 'href="/workbench/"' in body
     broken = server_error(RequestFactory().get("/"))  # rendered with no request context
     assert broken.status_code == 500 and "系统出错了" in broken.content.decode()
+
+
+def test_a_form_without_its_token_gets_a_house_page_with_a_way_back(hall, device):
+    """The customer's cancel with cookies lost: not Django's developer page (no viewport, "set
+    DEBUG=True"), but the house's 403 in Chinese with a way back."""
+    t = services.issue_ticket(device, hall, "payment")
+    r = Client(enforce_csrf_checks=True).post(f"/t/{t.token}/cancel")
+    body = text(r)
+    assert r.status_code == 403 and "页面已过期" in body and 'id="go-back"' in body
+    assert "DEBUG" not in body and 'name="viewport"' in body

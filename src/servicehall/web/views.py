@@ -2,6 +2,7 @@
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.defaults import permission_denied
 
 from servicehall.cases.selectors import area_desk_member
 from servicehall.org.models import Hall
@@ -33,3 +34,9 @@ def home(request):
     if where == "admin" and user.is_staff:
         return redirect("admin:index")
     return render(request, "web/home.html", {"roles": roles, "hall": hall})
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (the page was open too long, cookies cleared):
+    the house's 403 page with a way back, not Django's developer page."""
+    return permission_denied(request, exception=None, template_name="403_csrf.html")

@@ -51,3 +51,20 @@ def test_k2_conversations_are_read_only_and_masked_for_quality(hall):
     )
     clerk = as_user(make_staff("clerk", hall))
     assert clerk.get("/admin/knowledge/conversation/").status_code == 302  # not an admin user
+
+
+def test_admin_lists_speak_chinese_not_field_codes(hall):
+    """Column names, filters and values in words: the tickets list, the SMS outbox's purpose."""
+    from servicehall.core.sms import queue_sms
+    from servicehall.queueing import services as queue
+
+    queue.issue_ticket(make_staff("device", hall), hall, "payment")
+    queue_sms("13912345678", "【营业厅】请评价：http://x/s/abc", "survey")
+    admin = as_user(make_staff("administrator", hall))
+    tickets = admin.get("/admin/queueing/ticket/").content.decode()
+    for label in ("编号", "营业厅", "日期", "业务类型", "状态", "到达时间"):
+        assert label in tickets, label
+    assert "Arrival at" not in tickets and "Service type" not in tickets
+    outbox = admin.get("/admin/core/smsmessage/").content.decode()
+    assert "满意度问卷链接" in outbox and ">survey<" not in outbox
+    assert "139****5678" in outbox and "13912345678" not in outbox

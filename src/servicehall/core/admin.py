@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_phone
 from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, ImportJob, SmsMessage
-from .sms import outbox_text
+from .sms import PURPOSES, outbox_text, purpose_label
 
 
 class MaskedFieldsAdmin(admin.ModelAdmin):
@@ -63,14 +63,29 @@ class CalendarDayAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class PurposeFilter(admin.SimpleListFilter):
+    title = _("purpose")
+    parameter_name = "purpose__exact"
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in PURPOSES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(purpose=self.value()) if self.value() else queryset
+
+
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ReadOnlyAdmin):
     """The outbox, phone numbers masked (V2) and one-time codes blanked (sms.outbox_text)."""
 
-    list_display = ("created_at", "masked_to", "purpose", "status", "shown_text")
-    list_filter = ("purpose", "status")
-    exclude = ("to", "text")
-    readonly_fields = ("masked_to", "shown_text")
+    list_display = ("created_at", "masked_to", "purpose_in_words", "status", "shown_text")
+    list_filter = (PurposeFilter, "status")
+    exclude = ("to", "text", "purpose")
+    readonly_fields = ("masked_to", "purpose_in_words", "shown_text")
+
+    @admin.display(description=_("purpose"), ordering="purpose")
+    def purpose_in_words(self, obj):
+        return purpose_label(obj.purpose)
 
     @admin.display(description=_("to"))
     def masked_to(self, obj):

@@ -112,9 +112,11 @@ class SmsMessage(models.Model):
     to = models.CharField(_("to"), max_length=20)
     text = models.CharField(_("text"), max_length=500)
     purpose = models.CharField(_("purpose"), max_length=32)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,8 +5,22 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import SmsMessage
+
+# What each text is for, in words (the outbox's purpose column).
+PURPOSES = {
+    "survey": _("Satisfaction survey link"),
+    "chat_verify": _("Chat verification code"),
+    "queue_near": _("Your number is nearly up"),
+    "escalation": _("Escalation notice"),
+}
+
+
+def purpose_label(code: str) -> str:
+    return str(PURPOSES.get(code, code))
+
 
 # Texts whose digits are a secret for the customer alone: blanked where staff read the outbox.
 ONE_TIME_CODE_PURPOSES = frozenset({"chat_verify"})

@@ -27,12 +27,29 @@ class LabelledQuestionAdmin(admin.ModelAdmin):
     search_fields = ("question", "product")
 
 
+KINDS = {  # what the assistant did with a message (Message.kind), in words
+    "answer": _("answered from the catalogue"),
+    "article": _("answered with an article"),
+    "handover": _("handed over to a person"),
+    "clarify": _("asked back"),
+    "polite": _("greeted or thanked"),
+    "identify": _("asked for the customer's number"),
+    "own": _("answered about the customer's own line"),
+    "with_agent": _("passed to the person on the chat"),
+    "agent": _("a person's reply"),
+}
+
+
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    fields = ("created_at", "sender", "author", "text", "kind", "confidence", "product")
+    fields = ("created_at", "sender", "author", "text", "kind_in_words", "confidence", "product")
     readonly_fields = fields
+
+    @admin.display(description=_("kind of answer"))
+    def kind_in_words(self, obj):
+        return KINDS.get(obj.kind, obj.kind) or "—"
 
     def has_add_permission(self, request, obj=None):
         return False

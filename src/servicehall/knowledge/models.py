@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -185,8 +186,8 @@ class Conversation(models.Model):
 
     token = models.CharField(max_length=32, unique=True)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
-    started_at = models.DateTimeField(auto_now_add=True)
-    handed_over_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     case_number = models.CharField(_("case"), max_length=20, blank=True)
     # The customer's own line, once they proved it with a code sent to it by SMS (V2): then the
     # assistant answers about their own plan and bills.
@@ -202,7 +203,7 @@ class Conversation(models.Model):
         verbose_name_plural = _("conversations")
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_channel_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
 
 class Message(models.Model):
@@ -214,20 +215,23 @@ class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
-    sender = models.CharField(max_length=9, choices=Sender.choices)
+    sender = models.CharField(_("sender"), max_length=9, choices=Sender.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("agent"),
         help_text="the agent who wrote it",
     )
-    text = models.TextField()
-    kind = models.CharField(max_length=10, blank=True, help_text="answer / article / handover …")
-    confidence = models.FloatField(null=True, blank=True)
-    product = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("text"))
+    kind = models.CharField(
+        _("kind of answer"), max_length=10, blank=True, help_text="answer / article / handover …"
+    )
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
         ordering = ["conversation", "id"]
@@ -235,7 +239,7 @@ class Message(models.Model):
         verbose_name_plural = _("chat messages")
 
     def __str__(self) -> str:
-        return f"{self.sender}: {self.text[:30]}"
+        return f"{self.get_sender_display()}：{self.text[:30]}"
 
 
 class LabelledQuestion(models.Model):

@@ -185,32 +185,46 @@ class Ticket(models.Model):
         SMS = "sms", _("SMS")
         APPOINTMENT = "appointment", _("Appointment")
 
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
-    day = models.DateField()
-    number = models.CharField(max_length=8)
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="tickets")
-    channel = models.CharField(max_length=12, choices=Channel.choices)
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("hall")
+    )
+    day = models.DateField(_("date"))
+    number = models.CharField(_("number"), max_length=8)
+    service_type = models.ForeignKey(
+        ServiceType,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("service type"),
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
     priority = models.PositiveSmallIntegerField(
-        default=0, help_text="VIP tier rank: 0 standard … 4 supreme"
+        _("priority"), default=0, help_text="VIP tier rank: 0 standard … 4 supreme"
     )
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL
     )
     appointment_at = models.DateTimeField(null=True, blank=True)
-    area = models.CharField(max_length=8, choices=Area.choices, default=Area.MAIN)
+    area = models.CharField(_("area"), max_length=8, choices=Area.choices, default=Area.MAIN)
     target_counter = models.ForeignKey(
         Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="targeted_tickets"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    issued_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    issued_at = models.DateTimeField(_("issued at"))
     arrival_at = models.DateTimeField(
-        help_text="When the customer started waiting; kept across transfers"
+        _("arrived at"), help_text="When the customer started waiting; kept across transfers"
     )
     counter = models.ForeignKey(
-        Counter, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Counter,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("counter"),
     )
     served_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -232,6 +246,8 @@ class Ticket(models.Model):
     near_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         constraints = [
             models.UniqueConstraint(
                 fields=["hall", "day", "number"], name="ticket_number_unique_per_day"

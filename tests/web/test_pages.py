@@ -330,7 +330,8 @@ def test_event_stream_refuses_roles_without_a_live_surface(hall):
 
 def test_event_stream_of_unknown_hall_is_a_404_not_a_500(hall, device):
     r = as_user(device).get("/halls/nowhere/events")
-    assert r.status_code == 404 and "营业厅 nowhere 不存在" in text(r)
+    assert r.status_code == 404 and r.json()["code"] == "unknown_hall"  # a stream's 4xx: JSON
+    assert r.json()["message"] == "营业厅 nowhere 不存在"
 
 
 # ---------------------------------------------------------------- board (Q4, Q3, Q5)

@@ -234,24 +234,24 @@ def list_categories(request):
 
 @router.post("/halls/{hall}/open", response={200: HallOut, **ERRORS})
 def open_hall(request, hall: str):
-    return services.set_hall_open(request.user, services.get_hall(hall), True)
+    return services.set_hall_open(request.user, services.hall_for(request.user, hall), True)
 
 
 @router.post("/halls/{hall}/close", response={200: HallOut, **ERRORS})
 def close_hall(request, hall: str):
-    return services.set_hall_open(request.user, services.get_hall(hall), False)
+    return services.set_hall_open(request.user, services.hall_for(request.user, hall), False)
 
 
 @router.get("/halls/{hall}/board", response={200: dict, **ERRORS})
 def hall_board(request, hall: str):
     _any_perm(request, "queueing.view_board")
-    return selectors.board(services.get_hall(hall))
+    return selectors.board(services.hall_for(request.user, hall))
 
 
 @router.get("/halls/{hall}/calls", response={200: list[dict], **ERRORS})
 def recent_calls(request, hall: str):
     _any_perm(request, "queueing.view_display", "queueing.view_board")
-    return selectors.recent_calls(services.get_hall(hall))
+    return selectors.recent_calls(services.hall_for(request.user, hall))
 
 
 # ---------------------------------------------------------------- tickets (Q1)
@@ -261,7 +261,7 @@ def recent_calls(request, hall: str):
 def issue_ticket(request, hall: str, payload: IssueIn):
     t = services.issue_ticket(
         request.user,
-        services.get_hall(hall),
+        services.hall_for(request.user, hall),
         payload.service_type,
         phone=payload.phone,
         channel=payload.channel,
@@ -272,7 +272,7 @@ def issue_ticket(request, hall: str, payload: IssueIn):
 
 @router.post("/halls/{hall}/check-in", response={201: TicketOut, **ERRORS})
 def check_in(request, hall: str, payload: PhoneIn):
-    t = services.check_in(request.user, services.get_hall(hall), payload.phone)
+    t = services.check_in(request.user, services.hall_for(request.user, hall), payload.phone)
     return Status(201, selectors.ticket_view(t, with_estimate=True))
 
 
@@ -293,7 +293,7 @@ def _appointment_out(a) -> dict:
 def book_appointment(request, hall: str, payload: AppointmentIn):
     a = services.book_appointment(
         request.user,
-        services.get_hall(hall),
+        services.hall_for(request.user, hall),
         payload.service_type,
         payload.phone,
         _aware(payload.slot_at),
@@ -306,7 +306,7 @@ def list_appointments(request, hall: str, day: date | None = None):
     """A hall's appointments on a day (default today) by time, the customer masked, and the
     places taken in each half-hour slot. Staff of a hall read their own hall only."""
     _any_perm(request, "queueing.book_appointment")
-    h = services.get_hall(hall)
+    h = services.hall_for(request.user, hall)
     services.check_hall_of(request.user, h, "查看预约", "view appointments")
     day = day or timezone.localdate()
     rows = selectors.appointment_rows(h, day)
@@ -343,12 +343,13 @@ def cancel_appointment(request, appointment_id: int, payload: CancelIn):
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
 def get_ticket(request, ticket_id: int):
     _any_perm(request, *QUEUE_READERS)
-    return selectors.ticket_view(selectors.get_ticket(ticket_id), with_estimate=True)
+    return selectors.ticket_view(services.ticket_for(request.user, ticket_id), with_estimate=True)
 
 
 @router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
 def ticket_events(request, ticket_id: int):
     _any_perm(request, "queueing.serve_counter", "queueing.view_board")
+    services.ticket_for(request.user, ticket_id)  # 404 for another hall's
     rows = TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor", "counter")
     return [
         {
@@ -442,7 +443,7 @@ def _pause_out(p) -> dict | None:
 @router.get("/halls/{hall}/counters", response={200: list[CounterOut], **ERRORS})
 def list_counters(request, hall: str):
     _any_perm(request, "queueing.serve_counter", "queueing.view_board")
-    h = services.get_hall(hall)
+    h = services.hall_for(request.user, hall)
     return [
         counter_out(c) for c in h.counters.filter(is_active=True).prefetch_related("service_types")
     ]

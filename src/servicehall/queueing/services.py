@@ -167,6 +167,45 @@ def get_hall(code_or_id) -> Hall:
     return hall
 
 
+def home_hall_id(user) -> int | None:
+    """The hall a staff member or device belongs to; None: area-wide (no hall of their own)."""
+    return getattr(getattr(user, "staff", None), "hall_id", None)
+
+
+def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
+    """Staff and devices of a hall act in their own hall only; staff with no hall are
+    area-wide. The one place that scopes the queue to a hall (pages and API alike)."""
+    home = home_hall_id(user)
+    if home is not None and home != hall.pk:
+        raise Forbidden(
+            "other_hall",
+            f"{hall.name}不是您所在的营业厅，不能{action_zh}",
+            f"{hall.name} is not your hall; you cannot {action_en} there",
+            field="hall",
+        )
+
+
+def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see it") -> Hall:
+    """The hall, when `user` may work in it (404 unknown, 403 another hall's)."""
+    hall = get_hall(code_or_id)
+    check_hall_of(user, hall, action_zh, action_en)
+    return hall
+
+
+def ticket_for(user, ticket_id, *, for_update: bool = False) -> Ticket:
+    """A ticket of the user's own hall; another hall's is as unknown as a missing one (404)."""
+    ticket = selectors.get_ticket(ticket_id, for_update=for_update)
+    home = home_hall_id(user)
+    if home is not None and home != ticket.hall_id:
+        raise NotFound(
+            "unknown_ticket",
+            f"号码 {ticket_id} 不存在",
+            f"Unknown ticket {ticket_id}",
+            field="ticket",
+        )
+    return ticket
+
+
 def get_service_type(code: str | None) -> ServiceType:
     st = ServiceType.objects.filter(code=code or "", is_active=True).first()
     if st is None:
@@ -224,7 +263,7 @@ def forget_calling_setup(**kwargs) -> None:
 def _locked_for(user, ticket_id, action: str, *, at_counter: bool = True) -> Ticket:
     """The ticket, locked, after checking that `action` is allowed in its state and — for the
     actions of the counter that called it — that `user` is the one signed in there."""
-    ticket = selectors.get_ticket(ticket_id, for_update=True)
+    ticket = ticket_for(user, ticket_id, for_update=True)
     _check_action(ticket, action)
     if at_counter:
         _session_of_ticket(user, ticket)
@@ -285,6 +324,7 @@ def issue_ticket(
 ) -> Ticket:
     """Take a number (Q1). A customer identified by phone number gets their tier's priority."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
+    check_hall_of(user, hall, "取号", "issue tickets")
     service_type = get_service_type(service_type_code)
     if channel not in Ticket.Channel.values:
         raise ServiceError(
@@ -352,18 +392,6 @@ APPOINTMENT_STATUS_EN = {
     AS.CANCELLED: "cancelled",
     AS.MISSED: "missed",
 }
-
-
-def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
-    """Staff of a hall act for their own hall only; staff with no hall are area-wide."""
-    home = getattr(getattr(user, "staff", None), "hall_id", None)
-    if home is not None and home != hall.pk:
-        raise Forbidden(
-            "other_hall",
-            f"{hall.name}不是您所在的营业厅，不能{action_zh}",
-            f"{hall.name} is not your hall; you cannot {action_en} there",
-            field="hall",
-        )
 
 
 def _lock_hall(hall: Hall) -> Hall:
@@ -502,7 +530,7 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
     appt = qs.filter(pk=appointment_id).first() if str(appointment_id).isdigit() else None
-    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    home = home_hall_id(user)
     if appt is None or (home is not None and appt.hall_id != home):
         raise NotFound(
             "unknown_appointment",
@@ -561,6 +589,7 @@ def cancel_appointment(user, appointment_id, reason: str = "") -> Appointment:
 def check_in(user, hall: Hall, phone: str) -> Ticket:
     """An appointment's customer checks in at the kiosk with their phone number (Q3)."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
+    check_hall_of(user, hall, "取号", "issue tickets")
     if not (phone or "").strip():
         raise ServiceError(
             "phone_required",
@@ -699,6 +728,7 @@ def _notify_near_after_call(hall: Hall, ticket: Ticket) -> None:
 def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
     """Start or stop ticketing (the kiosks follow live); who did it and when is audited."""
     require_perm(user, "queueing.manage_queue", "开关取号", "open or close the queue")
+    check_hall_of(user, hall, "开关取号", "open or close the queue")
     with write_transaction():
         Hall.objects.filter(pk=hall.pk).update(is_open=is_open)
         log_action(user, "hall.open" if is_open else "hall.close", "hall", hall.code)
@@ -711,6 +741,7 @@ def set_hall_notice(user, hall: Hall, text: str) -> Hall:
     """The one line of notices along the bottom of the calling display (Q4); the displays
     follow live; who changed it, and to what, is audited."""
     require_perm(user, "queueing.manage_queue", "编辑大厅公告", "edit the hall notice")
+    check_hall_of(user, hall, "编辑大厅公告", "edit the hall notice")
     text = " ".join((text or "").split())  # one line
     limit = Hall._meta.get_field("notice").max_length
     if len(text) > limit:
@@ -731,7 +762,7 @@ def set_hall_notice(user, hall: Hall, text: str) -> Hall:
 
 def sign_in(user, counter: Counter) -> CounterSession:
     require_perm(user, "queueing.serve_counter", "在窗口签到", "sign in at counters")
-    home = getattr(getattr(user, "staff", None), "hall_id", None)
+    home = home_hall_id(user)
     if home is not None and counter.hall_id != home:
         raise Forbidden(
             "other_hall",

@@ -37,20 +37,20 @@ def _context(hall):
 
 @page("queueing.view_board")
 def board(request, hall):
-    hall = services.get_hall(hall)
+    hall = services.hall_for(request.user, hall)
     return render(request, "web/board/board.html", _context(hall))
 
 
 @page("queueing.view_board")
 def board_partial(request, hall):
-    hall = services.get_hall(hall)
+    hall = services.hall_for(request.user, hall)
     return render(request, "web/board/_board.html", _context(hall))
 
 
 @page("queueing.manage_queue")
 @require_POST
 def set_open(request, hall):
-    h = services.get_hall(hall)
+    h = services.hall_for(request.user, hall)
     is_open = request.POST.get("open") == "1"
     attempt(request, lambda: services.set_hall_open(request.user, h, is_open))
     return redirect("web:board", hall=h.code)
@@ -59,7 +59,7 @@ def set_open(request, hall):
 @page("queueing.move_to_quiet")
 @require_POST
 def to_quiet(request, hall, ticket_id):
-    h = services.get_hall(hall)
+    h = services.hall_for(request.user, hall)
 
     def move():
         if selectors.get_ticket(ticket_id).hall_id != h.pk:  # only this board's hall
@@ -79,7 +79,7 @@ def to_quiet(request, hall, ticket_id):
 @require_POST
 def set_notice(request, hall):
     """The notice line of the calling display, edited from the board."""
-    h = services.get_hall(hall)
+    h = services.hall_for(request.user, hall)
     attempt(
         request,
         lambda: services.set_hall_notice(request.user, h, request.POST.get("notice", "")),

@@ -2,8 +2,10 @@
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
+from servicehall.core.errors import ServiceError
 from servicehall.queueing import selectors, services
 
 from .access import page
@@ -24,7 +26,7 @@ def _waiting(hall) -> dict:
 
 @page(*DISPLAY)
 def display(request, hall):
-    hall = services.get_hall(hall)
+    hall = services.hall_for(request.user, hall)
     ctx = _calls(hall) | _waiting(hall) | {"time_zone": settings.TIME_ZONE}
     return render(request, "web/display/display.html", ctx)
 
@@ -32,13 +34,17 @@ def display(request, hall):
 @page(*DISPLAY)
 def waiting_partial(request, hall):
     """The waiting counts per service type, fetched again on the hall's events."""
-    return render(request, "web/display/_waiting.html", _waiting(services.get_hall(hall)))
+    return render(
+        request, "web/display/_waiting.html", _waiting(services.hall_for(request.user, hall))
+    )
 
 
 @page(*DISPLAY)
 def display_partial(request, hall):
     """The recent calls again, for a screen that was offline a while (it missed events)."""
-    return render(request, "web/display/_recent.html", _calls(services.get_hall(hall)))
+    return render(
+        request, "web/display/_recent.html", _calls(services.hall_for(request.user, hall))
+    )
 
 
 @page(*DISPLAY, "queueing.serve_counter", "queueing.issue_ticket", "surveys.rate_service")
@@ -47,5 +53,9 @@ async def events(request, hall):
     for the display, the board, the workbench, the kiosk and the rating device. The `ready` event is sent once the
     subscription is in place, so a client that waits for it misses nothing after; a comment
     line every 15 s keeps proxies from closing an idle stream."""
-    hall = await sync_to_async(services.get_hall)(hall)
+    user = await request.auser()
+    try:
+        hall = await sync_to_async(services.hall_for)(user, hall)
+    except ServiceError as exc:  # an unknown hall, another hall's: a clear 4xx, not a stream
+        return JsonResponse(exc.as_dict(), status=exc.status)
     return await stream_channel(services.channel_name(hall.pk))

@@ -46,7 +46,7 @@ def _slip(ticket: Ticket) -> dict:
 @page("queueing.issue_ticket")
 @require_http_methods(["GET", "POST"])
 def kiosk(request, hall):
-    hall = services.get_hall(hall)
+    hall = services.hall_for(request.user, hall)
     ctx = {"hall": hall, "service_types": _offered(hall), "error": None, "ticket": None}
     if request.method == "POST":
         phone = request.POST.get("phone", "").strip()

@@ -270,8 +270,20 @@ def _locked_for(user, ticket_id, action: str, *, at_counter: bool = True) -> Tic
     return ticket
 
 
-def _open_session(user, counter: Counter, *, lock: bool = False) -> CounterSession:
+def _open_session(
+    user, counter: Counter, *, lock: bool = False, with_pause: bool = False
+) -> CounterSession:
+    """The user's open session at this counter (locked on request), else 409 not_signed_in.
+    `with_pause`: whether the counter is paused is read in the same statement (`.paused`)."""
     qs = CounterSession.objects.filter(counter=counter, signed_out_at__isnull=True)
+    if with_pause:
+        qs = qs.annotate(
+            paused=Exists(
+                CounterPause.objects.filter(
+                    counter_id=OuterRef("counter_id"), ended_at__isnull=True
+                )
+            )
+        )
     if lock and connection.features.has_select_for_update:
         qs = qs.select_for_update()
     session = qs.first()
@@ -857,21 +869,7 @@ def sign_out(user, counter: Counter) -> None:
 def _calling_session(user, counter: Counter, *, lock: bool = False) -> CounterSession:
     """The user's open session at this counter (locked on request), refused while the counter
     is paused — the pause is read in the same statement as the session."""
-    qs = CounterSession.objects.filter(counter=counter, signed_out_at__isnull=True).annotate(
-        paused=Exists(
-            CounterPause.objects.filter(counter_id=OuterRef("counter_id"), ended_at__isnull=True)
-        )
-    )
-    if lock and connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    session = qs.first()
-    if session is None or session.staff_id != user.pk:
-        raise Conflict(
-            "not_signed_in",
-            f"您未在{counter.name}签到，请先签到",
-            f"You are not signed in at {counter.name}; sign in first",
-            field="counter",
-        )
+    session = _open_session(user, counter, lock=lock, with_pause=True)
     if session.paused:
         raise Conflict(
             "counter_paused",

@@ -84,23 +84,10 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
             field="resolved",
             status=422,
         )
-    clean = {}
-    for name in ("overall", *(d[0] for d in DIMENSIONS)):
-        value = scores.get(name)
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            value = None
-        if value is None or not 1 <= value <= 5:
-            zh = next((d[1] for d in DIMENSIONS if d[0] == name), "总体满意度")
-            raise ServiceError(
-                "invalid_score",
-                f"请为“{zh}”打分（1–5分）",
-                f"Rate {name} from 1 to 5",
-                field=name,
-                status=422,
-            )
-        clean[name] = value
+    clean = {
+        name: _score(name, scores.get(name), required=True)
+        for name in ("overall", *(d[0] for d in DIMENSIONS))
+    }
     comment = (comment or "").strip()[:1000]
     with write_transaction():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)

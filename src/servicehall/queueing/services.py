@@ -930,16 +930,7 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
             ticket = qs.first()
             if ticket is None:
                 raise _queue_empty(counter)
-            taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
-                status=S.CALLED,
-                counter=counter,
-                served_by=user,
-                called_at=now,
-                recall_count=0,
-                target_counter=None,
-                first_called_at=Coalesce(F("first_called_at"), now),
-            )
-            if taken:
+            if _take(ticket, counter, user, now):
                 break
         else:
             raise Conflict(
@@ -950,12 +941,29 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
                 status=409,
             )
         band = rules.BAND_NAMES[ticket.band]  # why this ticket came first, kept in its timeline
-        ticket.status, ticket.counter, ticket.served_by = S.CALLED, counter, user
-        ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
-        ticket.first_called_at = ticket.first_called_at or now
         _record(ticket, "called", user, S.WAITING, counter=counter, reason=band)
     _notify_near_after_call(counter.hall, ticket)
     return ticket
+
+
+def _take(ticket: Ticket, counter: Counter, user, now) -> bool:
+    """Call `ticket` to `counter` if it is still waiting: the conditional update that keeps two
+    counters from ever calling one ticket, whatever the database (call-next and 特呼 alike).
+    The object follows when it was taken."""
+    taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
+        status=S.CALLED,
+        counter=counter,
+        served_by=user,
+        called_at=now,
+        recall_count=0,
+        target_counter=None,
+        first_called_at=Coalesce(F("first_called_at"), now),
+    )
+    if taken:
+        ticket.status, ticket.counter, ticket.served_by = S.CALLED, counter, user
+        ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
+        ticket.first_called_at = ticket.first_called_at or now
+    return bool(taken)
 
 
 def _not_for_this_counter(ticket: Ticket, counter: Counter, type_ids) -> Conflict:
@@ -1023,25 +1031,13 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
         eligible = Ticket.objects.filter(pk=ticket.pk).filter(rules.eligible_q(counter, type_ids))
         if not eligible.exists():
             raise _not_for_this_counter(ticket, counter, type_ids)
-        taken = Ticket.objects.filter(pk=ticket.pk, status=S.WAITING).update(
-            status=S.CALLED,
-            counter=counter,
-            served_by=user,
-            called_at=now,
-            recall_count=0,
-            target_counter=None,
-            first_called_at=Coalesce(F("first_called_at"), now),
-        )
-        if not taken:
+        if not _take(ticket, counter, user, now):
             raise Conflict(
                 "already_called",
                 f"号码 {number} 刚被其他窗口叫走",
                 f"Ticket {number} was just called by another counter",
                 field="number",
             )
-        ticket.status, ticket.counter, ticket.served_by = S.CALLED, counter, user
-        ticket.called_at, ticket.recall_count, ticket.target_counter = now, 0, None
-        ticket.first_called_at = ticket.first_called_at or now
         _record(ticket, "called", user, S.WAITING, counter=counter, reason="special_call")
     return ticket
 

@@ -178,3 +178,21 @@ def test_q4_manager_edits_the_display_notice_audited(hall, manager, device, cler
     assert "公告最多 200 个字" in text(too_long)
     hall.refresh_from_db()
     assert hall.notice == "今日宽带业务 17:00截止"
+
+
+def test_q1_the_api_hands_the_issuer_the_customers_page(hall, device, api_as):
+    """A web or app channel that takes a number for a customer gets the customer's own page
+    (the slip's QR code) to hand on; reading the ticket later does not show it."""
+    body = api_as(device).post(f"/queue/halls/{hall.code}/tickets", {"service_type": "payment"})
+    t = Ticket.objects.get(pk=body.json()["id"])
+    assert body.json()["my_ticket_url"].endswith(f"/t/{t.token}/")
+    read = api_as(make_staff("clerk", hall)).get(f"/queue/tickets/{t.pk}")
+    assert read.status_code == 200 and read.json().get("my_ticket_url") is None
+
+
+def test_q1_a_cancelled_ticket_no_longer_promises_to_refresh(hall, device):
+    t = services.issue_ticket(device, hall, "payment")
+    c = Client()
+    assert 'id="mt-foot"' in text(c.get(f"/t/{t.token}/"))
+    services.cancel_by_customer(t.token)
+    assert 'id="mt-foot"' not in text(c.get(f"/t/{t.token}/"))

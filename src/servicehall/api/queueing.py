@@ -69,6 +69,9 @@ class TicketOut(Schema):
     ahead: int | None = None
     estimated_wait_min: int | None = None
     estimate_note: str | None = None
+    # Only in the answer to whoever issued it: the customer's own page (the slip's QR code),
+    # to hand on to the customer — its token is their key to it.
+    my_ticket_url: str | None = None
 
 
 class IssueIn(Schema):
@@ -267,7 +270,11 @@ def issue_ticket(request, hall: str, payload: IssueIn):
         channel=payload.channel,
         note=payload.note,
     )
-    return Status(201, selectors.ticket_view(t, with_estimate=True))
+    return Status(
+        201,
+        selectors.ticket_view(t, with_estimate=True)
+        | {"my_ticket_url": selectors.my_ticket_url(t.token)},
+    )
 
 
 @router.post("/halls/{hall}/check-in", response={201: TicketOut, **ERRORS})

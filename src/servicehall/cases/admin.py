@@ -57,19 +57,18 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     matches a case wins (cases/sla.py)."""
 
     form = SlaPolicyForm
+    # what fits a 1366-px screen; priority and VIP tier are in the filters and the form
     list_display = (
         "name",
         "case_type",
         "category",
         "channel",
-        "priority",
-        "min_tier",
         "area",
         "first_response_limit",
         "resolution_limit",
         "is_active",
     )
-    list_filter = (CaseTypeFilter, "is_active", "channel", "area")
+    list_filter = (CaseTypeFilter, "is_active", "channel", "area", "priority", "min_tier")
     search_fields = ("name",)
 
     @admin.display(description=_("case type"), ordering="kind")

@@ -90,7 +90,7 @@ class SlaPolicy(models.Model):
             "open; a case without a hall, or a hall without opening hours, counts clock time."
         ),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         verbose_name = _("SLA policy")

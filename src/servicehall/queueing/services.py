@@ -194,16 +194,7 @@ def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see 
 
 def ticket_for(user, ticket_id, *, for_update: bool = False) -> Ticket:
     """A ticket of the user's own hall; another hall's is as unknown as a missing one (404)."""
-    ticket = selectors.get_ticket(ticket_id, for_update=for_update)
-    home = home_hall_id(user)
-    if home is not None and home != ticket.hall_id:
-        raise NotFound(
-            "unknown_ticket",
-            f"号码 {ticket_id} 不存在",
-            f"Unknown ticket {ticket_id}",
-            field="ticket",
-        )
-    return ticket
+    return selectors.get_ticket(ticket_id, for_update=for_update, hall_id=home_hall_id(user))
 
 
 def get_service_type(code: str | None) -> ServiceType:

@@ -167,9 +167,30 @@ def get_hall(code_or_id) -> Hall:
     return hall
 
 
-def home_hall_id(user) -> int | None:
+def home_hall(user) -> Hall | None:
     """The hall a staff member or device belongs to; None: area-wide (no hall of their own)."""
+    return getattr(getattr(user, "staff", None), "hall", None)
+
+
+def home_hall_id(user) -> int | None:
     return getattr(getattr(user, "staff", None), "hall_id", None)
+
+
+def default_hall(user) -> Hall | None:
+    """The hall a page shows when none is asked for: the user's own, else the first."""
+    return home_hall(user) or Hall.objects.order_by("pk").first()
+
+
+def _check_offered(hall: Hall, service_type: ServiceType) -> None:
+    """Some active counter of the hall serves this type (taking a number, booking alike)."""
+    if not hall.counters.filter(service_types=service_type, is_active=True).exists():
+        raise ServiceError(
+            "service_type_not_offered",
+            f"{hall.name}不办理“{service_type.name_zh}”业务",
+            f"{hall.name} does not offer {service_type.name_en}",
+            field="service_type",
+            status=422,
+        )
 
 
 def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
@@ -347,14 +368,7 @@ def issue_ticket(
                 f"{hall.name} is not issuing tickets now",
                 field="hall",
             )
-        if not hall.counters.filter(service_types=service_type, is_active=True).exists():
-            raise ServiceError(
-                "service_type_not_offered",
-                f"{hall.name}不办理“{service_type.name_zh}”业务",
-                f"{hall.name} does not offer {service_type.name_en}",
-                field="service_type",
-                status=422,
-            )
+        _check_offered(hall, service_type)
         customer = find_by_phone(number) if number else None
         now = _now()
         day = timezone.localdate(now)
@@ -417,14 +431,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
             field="slot_at",
             status=422,
         )
-    if not hall.counters.filter(service_types=service_type, is_active=True).exists():
-        raise ServiceError(
-            "service_type_not_offered",
-            f"{hall.name}不办理“{service_type.name_zh}”业务",
-            f"{hall.name} does not offer {service_type.name_en}",
-            field="service_type",
-            status=422,
-        )
+    _check_offered(hall, service_type)
     book = Appointment.objects.filter(hall=hall)
     if skip is not None:
         book = book.exclude(pk=skip)

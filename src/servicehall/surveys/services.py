@@ -12,9 +12,11 @@ from django.utils import timezone
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
+from servicehall.queueing import services as queue
+from servicehall.queueing.models import Ticket
 
 from .models import DIMENSIONS, CounterRating, Survey
 from .selectors import RATING_WINDOW, SATISFIED_FROM
@@ -130,18 +132,9 @@ def _score(name: str, value, *, required: bool) -> int | None:
 
 def counter_for_device(user, counter_id):
     """The counter a rating device shows (404 when unknown): only one of the device's hall."""
-    from servicehall.queueing.services import get_counter
-
     require_perm(user, RATE, "使用评价器", "use the rating device")
-    counter = get_counter(counter_id)
-    home = getattr(getattr(user, "staff", None), "hall_id", None)
-    if home is not None and home != counter.hall_id:
-        raise Forbidden(
-            "other_hall",
-            f"{counter.name}属于其他营业厅",
-            f"{counter.name} belongs to another hall",
-            field="counter",
-        )
+    counter = queue.get_counter(counter_id)
+    queue.check_hall_of(user, counter.hall, "使用评价器", "use the rating device")
     return counter
 
 
@@ -149,9 +142,6 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
     """The customer rates the service just finished at `counter`, on the device bound to it
     (S1): overall 1–5 required, the five dimensions optional. Only a ticket finished at this
     counter in the last 10 minutes, once. The device must belong to the counter's hall."""
-    from servicehall.queueing.models import Ticket
-    from servicehall.queueing.services import channel_name
-
     require_perm(user, RATE, "提交服务评价", "take service ratings")
     counter = counter_for_device(user, counter.pk)
     clean = {"overall": _score("overall", scores.get("overall"), required=True)}
@@ -220,7 +210,7 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
                 field="ticket",
             ) from exc
         publish_on_commit(
-            channel_name(counter.hall_id),
+            queue.channel_name(counter.hall_id),
             {
                 "type": "rated",
                 "counter": counter.name,

@@ -41,7 +41,7 @@ def _day(raw: str | None) -> date:
 def _hall(user, code: str | None) -> tuple[Hall | None, bool]:
     """The hall shown, and whether the user may pick another: staff of a hall see their own,
     whatever is asked; staff with no hall pick one (the first by default)."""
-    own = getattr(getattr(user, "staff", None), "hall", None)
+    own = services.home_hall(user)
     if own is not None:
         return own, False
     halls = Hall.objects.order_by("pk")

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.views.defaults import permission_denied
 
 from servicehall.cases.selectors import area_desk_member
-from servicehall.org.models import Hall
 from servicehall.org.roles import roles_of
+from servicehall.queueing.services import default_hall
 
 from .access import page
 
@@ -15,9 +15,7 @@ from .access import page
 def home(request):
     """Each role lands where its work is (org/roles.py: Role.home)."""
     user = request.user
-    hall = (
-        getattr(getattr(user, "staff", None), "hall", None) or Hall.objects.order_by("pk").first()
-    )
+    hall = default_hall(user)
     if user.has_perm("cases.handle_case") and area_desk_member(user):
         # the fault desk, the hotline: their work is the team queue, not a hall counter
         return redirect(reverse("web:cases") + "?scope=desk")

@@ -20,7 +20,7 @@ from servicehall.catalog.models import RecommendationOffer
 from servicehall.core.errors import ServiceError
 from servicehall.customers import services as customer_services
 from servicehall.customers.models import Tier
-from servicehall.org.models import BusinessCategory, Hall, ServiceType
+from servicehall.org.models import BusinessCategory, ServiceType
 from servicehall.queueing import rules, selectors, services
 from servicehall.queueing.models import CounterPause, Ticket
 
@@ -30,12 +30,6 @@ from .names import localize_board
 
 SERVE = "queueing.serve_counter"
 OFFER = catalog_services.OFFER
-
-
-def _hall_of(user) -> Hall | None:
-    return (
-        getattr(getattr(user, "staff", None), "hall", None) or Hall.objects.order_by("pk").first()
-    )
 
 
 def _customer(customer, user, revealed=None) -> dict | None:
@@ -83,7 +77,7 @@ def _context(request, revealed=None):
     session = selectors.open_session_of(user)
     ctx = {"session": session, "current": None, "customer": None, "allowed": ()}
     if session is None:
-        hall = _hall_of(user)
+        hall = services.default_hall(user)
         ctx["hall"] = hall
         ctx["counters"] = localize_board(selectors.board(hall))["counters"] if hall else []
     else:
@@ -288,7 +282,7 @@ def ticket_action(request, ticket_id, action):
 @require_POST
 def issue_for_customer(request):
     session = selectors.open_session_of(request.user)
-    hall = session.counter.hall if session else _hall_of(request.user)
+    hall = session.counter.hall if session else services.default_hall(request.user)
     ticket = attempt(
         request,
         lambda: services.issue_ticket(

@@ -16,7 +16,7 @@ from servicehall.core.events import bus, staff_channel
 from servicehall.core.masking import mask_phone
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
-from servicehall.org.models import Desk
+from servicehall.org.models import Desk, staff_name
 
 from .models import Case
 from .workflows import ESCALATION_LEVELS, WORKFLOWS, workflow_of
@@ -171,7 +171,7 @@ def row(case: Case, now: datetime, lang: str = "zh") -> dict:
         "category_name": case.category.name_zh if lang.startswith("zh") else case.category.name_en,
         "subject": case.subject,
         "owner": case.owner.username,
-        "owner_name": getattr(getattr(case.owner, "staff", None), "full_name", case.owner.username),
+        "owner_name": staff_name(case.owner),
         "desk": case.desk.code if case.desk_id else None,
         "desk_name": (case.desk.name_zh if lang.startswith("zh") else case.desk.name_en)
         if case.desk_id
@@ -267,7 +267,7 @@ def timeline(case: Case, lang: str = "zh") -> list[dict]:
         label = EVENT_LABELS.get(e.kind, (label, label))[0 if lang.startswith("zh") else 1]
         actor = None
         if e.actor:
-            actor = getattr(getattr(e.actor, "staff", None), "full_name", e.actor.username)
+            actor = staff_name(e.actor)
         out.append(
             {
                 "at": e.at,
@@ -414,6 +414,6 @@ def conversation_view(case: Case, lang: str = "zh") -> list[dict] | None:
     for m in conversation.messages.select_related("author__staff"):
         who = names.get(m.sender, (m.sender, m.sender))[0 if zh else 1]
         if m.sender == "agent" and m.author_id:
-            who = getattr(getattr(m.author, "staff", None), "full_name", m.author.username)
+            who = staff_name(m.author)
         out.append({"sender": m.sender, "who": who, "text": m.text, "at": m.created_at})
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from servicehall.core.errors import NotFound
+from servicehall.org.models import staff_name
 
 from . import workflow
 from .models import Article, ArticleVersion, Audience, Category, Status
@@ -124,25 +125,18 @@ def categories() -> list[dict]:
     return tops
 
 
-def _name(user) -> str | None:
-    if user is None:
-        return None
-    staff = getattr(user, "staff", None)
-    return getattr(staff, "full_name", None) or user.username
-
-
 def version_row(v: ArticleVersion | None, *, body: bool = False) -> dict | None:
     if v is None:
         return None
     row = {
         "number": v.number,
         "title": v.title,
-        "editor": _name(v.editor),
+        "editor": staff_name(v.editor),
         "created_at": v.created_at,
         "note": v.note,
-        "reviewed_by": _name(v.reviewed_by),
+        "reviewed_by": staff_name(v.reviewed_by),
         "reviewed_at": v.reviewed_at,
-        "published_by": _name(v.published_by),
+        "published_by": staff_name(v.published_by),
         "published_at": v.published_at,
     }
     if body:
@@ -193,7 +187,7 @@ def detail(article: Article, user) -> dict:
             {
                 "at": e.at,
                 "kind": e.kind,
-                "actor": _name(e.actor),
+                "actor": staff_name(e.actor),
                 "version": e.version,
                 "from_status": e.from_status,
                 "to_status": e.to_status,

@@ -111,6 +111,14 @@ class BusinessCategory(models.Model):
         return f"{self.parent.name_zh} / {self.name_zh}" if self.parent_id else self.name_zh
 
 
+def staff_name(user) -> str | None:
+    """How a staff member is named on pages and timelines: their full name, else their login
+    (None for no one)."""
+    if user is None:
+        return None
+    return getattr(getattr(user, "staff", None), "full_name", None) or user.username
+
+
 class StaffProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"

@@ -27,7 +27,7 @@ from servicehall.core.errors import NotFound
 from servicehall.core.masking import mask_name, mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.org import hours
-from servicehall.org.models import Counter, Hall, ServiceType
+from servicehall.org.models import Counter, Hall, ServiceType, staff_name
 
 from . import booking, rules
 from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
@@ -457,9 +457,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
                 "name": c.name,
                 "kind": c.kind,
                 "state": state,
-                "staff": getattr(getattr(s.staff, "staff", None), "full_name", s.staff.username)
-                if s
-                else None,
+                "staff": staff_name(s.staff) if s else None,
                 "ticket": t.number if t else None,
                 "since_min": _minutes(now - (t.started_at or t.called_at)) if t else None,
                 "over_limit": bool(
@@ -602,8 +600,7 @@ def transfer_note(ticket: Ticket) -> dict | None:
     return {
         "note": e.data.get("note", ""),
         "from_counter": e.counter.name if e.counter else None,
-        "by": getattr(getattr(actor, "staff", None), "full_name", None)
-        or (actor.username if actor else None),
+        "by": staff_name(actor),
         "at": e.at,
     }
 

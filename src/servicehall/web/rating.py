@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from servicehall.core.errors import ServiceError
+from servicehall.org.models import staff_name
 from servicehall.queueing import selectors as queue_selectors
 from servicehall.queueing.models import CounterSession
 from servicehall.surveys import selectors, services
@@ -16,12 +17,6 @@ from servicehall.surveys.models import DIMENSIONS
 
 from .access import page
 from .forms import error_text
-
-
-def _staff_name(user) -> str | None:
-    if user is None:
-        return None
-    return getattr(getattr(user, "staff", None), "full_name", None) or user.username
 
 
 def _state(counter) -> dict:
@@ -34,10 +29,10 @@ def _state(counter) -> dict:
     return {
         "counter": counter,
         "hall": counter.hall,
-        "clerk": _staff_name(session.staff) if session else None,
+        "clerk": staff_name(session.staff) if session else None,
         "paused": queue_selectors.open_pause(counter) is not None if session else False,
         "ticket": ticket,
-        "served_by": _staff_name(ticket.served_by) if ticket else None,
+        "served_by": staff_name(ticket.served_by) if ticket else None,
         "state_key": f"t{ticket.pk}" if ticket else ("idle" if session else "closed"),
         "dimensions": DIMENSIONS,
         "scores": range(1, 6),

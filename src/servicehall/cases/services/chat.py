@@ -21,6 +21,7 @@ from servicehall.core.events import publish_on_commit
 from servicehall.customers.services import normalize_phone
 from servicehall.knowledge import assistant, chat
 from servicehall.knowledge.models import Conversation, Message
+from servicehall.org.models import staff_name
 
 from ..models import Case, CaseEvent, Channel
 from ..selectors import case_conversation, chat_assignee, get_case, holds_chat
@@ -103,7 +104,7 @@ def _assign_chat(case: Case) -> None:
             case,
             "assigned",
             None,
-            to=getattr(getattr(person, "staff", None), "full_name", person.username),
+            to=staff_name(person),
             rule="fewest_open_chats",
         )
     _tell(

@@ -26,6 +26,7 @@ from servicehall.core.models import ImportJob
 from servicehall.customers.bills import COLUMN_NAMES as BILL_COLUMNS
 
 from .access import page
+from .forms import error_text
 from .names import english
 
 BILLS, CATALOGUE = ImportJob.Kind.BILLS, ImportJob.Kind.CATALOGUE
@@ -55,10 +56,6 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _text(exc: ServiceError) -> str:
-    return exc.en if english() else exc.zh
-
-
 @page(*MAY_IMPORT)
 def imports_home(request, error: ServiceError | None = None, error_kind: str = "", status=200):
     user = request.user
@@ -68,7 +65,7 @@ def imports_home(request, error: ServiceError | None = None, error_kind: str = "
         "web/imports/home.html",
         {
             "forms": forms,
-            "error": _text(error) if error else "",
+            "error": error_text(error) if error else "",
             "error_kind": error_kind,
             "max_upload": imports.MAX_UPLOAD,
             "max_upload_mb": imports.MAX_UPLOAD // (1024 * 1024),
@@ -101,7 +98,7 @@ def upload(request, kind):
         job = imports.start(request.user, kind, file.name, file.read(), WORK[kind])
     except ServiceError as exc:
         if wants_json:
-            return JsonResponse({"error": _text(exc), **exc.as_dict()}, status=exc.status)
+            return JsonResponse({"error": error_text(exc), **exc.as_dict()}, status=exc.status)
         return imports_home(request, error=exc, error_kind=kind, status=exc.status)
     url = reverse("web:import-job", kwargs={"job_id": job.pk})
     if wants_json:

@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         from django.contrib.auth import get_user_model
 
         from servicehall.cases.bill_shock import import_bills
-        from servicehall.core.errors import ServiceError
+        from servicehall.core.errors import Code, ServiceError
 
         user = get_user_model().objects.get(username=args.user)
         try:
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         from tqdm import tqdm
 
         from servicehall.catalog.batch import run
-        from servicehall.core.errors import ServiceError
+        from servicehall.core.errors import Code, ServiceError
 
         try:
             on = date.fromisoformat(args.date) if args.date else timezone.localdate()
@@ -174,7 +174,11 @@ def main(argv: list[str] | None = None) -> None:
             body = (
                 exc.as_dict()
                 if isinstance(exc, ServiceError)
-                else {"code": "bad_file", "message": f"无法读写文件：{exc}", "message_en": str(exc)}
+                else {
+                    "code": Code.BAD_FILE,
+                    "message": f"无法读写文件：{exc}",
+                    "message_en": str(exc),
+                }
             )
             print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
             sys.exit(1)
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         import json
 
         from servicehall.catalog.triples import import_dir
-        from servicehall.core.errors import ServiceError
+        from servicehall.core.errors import Code, ServiceError
 
         try:
             report = import_dir(args.dir, strict=args.strict)

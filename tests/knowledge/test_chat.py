@@ -532,7 +532,7 @@ def test_c8_no_reply_in_a_chat_the_case_no_longer_has(handed_over):
 def test_c8_with_a_person_nothing_is_cut_short_and_the_200_cap_does_not_apply(handed_over):
     customer, token, case, staff = handed_over
     r = say(customer, token, "长" * 2001)
-    assert r.status_code == 422 and r.json()["code"] == "text_too_long"
+    assert r.status_code == 422 and r.json()["code"] == "too_long"
     assert r.json()["field"] == "text" and "2000" in r.json()["message"]
     assert not case.events.filter(kind="chat_message").exists()  # nothing half-written
     r = say(customer, token, "全" * 2000)

@@ -236,7 +236,7 @@ def test_q1_check_in_without_a_number_asks_for_it(hall, device):
     for blank in ("", "   ", None):
         with pytest.raises(ServiceError) as exc:
             services.check_in(device, hall, blank)
-        assert exc.value.code == "phone_required" and exc.value.field == "phone"
+        assert exc.value.code == "required" and exc.value.field == "phone"
         assert exc.value.zh == "请输入手机号码"
         assert exc.value.en == "Please enter your mobile number"
     assert Ticket.objects.count() == 0

@@ -77,10 +77,10 @@ def test_q2_pause_reason_checked_other_needs_a_note(hall):
     staff, c = signed_in(hall, "1号窗口")
     with pytest.raises(ServiceError) as e:
         services.pause_counter(staff, c, "lunch")
-    assert e.value.code == "invalid_pause_reason" and e.value.field == "reason"
+    assert e.value.code == "invalid_choice" and e.value.field == "reason"
     with pytest.raises(ServiceError) as e:
         services.pause_counter(staff, c, "other", "  ")
-    assert e.value.code == "pause_note_required" and e.value.field == "note"
+    assert e.value.code == "required" and e.value.field == "note"
     p = services.pause_counter(staff, c, "other", "打印机卡纸")
     assert p.note == "打印机卡纸"
     with pytest.raises(Conflict) as e:
@@ -159,7 +159,7 @@ def test_q2_call_number_refusals_say_why(hall, device):
     staff, c1 = signed_in(hall, "1号窗口")  # business, payment, consult
     with pytest.raises(ServiceError) as e:
         services.call_number(staff, c1, "")
-    assert e.value.code == "number_required"
+    assert e.value.code == "required"
     with pytest.raises(NotFound) as e:
         services.call_number(staff, c1, "Z999")
     assert e.value.code == "unknown_number" and "Z999" in e.value.zh
@@ -265,7 +265,7 @@ def test_c8_transfer_of_a_ticket_in_service_needs_a_summary_the_next_counter_rea
     c2 = counter(hall, "2号窗口")
     with pytest.raises(ServiceError) as e:
         services.transfer(staff, t.pk, counter_id=c2.pk, note="   ")
-    assert e.value.code == "transfer_summary_required" and e.value.field == "note"
+    assert e.value.code == "required" and e.value.field == "note"
     assert Ticket.objects.get(pk=t.pk).status == "serving"  # unchanged
     services.transfer(staff, t.pk, counter_id=c2.pk, note="客户要办宽带提速，已核实身份")
     staff2, _ = make_staff("clerk", hall), None

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from servicehall.core.errors import ServiceError
+from servicehall.core.errors import Code, ServiceError
 from servicehall.core.tokens import user_for_token
 
 
@@ -44,7 +44,7 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request,
         {
-            "code": "invalid_input",
+            "code": Code.INVALID_INPUT,
             "message": f"输入有误：{field or '请求'}字段{'缺失' if first.get('type') == 'missing' else '无效'}",
             "message_en": f"Invalid input: {field or 'request'} — {first.get('msg', 'invalid')}",
             "field": field,
@@ -59,7 +59,7 @@ def unauthenticated(request, exc):
     return api.create_response(
         request,
         {
-            "code": "unauthenticated",
+            "code": Code.UNAUTHENTICATED,
             "message": "请先登录",
             "message_en": "Authentication required",
             "field": None,

@@ -15,7 +15,8 @@ from servicehall.cases import bill_shock, selectors, services
 from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core.errors import ServiceError, forbidden, require_perm
 
-from .queueing import ErrorOut
+from ..core.errors import Code as CoreCode
+from .errors import ErrorOut
 
 router = Router(tags=["cases 工单"])
 
@@ -297,7 +298,7 @@ def import_bills(request, file: UploadedFile = File(None)):  # noqa: B008 (ninja
     require_perm(request.user, "customers.import_bills", "导入账单", "import bills")
     if file is None:
         raise ServiceError(
-            "required", "请上传账单文件", "Upload a bill file", field="file", status=422
+            CoreCode.REQUIRED, "请上传账单文件", "Upload a bill file", field="file", status=422
         )
     return bill_shock.import_bills(request.user, file.read(), file.name or "bills.csv")
 

@@ -16,6 +16,7 @@ from servicehall.catalog.explain import summary
 from servicehall.catalog.models import RecommendationOffer
 from servicehall.core.errors import ServiceError, forbidden, require_perm
 
+from ..core.errors import Code as CoreCode
 from .cases import ERRORS
 
 router = Router(tags=["catalog 套餐与推荐"])
@@ -125,7 +126,11 @@ def import_catalog(request, file: UploadedFile = File(None)):  # noqa: B008 (nin
     require_perm(request.user, "catalog.import_catalog", "导入产品目录", "import the catalogue")
     if file is None:
         raise ServiceError(
-            "required", "请上传产品目录文件", "Upload a catalogue file", field="file", status=422
+            CoreCode.REQUIRED,
+            "请上传产品目录文件",
+            "Upload a catalogue file",
+            field="file",
+            status=422,
         )
     return services.import_catalog(request.user, file.read(), file.name or "catalog.csv")
 

@@ -13,7 +13,8 @@ from servicehall.cases.services import chat as routing
 from servicehall.core.masking import mask_phone
 from servicehall.knowledge import chat
 
-from .queueing import ERRORS, ErrorOut
+from .errors import ErrorOut
+from .queueing import ERRORS
 
 router = Router(tags=["chat 智能客服"])
 

@@ -8,6 +8,7 @@ from servicehall.core.errors import NotFound, require_perm
 from servicehall.customers import services
 from servicehall.customers.models import Customer
 
+from ..customers.errors import Code as CustomersCode
 from .queueing import ERRORS
 
 router = Router(tags=["customers 客户"])
@@ -40,7 +41,7 @@ def lookup(request, phone: str):
     customer = services.find_by_phone(number)
     if customer is None:
         raise NotFound(
-            "unknown_customer",
+            CustomersCode.UNKNOWN_CUSTOMER,
             "未找到该号码的客户",
             "No customer has this phone number",
             field="phone",
@@ -53,7 +54,9 @@ def get_customer(request, customer_id: int):
     require_perm(request.user, "customers.view_customer", "查看客户", "view customers")
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound("unknown_customer", "客户不存在", "Unknown customer", field="customer_id")
+        raise NotFound(
+            CustomersCode.UNKNOWN_CUSTOMER, "客户不存在", "Unknown customer", field="customer_id"
+        )
     return services.present(customer, request.user)
 
 

@@ -13,6 +13,7 @@ from servicehall.knowledge import search as kb_search
 from servicehall.knowledge import selectors, services
 from servicehall.knowledge.models import Audience, Kind
 
+from ..core.errors import Code as CoreCode
 from .queueing import ErrorOut
 
 router = Router(tags=["knowledge 知识库"])
@@ -149,11 +150,15 @@ def search(request, q: str = "", limit: int = 5, audience: str = "staff"):
     text = q.strip()
     if not text:
         raise ServiceError(
-            "required", "请输入要查找的内容", "Enter what to search for", field="q", status=422
+            CoreCode.REQUIRED,
+            "请输入要查找的内容",
+            "Enter what to search for",
+            field="q",
+            status=422,
         )
     if len(text) > kb_search.MAX_QUERY:
         raise ServiceError(
-            "too_long",
+            CoreCode.TOO_LONG,
             f"查询内容不能超过 {kb_search.MAX_QUERY} 个字",
             f"The query must be at most {kb_search.MAX_QUERY} characters",
             field="q",
@@ -161,7 +166,7 @@ def search(request, q: str = "", limit: int = 5, audience: str = "staff"):
         )
     if audience not in ("staff", "public"):
         raise ServiceError(
-            "invalid_choice",
+            CoreCode.INVALID_CHOICE,
             f"audience 取值无效：{audience}（可选：staff、public）",
             f"Invalid audience {audience!r}; one of staff, public",
             field="audience",

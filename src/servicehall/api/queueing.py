@@ -12,29 +12,12 @@ from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 from servicehall.queueing import booking, selectors, services
 from servicehall.queueing.models import TicketEvent
 
+from .errors import ErrorOut
+
 router = Router(tags=["queue 排队叫号"])
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class AllowedOut(Schema):
-    action: str
-    label: str
-    label_en: str
-
-
-class ErrorOut(Schema):
-    """Every refusal: the code, the message in Chinese and English, the field at fault; a 409
-    for an action the state does not allow (`invalid_transition`) also says the current
-    `status` and the actions `allowed` now."""
-
-    code: str
-    message: str
-    message_en: str
-    field: str | None = None
-    status: str | None = None
-    allowed: list[AllowedOut] | None = None
 
 
 class ServiceTypeOut(Schema):

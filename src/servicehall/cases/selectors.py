@@ -18,6 +18,7 @@ from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
 from servicehall.org.models import Desk, staff_name
 
+from .errors import Code
 from .models import Case
 from .workflows import ESCALATION_LEVELS, WORKFLOWS, workflow_of
 
@@ -33,7 +34,7 @@ def get_case(case_id, *, for_update: bool = False) -> Case:
     case = qs.filter(pk=case_id).first() if str(case_id).isdigit() else None
     if case is None:
         raise NotFound(
-            "unknown_case", f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
+            Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
         )
     return case
 
@@ -84,7 +85,7 @@ def get_visible(user, case_id) -> Case:
     case = get_case(case_id)
     if not may_handle(user, case):
         raise NotFound(
-            "unknown_case", f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
+            Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
         )
     return case
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from servicehall.core.errors import ServiceError
 
+from .errors import Code
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -283,7 +285,7 @@ def workflow_of(kind: str) -> Workflow:
     wf = WORKFLOWS.get(kind)
     if wf is None:
         raise ServiceError(
-            "unknown_case_type",
+            Code.UNKNOWN_CASE_TYPE,
             f"未知的工单类型：{kind}（可选：{'、'.join(WORKFLOWS)}）",
             f"Unknown case type {kind!r}; one of {', '.join(WORKFLOWS)}",
             field="kind",

@@ -34,6 +34,7 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError, require_perm
 from servicehall.customers.bills import PROGRESS_EVERY, Progress, read_rows, whole_number
 
+from ..core.errors import Code as CoreCode
 from .models import Product, Promotion, Tier
 
 MAX_ROWS = 20_000
@@ -326,7 +327,9 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
         progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
-        raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
+        raise ServiceError(
+            CoreCode.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
+        )
     header_line, header = rows[0]
     names = [_normalise(h) for h in header]
     cols: dict[str, int] = {}
@@ -336,7 +339,7 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
             cols[key] = found[0]
         elif required:
             raise ServiceError(
-                "missing_column",
+                CoreCode.MISSING_COLUMN,
                 f"第{header_line}行（表头）缺少“{sorted(accepted)[-1]}”列（{key}）",
                 f"Line {header_line} (header): no {key} column",
                 field="file",
@@ -353,7 +356,7 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
             )
     if len(rows) - 1 > MAX_ROWS:
         raise ServiceError(
-            "too_many_rows",
+            CoreCode.TOO_MANY_ROWS,
             f"一次最多导入{MAX_ROWS}行",
             f"At most {MAX_ROWS} rows per import",
             field="file",
@@ -397,7 +400,7 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
     if errors:
         first = errors[0]
         raise ServiceError(
-            "bad_rows",
+            CoreCode.BAD_ROWS,
             f"第{first['line']}行“{first['field']}”有误（{first['value']}）：{first['message']}；"
             f"共{len({e['line'] for e in errors})}行有误，未导入任何数据",
             f"Line {first['line']}: bad {first['field']} ({first['value']!r}): "
@@ -409,7 +412,7 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
         )
     if not out:
         raise ServiceError(
-            "empty_file", "文件中没有档位", "The file has no tiers", field="file", status=422
+            CoreCode.EMPTY_FILE, "文件中没有档位", "The file has no tiers", field="file", status=422
         )
     return out
 

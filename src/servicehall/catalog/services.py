@@ -19,7 +19,9 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.customers.services import find_by_phone, normalize_phone
 
+from ..core.errors import Code as CoreCode
 from . import pricing, selectors
+from .errors import Code
 from .explain import explain
 from .importer import import_catalog  # noqa: F401  (re-exported: the catalogue's write)
 from .models import RecommendationOffer, Tier
@@ -56,7 +58,7 @@ def moment_of_visit(service_type_code: str) -> str:
 def _choice(value, choices, field: str) -> str:
     if value not in choices.values:
         raise ServiceError(
-            "invalid_choice",
+            CoreCode.INVALID_CHOICE,
             f"{field} 取值无效：{value}（可选：{'、'.join(choices.values)}）",
             f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
             field=field,
@@ -88,19 +90,19 @@ def record_answer(
     if len(note) > 200 or len(ticket_number or "") > 20:
         field = "note" if len(note) > 200 else "ticket_number"
         raise ServiceError(
-            "too_long", f"{field} 过长", f"{field} is too long", field=field, status=422
+            CoreCode.TOO_LONG, f"{field} 过长", f"{field} is too long", field=field, status=422
         )
     rec = recommend(number)
     if not rec.recommended:
         raise NotFound(
-            "no_recommendation",
+            Code.NO_RECOMMENDATION,
             "该号码目前没有可推荐的套餐",
             "There is no plan to recommend for this number now",
             field="phone",
         )
     if rec.plan.code != tier:
         raise Conflict(
-            "recommendation_changed",
+            Code.RECOMMENDATION_CHANGED,
             f"推荐已变化，当前推荐为「{rec.plan.product} {rec.plan.name}」，请刷新后再记录",
             f"The recommendation has changed (now {rec.plan.product} {rec.plan.name}); "
             "reload and record again",

@@ -30,6 +30,7 @@ from pathlib import Path
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 
+from .errors import Code
 from .models import Alias, Product, ProductRule, Tier, TierText
 
 TIER_LINK = "档位介绍表"
@@ -225,7 +226,7 @@ def load(parsed: Parsed, *, strict: bool = False, kind_of=None) -> ImportReport:
     """Write the parsed graph in one transaction. `kind_of(name)` may classify products."""
     if strict and parsed.problems:
         raise ServiceError(
-            "malformed_lines",
+            Code.MALFORMED_LINES,
             f"文件有 {len(parsed.problems)} 行格式错误，未导入任何内容",
             f"{len(parsed.problems)} malformed lines; nothing was imported",
             field="file",
@@ -281,7 +282,7 @@ def import_dir(directory: str | Path, *, strict: bool = False) -> ImportReport:
     triples_file = d / "triples.txt"
     if not triples_file.is_file():
         raise ServiceError(
-            "no_triples",
+            Code.NO_TRIPLES,
             f"{d} 中没有 triples.txt",
             f"no triples.txt in {d}",
             field="kb",

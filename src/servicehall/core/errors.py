@@ -4,13 +4,45 @@ before they change anything, so a refused operation leaves state as it was."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Mistakes any app can find, one code each; an app's own mistakes are in its `errors.Code`.
+    A code lives in exactly one enum (tests/core/test_errors.py checks it)."""
+
+    # input
+    REQUIRED = "required"  # a field left empty (field names which)
+    TOO_LONG = "too_long"
+    INVALID_CHOICE = "invalid_choice"  # a value not among the field's choices
+    INVALID_INPUT = "invalid_input"  # the request does not parse (API schema validation)
+    UNKNOWN_CATEGORY = "unknown_category"
+    # access and state
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    OTHER_HALL = "other_hall"  # an object of a hall the user does not work in
+    NOT_FOUND = "not_found"
+    INVALID_TRANSITION = "invalid_transition"
+    STALE_VERSION = "stale_version"  # someone else changed it since the form was opened
+    # files
+    EMPTY_FILE = "empty_file"
+    BAD_FILE = "bad_file"
+    BAD_FILE_TYPE = "bad_file_type"
+    TOO_LARGE = "too_large"
+    TOO_MANY_ROWS = "too_many_rows"
+    MISSING_COLUMN = "missing_column"
+    BAD_ROWS = "bad_rows"
+    # live events
+    EVENTS_UNAVAILABLE = "events_unavailable"
+    TOO_MANY_STREAMS = "too_many_streams"
+
 
 class ServiceError(Exception):
     status = 400
 
     def __init__(
         self,
-        code: str,
+        code: StrEnum,
         zh: str,
         en: str,
         *,
@@ -18,6 +50,8 @@ class ServiceError(Exception):
         status: int | None = None,
         extra: dict | None = None,
     ):
+        if not isinstance(code, StrEnum):  # a bare string would be a code outside the vocabulary
+            raise TypeError(f"error code {code!r} is not a member of an app's errors.Code")
         super().__init__(f"{code}: {en}")
         self.code = code
         self.zh = zh
@@ -55,7 +89,7 @@ def invalid_transition(
     actions it allows, each `{action, label, label_en}` — never bare codes, never another
     shape. `allowed`: (action, Chinese label, English label)."""
     return Conflict(
-        "invalid_transition",
+        Code.INVALID_TRANSITION,
         zh,
         en,
         field=field,
@@ -72,7 +106,7 @@ class Forbidden(ServiceError):
 
 def forbidden(action_zh: str, action_en: str) -> Forbidden:
     return Forbidden(
-        "forbidden",
+        Code.FORBIDDEN,
         f"您的角色无权{action_zh}",
         f"Your role is not allowed to {action_en}",
     )

@@ -33,7 +33,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from .db import write_transaction
-from .errors import NotFound, ServiceError, forbidden
+from .errors import Code, NotFound, ServiceError, forbidden
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -66,18 +66,20 @@ def check_upload(file_name: str, size: int) -> None:
     """What can be refused before the file is read: its type by name, an empty file, the size."""
     if not file_name.lower().endswith(EXTENSIONS):
         raise ServiceError(
-            "bad_file_type",
+            Code.BAD_FILE_TYPE,
             "只能上传CSV或Excel（.xlsx）文件",
             "Only CSV or Excel (.xlsx) files can be imported",
             field="file",
             status=422,
         )
     if size == 0:
-        raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
+        raise ServiceError(
+            Code.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
+        )
     if size > MAX_UPLOAD:
         mb = MAX_UPLOAD // (1024 * 1024)
         raise ServiceError(
-            "too_large",
+            Code.TOO_LARGE,
             f"文件过大：最大{mb}MB（本文件{size / 1024 / 1024:.1f}MB）",
             f"The file is too large: at most {mb} MB (this one is {size / 1024 / 1024:.1f} MB)",
             field="file",
@@ -88,7 +90,7 @@ def check_upload(file_name: str, size: int) -> None:
 def start(user, kind: str, file_name: str, data: bytes, work: Work) -> ImportJob:
     """Record the job and, once it has committed, process it in a background thread."""
     if kind not in KINDS:
-        raise NotFound("not_found", "没有这种导入", "No such import")
+        raise NotFound(Code.NOT_FOUND, "没有这种导入", "No such import")
     perm, zh, en = KINDS[kind]
     if not user.is_authenticated or not user.has_perm(perm):
         raise forbidden(zh, en)
@@ -193,7 +195,7 @@ def get_visible(user, job_id: int) -> ImportJob:
     of someone else's is not admitted to exist)."""
     job = ImportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None or not (job.user_id == user.pk or user.has_perm(ADMIN_PERM)):
-        raise NotFound("not_found", "没有这个导入任务", "No such import job")
+        raise NotFound(Code.NOT_FOUND, "没有这个导入任务", "No such import job")
     return job
 
 

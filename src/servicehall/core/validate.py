@@ -4,7 +4,7 @@ ServiceError (422) naming the field at fault, in words a user reads — "请填�
 
 from __future__ import annotations
 
-from .errors import ServiceError
+from .errors import Code, ServiceError
 
 
 def text(
@@ -26,11 +26,15 @@ def text(
         out = str(value)
     if required and not out:
         raise ServiceError(
-            "required", f"请填写{label_zh}", f"Please fill in {label_en}", field=field, status=422
+            Code.REQUIRED,
+            f"请填写{label_zh}",
+            f"Please fill in {label_en}",
+            field=field,
+            status=422,
         )
     if len(out) > limit:
         raise ServiceError(
-            "too_long",
+            Code.TOO_LONG,
             f"{label_zh}不能超过 {limit} 个字（现为 {len(out)} 个字）",
             f"{label_en[:1].upper()}{label_en[1:]} must be at most {limit} characters "
             f"(it has {len(out)})",

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from servicehall.core.errors import ServiceError
 
+from ..core.errors import Code as CoreCode
 from .models import Bill, PhoneNumber
 from .services import MOBILE_RE
 
@@ -98,7 +99,7 @@ MAX_UNZIPPED = 100 * 1024 * 1024
 
 
 def _bad_file(zh: str, en: str) -> ServiceError:
-    return ServiceError("bad_file", zh, en, field="file", status=422)
+    return ServiceError(CoreCode.BAD_FILE, zh, en, field="file", status=422)
 
 
 def _check_xlsx(data: bytes) -> None:
@@ -182,14 +183,16 @@ def parse(
         progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
     rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
     if not rows:
-        raise ServiceError("empty_file", "文件为空", "The file is empty", field="file", status=422)
+        raise ServiceError(
+            CoreCode.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
+        )
     header_line, header = rows[0]
     cols = {}
     for key, names in HEADERS.items():
         found = [j for j, h in enumerate(header) if h.lower() in names]
         if not found:
             raise ServiceError(
-                "missing_column",
+                CoreCode.MISSING_COLUMN,
                 f"第{header_line}行（表头）缺少“{sorted(names)[-1]}”列",
                 f"Line {header_line} (header): no {key} column",
                 field="file",
@@ -208,7 +211,7 @@ def parse(
     cols.update(header_columns(header, PLAN_HEADERS))
     if max_rows is not None and len(rows) - 1 > max_rows:
         raise ServiceError(
-            "too_many_rows",
+            CoreCode.TOO_MANY_ROWS,
             f"一次最多导入{max_rows}行",
             f"At most {max_rows} rows per import",
             field="file",
@@ -259,7 +262,7 @@ def parse(
         first = errors[0]
         lines = len(bad_lines)
         raise ServiceError(
-            "bad_rows",
+            CoreCode.BAD_ROWS,
             f"第{first['line']}行“{first['field']}”有误（{first['value']}）：{first['message']}；"
             f"共{lines}行、{bad_cells}处有误，{nothing_done[0]}",
             f"Line {first['line']}: bad {first['field']} ({first['value']!r}): "

@@ -9,6 +9,8 @@ from servicehall.core.audit import log_pii_access
 from servicehall.core.errors import NotFound, ServiceError, forbidden
 from servicehall.core.masking import mask_id_number, mask_name, mask_phone
 
+from ..core.errors import Code as CoreCode
+from .errors import Code
 from .models import TIER_ZH, Customer, PhoneNumber
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -23,7 +25,7 @@ def normalize_phone(raw: str | None, field: str = "phone") -> str:
         value = value[4:]
     if not MOBILE_RE.match(value):
         raise ServiceError(
-            "invalid_phone",
+            Code.INVALID_PHONE,
             "手机号码格式不正确，应为以1开头的11位数字",
             "Malformed phone number: expected 11 digits starting with 1",
             field=field,
@@ -42,7 +44,7 @@ def reveal(user, customer_id, *, reason: str, ip=None) -> dict:
     (404 when unknown), the role's permission, a reason, and an audit row."""
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound("unknown_customer", "客户不存在", "Unknown customer", field="customer_id")
+        raise NotFound(Code.UNKNOWN_CUSTOMER, "客户不存在", "Unknown customer", field="customer_id")
     return present(customer, user, reveal=True, reason=reason, ip=ip)
 
 
@@ -55,7 +57,7 @@ def present(customer: Customer, user, *, reveal: bool = False, reason: str = "",
             raise forbidden("查看未脱敏的客户信息", "view unmasked personal data")
         if not reason.strip():
             raise ServiceError(
-                "reason_required",
+                CoreCode.REQUIRED,
                 "查看完整号码须填写原因",
                 "A reason is required to view unmasked data",
                 field="reason",

@@ -24,7 +24,9 @@ from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.customers.services import normalize_phone
 
+from ..core.errors import Code as CoreCode
 from . import assistant
+from .errors import Code
 from .models import Conversation, Message
 
 MAX_MESSAGES = 200  # answered by the assistant, per conversation: a runaway client is stopped
@@ -38,7 +40,7 @@ MAX_CODE_ATTEMPTS = 5  # wrong codes before the code is void and a new one must 
 def start(channel: str = Conversation.Channel.WEB) -> Conversation:
     if channel not in Conversation.Channel.values:
         raise ServiceError(
-            "bad_channel",
+            CoreCode.INVALID_CHOICE,
             f"未知的渠道：{channel}",
             f"Unknown channel {channel!r}",
             field="channel",
@@ -51,7 +53,7 @@ def get(token: str) -> Conversation:
     conversation = Conversation.objects.filter(token=str(token)[:32]).first()
     if conversation is None:
         raise NotFound(
-            "unknown_conversation", "对话不存在或已过期", "No such conversation", field="token"
+            Code.UNKNOWN_CONVERSATION, "对话不存在或已过期", "No such conversation", field="token"
         )
     return conversation
 
@@ -137,7 +139,7 @@ def send_code(token: str, phone: str) -> None:
         now = timezone.now()
         if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
             raise ServiceError(
-                "code_too_soon",
+                Code.CODE_TOO_SOON,
                 "验证码已发送，请一分钟后再试",
                 "A code was just sent; try again in a minute",
                 field="phone",
@@ -180,12 +182,12 @@ def verify(token: str, code: str) -> str:
             conversation.save(update_fields=["code_attempts", "code_hash"])
     if expired:
         raise ServiceError(
-            "code_expired",
+            Code.CODE_EXPIRED,
             "验证码已失效，请重新获取",
             "The code has expired; ask for a new one",
             field="code",
             status=422,
         )
     if not right:
-        raise ServiceError("wrong_code", "验证码不正确", "Wrong code", field="code", status=422)
+        raise ServiceError(Code.WRONG_CODE, "验证码不正确", "Wrong code", field="code", status=422)
     return conversation.phone

@@ -10,6 +10,7 @@ from servicehall.core.errors import NotFound
 from servicehall.org.models import staff_name
 
 from . import workflow
+from .errors import Code
 from .models import Article, ArticleVersion, Audience, Category, Status
 
 PAGE = 50
@@ -38,7 +39,7 @@ def article_or_404(qs: QuerySet, article_id) -> Article:
     article = qs.filter(pk=article_id).first() if str(article_id).isdigit() else None
     if article is None:
         raise NotFound(
-            "unknown_article",
+            Code.UNKNOWN_ARTICLE,
             f"知识文章 {article_id} 不存在",
             f"Unknown article {article_id}",
             field="article",
@@ -206,7 +207,7 @@ def get_version(article: Article, number) -> ArticleVersion:
     v = article.versions.filter(number=number).first() if str(number).isdigit() else None
     if v is None:
         raise NotFound(
-            "unknown_version",
+            Code.UNKNOWN_VERSION,
             f"版本 v{number} 不存在",
             f"Unknown version v{number}",
             field="version",

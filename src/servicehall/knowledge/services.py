@@ -24,6 +24,8 @@ Workflow of an article's newest version (`head`):
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import connection
 from django.utils import timezone
 
@@ -38,6 +40,8 @@ from servicehall.core.errors import (
     require_perm,
 )
 
+from ..core.errors import Code as CoreCode
+from .errors import Code
 from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
 from .selectors import article_or_404
 from .workflow import ACTION_PERM, ACTIONS, AUTHOR, REVIEWER, allowed_actions
@@ -47,7 +51,7 @@ MAX_BODY = 20000
 MAX_NOTE = 200
 
 
-def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
+def _bad(code: StrEnum, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
     return ServiceError(code, zh, en, field=field, status=status)
 
 
@@ -66,7 +70,7 @@ def _text(value, field: str, limit: int, *, required: bool = True) -> str:
 def _choice(value, choices, field: str, label_zh: str) -> str:
     if value not in choices.values:
         raise _bad(
-            "invalid_choice",
+            CoreCode.INVALID_CHOICE,
             f"{label_zh}取值无效：{value}（可选：{'、'.join(choices.values)}）",
             f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
             field,
@@ -80,7 +84,10 @@ def _category(code) -> Category | None:
     cat = Category.objects.filter(code=str(code)).first()
     if cat is None:
         raise _bad(
-            "unknown_category", f"未知的知识分类：{code}", f"Unknown category {code!r}", "category"
+            CoreCode.UNKNOWN_CATEGORY,
+            f"未知的知识分类：{code}",
+            f"Unknown category {code!r}",
+            "category",
         )
     return cat
 
@@ -96,7 +103,7 @@ def _check_version(article: Article, version) -> None:
     current = article.head.number
     if version is None or str(version) != str(current):
         raise Conflict(
-            "stale_version",
+            CoreCode.STALE_VERSION,
             f"文章已被他人修改（当前版本 v{current}），请刷新后再操作",
             f"The article was changed by someone else (now v{current}); reload and try again",
             field="version",
@@ -172,7 +179,7 @@ def edit_article(
         article = get_article(article_id, for_update=True)
         if article.status == Status.ARCHIVED:
             raise Conflict(
-                "archived",
+                Code.ARCHIVED,
                 "已归档的文章不能再编辑",
                 "An archived article cannot be edited",
                 field="article",
@@ -196,7 +203,7 @@ def edit_article(
                 article.category = cat
                 fields.append("category")
         if new_title == head.title and new_body == head.body and not fields:
-            raise _bad("no_change", "内容没有变化", "Nothing was changed", "body")
+            raise _bad(Code.NO_CHANGE, "内容没有变化", "Nothing was changed", "body")
         from_status = article.status
         article.head = ArticleVersion.objects.create(
             article=article,
@@ -223,7 +230,7 @@ def act(user, article_id, action: str, *, version, note: str = "") -> Article:
         if not (user.has_perm(AUTHOR) or user.has_perm(REVIEWER)):
             raise forbidden("处理知识文章", "work on knowledge articles")
         raise NotFound(
-            "unknown_action",
+            Code.UNKNOWN_ACTION,
             f"未知的操作：{action}（可选：{'、'.join(ACTIONS)}）",
             f"Unknown action {action!r}; one of {', '.join(ACTIONS)}",
             field="action",
@@ -247,7 +254,7 @@ def act(user, article_id, action: str, *, version, note: str = "") -> Article:
         if action == "approve":
             if head.editor_id == user.pk:
                 raise ServiceError(
-                    "own_version",
+                    Code.OWN_VERSION,
                     "不能审核自己编写的版本，请由其他审核人审核",
                     "You cannot approve a version you wrote; another reviewer must",
                     field="action",

@@ -30,6 +30,7 @@ from servicehall.org import hours
 from servicehall.org.models import Counter, Hall, ServiceType, staff_name
 
 from . import booking, rules
+from .errors import Code
 from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
 
 S = Ticket.Status
@@ -167,7 +168,7 @@ def ticket_by_token(token: str, *, for_update: bool = False) -> Ticket:
     ticket = qs.filter(token=token).first() if token else None
     if ticket is None:
         raise NotFound(
-            "unknown_ticket_link",
+            Code.UNKNOWN_TICKET,
             "没有找到这个号码，请核对链接或重新取号",
             "No ticket has this link; check it or take a new number",
             field="token",
@@ -644,7 +645,7 @@ def get_ticket(ticket_id, *, for_update: bool = False, hall_id: int | None = Non
     ticket = qs.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(
-            "unknown_ticket",
+            Code.UNKNOWN_TICKET,
             f"号码 {ticket_id} 不存在",
             f"Unknown ticket {ticket_id}",
             field="ticket",

@@ -34,7 +34,11 @@ from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import hours
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 
+from ..core.errors import Code as CoreCode
+from ..customers.errors import Code as CustomersCode
+from ..org.errors import Code as OrgCode
 from . import booking, rules, selectors
+from .errors import Code
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -159,7 +163,7 @@ def get_hall(code_or_id) -> Hall:
     )
     if hall is None:
         raise NotFound(
-            "unknown_hall",
+            OrgCode.UNKNOWN_HALL,
             f"营业厅 {code_or_id} 不存在",
             f"Unknown hall {code_or_id}",
             field="hall",
@@ -185,7 +189,7 @@ def _check_offered(hall: Hall, service_type: ServiceType) -> None:
     """Some active counter of the hall serves this type (taking a number, booking alike)."""
     if not hall.counters.filter(service_types=service_type, is_active=True).exists():
         raise ServiceError(
-            "service_type_not_offered",
+            Code.SERVICE_TYPE_NOT_OFFERED,
             f"{hall.name}不办理“{service_type.name_zh}”业务",
             f"{hall.name} does not offer {service_type.name_en}",
             field="service_type",
@@ -199,7 +203,7 @@ def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
     home = home_hall_id(user)
     if home is not None and home != hall.pk:
         raise Forbidden(
-            "other_hall",
+            CoreCode.OTHER_HALL,
             f"{hall.name}不是您所在的营业厅，不能{action_zh}",
             f"{hall.name} is not your hall; you cannot {action_en} there",
             field="hall",
@@ -222,7 +226,7 @@ def get_service_type(code: str | None) -> ServiceType:
     st = ServiceType.objects.filter(code=code or "", is_active=True).first()
     if st is None:
         raise ServiceError(
-            "unknown_service_type",
+            Code.UNKNOWN_SERVICE_TYPE,
             f"业务类型“{code}”不存在或已停用",
             f"Unknown or inactive service type {code!r}",
             field="service_type",
@@ -239,7 +243,7 @@ def get_counter(counter_id) -> Counter:
     )
     if counter is None:
         raise NotFound(
-            "unknown_counter",
+            Code.UNKNOWN_COUNTER,
             f"窗口 {counter_id} 不存在",
             f"Unknown counter {counter_id}",
             field="counter",
@@ -301,7 +305,7 @@ def _open_session(
     session = qs.first()
     if session is None or session.staff_id != user.pk:
         raise Conflict(
-            "not_signed_in",
+            Code.NOT_SIGNED_IN,
             f"您未在{counter.name}签到，请先签到",
             f"You are not signed in at {counter.name}; sign in first",
             field="counter",
@@ -313,7 +317,7 @@ def _session_of_ticket(user, ticket: Ticket) -> CounterSession:
     """Actions on a called ticket may be taken only by the staff signed in at its counter."""
     if ticket.counter_id is None:
         raise Conflict(
-            "not_at_counter",
+            Code.NOT_AT_COUNTER,
             f"号码 {ticket.number} 尚未被叫号",
             f"Ticket {ticket.number} has not been called",
             field="ticket",
@@ -352,7 +356,7 @@ def issue_ticket(
     service_type = get_service_type(service_type_code)
     if channel not in Ticket.Channel.values:
         raise ServiceError(
-            "invalid_channel",
+            CoreCode.INVALID_CHOICE,
             f"渠道“{channel}”无效",
             f"Unknown channel {channel!r}",
             field="channel",
@@ -363,7 +367,7 @@ def issue_ticket(
         hall = Hall.objects.select_related("queue_policy").get(pk=hall.pk)
         if not hall.is_open:
             raise Conflict(
-                "hall_closed",
+                Code.HALL_CLOSED,
                 f"{hall.name}当前未开放取号",
                 f"{hall.name} is not issuing tickets now",
                 field="hall",
@@ -425,7 +429,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
     """The rules a booked time must meet (book and move alike), raising before any write."""
     if slot_at <= _now():
         raise ServiceError(
-            "slot_in_past",
+            Code.SLOT_IN_PAST,
             "预约时间已过，请选择以后的时间",
             "The appointment time is in the past; choose a later time",
             field="slot_at",
@@ -438,7 +442,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
     if not booking.within_hours(hall, slot_at):
         at = timezone.localtime(slot_at)
         raise ServiceError(
-            "outside_hours",
+            Code.OUTSIDE_HOURS,
             f"{hall.name}在 {at:%m-%d %H:%M} 不营业，请选择营业时间内的时段",
             f"{hall.name} is closed at {at:%Y-%m-%d %H:%M}; choose a time in its opening hours",
             field="slot_at",
@@ -453,7 +457,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
     if same_day is not None:
         at = timezone.localtime(same_day.slot_at)
         raise Conflict(
-            "already_booked",
+            Code.ALREADY_BOOKED,
             f"该客户当天已有预约（{at:%m-%d %H:%M}），请改约或取消原预约",
             f"This customer already has an appointment that day ({at:%Y-%m-%d %H:%M}); "
             "move or cancel it instead",
@@ -468,7 +472,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
     ).count()
     if taken >= booking.per_slot():
         raise Conflict(
-            "slot_full",
+            Code.SLOT_FULL,
             f"{first:%H:%M} 时段的预约已满（每时段 {booking.per_slot()} 个），请选择其他时间",
             f"The {first:%H:%M} slot is full ({booking.per_slot()} per slot); choose another time",
             field="slot_at",
@@ -512,7 +516,7 @@ def book_appointment(
     customer = find_by_phone(number)
     if customer is None:
         raise ServiceError(
-            "unknown_customer",
+            CustomersCode.UNKNOWN_CUSTOMER,
             "该号码不是本网客户，无法预约",
             "No customer has this phone number",
             field="phone",
@@ -543,7 +547,7 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     home = home_hall_id(user)
     if appt is None or (home is not None and appt.hall_id != home):
         raise NotFound(
-            "unknown_appointment",
+            Code.UNKNOWN_APPOINTMENT,
             f"预约 {appointment_id} 不存在",
             f"Unknown appointment {appointment_id}",
             field="appointment",
@@ -554,7 +558,7 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
 def _check_open(appt: Appointment, action_zh: str, action_en: str) -> None:
     if appt.status != AS.BOOKED:
         raise Conflict(
-            "appointment_closed",
+            Code.APPOINTMENT_CLOSED,
             f"该预约{APPOINTMENT_STATUS_ZH[appt.status]}，不能{action_zh}",
             f"This appointment is {APPOINTMENT_STATUS_EN[appt.status]}; it cannot be {action_en}",
             field="status",
@@ -602,7 +606,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
     check_hall_of(user, hall, "取号", "issue tickets")
     if not (phone or "").strip():
         raise ServiceError(
-            "phone_required",
+            CoreCode.REQUIRED,
             "请输入手机号码",
             "Please enter your mobile number",
             field="phone",
@@ -626,7 +630,7 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
         )
         if appt is None:
             raise NotFound(
-                "no_appointment",
+                Code.NO_APPOINTMENT,
                 f"未找到该号码在当前时段（前{policy.appointment_early_min}分钟至后{policy.appointment_late_min}分钟）的预约",
                 "No appointment for this number around this time",
                 field="phone",
@@ -672,7 +676,7 @@ def cancel_by_customer(token: str) -> Ticket:
             zh, en = _CUSTOMER_CANNOT_CANCEL.get(ticket.status, ("不在等候中", "is not waiting"))
             counter = ticket.counter.name if ticket.counter_id else ""
             raise Conflict(
-                "cannot_cancel",
+                Code.CANNOT_CANCEL,
                 f"号码 {ticket.number} " + zh.format(counter=counter) + "，不能取消",
                 f"Ticket {ticket.number} "
                 + en.format(counter=counter)
@@ -756,7 +760,7 @@ def set_hall_notice(user, hall: Hall, text: str) -> Hall:
     limit = Hall._meta.get_field("notice").max_length
     if len(text) > limit:
         raise ServiceError(
-            "notice_too_long",
+            CoreCode.TOO_LONG,
             f"公告最多 {limit} 个字（现有 {len(text)} 个）",
             f"The notice is limited to {limit} characters ({len(text)} given)",
             field="notice",
@@ -775,14 +779,14 @@ def sign_in(user, counter: Counter) -> CounterSession:
     home = home_hall_id(user)
     if home is not None and counter.hall_id != home:
         raise Forbidden(
-            "other_hall",
+            CoreCode.OTHER_HALL,
             f"{counter.name}属于其他营业厅，您只能在本厅窗口签到",
             f"{counter.name} belongs to another hall; sign in at your own hall",
             field="counter",
         )
     if counter.kind == Counter.Kind.VIP and not user.has_perm("queueing.serve_vip_counter"):
         raise Conflict(
-            "vip_counter",
+            Code.VIP_COUNTER,
             f"{counter.name}为VIP专席，您的角色不能签到",
             f"{counter.name} is a VIP counter",
             field="counter",
@@ -803,7 +807,7 @@ def sign_in(user, counter: Counter) -> CounterSession:
         )
         if other:
             raise Conflict(
-                "counter_taken",
+                Code.COUNTER_TAKEN,
                 f"{counter.name}已有其他工作人员签到",
                 f"Another staff member is signed in at {counter.name}",
                 field="counter",
@@ -817,7 +821,7 @@ def sign_in(user, counter: Counter) -> CounterSession:
                 )
         except IntegrityError as exc:
             raise Conflict(
-                "counter_taken",
+                Code.COUNTER_TAKEN,
                 f"{counter.name}刚被其他人签到",
                 f"{counter.name} was just taken",
                 field="counter",
@@ -837,7 +841,7 @@ def _sign_out(user, session: CounterSession, now) -> None:
     ).first()
     if busy:
         raise Conflict(
-            "ticket_in_service",
+            Code.TICKET_IN_SERVICE,
             f"号码 {busy.number} 尚未办结，请先办结或转移",
             f"Ticket {busy.number} is still open at this counter; finish or transfer it first",
             field="counter",
@@ -870,7 +874,7 @@ def _calling_session(user, counter: Counter, *, lock: bool = False) -> CounterSe
     session = _open_session(user, counter, lock=lock, with_pause=True)
     if session.paused:
         raise Conflict(
-            "counter_paused",
+            Code.COUNTER_PAUSED,
             f"{counter.name}已暂停服务，请先恢复服务再叫号",
             f"{counter.name} is paused; resume service before calling",
             field="counter",
@@ -884,7 +888,7 @@ def _refuse_if_busy(counter: Counter) -> None:
     ).first()
     if busy:
         raise Conflict(
-            "ticket_in_service",
+            Code.TICKET_IN_SERVICE,
             f"号码 {busy.number} 尚未办结，请先办结、过号或转移",
             f"Ticket {busy.number} is still open at this counter",
             field="counter",
@@ -894,7 +898,7 @@ def _refuse_if_busy(counter: Counter) -> None:
 
 def _queue_empty(counter: Counter) -> Conflict:
     return Conflict(
-        "queue_empty",
+        Code.QUEUE_EMPTY,
         f"{counter.name}当前没有等候的号码",
         f"Nobody is waiting for {counter.name}",
         field="counter",
@@ -932,7 +936,7 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
                 break
         else:
             raise Conflict(
-                "busy",
+                Code.BUSY,
                 "叫号繁忙，请重试",
                 "The queue is busy; try again",
                 field="counter",
@@ -983,7 +987,7 @@ def _not_for_this_counter(ticket: Ticket, counter: Counter, type_ids) -> Conflic
         en = f"{counter.name} does not serve {st.name_en} ({n})"
     else:
         zh, en = f"{counter.name}不能呼叫号码 {n}", f"{counter.name} cannot call {n}"
-    return Conflict("not_for_this_counter", zh, en, field="number")
+    return Conflict(Code.NOT_FOR_THIS_COUNTER, zh, en, field="number")
 
 
 def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
@@ -995,7 +999,7 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
     number = (number or "").strip().upper()
     if not number:
         raise ServiceError(
-            "number_required",
+            CoreCode.REQUIRED,
             "请输入要呼叫的号码，例如 B012",
             "Type the number to call, e.g. B012",
             field="number",
@@ -1014,14 +1018,14 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
         )
         if ticket is None:
             raise NotFound(
-                "unknown_number",
+                Code.UNKNOWN_NUMBER,
                 f"今天本厅没有号码 {number}",
                 f"There is no ticket {number} in this hall today",
                 field="number",
             )
         if ticket.status != S.WAITING:
             raise Conflict(
-                "not_waiting",
+                Code.NOT_WAITING,
                 f"号码 {number} 当前为“{STATUS_ZH.get(ticket.status, ticket.status)}”，不在等候中",
                 f"Ticket {number} is not waiting (it is {STATUS_EN.get(ticket.status, 'closed')})",
                 field="number",
@@ -1031,7 +1035,7 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
             raise _not_for_this_counter(ticket, counter, type_ids)
         if not _take(ticket, counter, user, now):
             raise Conflict(
-                "already_called",
+                Code.ALREADY_CALLED,
                 f"号码 {number} 刚被其他窗口叫走",
                 f"Ticket {number} was just called by another counter",
                 field="number",
@@ -1052,7 +1056,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
     require_perm(user, "queueing.serve_counter", "暂停服务", "pause service")
     if reason not in CounterPause.Reason.values:
         raise ServiceError(
-            "invalid_pause_reason",
+            CoreCode.INVALID_CHOICE,
             "请选择暂停原因：休息、培训、后台事务或其他",
             "Choose a reason: break, training, back-office work or other",
             field="reason",
@@ -1061,7 +1065,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
     note = (note or "").strip()[:100]
     if reason == CounterPause.Reason.OTHER and not note:
         raise ServiceError(
-            "pause_note_required",
+            CoreCode.REQUIRED,
             "暂停原因为“其他”时请填写说明",
             "Say why when the reason is “other”",
             field="note",
@@ -1073,7 +1077,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
         busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
         if busy:
             raise Conflict(
-                "ticket_in_service",
+                Code.TICKET_IN_SERVICE,
                 f"号码 {busy.number} 尚未办结，不能暂停服务；请先办结、过号或转移",
                 f"Ticket {busy.number} is still open here; finish or transfer it before pausing",
                 field="counter",
@@ -1082,7 +1086,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
         if current is not None:
             if current.session_id == session.pk:
                 raise Conflict(
-                    "already_paused",
+                    Code.ALREADY_PAUSED,
                     f"{counter.name}已在暂停中",
                     f"{counter.name} is already paused",
                     field="counter",
@@ -1096,7 +1100,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
                 )
         except IntegrityError as exc:
             raise Conflict(
-                "already_paused",
+                Code.ALREADY_PAUSED,
                 f"{counter.name}已在暂停中",
                 f"{counter.name} is already paused",
                 field="counter",
@@ -1125,7 +1129,7 @@ def resume_counter(user, counter: Counter) -> CounterPause:
         pause = qs.first()
         if pause is None:
             raise Conflict(
-                "not_paused",
+                Code.NOT_PAUSED,
                 f"{counter.name}未暂停服务",
                 f"{counter.name} is not paused",
                 field="counter",
@@ -1165,7 +1169,7 @@ def no_show(user, ticket_id) -> Ticket:
         needed = rules.policy_for(ticket.hall).recalls_before_no_show
         if ticket.recall_count < needed:
             raise Conflict(
-                "recall_first",
+                Code.RECALL_FIRST,
                 f"须重呼 {needed} 次后才能过号（已重呼 {ticket.recall_count} 次）",
                 f"Recall {needed} times before marking a no-show ({ticket.recall_count} so far)",
                 field="recall_count",
@@ -1196,7 +1200,7 @@ def finish_service(user, ticket_id, category_code: str | None, note: str = "") -
         ticket = _locked_for(user, ticket_id, "finish")
         if not category_code:
             raise ServiceError(
-                "required",
+                CoreCode.REQUIRED,
                 "请选择办理的业务",
                 "Choose the business that was handled",
                 field="category",
@@ -1204,7 +1208,7 @@ def finish_service(user, ticket_id, category_code: str | None, note: str = "") -
             )
         if category is None:
             raise ServiceError(
-                "unknown_category",
+                CoreCode.UNKNOWN_CATEGORY,
                 f"业务分类“{category_code}”不存在，请选择办理的业务",
                 f"Unknown business category {category_code!r}; choose the business handled",
                 field="category",
@@ -1254,7 +1258,7 @@ def transfer(
     require_perm(user, "queueing.serve_counter", "转移号码", "transfer tickets")
     if not service_type_code and not counter_id:
         raise ServiceError(
-            "transfer_target_required",
+            CoreCode.REQUIRED,
             "请选择转往的业务类型或窗口",
             "Give a service type or a counter to transfer to",
             field="service_type",
@@ -1268,7 +1272,7 @@ def transfer(
             _session_of_ticket(user, ticket)
         if target is not None and target.hall_id != ticket.hall_id:
             raise ServiceError(
-                "counter_other_hall",
+                CoreCode.OTHER_HALL,
                 "目标窗口不在本营业厅",
                 "That counter is in another hall",
                 field="counter",
@@ -1283,7 +1287,7 @@ def transfer(
         if ticket.status == S.SERVING and not (note or "").strip():
             # C8: the next desk reads what the customer already told this one.
             raise ServiceError(
-                "transfer_summary_required",
+                CoreCode.REQUIRED,
                 "转移办理中的号码时请填写转来说明，让客户不必重复叙述",
                 "Write a summary for the next desk: the customer should not repeat the story",
                 field="note",
@@ -1318,14 +1322,14 @@ def move_to_quiet(user, ticket_id, note: str = "") -> Ticket:
         ticket = _locked_for(user, ticket_id, "move_to_quiet", at_counter=False)
         if ticket.area == Ticket.Area.QUIET and ticket.status == S.WAITING:
             raise Conflict(
-                "already_quiet",
+                Code.ALREADY_QUIET,
                 "该号码已在安静区等候",
                 "The ticket already waits in the quiet area",
                 field="area",
             )
         if not ticket.hall.counters.filter(kind=Counter.Kind.QUIET, is_active=True).exists():
             raise Conflict(
-                "no_quiet_area",
+                Code.NO_QUIET_AREA,
                 "本营业厅未设安静咨询区",
                 "This hall has no quiet area",
                 field="area",

@@ -18,6 +18,8 @@ from servicehall.core.sms import queue_sms
 from servicehall.queueing import services as queue
 from servicehall.queueing.models import Ticket
 
+from ..core.errors import Code as CoreCode
+from .errors import Code
 from .models import DIMENSIONS, CounterRating, Survey
 from .selectors import RATING_WINDOW, SATISFIED_FROM
 
@@ -61,7 +63,7 @@ def get_open(token: str) -> Survey:
     survey = Survey.objects.select_related("case", "hall").filter(token=token).first()
     if survey is None:
         raise NotFound(
-            "unknown_survey", "问卷链接无效", "This survey link is not valid", field="token"
+            Code.UNKNOWN_SURVEY, "问卷链接无效", "This survey link is not valid", field="token"
         )
     return survey
 
@@ -71,16 +73,16 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
     survey = get_open(token)
     if survey.answered_at:
         raise Conflict(
-            "already_answered",
+            Code.ALREADY_ANSWERED,
             "您已提交过评价，感谢您的参与",
             "You have already answered",
             field="token",
         )
     if survey.expires_at < timezone.now():
-        raise Conflict("expired", "问卷已过期", "This survey has expired", field="token")
+        raise Conflict(Code.EXPIRED, "问卷已过期", "This survey has expired", field="token")
     if resolved not in (True, False):
         raise ServiceError(
-            "required",
+            CoreCode.REQUIRED,
             "请选择问题是否已解决",
             "Please say whether the problem is solved",
             field="resolved",
@@ -95,7 +97,7 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         if locked.answered_at:
             raise Conflict(
-                "already_answered", "您已提交过评价", "You have already answered", field="token"
+                Code.ALREADY_ANSWERED, "您已提交过评价", "You have already answered", field="token"
             )
         for k, v in clean.items():
             setattr(locked, k, v)
@@ -121,7 +123,7 @@ def _score(name: str, value, *, required: bool) -> int | None:
     if value is None or not 1 <= value <= 5:
         zh = next((d[1] for d in DIMENSIONS if d[0] == name), "总体满意度")
         raise ServiceError(
-            "invalid_score",
+            Code.INVALID_SCORE,
             f"请为“{zh}”打分（1–5分）",
             f"Rate {name} from 1 to 5",
             field=name,
@@ -157,14 +159,14 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
     )
     if ticket is None or ticket.served_by_id is None:
         raise NotFound(
-            "no_service_to_rate",
+            Code.NO_SERVICE_TO_RATE,
             f"{counter.name}没有可评价的服务",
             f"No finished service at {counter.name} to rate",
             field="ticket",
         )
     if ticket.finished_at < now - RATING_WINDOW:
         raise Conflict(
-            "rating_closed",
+            Code.RATING_CLOSED,
             f"号码 {ticket.number} 办结已超过10分钟，不能再评价",
             f"Ticket {ticket.number} was finished more than 10 minutes ago",
             field="ticket",
@@ -178,14 +180,14 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
         # the device asks about the service just finished, until the next one starts: an
         # earlier customer's service is not rated from it afterwards
         raise Conflict(
-            "rating_closed",
+            Code.RATING_CLOSED,
             f"号码 {ticket.number} 之后已办理下一位客户，不能再评价",
             f"The counter has served the next customer after ticket {ticket.number}",
             field="ticket",
         )
     if CounterRating.objects.filter(ticket=ticket).exists():
         raise Conflict(
-            "already_rated",
+            Code.ALREADY_RATED,
             f"号码 {ticket.number} 已评价，感谢您的参与",
             f"Ticket {ticket.number} has already been rated",
             field="ticket",
@@ -204,7 +206,7 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
                 )
         except IntegrityError as exc:
             raise Conflict(
-                "already_rated",
+                Code.ALREADY_RATED,
                 f"号码 {ticket.number} 已评价，感谢您的参与",
                 f"Ticket {ticket.number} has already been rated",
                 field="ticket",

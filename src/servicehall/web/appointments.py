@@ -22,6 +22,7 @@ from servicehall.core.errors import ServiceError
 from servicehall.org.models import Hall, ServiceType
 from servicehall.queueing import booking, selectors, services
 
+from ..queueing.errors import Code as QueueingCode
 from .access import page
 from .forms import error_text, sort_messages
 from .names import english
@@ -54,7 +55,7 @@ def _when(day_raw: str, time_raw: str) -> datetime:
         t = time.fromisoformat(time_raw)
     except ValueError as exc:
         raise ServiceError(
-            "invalid_slot",
+            QueueingCode.INVALID_SLOT,
             "请选择预约日期和时段",
             "Choose the date and the time of the appointment",
             field="slot_at",

@@ -11,6 +11,7 @@ from servicehall.core.errors import NotFound
 from servicehall.queueing import selectors, services
 from servicehall.surveys import selectors as survey_selectors
 
+from ..queueing.errors import Code as QueueingCode
 from .access import page
 from .forms import attempt
 from .names import localize_board
@@ -64,7 +65,7 @@ def to_quiet(request, hall, ticket_id):
     def move():
         if selectors.get_ticket(ticket_id).hall_id != h.pk:  # only this board's hall
             raise NotFound(
-                "unknown_ticket",
+                QueueingCode.UNKNOWN_TICKET,
                 f"本厅没有号码 {ticket_id}",
                 f"No ticket {ticket_id} in this hall",
                 field="ticket",

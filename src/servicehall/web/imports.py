@@ -25,6 +25,7 @@ from servicehall.core.masking import mask_phone
 from servicehall.core.models import ImportJob
 from servicehall.customers.bills import COLUMN_NAMES as BILL_COLUMNS
 
+from ..core.errors import Code as CoreCode
 from .access import page
 from .forms import error_text
 from .names import english
@@ -88,7 +89,7 @@ def upload(request, kind):
         file = request.FILES.get("file")
         if file is None:
             raise ServiceError(
-                "required",
+                CoreCode.REQUIRED,
                 "请选择要上传的文件",
                 "Choose a file to upload",
                 field="file",

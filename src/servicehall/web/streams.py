@@ -10,11 +10,14 @@ import json
 import logging
 import time
 from collections import Counter
+from enum import StrEnum
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 from servicehall.core.errors import ServiceError
 from servicehall.core.events import bus
+
+from ..core.errors import Code as CoreCode
 
 log = logging.getLogger(__name__)
 KEEPALIVE_S = 15
@@ -62,7 +65,7 @@ class _EventStream(StreamingHttpResponse):
         super().close()
 
 
-def _refused(code: str, zh: str, en: str, status: int) -> JsonResponse:
+def _refused(code: StrEnum, zh: str, en: str, status: int) -> JsonResponse:
     err = ServiceError(code, zh, en, field="events", status=status)
     return JsonResponse(err.as_dict(), status=err.status)
 
@@ -82,7 +85,7 @@ async def stream_channel(
     budget = "budget:public" if public else "budget:staff"
     if _open[channel] >= MAX_PER_CHANNEL or _open[budget] >= MAX_STREAMS:
         return _refused(
-            "too_many_streams",
+            CoreCode.TOO_MANY_STREAMS,
             "实时连接过多，请稍后刷新页面",
             "Too many live connections; reload the page later",
             429,
@@ -94,7 +97,7 @@ async def stream_channel(
         slot.release()
         log.warning("live events unavailable for %s", channel, exc_info=True)
         return _refused(
-            "events_unavailable",
+            CoreCode.EVENTS_UNAVAILABLE,
             "实时推送暂不可用，请稍后刷新页面",
             "Live updates are unavailable; reload the page later",
             503,

@@ -23,6 +23,8 @@ from servicehall.knowledge import assistant, chat
 from servicehall.knowledge.models import Conversation, Message
 from servicehall.org.models import staff_name
 
+from ...core.errors import Code as CoreCode
+from ..errors import Code
 from ..models import Case, CaseEvent, Channel
 from ..selectors import case_conversation, chat_assignee, get_case, holds_chat
 from .common import (
@@ -52,7 +54,7 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     channel_user = get_user_model().objects.filter(username=settings.CHAT_CHANNEL_USER).first()
     if channel_user is None:
         raise ServiceError(
-            "chat_not_configured",
+            Code.CHAT_NOT_CONFIGURED,
             "人工客服暂不可用（未配置在线渠道账号），请拨打10086",
             "No person is available: the online channel account is not configured",
             field="token",
@@ -156,7 +158,7 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
         conversation = case_conversation(case)
         if conversation is None:
             raise _bad(
-                "not_a_chat",
+                Code.NOT_A_CHAT,
                 "该工单不是由在线对话转来的，无法在对话中回复客户",
                 "This case did not come from a chat: there is no chat to reply in",
                 "text",
@@ -166,7 +168,7 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
             # answered (the assistant has the chat back) or moved on to a newer case: the
             # customer would not see this reply where they are talking now
             raise _bad(
-                "chat_not_held",
+                Code.CHAT_NOT_HELD,
                 "该对话已不在本工单（工单已答复，或客户已转到新的服务单），无法在对话中回复",
                 "This case no longer has the chat (it was answered, or the customer moved on "
                 "to a newer case): a reply here would not reach the customer",
@@ -195,7 +197,9 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
     Who has the chat is decided with the conversation and its case locked, so a message never
     lands on a case that was answered a moment before (it goes to the assistant instead)."""
     if not isinstance(text, str):
-        raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
+        raise ServiceError(
+            CoreCode.REQUIRED, "请输入文字", "Text is required", field="text", status=422
+        )
 
     with write_transaction():
         conversation, case = _locked(token)
@@ -217,7 +221,7 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             )
         if count >= chat.MAX_MESSAGES:
             raise ServiceError(
-                "conversation_full",
+                Code.CONVERSATION_FULL,
                 "本次对话消息过多，请转人工或开始新的对话",
                 "This conversation is full; ask for a person or start a new one",
                 field="text",
@@ -284,10 +288,12 @@ def _locked(token: str):
 
 def _check_for_person(text: str, count: int) -> None:
     if not text.strip():
-        raise ServiceError("bad_text", "请输入文字", "Text is required", field="text", status=422)
+        raise ServiceError(
+            CoreCode.REQUIRED, "请输入文字", "Text is required", field="text", status=422
+        )
     if len(text) > chat.MAX_TEXT:
         raise ServiceError(
-            "text_too_long",
+            CoreCode.TOO_LONG,
             f"消息过长（{len(text)} 字），每条最多 {chat.MAX_TEXT} 字，请分几条发送",
             f"The message is too long ({len(text)} characters); at most {chat.MAX_TEXT} a "
             "message, send it in parts",
@@ -296,7 +302,7 @@ def _check_for_person(text: str, count: int) -> None:
         )
     if count >= chat.MAX_MESSAGES_WITH_PERSON:
         raise ServiceError(
-            "conversation_full",
+            Code.CONVERSATION_FULL,
             "本次对话消息过多，请开始新的对话",
             "This conversation is full; start a new one",
             field="text",

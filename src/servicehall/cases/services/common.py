@@ -4,6 +4,7 @@ made before a case is touched, and the live notices to staff."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -12,6 +13,8 @@ from servicehall.core.errors import Conflict, NotFound, ServiceError, require_pe
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.org.models import Desk
 
+from ...core.errors import Code as CoreCode
+from ..errors import Code
 from ..models import Case, CaseEvent
 from ..selectors import may_handle
 
@@ -22,7 +25,7 @@ def _now() -> datetime:
     return timezone.now()
 
 
-def _bad(code: str, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
+def _bad(code: StrEnum, zh: str, en: str, field: str, status: int = 422) -> ServiceError:
     return ServiceError(code, zh, en, field=field, status=status)
 
 
@@ -47,7 +50,7 @@ def _check_handler(user, case: Case) -> None:
     """A case that is neither the user's nor their desk's answers as if it did not exist."""
     if not may_handle(user, case):
         raise NotFound(
-            "unknown_case",
+            Code.UNKNOWN_CASE,
             f"工单 {case.pk} 不存在或不属于您的班组",
             f"Case {case.pk} does not exist or is not your desk's",
             field="case",
@@ -57,7 +60,7 @@ def _check_handler(user, case: Case) -> None:
 def _check_version(case: Case, version) -> None:
     if version is None or str(version) != str(case.version):
         raise Conflict(
-            "stale_version",
+            CoreCode.STALE_VERSION,
             f"工单 {case.number} 已被他人修改（当前版本 {case.version}），请刷新后再操作",
             f"Case {case.number} was changed by someone else (now version {case.version}); "
             "reload and try again",
@@ -69,7 +72,7 @@ def _check_version(case: Case, version) -> None:
 def _check_open(case: Case) -> None:
     if case.is_closed:
         raise Conflict(
-            "case_closed",
+            Code.CASE_CLOSED,
             f"工单 {case.number} 已关闭",
             f"Case {case.number} is closed",
             field="case",
@@ -81,7 +84,7 @@ def _future_time(value, field: str = "promised_at") -> datetime:
     at = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
     if at is None:
         raise _bad(
-            "invalid_time",
+            Code.INVALID_TIME,
             "时间格式不正确，例：2026-11-24T16:00:00+08:00",
             "Malformed time; e.g. 2026-11-24T16:00:00+08:00",
             field,
@@ -90,7 +93,7 @@ def _future_time(value, field: str = "promised_at") -> datetime:
         at = timezone.make_aware(at, timezone.get_current_timezone())
     if at <= _now():
         raise _bad(
-            "time_in_past",
+            Code.TIME_IN_PAST,
             "承诺时间不能早于现在",
             "The promised time must be in the future",
             field,
@@ -101,7 +104,7 @@ def _future_time(value, field: str = "promised_at") -> datetime:
 def _choice(value: str, choices, field: str) -> str:
     if value not in choices.values:
         raise _bad(
-            "invalid_choice",
+            CoreCode.INVALID_CHOICE,
             f"{field} 取值无效：{value}（可选：{'、'.join(choices.values)}）",
             f"Invalid {field} {value!r}; one of {', '.join(choices.values)}",
             field,

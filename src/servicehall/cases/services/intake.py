@@ -16,7 +16,12 @@ from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Desk, Hall
 from servicehall.queueing.models import Ticket
 
+from ...core.errors import Code as CoreCode
+from ...customers.errors import Code as CustomersCode
+from ...org.errors import Code as OrgCode
+from ...queueing.errors import Code as QueueingCode
 from .. import sla
+from ..errors import Code
 from ..models import Area, Case, CaseSequence, Channel, Priority
 from ..workflows import workflow_of
 from .common import MAX_TEXT, _bad, _choice, _future_time, _now, _tell, desk_people, record_event
@@ -51,7 +56,7 @@ def _category(code: str) -> BusinessCategory:
     cat = BusinessCategory.objects.filter(code=code, is_active=True).first()
     if cat is None:
         raise _bad(
-            "unknown_category",
+            CoreCode.UNKNOWN_CATEGORY,
             f"未知的业务分类：{code}",
             f"Unknown category {code!r}",
             "category",
@@ -62,7 +67,7 @@ def _category(code: str) -> BusinessCategory:
 def _desk(code: str) -> Desk:
     desk = Desk.objects.filter(code=code, is_active=True).first()
     if desk is None:
-        raise _bad("unknown_desk", f"未知的班组：{code}", f"Unknown desk {code!r}", "desk")
+        raise _bad(Code.UNKNOWN_DESK, f"未知的班组：{code}", f"Unknown desk {code!r}", "desk")
     return desk
 
 
@@ -116,7 +121,7 @@ def open_case(
         customer = Customer.objects.filter(pk=customer_id).first()
         if customer is None:
             raise _bad(
-                "unknown_customer",
+                CustomersCode.UNKNOWN_CUSTOMER,
                 f"客户 {customer_id} 不存在",
                 f"Unknown customer {customer_id}",
                 "customer_id",
@@ -130,7 +135,7 @@ def open_case(
         ticket = Ticket.objects.select_related("hall").filter(pk=ticket_id).first()
         if ticket is None or ticket.served_by_id != user.pk:
             raise _bad(
-                "unknown_ticket",
+                QueueingCode.UNKNOWN_TICKET,
                 f"号码 {ticket_id} 不是您正在办理的号",
                 f"Ticket {ticket_id} is not one you are serving",
                 "ticket_id",
@@ -139,7 +144,7 @@ def open_case(
         customer = customer or ticket.customer
     if customer is None and wf.acts_on_account and _is_account_action(cat):
         raise _bad(
-            "customer_not_identified",
+            Code.CUSTOMER_NOT_IDENTIFIED,
             f"“{cat.name_zh}”涉及账户操作，须先识别客户身份（C3）：请填写客户的手机号码",
             f"“{cat.name_en}” is an account action: identify the customer first (C3) "
             "by their phone number",
@@ -148,7 +153,9 @@ def open_case(
     if hall and the_hall is None:
         the_hall = Hall.objects.filter(code=hall).first()
         if the_hall is None:
-            raise _bad("unknown_hall", f"未知的营业厅：{hall}", f"Unknown hall {hall!r}", "hall")
+            raise _bad(
+                OrgCode.UNKNOWN_HALL, f"未知的营业厅：{hall}", f"Unknown hall {hall!r}", "hall"
+            )
     if the_hall is None and hasattr(user, "staff"):
         the_hall = user.staff.hall
     the_desk = _desk(desk) if desk else None

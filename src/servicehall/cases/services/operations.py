@@ -10,6 +10,7 @@ from servicehall.core.errors import Conflict
 from servicehall.core.sms import queue_sms
 
 from .. import sla
+from ..errors import Code
 from ..models import Area, Case, CaseEvent, Priority
 from ..selectors import get_case
 from ..workflows import MAX_LEVEL, workflow_of
@@ -63,7 +64,7 @@ def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | 
         new_handler = get_user_model().objects.filter(username=handler, is_active=True).first()
         if new_handler is None or not the_desk.members.filter(pk=new_handler.pk).exists():
             raise _bad(
-                "unknown_handler",
+                Code.UNKNOWN_HANDLER,
                 f"{handler} 不是{the_desk.name_zh}的成员",
                 f"{handler} is not a member of {the_desk.name_en}",
                 "handler",
@@ -96,7 +97,7 @@ def escalate(user, case_id, *, version, reason: str) -> Case:
         case = _for_edit(user, case_id, version)
         if case.escalation_level >= MAX_LEVEL:
             raise Conflict(
-                "top_level",
+                Code.TOP_LEVEL,
                 "工单已升级到最高级别",
                 "The case is already at the top escalation level",
                 field="case",
@@ -142,7 +143,7 @@ def update(user, case_id, *, version, **fields) -> Case:
     unknown = set(fields) - allowed
     if unknown:
         name = sorted(unknown)[0]
-        raise _bad("unknown_field", f"不能修改 {name}", f"{name} cannot be changed", name)
+        raise _bad(Code.UNKNOWN_FIELD, f"不能修改 {name}", f"{name} cannot be changed", name)
     with write_transaction():
         case = _for_edit(user, case_id, version)
         changed = {}

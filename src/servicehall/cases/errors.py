@@ -1,0 +1,22 @@
+"""The error codes of the case engine: one code for one mistake. Shared mistakes (a required
+field, a text too long, a stale version, …) use `core.errors.Code`; a code lives in exactly one
+enum (tests/test_architecture.py checks it)."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    CASE_CLOSED = "case_closed"
+    CHAT_NOT_CONFIGURED = "chat_not_configured"
+    CHAT_NOT_HELD = "chat_not_held"
+    CONVERSATION_FULL = "conversation_full"
+    CUSTOMER_NOT_IDENTIFIED = "customer_not_identified"
+    INVALID_TIME = "invalid_time"
+    NOT_A_CHAT = "not_a_chat"
+    TIME_IN_PAST = "time_in_past"
+    TOP_LEVEL = "top_level"
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_CASE_TYPE = "unknown_case_type"
+    UNKNOWN_DESK = "unknown_desk"
+    UNKNOWN_FIELD = "unknown_field"
+    UNKNOWN_HANDLER = "unknown_handler"

@@ -1,0 +1,10 @@
+"""The error codes of customers and bills: one code for one mistake. Shared mistakes (a required
+field, a text too long, a stale version, …) use `core.errors.Code`; a code lives in exactly one
+enum (tests/test_architecture.py checks it)."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    INVALID_PHONE = "invalid_phone"
+    UNKNOWN_CUSTOMER = "unknown_customer"

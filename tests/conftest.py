@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from servicehall.core import ratelimit
 from servicehall.core.ttl import TTLCache
 from servicehall.queueing import services as queue
 from tests import factories
@@ -12,6 +13,13 @@ def _fresh_process_caches():
     TTLCache.forget_everywhere()
     yield
     TTLCache.forget_everywhere()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counts in Redis outlive a rolled-back test: each test starts from none."""
+    ratelimit.forget_redis()
+    yield
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ class Code(StrEnum):
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"
+    # floods (core/ratelimit.py)
+    RATE_LIMITED = "rate_limited"  # too many attempts: wait `retry_after` seconds
 
 
 class ServiceError(Exception):
@@ -98,6 +100,17 @@ def invalid_transition(
             "allowed": [{"action": a, "label": z, "label_en": e} for a, z, e in allowed],
         },
     )
+
+
+class RateLimited(ServiceError):
+    """Too many attempts (429): the caller may try again after `retry_after` seconds, which the
+    body carries and the API also sends as the `Retry-After` header."""
+
+    status = 429
+
+    def __init__(self, code: StrEnum, zh: str, en: str, *, retry_after: int, field=None):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(code, zh, en, field=field, extra={"retry_after": self.retry_after})
 
 
 class Forbidden(ServiceError):

@@ -15,6 +15,7 @@ class AuditLog(models.Model):
         PII_EXPORT = "pii.export", _("Export of personal data")
         HALL_OPEN = "hall.open", _("Ticketing opened")
         HALL_CLOSE = "hall.close", _("Ticketing closed")
+        SIGNIN_LOCKOUT = "signin.lockout", _("Sign-in locked after failed attempts")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -166,3 +167,20 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+
+
+class RateCounter(models.Model):
+    """One rate limit's count for one subject (core/ratelimit.py), where no Redis is configured:
+    `count` hits since the window began, the window ending at `window_end` (Unix seconds). Rows
+    past their end are dead and are deleted now and then by the limiter itself."""
+
+    scope = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    window_end = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "subject"], name="ratecounter_scope_subject")
+        ]
+        verbose_name = _("rate limit counter")

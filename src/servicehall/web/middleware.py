@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-from servicehall.core.errors import ServiceError
+from servicehall.core.errors import RateLimited, ServiceError
 
 from .forms import error_text
 
@@ -15,9 +15,12 @@ from .forms import error_text
 class ServiceErrorMiddleware(MiddlewareMixin):
     def process_exception(self, request, exc):
         if isinstance(exc, ServiceError) and not request.path.startswith("/api/"):
-            return render(
+            response = render(
                 request, "web/error.html", {"message": error_text(exc)}, status=exc.status
             )
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         return None
 
 

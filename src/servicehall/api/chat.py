@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from servicehall.cases.services import chat as routing
 from servicehall.core.masking import mask_phone
+from servicehall.core.ratelimit import client_address
 from servicehall.knowledge import chat
 
 from .errors import ErrorOut
@@ -77,10 +78,11 @@ class HandoverOut(Schema):
     message_en: str
 
 
-@router.post("/conversations", auth=None, response={201: ConversationOut, **ERRORS})
+@router.post("/conversations", auth=None, response={201: ConversationOut, 429: ErrorOut, **ERRORS})
 def start(request, payload: StartIn | None = None):
-    """Start a conversation; keep its token."""
-    conversation = chat.start((payload or StartIn()).channel)
+    """Start a conversation; keep its token. A client address may start 30 an hour (429 with
+    `Retry-After` beyond)."""
+    conversation = chat.start((payload or StartIn()).channel, client=client_address(request))
     return Status(
         201, ConversationOut(token=conversation.token, channel=conversation.channel, case_number="")
     )
@@ -150,8 +152,10 @@ class VerifiedOut(Schema):
 )
 def send_code(request, token: str, payload: VerifyIn):
     """Text a code to the customer's number, so they can ask about their own plan and bills
-    (V2). One text a minute per conversation."""
-    chat.send_code(token, payload.phone)
+    (V2). Only a line on file gets a text, but every number gets this same answer. Limits
+    (429 with `Retry-After`): one text a minute per conversation and per number, 5 an hour per
+    number, 3 per conversation, 20 an hour per client address."""
+    chat.send_code(token, payload.phone, client=client_address(request))
     return Status(
         202,
         VerifiedOut(

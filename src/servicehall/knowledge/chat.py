@@ -18,10 +18,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from servicehall.core import ratelimit
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import NotFound, ServiceError
+from servicehall.core.errors import NotFound, RateLimited, ServiceError
 from servicehall.core.events import publish_on_commit
+from servicehall.core.ratelimit import Limit
 from servicehall.core.sms import queue_sms
+from servicehall.customers.selectors import line_on_file
 from servicehall.customers.services import normalize_phone
 
 from ..core.errors import Code as CoreCode
@@ -36,8 +39,37 @@ CODE_VALID = timedelta(minutes=5)
 CODE_RESEND = timedelta(seconds=60)  # one text a minute per conversation
 MAX_CODE_ATTEMPTS = 5  # wrong codes before the code is void and a new one must be sent
 
+# Floods (README "Limits"). Whoever asks is a stranger: no sign-in, a new conversation is one
+# request away, so the number, the conversation and the client address each have a limit.
+CONVERSATIONS_PER_ADDRESS = Limit(
+    "chat.start.address", 30, 3600, "发起对话", "conversations started from your address"
+)
+CODES_PER_NUMBER_MINUTE = Limit(
+    "chat.code.number", 1, 60, "向该号码发送验证码", "codes sent to this number", field="phone"
+)
+CODES_PER_NUMBER_HOUR = Limit(
+    "chat.code.number.hour",
+    5,
+    3600,
+    "向该号码发送验证码",
+    "codes sent to this number",
+    field="phone",
+)
+CODES_PER_CONVERSATION = Limit(
+    "chat.code.conversation",
+    3,
+    86400,
+    "本次对话获取验证码",
+    "codes in this conversation",
+    field="phone",
+)
+CODES_PER_ADDRESS = Limit(
+    "chat.code.address", 20, 3600, "获取验证码", "codes requested from your address", field="phone"
+)
 
-def start(channel: str = Conversation.Channel.WEB) -> Conversation:
+
+def start(channel: str = Conversation.Channel.WEB, *, client: str | None = None) -> Conversation:
+    """A new conversation; `client`: the address asking (a limited number an hour each)."""
     if channel not in Conversation.Channel.values:
         raise ServiceError(
             CoreCode.INVALID_CHOICE,
@@ -46,6 +78,8 @@ def start(channel: str = Conversation.Channel.WEB) -> Conversation:
             field="channel",
             status=422,
         )
+    if client:
+        ratelimit.hit(CONVERSATIONS_PER_ADDRESS, client)
     return Conversation.objects.create(token=secrets.token_hex(16), channel=channel)
 
 
@@ -130,21 +164,37 @@ def _hash(conversation: Conversation, code: str) -> str:
     return hashlib.sha256(f"{conversation.token}:{code}".encode()).hexdigest()
 
 
-def send_code(token: str, phone: str) -> None:
+def _too_soon(conversation: Conversation, now) -> None:
+    """One text a minute per conversation (whichever number it went to)."""
+    if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
+        wait = CODE_RESEND - (now - conversation.code_sent_at)
+        raise RateLimited(
+            Code.CODE_TOO_SOON,
+            "验证码已发送，请一分钟后再试",
+            "A code was just sent; try again in a minute",
+            field="phone",
+            retry_after=int(wait.total_seconds()) + 1,
+        )
+
+
+def send_code(token: str, phone: str, *, client: str | None = None) -> None:
     """Text a 6-digit code to the number the customer says is theirs (V2: their own plan and
-    bills are told only to whoever holds the line)."""
+    bills are told only to whoever holds the line). Only a line on file gets a text; for any
+    other number everything happens as if it did — the same answer, the same limits, a code
+    waiting that nothing can match — so the chat does not tell who is a customer."""
     number = normalize_phone(phone)
+    conversation = get(token)
+    _too_soon(conversation, timezone.now())  # a second click does not use up the limits below
+    if client:
+        ratelimit.hit(CODES_PER_ADDRESS, client)
+    ratelimit.hit(CODES_PER_CONVERSATION, conversation.token)
+    ratelimit.hit(CODES_PER_NUMBER_MINUTE, number)
+    ratelimit.hit(CODES_PER_NUMBER_HOUR, number)
+    on_file = line_on_file(number)
     with write_transaction():
-        conversation = Conversation.objects.select_for_update().get(pk=get(token).pk)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         now = timezone.now()
-        if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
-            raise ServiceError(
-                Code.CODE_TOO_SOON,
-                "验证码已发送，请一分钟后再试",
-                "A code was just sent; try again in a minute",
-                field="phone",
-                status=429,
-            )
+        _too_soon(conversation, now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         conversation.pending_phone = number
         conversation.code_hash = _hash(conversation, code)
@@ -153,11 +203,12 @@ def send_code(token: str, phone: str) -> None:
         conversation.save(
             update_fields=["pending_phone", "code_hash", "code_sent_at", "code_attempts"]
         )
-        queue_sms(
-            number,
-            f"【营业厅】您的验证码是 {code}，5分钟内有效。如非本人操作请忽略。",
-            purpose="chat_verify",
-        )
+        if on_file:
+            queue_sms(
+                number,
+                f"【营业厅】您的验证码是 {code}，5分钟内有效。如非本人操作请忽略。",
+                purpose="chat_verify",
+            )
 
 
 def verify(token: str, code: str) -> str:

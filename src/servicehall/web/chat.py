@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from servicehall.cases.services.chat import chat_case, open_from_chat, say
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
+from servicehall.core.ratelimit import client_address
 from servicehall.knowledge import chat
 from servicehall.knowledge.models import Message
 
@@ -22,7 +23,7 @@ from .streams import stream_channel
 
 
 def start(request):
-    conversation = chat.start("web")
+    conversation = chat.start("web", client=client_address(request))
     return redirect("web:chat", token=conversation.token)
 
 
@@ -38,7 +39,9 @@ def conversation(request, token):
             if "handover" in request.POST:
                 open_from_chat(token, phone=request.POST.get("phone") or None)
             elif "send_code" in request.POST:
-                chat.send_code(token, request.POST.get("verify_phone", ""))
+                chat.send_code(
+                    token, request.POST.get("verify_phone", ""), client=client_address(request)
+                )
             elif "verify" in request.POST:
                 chat.verify(token, request.POST.get("code", ""))
             else:

@@ -24,11 +24,17 @@ def _migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    # The client address (rate limits, audit) is the connection's own, unless it comes from a
+    # proxy named here: then uvicorn takes it from that proxy's X-Forwarded-For. Nobody else's
+    # header is believed (uvicorn's default would trust 127.0.0.1).
+    proxies = os.environ.get("SERVICEHALL_TRUSTED_PROXIES", "").strip()
     uvicorn.run(
         "servicehall.asgi:application",
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         log_level=os.environ.get("SERVICEHALL_LOG", "info").lower(),
         access_log=False,
         lifespan="off",  # Django has no ASGI lifespan handlers

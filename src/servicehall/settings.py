@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicehall.web.signin.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "servicehall.web.middleware.ServiceErrorMiddleware",
@@ -151,9 +152,21 @@ HUEY = {
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
 }
 
+# Staff passwords (L5): at least 10 characters, not like the username or name, not a common
+# password, not all digits. Checked wherever a password is chosen (admin, `createsuperuser`,
+# `changepassword`); the demo's printed password is set directly, deliberately (README).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff sessions end 12 hours after signing in (the cookie too) and after 30 idle minutes
+# (web.signin.SessionExpiryMiddleware); hall devices' last a year (org/signin.py).
+SESSION_COOKIE_AGE = 12 * 3600
 # A form without its security token gets the house's page with a way back, not Django's.
 CSRF_FAILURE_VIEW = "servicehall.web.views.csrf_failure"
 LOGIN_URL = "web:login"

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from servicehall.api import api
+from servicehall.web.signin import AdminSignInForm
 
 admin.site.site_header = "ServiceHall 管理 Administration"
 admin.site.site_title = "ServiceHall"
+admin.site.login_form = AdminSignInForm  # the same failed-sign-in throttle as /login/
 
 urlpatterns = [
     path("admin/", admin.site.urls),

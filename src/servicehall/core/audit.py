@@ -20,7 +20,7 @@ def log_pii_access(
     )
 
 
-def log_action(actor, action: str, obj_type: str, obj_id, reason: str = "") -> AuditLog:
+def log_action(actor, action: str, obj_type: str, obj_id, reason: str = "", *, ip=None) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor,
         action=action,
@@ -28,6 +28,7 @@ def log_action(actor, action: str, obj_type: str, obj_id, reason: str = "") -> A
         object_id=str(obj_id),
         fields=[],
         reason=reason[:200],
+        remote_addr=ip,
     )
 
 

@@ -45,8 +45,9 @@ class Limit:
     scope: str  # what is counted, e.g. "chat.code.number"
     count: int  # hits allowed in a window
     seconds: int  # the window, from its first hit
-    what_zh: str  # what was done too often, for the message: "获取验证码"
-    what_en: str  # "codes requested"
+    what_zh: str  # what was done too often, for the message: "获取验证码"; or the whole
+    # message with "{wait}" where the time goes: "密码连续输错5次，请{wait}后再试"
+    what_en: str  # "codes requested"; or "… try again in {wait}"
     lock: int = 0  # seconds the subject stays refused from the hit that reached `count`
     field: str | None = None  # the field the refusal names (the phone, the username…)
 
@@ -88,10 +89,15 @@ def _wait_words(seconds: int) -> tuple[str, str]:
 
 def refusal(limit: Limit, retry_after: int) -> RateLimited:
     zh, en = _wait_words(max(1, int(retry_after)))
+    if "{wait}" in limit.what_zh:
+        message_zh, message_en = limit.what_zh.format(wait=zh), limit.what_en.format(wait=en)
+    else:
+        message_zh = f"{limit.what_zh}过于频繁，请{zh}后再试"
+        message_en = f"Too many {limit.what_en}; try again in {en}"
     return RateLimited(
         Code.RATE_LIMITED,
-        f"{limit.what_zh}过于频繁，请{zh}后再试",
-        f"Too many {limit.what_en}; try again in {en}",
+        message_zh,
+        message_en,
         retry_after=retry_after,
         field=limit.field,
     )

@@ -12,6 +12,7 @@ from . import (
     knowledge,
     notices,
     rating,
+    signin,
     survey,
     ticket,
     views,
@@ -22,7 +23,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", signin.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("kiosk/<slug:hall>/", kiosk.kiosk, name="kiosk"),
     path("display/<slug:hall>/", display.display, name="display"),

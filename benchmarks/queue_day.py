@@ -17,7 +17,10 @@ creates the benchmark organisation through the real models: one hall, 20 counter
 standard ones with a realistic mix of service types, 1 VIP counter that serves VIPs first and
 everyone else after, 1 VIP-only counter), 20 clerks with an API token each, a kiosk device
 token, a hall manager token for the board, 200 VIP customers (silver 40 %, gold 30 %, diamond
-20 %, supreme 10 %) and 300 standard customers, each with a phone number.
+20 %, supreme 10 %) and 300 standard customers, each with a phone number. Customers' numbers
+are taken in turn (a shuffled cycle), not at random: a number waits in one line at a time (the
+server refuses a second waiting ticket for it). The kiosk's 60-tickets-a-minute limit is off
+for the server (`SERVICEHALL_RATE_LIMITS=queue.device=off`): one token issues for the hall.
 
 Server. `uvicorn servicehall.asgi:application` (servicehall.testing.server_process), 2 worker
 processes by default on both databases (`--workers`): the second process doubles the Python
@@ -69,6 +72,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import itertools
 import json
 import math
 import os
@@ -404,17 +408,24 @@ def pick_type(rng: random.Random, allowed: list[str] | None = None) -> str:
     return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
+_turns: dict[str, itertools.cycle] = {}
+_turns_lock = threading.Lock()
+
+
 def pick_phone(rng: random.Random, org: dict, who: str | None = "random") -> str | None:
     """A VIP customer's phone number, a standard customer's, or none (`who`: "vip", "known",
-    None, or "random" for the 10 % / 15 % / 75 % mix)."""
+    None, or "random" for the 10 % / 15 % / 75 % mix). The customers of a kind come in turn."""
     if who == "random":
         roll = rng.random()
         who = "vip" if roll < VIP_SHARE else "known" if roll < VIP_SHARE + KNOWN_SHARE else None
-    if who == "vip":
-        return rng.choice(org["vip_phones"])
-    if who == "known":
-        return rng.choice(org["known_phones"])
-    return None
+    if who not in ("vip", "known"):
+        return None
+    with _turns_lock:
+        if who not in _turns:
+            phones = list(org[f"{who}_phones"])
+            random.Random(2026).shuffle(phones)
+            _turns[who] = itertools.cycle(phones)
+        return next(_turns[who])
 
 
 # ------------------------------------------------------------------ phase 1: the hall day
@@ -641,6 +652,7 @@ def main() -> int:
         with fresh_database("servicehall-bench", data_dir) as (env, db):
             log(f"fresh {db} database: migrating and creating the hall …")
             org = run_internal(env, "setup")
+            env["SERVICEHALL_RATE_LIMITS"] = "queue.device=off"  # one token issues for the hall
             workers = args.workers or 2
             log(f"starting uvicorn with {workers} worker(s) …")
             with server_process(env, workers) as base:

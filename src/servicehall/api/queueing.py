@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from servicehall.core.errors import forbidden
+from servicehall.core.ratelimit import client_address
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
 from servicehall.queueing import booking, selectors, services
 from servicehall.queueing.models import TicketEvent
@@ -243,8 +244,11 @@ def recent_calls(request, hall: str):
 # ---------------------------------------------------------------- tickets (Q1)
 
 
-@router.post("/halls/{hall}/tickets", response={201: TicketOut, **ERRORS})
+@router.post("/halls/{hall}/tickets", response={201: TicketOut, 429: ErrorOut, **ERRORS})
 def issue_ticket(request, hall: str, payload: IssueIn):
+    """Take a number. 409 `already_waiting` (with `ticket_number`) when the phone number already
+    waits for this service type; 429 with `Retry-After` beyond 60 tickets a minute from one
+    account at one address."""
     t = services.issue_ticket(
         request.user,
         services.hall_for(request.user, hall),
@@ -252,6 +256,7 @@ def issue_ticket(request, hall: str, payload: IssueIn):
         phone=payload.phone,
         channel=payload.channel,
         note=payload.note,
+        client=client_address(request),
     )
     return Status(
         201,

@@ -10,6 +10,7 @@ class Code(StrEnum):
     ALREADY_CALLED = "already_called"
     ALREADY_PAUSED = "already_paused"
     ALREADY_QUIET = "already_quiet"
+    ALREADY_WAITING = "already_waiting"  # this phone number already waits for this service type
     APPOINTMENT_CLOSED = "appointment_closed"
     BUSY = "busy"
     CANNOT_CANCEL = "cannot_cancel"

@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from servicehall.core import ratelimit
 from servicehall.core.audit import log_action, system_actor
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import (
@@ -341,6 +342,36 @@ def _next_number(hall: Hall, service_type: ServiceType, day) -> str:
     return f"{service_type.prefix}{seq.values_list('last', flat=True).get():03d}"
 
 
+# Kiosk floods (README "Limits"): an account at one address — a kiosk, a workbench, an
+# integration — issues at most 60 tickets a minute. A slip printer needs seconds a slip and a
+# busy hall issues a few a minute, so no hall reaches it; a script pressing the buttons does.
+TICKETS_PER_DEVICE = ratelimit.Limit("queue.device", 60, 60, "取号", "tickets issued here")
+
+
+def _already_waiting(hall: Hall, service_type: ServiceType, day, number: str) -> None:
+    """One waiting ticket per phone number and service type in a hall: a second is refused
+    with the first one's number (a customer cannot hold two places in one line)."""
+    waiting = (
+        Ticket.objects.filter(
+            hall=hall,
+            day=day,
+            service_type=service_type,
+            status=Ticket.Status.WAITING,
+            notify_phone=number,
+        )
+        .values_list("number", flat=True)
+        .first()
+    )
+    if waiting:
+        raise Conflict(
+            Code.ALREADY_WAITING,
+            f"该号码已在等候{service_type.name_zh}，号码 {waiting}，请勿重复取号",
+            f"This phone number already has ticket {waiting} waiting for {service_type.name_en}",
+            field="phone",
+            extra={"ticket_number": waiting},
+        )
+
+
 def issue_ticket(
     user,
     hall: Hall,
@@ -349,8 +380,11 @@ def issue_ticket(
     phone: str | None = None,
     channel: str = Ticket.Channel.KIOSK,
     note: str = "",
+    client: str | None = None,
 ) -> Ticket:
-    """Take a number (Q1). A customer identified by phone number gets their tier's priority."""
+    """Take a number (Q1). A customer identified by phone number gets their tier's priority.
+    Limits: one waiting ticket per phone number and service type; 60 a minute per issuing
+    account and client address (`client`)."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
     check_hall_of(user, hall, "取号", "issue tickets")
     service_type = get_service_type(service_type_code)
@@ -363,6 +397,7 @@ def issue_ticket(
             status=422,
         )
     number = normalize_phone(phone) if phone else None
+    ratelimit.hit(TICKETS_PER_DEVICE, f"{user.pk}@{client or '-'}")
     with write_transaction():
         hall = Hall.objects.select_related("queue_policy").get(pk=hall.pk)
         if not hall.is_open:
@@ -376,10 +411,15 @@ def issue_ticket(
         customer = find_by_phone(number) if number else None
         now = _now()
         day = timezone.localdate(now)
+        # the number first: its row lock makes same-type issues take turns (PostgreSQL), so
+        # two at once for one phone number cannot both pass the check below
+        ticket_number = _next_number(hall, service_type, day)
+        if number:
+            _already_waiting(hall, service_type, day, number)
         ticket = Ticket.objects.create(
             hall=hall,
             day=day,
-            number=_next_number(hall, service_type, day),
+            number=ticket_number,
             service_type=service_type,
             channel=channel,
             customer=customer,

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from servicehall.core.errors import ServiceError
+from servicehall.core.ratelimit import client_address
 from servicehall.org.models import ServiceType
 from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket
@@ -60,10 +61,14 @@ def kiosk(request, hall):
                     request.POST.get("service_type", ""),
                     phone=phone or None,
                     channel=Ticket.Channel.KIOSK,
+                    client=client_address(request),
                 )
         except ServiceError as exc:
             ctx["error"] = exc
             ctx["phone"] = phone
         else:
             ctx["ticket"] = _slip(ticket)
-    return render(request, "web/kiosk/kiosk.html", ctx, status=422 if ctx["error"] else 200)
+    status = 200
+    if ctx["error"]:
+        status = 429 if ctx["error"].status == 429 else 422
+    return render(request, "web/kiosk/kiosk.html", ctx, status=status)

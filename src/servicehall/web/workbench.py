@@ -18,6 +18,7 @@ from servicehall.catalog import services as catalog_services
 from servicehall.catalog.explain import summary
 from servicehall.catalog.models import RecommendationOffer
 from servicehall.core.errors import ServiceError
+from servicehall.core.ratelimit import client_address
 from servicehall.customers import services as customer_services
 from servicehall.customers.models import Tier
 from servicehall.org.models import BusinessCategory, ServiceType
@@ -291,6 +292,7 @@ def issue_for_customer(request):
             request.POST.get("service_type", ""),
             phone=request.POST.get("phone", "").strip() or None,
             channel=Ticket.Channel.COUNTER,
+            client=client_address(request),
         ),
         form="issue",
     )

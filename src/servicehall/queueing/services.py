@@ -397,7 +397,8 @@ def issue_ticket(
             status=422,
         )
     number = normalize_phone(phone) if phone else None
-    ratelimit.hit(TICKETS_PER_DEVICE, f"{user.pk}@{client or '-'}")
+    if client:  # a request from a device (internal callers — imports, jobs — have none)
+        ratelimit.hit(TICKETS_PER_DEVICE, f"{user.pk}@{client}")
     with write_transaction():
         hall = Hall.objects.select_related("queue_policy").get(pk=hall.pk)
         if not hall.is_open:

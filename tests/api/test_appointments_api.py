@@ -74,3 +74,30 @@ def test_q3_api_refusals_are_json_4xx(hall, clerk, api_as, settings):
     assert Appointment.objects.get(pk=theirs.pk).status == "booked"
     r = api_as(make_staff("device", hall)).get(f"/queue/halls/{hall.code}/appointments")
     assert r.status_code == 403
+
+
+def test_q3_days_outside_the_book_are_refused_not_overflowed(hall, clerk, api_as):
+    """0001-01-01 and 9999-12-31 once overflowed the date arithmetic into an HTML 500: they
+    are outside the book's window (a month ahead, three years back) and refused with the
+    field at fault; nothing is booked."""
+    make_customer(phone="13900000024")
+    api = api_as(clerk)
+    for day in ("9999-12-31", "0001-01-01"):
+        r = api.get(f"/queue/halls/{hall.code}/appointments", day=day)
+        assert r.status_code == 422 and r.json()["field"] == "day", r.content
+        assert r.json()["code"] == "day_out_of_range"
+        r = api.post(
+            f"/queue/halls/{hall.code}/appointments",
+            {
+                "service_type": "business",
+                "phone": "13900000024",
+                "slot_at": f"{day}T10:00:00+08:00",
+            },
+        )
+        assert r.status_code == 422 and r.json()["field"] == "slot_at", r.content
+    r = api.post(
+        f"/queue/halls/{hall.code}/appointments",
+        {"service_type": "business", "phone": "13900000024", "slot_at": at(31, 10).isoformat()},
+    )
+    assert r.status_code == 422 and "30" in r.json()["message"]
+    assert not Appointment.objects.exists()

@@ -298,7 +298,7 @@ def list_appointments(request, hall: str, day: date | None = None):
     _any_perm(request, "queueing.book_appointment")
     h = services.hall_for(request.user, hall)
     services.check_hall_of(request.user, h, "查看预约", "view appointments")
-    day = day or timezone.localdate()
+    day = booking.check_day(day or timezone.localdate())
     rows = selectors.appointment_rows(h, day)
     return {
         "hall": h.code,

@@ -15,6 +15,7 @@ from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.core.db import write_transaction
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
+from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
 from servicehall.org.models import (
@@ -395,6 +396,22 @@ def _appointments(hall: Hall) -> None:
     queue.cancel_appointment(clerk, gone.pk, "客户来电改期")
 
 
+def _handed_over_chat() -> None:
+    """An online chat the assistant could not settle, handed over the way a customer does it
+    (K2, C8): the case goes to a person on the front desk, its subject the customer's words,
+    its 30-second first-response clock running from now."""
+    conversation = chat.start("web")
+    for sender, text, kind in [
+        ("customer", "下周去日本出差，手机国际漫游需要怎么开通？", ""),
+        ("assistant", "为您找到以下内容：国际及港澳台漫游开通指南……", "article"),
+        ("customer", "日本的流量包多少钱", ""),
+        ("assistant", "请问您想了解哪一款日本流量包？可以说出天数或流量大小。", "clarify"),
+        ("customer", "转人工", ""),
+    ]:
+        conversation.messages.create(sender=sender, text=text, kind=kind)
+    cases.open_from_chat(conversation.token)
+
+
 def _desks_and_cases(hall: Hall) -> None:
     """The desks, and cases in every state a desk meets: one past its deadline, one at risk,
     an online question waiting for its first response, a suggestion, a praise, one resolved and
@@ -439,16 +456,7 @@ def _desks_and_cases(hall: Hall) -> None:
         desk="front",
         description="客户上月申请由128元套餐改为98元套餐，本月仍按128元扣费，需核实。",
     )
-    case(
-        users["online"],
-        0.5,
-        kind="consultation",
-        channel="web",
-        category="roaming",
-        subject="出国漫游怎么开通",
-        desk="front",
-        description="下周去日本出差，手机国际漫游需要怎么开通？流量包多少钱？",
-    )
+    _handed_over_chat()
     suggestion = case(
         users["zhaomin"],
         20,

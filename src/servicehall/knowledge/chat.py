@@ -112,9 +112,9 @@ def customer_problem(conversation: Conversation, limit: int = 60) -> str:
     for a person ("没用，转人工" says nothing of the problem; "我要投诉你们乱扣费" does). The
     latest candidate the assistant did not settle wins — "宽带老掉线" stays the problem after
     "畅享5G多少钱" was answered — else the latest candidate. Empty when they said nothing else."""
-    recent = list(
-        conversation.messages.order_by("-id").values_list("sender", "text", "kind")[:40]
-    )[::-1]
+    recent = list(conversation.messages.order_by("-id").values_list("sender", "text", "kind")[:40])[
+        ::-1
+    ]
     open_, settled = [], []
     for i, (sender, text, _kind) in enumerate(recent):
         if sender != Message.Sender.CUSTOMER:

@@ -33,10 +33,11 @@ def test_q3_api_book_list_move_cancel(hall, clerk, api_as):
     assert slot10["taken"] == 1 and slot10["free"] == body["per_slot"] - 1
 
     r = api.post(f"/queue/appointments/{appt_id}/move", {"slot_at": at(1, 10, 30).isoformat()})
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()["slot_at"].endswith("10:30:00+08:00")
     assert Appointment.objects.get(pk=appt_id).slot_at == at(1, 10, 30)
     r = api.post(f"/queue/appointments/{appt_id}/cancel", {"reason": "电话取消"})
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert r.json()["slot_at"].endswith("10:30:00+08:00")  # the same offset, not Z
     assert Appointment.objects.get(pk=appt_id).events.last().data == {"reason": "电话取消"}
     # a cancelled appointment cannot be moved: 409 with the words and the field
     r = api.post(f"/queue/appointments/{appt_id}/move", {"slot_at": at(1, 12).isoformat()})

@@ -273,7 +273,7 @@ def _aware(at: datetime) -> datetime:
 def _appointment_out(a) -> dict:
     return {
         "id": a.pk,
-        "slot_at": a.slot_at,
+        "slot_at": timezone.localtime(a.slot_at),  # one offset (+08:00) whatever was sent
         "service_type": a.service_type.code,
         "status": a.status,
     }

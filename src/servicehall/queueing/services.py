@@ -210,8 +210,11 @@ def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
         )
 
 
-def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see it") -> Hall:
-    """The hall, when `user` may work in it (404 unknown, 403 another hall's)."""
+def hall_for(
+    user, code_or_id, action_zh: str = "在该厅查看或办理业务", action_en: str = "see or act there"
+) -> Hall:
+    """The hall, when `user` may work in it (404 unknown, 403 another hall's). The default words
+    fit every route, reading or writing (the service names its own action when it checks)."""
     hall = get_hall(code_or_id)
     check_hall_of(user, hall, action_zh, action_en)
     return hall

@@ -15,6 +15,7 @@ from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.core.db import write_transaction
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
+from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
 from servicehall.org.models import (
@@ -366,15 +367,17 @@ def _hall_and_customers() -> None:
 
 def _appointments(hall: Hall) -> None:
     """The appointment book (Q3), booked by a clerk through the services: a gold-card customer
-    20 minutes from now (the story's 09:10 appointment), two more later today while the hall is
+    in the first open slot 20 minutes or more from now (the story's 09:10 appointment), two more later today while the hall is
     open, and tomorrow's morning and afternoon, one of them already cancelled."""
     clerk = get_user_model().objects.get(username="wangfang")
     gold = Customer.objects.filter(tier=Tier.GOLD).order_by("pk").first()
     now = timezone.now()
-    queue.book_appointment(
-        clerk, hall, "business", gold.phones.first().number, now + timedelta(minutes=20)
-    )
     today, tomorrow = timezone.localdate(now), timezone.localdate(now) + timedelta(days=1)
+    # The first slot at least 20 minutes away in the hall's hours: today's, or tomorrow's first
+    # when the demo starts at night.
+    soon = [s for s in booking.slots_of_day(hall, today) if s >= now + timedelta(minutes=20)]
+    first = soon[0] if soon else booking.slots_of_day(hall, tomorrow)[0]
+    queue.book_appointment(clerk, hall, "business", gold.phones.first().number, first)
     later = [s for s in booking.slots_of_day(hall, today) if s > now + timedelta(hours=1)]
     for slot, (i, code) in zip(later[::2], [(1, "vip"), (12, "payment")], strict=False):
         queue.book_appointment(clerk, hall, code, demo_phone(i), slot)
@@ -391,6 +394,22 @@ def _appointments(hall: Hall) -> None:
         queue.book_appointment(clerk, hall, code, demo_phone(i), slot, note=note)
     gone = queue.book_appointment(clerk, hall, "business", demo_phone(25), at(11, 0))
     queue.cancel_appointment(clerk, gone.pk, "客户来电改期")
+
+
+def _handed_over_chat() -> None:
+    """An online chat the assistant could not settle, handed over the way a customer does it
+    (K2, C8): the case goes to a person on the front desk, its subject the customer's words,
+    its 30-second first-response clock running from now."""
+    conversation = chat.start("web")
+    for sender, text, kind in [
+        ("customer", "下周去日本出差，手机国际漫游需要怎么开通？", ""),
+        ("assistant", "为您找到以下内容：国际及港澳台漫游开通指南……", "article"),
+        ("customer", "日本的流量包多少钱", ""),
+        ("assistant", "请问您想了解哪一款日本流量包？可以说出天数或流量大小。", "clarify"),
+        ("customer", "转人工", ""),
+    ]:
+        conversation.messages.create(sender=sender, text=text, kind=kind)
+    cases.open_from_chat(conversation.token)
 
 
 def _desks_and_cases(hall: Hall) -> None:
@@ -437,16 +456,7 @@ def _desks_and_cases(hall: Hall) -> None:
         desk="front",
         description="客户上月申请由128元套餐改为98元套餐，本月仍按128元扣费，需核实。",
     )
-    case(
-        users["online"],
-        0.5,
-        kind="consultation",
-        channel="web",
-        category="roaming",
-        subject="出国漫游怎么开通",
-        desk="front",
-        description="下周去日本出差，手机国际漫游需要怎么开通？流量包多少钱？",
-    )
+    _handed_over_chat()
     suggestion = case(
         users["zhaomin"],
         20,

@@ -57,7 +57,7 @@ def fresh_database(prefix: str, data_dir: str | None = None) -> Iterator[tuple[d
 
 
 @contextlib.contextmanager
-def server_process(env: dict, workers: int = 1, timeout_s: float = 30) -> Iterator[str]:
+def server_process(env: dict, workers: int = 1, timeout_s: float = 120) -> Iterator[str]:
     """A uvicorn process serving ServiceHall with `env`; yields its base URL; always stopped."""
     port = free_port()
     cmd = [

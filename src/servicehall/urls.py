@@ -14,3 +14,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("servicehall.web.urls")),
 ]
+
+handler500 = "servicehall.web.views.server_error"

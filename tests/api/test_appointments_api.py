@@ -33,10 +33,11 @@ def test_q3_api_book_list_move_cancel(hall, clerk, api_as):
     assert slot10["taken"] == 1 and slot10["free"] == body["per_slot"] - 1
 
     r = api.post(f"/queue/appointments/{appt_id}/move", {"slot_at": at(1, 10, 30).isoformat()})
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()["slot_at"].endswith("10:30:00+08:00")
     assert Appointment.objects.get(pk=appt_id).slot_at == at(1, 10, 30)
     r = api.post(f"/queue/appointments/{appt_id}/cancel", {"reason": "电话取消"})
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert r.json()["slot_at"].endswith("10:30:00+08:00")  # the same offset, not Z
     assert Appointment.objects.get(pk=appt_id).events.last().data == {"reason": "电话取消"}
     # a cancelled appointment cannot be moved: 409 with the words and the field
     r = api.post(f"/queue/appointments/{appt_id}/move", {"slot_at": at(1, 12).isoformat()})
@@ -74,3 +75,30 @@ def test_q3_api_refusals_are_json_4xx(hall, clerk, api_as, settings):
     assert Appointment.objects.get(pk=theirs.pk).status == "booked"
     r = api_as(make_staff("device", hall)).get(f"/queue/halls/{hall.code}/appointments")
     assert r.status_code == 403
+
+
+def test_q3_days_outside_the_book_are_refused_not_overflowed(hall, clerk, api_as):
+    """0001-01-01 and 9999-12-31 once overflowed the date arithmetic into an HTML 500: they
+    are outside the book's window (a month ahead, three years back) and refused with the
+    field at fault; nothing is booked."""
+    make_customer(phone="13900000024")
+    api = api_as(clerk)
+    for day in ("9999-12-31", "0001-01-01"):
+        r = api.get(f"/queue/halls/{hall.code}/appointments", day=day)
+        assert r.status_code == 422 and r.json()["field"] == "day", r.content
+        assert r.json()["code"] == "day_out_of_range"
+        r = api.post(
+            f"/queue/halls/{hall.code}/appointments",
+            {
+                "service_type": "business",
+                "phone": "13900000024",
+                "slot_at": f"{day}T10:00:00+08:00",
+            },
+        )
+        assert r.status_code == 422 and r.json()["field"] == "slot_at", r.content
+    r = api.post(
+        f"/queue/halls/{hall.code}/appointments",
+        {"service_type": "business", "phone": "13900000024", "slot_at": at(31, 10).isoformat()},
+    )
+    assert r.status_code == 422 and "30" in r.json()["message"]
+    assert not Appointment.objects.exists()

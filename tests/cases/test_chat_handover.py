@@ -97,6 +97,22 @@ def test_c8_the_subject_is_the_customers_problem_in_their_words(front, texts, su
     assert routing.open_from_chat(chat_with(*texts)).subject == subject
 
 
+def test_c8_a_question_the_assistant_answered_does_not_hide_the_open_problem(front):
+    """The review's chat: a broadband fault the assistant met with an article, then a price it
+    answered exactly, then 转人工 — the person reads the fault, not the price."""
+    conversation = chat.start("web")
+    for sender, text, kind in [
+        ("customer", "我家宽带晚上老是掉线，重启光猫也没用，已经三天了", ""),
+        ("assistant", "为您找到以下内容：宽带掉线自助排查……", "article"),
+        ("customer", "畅享5G多少钱", ""),
+        ("assistant", "畅享5G套餐月费128元……", "answer"),
+        ("customer", "转人工", ""),
+    ]:
+        conversation.messages.create(sender=sender, text=text, kind=kind)
+    case = routing.open_from_chat(conversation.token)
+    assert case.subject.startswith("我家宽带晚上老是掉线")
+
+
 def test_c8_the_person_is_told_live_and_the_badge_counts_unanswered_chats(
     front, django_capture_on_commit_callbacks
 ):

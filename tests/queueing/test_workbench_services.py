@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from servicehall.core.errors import Conflict, NotFound, ServiceError
 from servicehall.customers.models import Tier
+from servicehall.org.models import ServiceType
 from servicehall.queueing import selectors, services
 from servicehall.queueing.models import CounterPause, Ticket, TicketEvent
 from tests.factories import counter, make_customer, make_staff
@@ -285,3 +286,21 @@ def test_c8_a_called_ticket_may_go_without_a_summary(hall, device):
     services.transfer(staff, t.pk, service_type_code="consult")
     assert selectors.transfer_note(Ticket.objects.get(pk=t.pk))["note"] == ""
     assert selectors.transfer_note(issue(device, hall)) is None
+
+
+def test_q2_transfer_to_a_counter_that_does_not_serve_the_business_is_refused(hall, device):
+    """A001 for 业务办理 sent to a payment-only counter once became a 缴费 ticket without a word:
+    the transfer is refused naming what that counter serves; with the service given too it goes."""
+    staff = make_staff("clerk", hall)
+    pay = counter(hall, "2号窗口")
+    pay.service_types.set(ServiceType.objects.filter(code="payment"))
+    t = services.issue_ticket(device, hall, "business")
+    with pytest.raises(ServiceError) as e:
+        services.transfer(staff, t.pk, counter_id=pay.pk)
+    assert e.value.code == "not_for_this_counter" and e.value.field == "counter"
+    assert "缴费" in e.value.zh
+    t.refresh_from_db()
+    assert t.service_type.code == "business" and t.target_counter_id is None
+    services.transfer(staff, t.pk, counter_id=pay.pk, service_type_code="payment")
+    t.refresh_from_db()
+    assert t.service_type.code == "payment" and t.target_counter_id == pay.pk

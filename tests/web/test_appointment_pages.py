@@ -139,3 +139,16 @@ def test_q3_admin_lists_appointments_with_the_phone_masked(hall, clerk):
     assert i < 0, body[i - 300 : i + 100]
     assert "已改约" in body and "11:00" in body
     assert c.get("/admin/queueing/appointment/?status__exact=booked").status_code == 200
+
+
+def test_q3_a_day_outside_the_book_shows_today_not_a_500(hall, clerk):
+    page = as_user(clerk)
+    for day in ("0001-01-01", "9999-12-31", "2026-13-45"):
+        r = page.get("/appointments/", {"day": day})
+        assert r.status_code == 200
+        assert r.context["day"] == timezone.localdate()
+    r = page.post(
+        "/appointments/",
+        {"service_type": "business", "phone": "13900000031", "day": "9999-12-31", "time": "10:00"},
+    )
+    assert r.status_code == 422 and "30 天" in r.content.decode()  # the form again, the words

@@ -559,9 +559,11 @@ def test_dead_ends_are_house_pages_in_chinese_with_the_menu_and_a_way_back(hall)
     """403, 404 and 500 in the house style: Chinese, the top bar with the role's menu, and a way
     back — never Django's bare pages."""
     from django.test import RequestFactory
-    from django.views.defaults import server_error
 
-    clerk = as_user(make_staff("clerk", hall))
+    from servicehall.web.views import server_error
+
+    user = make_staff("clerk", hall)
+    clerk = as_user(user)
     missing = clerk.get("/no-such-page/")
     assert missing.status_code == 404
     body = missing.content.decode()
@@ -570,8 +572,13 @@ def test_dead_ends_are_house_pages_in_chinese_with_the_menu_and_a_way_back(hall)
     assert refused.status_code == 403
     body = refused.content.decode()
     assert "无权打开此页面" in body and 'id="go-back"' in body and 'href="/workbench/"' in body
-    broken = server_error(RequestFactory().get("/"))  # rendered with no request context
-    assert broken.status_code == 500 and "系统出错了" in broken.content.decode()
+    request = RequestFactory().get("/workbench/")
+    request.user = user
+    broken = server_error(request)  # the handler500 of urls.py
+    body = broken.content.decode()
+    assert broken.status_code == 500 and "系统出错了" in body and 'href="/workbench/"' in body
+    bare = server_error(RequestFactory().get("/"))  # its context cannot be built: still a page
+    assert bare.status_code == 500 and "系统出错了" in bare.content.decode()
 
 
 def test_a_form_without_its_token_gets_a_house_page_with_a_way_back(hall, device):

@@ -1,12 +1,15 @@
 """The JSON API (docs/ARCHITECTURE.md): one router module per area; OpenAPI schema at /api/docs."""
 
+import logging
+
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from servicehall.core.errors import Code, RateLimited, ServiceError
+from servicehall.core.errors import Code, RateLimited, ServiceError, unavailable
 from servicehall.core.tokens import user_for_token
 
 
@@ -20,6 +23,8 @@ class TokenAuth(HttpBearer):
         request.user = user
         return user
 
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="ServiceHall API",
@@ -36,6 +41,17 @@ def service_error(request, exc: ServiceError):
     response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    """The database locked or away: 503 with Retry-After, in the error shape (web/middleware
+    answers pages the same way)."""
+    log.warning("database unavailable for %s: %s", request.path, exc)
+    response = api.create_response(request, unavailable().as_dict(), status=503)
+    response["Retry-After"] = "5"
     return response
 
 

@@ -278,7 +278,7 @@ def _aware(at: datetime) -> datetime:
 def _appointment_out(a) -> dict:
     return {
         "id": a.pk,
-        "slot_at": a.slot_at,
+        "slot_at": timezone.localtime(a.slot_at),  # one offset (+08:00) whatever was sent
         "service_type": a.service_type.code,
         "status": a.status,
     }
@@ -303,7 +303,7 @@ def list_appointments(request, hall: str, day: date | None = None):
     _any_perm(request, "queueing.book_appointment")
     h = services.hall_for(request.user, hall)
     services.check_hall_of(request.user, h, "查看预约", "view appointments")
-    day = day or timezone.localdate()
+    day = booking.check_day(day or timezone.localdate())
     rows = selectors.appointment_rows(h, day)
     return {
         "hall": h.code,

@@ -32,6 +32,7 @@ class Code(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     MISSING_COLUMN = "missing_column"
     BAD_ROWS = "bad_rows"
+    UNAVAILABLE = "unavailable"  # the database is locked or away: try again in a moment
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"
@@ -129,3 +130,14 @@ def require_perm(user, perm: str, action_zh: str, action_en: str) -> None:
     """Permission check at the entry of every service (docs/ARCHITECTURE.md: checked at entry)."""
     if user is None or not user.is_authenticated or not user.has_perm(perm):
         raise forbidden(action_zh, action_en)
+
+
+def unavailable() -> ServiceError:
+    """The database is locked or away (a long write elsewhere, an outage): a 503 the client may
+    retry, never a 500 after half a minute. Answered by the page and API middleware alike."""
+    return ServiceError(
+        Code.UNAVAILABLE,
+        "系统繁忙，请稍后再试",
+        "The system is busy; try again in a moment",
+        status=503,
+    )

@@ -135,24 +135,33 @@ def transcript(conversation: Conversation) -> str:
 _NOT_THE_PROBLEM = re.compile(r"[\s，。！？!?,.~、…]+")
 
 
+# Replies that settled what the customer asked: an exact answer from the catalogue or from their
+# own plan. Anything else (an article, a question back, a hand-over…) left it open.
+_SETTLED = {"answer", "own"}
+
+
 def customer_problem(conversation: Conversation, limit: int = 60) -> str:
     """The customer's problem in their own words, for the subject of the case a person takes
-    over: their latest message that says more than a greeting, a thank-you or a request for a
-    person ("没用，转人工" says nothing of the problem; "我要投诉你们乱扣费" does). Empty when
-    they said nothing else."""
-    for text in (
-        conversation.messages.filter(sender=Message.Sender.CUSTOMER)
-        .order_by("-id")
-        .values_list("text", flat=True)[:20]
-    ):
+    over. A message is a candidate when it says more than a greeting, a thank-you or a request
+    for a person ("没用，转人工" says nothing of the problem; "我要投诉你们乱扣费" does). The
+    latest candidate the assistant did not settle wins — "宽带老掉线" stays the problem after
+    "畅享5G多少钱" was answered — else the latest candidate. Empty when they said nothing else."""
+    recent = list(conversation.messages.order_by("-id").values_list("sender", "text", "kind")[:40])[
+        ::-1
+    ]
+    open_, settled = [], []
+    for i, (sender, text, _kind) in enumerate(recent):
+        if sender != Message.Sender.CUSTOMER:
+            continue
         text = " ".join(text.split())
         rest = _NOT_THE_PROBLEM.sub("", assistant.HUMAN_RE.sub("", text))
         rest = re.sub(r"^(没用|不行|算了|好的|帮我|请|麻烦)+|(吧|呢|啊|吗)+$", "", rest)
-        if len(rest) >= 4 and not (
-            assistant.GREETING_RE.match(rest) or assistant.THANKS_RE.match(rest)
-        ):
-            return text if len(text) <= limit else text[: limit - 1] + "…"
-    return ""
+        if len(rest) < 4 or assistant.GREETING_RE.match(rest) or assistant.THANKS_RE.match(rest):
+            continue
+        reply = next((k for s, _t, k in recent[i + 1 :] if s != Message.Sender.CUSTOMER), "")
+        (settled if reply in _SETTLED else open_).append(text)
+    chosen = (open_ or settled or [""])[-1]
+    return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
 def last_product(conversation: Conversation) -> str:

@@ -11,13 +11,37 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from servicehall.core.errors import ServiceError
 from servicehall.org import hours
 from servicehall.org.models import Hall
+
+from .errors import Code
 
 SLOT_MIN = 30  # the book is kept in half-hour slots
 PER_SLOT = 4  # at most this many booked or checked-in appointments per slot and hall
 # Offered when a hall has no opening hours configured at all.
 DEFAULT_HOURS = ((time(9, 0), time(18, 0)),)
+# How far ahead a customer may book (a month, as halls' booking lines offer), and how far back
+# the book can be read: the window every day and slot is checked against before any date
+# arithmetic, so 0001-01-01 or 9999-12-31 is a refusal, not an overflow.
+DAYS_AHEAD = 30
+DAYS_BACK = 3 * 366
+
+
+def check_day(day: date, field: str = "day") -> date:
+    """`day` if the book covers it (DAYS_BACK before today to DAYS_AHEAD after), else a 422
+    naming `field`."""
+    today = timezone.localdate()
+    if not today - timedelta(days=DAYS_BACK) <= day <= today + timedelta(days=DAYS_AHEAD):
+        raise ServiceError(
+            Code.DAY_OUT_OF_RANGE,
+            f"只能预约或查看 {DAYS_AHEAD} 天以内的日期（{day:%Y-%m-%d} 超出范围）",
+            f"Appointments can be booked or read up to {DAYS_AHEAD} days ahead "
+            f"({day.isoformat()} is out of range)",
+            field=field,
+            status=422,
+        )
+    return day
 
 
 def per_slot() -> int:

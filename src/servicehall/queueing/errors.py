@@ -16,6 +16,7 @@ class Code(StrEnum):
     CANNOT_CANCEL = "cannot_cancel"
     COUNTER_PAUSED = "counter_paused"
     COUNTER_TAKEN = "counter_taken"
+    DAY_OUT_OF_RANGE = "day_out_of_range"
     HALL_CLOSED = "hall_closed"
     INVALID_SLOT = "invalid_slot"
     NO_APPOINTMENT = "no_appointment"

@@ -211,8 +211,11 @@ def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
         )
 
 
-def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see it") -> Hall:
-    """The hall, when `user` may work in it (404 unknown, 403 another hall's)."""
+def hall_for(
+    user, code_or_id, action_zh: str = "在该厅查看或办理业务", action_en: str = "see or act there"
+) -> Hall:
+    """The hall, when `user` may work in it (404 unknown, 403 another hall's). The default words
+    fit every route, reading or writing (the service names its own action when it checks)."""
     hall = get_hall(code_or_id)
     check_hall_of(user, hall, action_zh, action_en)
     return hall
@@ -468,6 +471,7 @@ def _lock_hall(hall: Hall) -> Hall:
 
 def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: datetime, *, skip=None):
     """The rules a booked time must meet (book and move alike), raising before any write."""
+    booking.check_day(slot_at.date(), "slot_at")  # its own calendar day: no conversion can overflow
     if slot_at <= _now():
         raise ServiceError(
             Code.SLOT_IN_PAST,
@@ -1319,12 +1323,19 @@ def transfer(
                 field="counter",
                 status=422,
             )
-        if (
-            target is not None
-            and new_type is None
-            and not target.service_types.filter(pk=ticket.service_type_id).exists()
-        ):
-            new_type = target.service_types.order_by("sort_order").first()
+        wanted = new_type or ticket.service_type
+        if target is not None and not target.service_types.filter(pk=wanted.pk).exists():
+            # Never a silent change of the customer's business: the clerk picks the service too.
+            offered = list(target.service_types.order_by("sort_order"))
+            raise ServiceError(
+                Code.NOT_FOR_THIS_COUNTER,
+                f"{target.name}不办理“{wanted.name_zh}”，请改选窗口或同时选择转往的业务"
+                f"（该窗口办理：{'、'.join(s.name_zh for s in offered) or '无'}）",
+                f"{target.name} does not serve {wanted.name_en}; choose another counter or "
+                f"the service too (it serves: {', '.join(s.name_en for s in offered) or 'none'})",
+                field="counter",
+                status=422,
+            )
         if ticket.status == S.SERVING and not (note or "").strip():
             # C8: the next desk reads what the customer already told this one.
             raise ServiceError(

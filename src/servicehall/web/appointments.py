@@ -33,9 +33,10 @@ BOOK_FIELDS = {"phone": "phone", "service_type": "service_type", "slot_at": "tim
 
 
 def _day(raw: str | None) -> date:
+    """The day asked for, or today when it is no date or outside the book (booking.check_day)."""
     try:
-        return date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
+        return booking.check_day(date.fromisoformat(raw)) if raw else timezone.localdate()
+    except (ValueError, ServiceError):
         return timezone.localdate()
 
 
@@ -61,7 +62,7 @@ def _when(day_raw: str, time_raw: str) -> datetime:
             field="slot_at",
             status=422,
         ) from exc
-    return timezone.make_aware(datetime.combine(d, t))
+    return timezone.make_aware(datetime.combine(booking.check_day(d, "slot_at"), t))
 
 
 def _prefill(request) -> dict:

@@ -2,19 +2,43 @@
 Both are MiddlewareMixin classes, usable sync and async, so under ASGI a request does not hop
 between threads around them."""
 
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-from servicehall.core.errors import RateLimited, ServiceError
+from servicehall.core.errors import RateLimited, ServiceError, unavailable
 
 from .forms import error_text
 
+log = logging.getLogger(__name__)
+
 
 class ServiceErrorMiddleware(MiddlewareMixin):
+    """A ServiceError escaping a page is its 4xx page; the database locked or away is a 503
+    page to retry ("系统繁忙"), not a 500 (the API answers both in its own shape, api/__init__)."""
+
     def process_exception(self, request, exc):
-        if isinstance(exc, ServiceError) and not request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exc, OperationalError | InterfaceError):
+            log.warning("database unavailable for %s: %s", request.path, exc)
+            exc = unavailable()
+            try:
+                response = render(
+                    request, "web/error.html", {"message": error_text(exc)}, status=503
+                )
+            except Exception:
+                response = HttpResponse(
+                    f"{exc.zh} / {exc.en}", status=503, content_type="text/plain; charset=utf-8"
+                )
+            response["Retry-After"] = "5"
+            return response
+        if isinstance(exc, ServiceError):
             response = render(
                 request, "web/error.html", {"message": error_text(exc)}, status=exc.status
             )

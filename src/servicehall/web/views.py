@@ -1,14 +1,19 @@
 """Pages shared by every surface: sign-in, the role home page."""
 
+import logging
+
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.defaults import permission_denied
+from django.views.defaults import server_error as server_error_default
 
 from servicehall.cases.selectors import area_desk_member
 from servicehall.org.roles import roles_of
 from servicehall.queueing.services import default_hall
 
 from .access import page
+
+log = logging.getLogger(__name__)
 
 
 @page()
@@ -38,3 +43,14 @@ def csrf_failure(request, reason=""):
     """A form sent without its security token (the page was open too long, cookies cleared):
     the house's 403 page with a way back, not Django's developer page."""
     return permission_denied(request, exception=None, template_name="403_csrf.html")
+
+
+def server_error(request):
+    """The 500 page with the menu and the user's name, like 403 and 404 — rendered with the
+    request's context. When that fails too (the database is what broke), the same page without
+    the menu: an error page must never raise."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        log.warning("500 page rendered without the request's context", exc_info=True)
+        return server_error_default(request)

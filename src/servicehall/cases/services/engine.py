@@ -168,10 +168,12 @@ def _clean_payload(t: Transition, payload: dict) -> dict:
 
 def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
     allowed = [(t.action, t.label_zh, t.label_en) for t in wf.allowed(case.status)]
+    named = next((t for t in wf.transitions if t.action == action), None)  # words, not the code
+    zh, en = (named.label_zh, named.label_en) if named else (action, action)
     return invalid_transition(
-        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{action}”；"
+        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{zh}”；"
         f"可执行：{'、'.join(z for _a, z, _e in allowed) or '无'}",
-        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {action!r} is not allowed; "
+        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {en!r} is not allowed; "
         f"allowed: {', '.join(e for _a, _z, e in allowed) or 'none'}",
         field="action",
         status=case.status,

@@ -146,3 +146,16 @@ def test_l5_hall_devices_stay_signed_in(device, hall):
     staff = Client()
     sign_in(staff, clerk.username, PASSWORD)
     assert staff.session.get_expiry_age() == 12 * 3600
+
+
+def test_l5_a_device_signed_in_before_the_clock_gets_its_year(device, hall):
+    """Sessions from before this change have no clock: the first request starts it, and a
+    hall device's is made a year long (not the staff's 12 hours)."""
+    c = Client()
+    c.force_login(device)
+    session = c.session
+    del session["signed_in_at"], session["seen_at"]
+    session.set_expiry(None)
+    session.save()
+    assert c.get(f"/kiosk/{hall.code}/").status_code == 200
+    assert c.session.get_expiry_age() >= 364 * 86400 and "signed_in_at" in c.session

@@ -115,8 +115,9 @@ def authenticate(request, username: str, password: str, address: str):
 
 
 def on_signed_in(sender, request, user, **kwargs) -> None:
-    """When someone signs in (any way: the sign-in page, the admin's, a test's force_login):
-    the session's clock starts; a hall device's session lasts a year."""
+    """When someone signs in (any way: the sign-in page, the admin's, a test's force_login),
+    or a session older than this clock is first seen: the session's clock starts; a hall
+    device's session lasts a year, a staff member's 12 hours."""
     if request is None or not hasattr(request, "session"):
         return
     now = int(time.time())

@@ -89,8 +89,8 @@ class SessionExpiryMiddleware(MiddlewareMixin):
         session = request.session
         now = int(time.time())
         signed_in_at, seen_at = session.get("signed_in_at"), session.get("seen_at")
-        if signed_in_at is None or seen_at is None:  # a session from before this clock
-            session["signed_in_at"] = session["seen_at"] = now
+        if signed_in_at is None or seen_at is None:  # a session from before this clock:
+            signin.on_signed_in(None, request, user)  # its clock and length start now
             return None
         ended = signin.session_ended(user, signed_in_at, seen_at, now)
         if ended:

@@ -6,8 +6,8 @@ core/validate.py's.
 - The size is checked before anything is read (`check_size`, the kind's limit in settings
   `IMPORT_LIMITS`); the rows are yielded one by one, so an importer stops at its row limit
   without reading the rest.
-- CSV: a csv reader over a text wrapper of the bytes (never one decoded copy of the file);
-  `\\r\\n`, `\\n` and a bare `\\r` all end a line; a cell over 128 KB, a NUL character or a row of
+- CSV: a csv reader over the file's lines decoded one by one (never one decoded copy of the
+  file); `\\r\\n`, `\\n` and a bare `\\r` all end a line; a cell over 128 KB, a NUL character or a row of
   more than MAX_COLUMNS cells refuses the file naming the line. The encoding is decided from the
   first 64 KB: a UTF-8 BOM or valid UTF-8 is UTF-8, anything else GB18030 (the superset of GBK:
   Excel's "CSV" on Chinese Windows). A later line that does not decode in that encoding (a file
@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -37,6 +38,7 @@ MAX_COLUMNS = 256
 # An .xlsx is a zip: refused before it is opened when it would expand past this (a zip bomb).
 MAX_UNZIPPED = 100 * 1024 * 1024
 EXCEL = (".xlsx", ".xlsm")
+_LINE_END = re.compile(rb"(\r\n|\r|\n)")
 
 
 def bad_file(zh: str, en: str, line: int | None = None) -> ServiceError:
@@ -66,11 +68,12 @@ def size_of(source: Source) -> int:
 
 def too_large(limit: int, size: int) -> ServiceError:
     mb = limit / (1024 * 1024)
-    shown = f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
+    number, unit = (f"{mb:g}", "MB") if mb >= 1 else (f"{limit / 1024:g}", "KB")
     return ServiceError(
         Code.TOO_LARGE,
-        f"文件过大：最大{shown}MB（本文件{size / 1024 / 1024:.1f}MB）",
-        f"The file is too large: at most {shown} MB (this one is {size / 1024 / 1024:.1f} MB)",
+        f"文件过大：最大{number}{unit}（本文件{size / 1024 / 1024:.1f}MB）",
+        f"The file is too large: at most {number} {unit} "
+        f"(this one is {size / 1024 / 1024:.1f} MB)",
         field="file",
         status=413,
     )
@@ -136,50 +139,68 @@ def _not_text(line: int | None = None) -> ServiceError:
     )
 
 
+def _physical_lines(raw: BinaryIO) -> Iterator[bytes]:
+    """The file's lines as bytes, each with its end: \r\n, \n or a bare \r (old Excel for
+    Mac). Neither UTF-8 nor GB18030 uses those bytes inside a character, so a line decodes on
+    its own and a decoding error names its line."""
+    for chunk in raw:  # split at \n
+        if b"\r" not in chunk:
+            yield chunk
+            continue
+        parts = _LINE_END.split(chunk)
+        for i in range(0, len(parts) - 1, 2):
+            yield parts[i] + parts[i + 1]
+        if parts[-1]:
+            yield parts[-1]
+
+
+def _decoded(raw: BinaryIO, encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    n = 1  # the line being decoded
+    try:
+        for line in _physical_lines(raw):
+            yield decoder.decode(line)
+            n += 1
+        decoder.decode(b"", final=True)  # a character cut off at the end
+    except UnicodeDecodeError:
+        name = "GBK" if encoding == "gb18030" else "UTF-8"
+        raise bad_file(
+            f"编码与文件开头（{name}）不同：文件混有不同的编码，请用Excel整体另存为"
+            "“CSV UTF-8”后重新上传",
+            f"the encoding differs from the start of the file ({name}): the file mixes "
+            "encodings; save it whole as 'CSV UTF-8' in Excel and upload it again",
+            n,
+        ) from None
+
+
 def _csv_rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     sample = raw.read(SNIFF)
     raw.seek(0)
-    if NUL.encode() in sample:
-        raise _not_text()
-    encoding = _encoding(sample)
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
-    reader = csv.reader(text)
-    line = 0
-    try:
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise bad_file(
-                    f"编码与文件开头（{'UTF-8' if encoding != 'gb18030' else 'GBK'}）不同："
-                    "文件混有不同的编码，请用Excel整体另存为“CSV UTF-8”后重新上传",
-                    f"the encoding differs from the start of the file "
-                    f"({'UTF-8' if encoding != 'gb18030' else 'GBK'}): the file mixes "
-                    "encodings; save it whole as 'CSV UTF-8' in Excel and upload it again",
-                    reader.line_num + 1,
-                ) from None
-            except csv.Error as exc:  # a cell over the csv module's limit (128 KB)
-                raise bad_file(
-                    "无法读取CSV文件：内容不是正常的表格（单元格过长或格式错误）",
-                    "Cannot read the CSV file: not a normal table (a cell too long or malformed)",
-                    reader.line_num,
-                ) from exc
-            line = start
-            if len(row) > MAX_COLUMNS:
-                raise bad_file(
-                    f"列数过多（{len(row)}列，最多{MAX_COLUMNS}列）",
-                    f"too many columns ({len(row)}, at most {MAX_COLUMNS})",
-                    line,
-                )
-            cells = [c.strip() for c in row]
-            if any(NUL in c for c in cells):
-                raise _not_text(line)
-            yield line, cells
-    finally:
-        text.detach()  # the caller's file stays open; only the wrapper goes
+    if (at := sample.find(NUL.encode())) >= 0:
+        raise _not_text(sample.count(b"\n", 0, at) + 1)
+    reader = csv.reader(_decoded(raw, _encoding(sample)))
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a cell over the csv module's limit (128 KB)
+            raise bad_file(
+                "无法读取CSV文件：内容不是正常的表格（单元格过长或格式错误）",
+                "Cannot read the CSV file: not a normal table (a cell too long or malformed)",
+                reader.line_num,
+            ) from exc
+        if len(row) > MAX_COLUMNS:
+            raise bad_file(
+                f"列数过多（{len(row)}列，最多{MAX_COLUMNS}列）",
+                f"too many columns ({len(row)}, at most {MAX_COLUMNS})",
+                start,
+            )
+        cells = [c.strip() for c in row]
+        if any(NUL in c for c in cells):
+            raise _not_text(start)
+        yield start, cells
 
 
 def _excel_rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:

@@ -72,8 +72,7 @@ def too_large(limit: int, size: int) -> ServiceError:
     return ServiceError(
         Code.TOO_LARGE,
         f"文件过大：最大{number}{unit}（本文件{size / 1024 / 1024:.1f}MB）",
-        f"The file is too large: at most {number} {unit} "
-        f"(this one is {size / 1024 / 1024:.1f} MB)",
+        f"The file is too large: at most {number} {unit} (this one is {size / 1024 / 1024:.1f} MB)",
         field="file",
         status=413,
     )

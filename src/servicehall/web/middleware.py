@@ -86,25 +86,11 @@ def _check_size(request) -> None:
 
 
 def _check_nul(request) -> None:
-    no_nul(request.path, "path")
-    for key, values in request.GET.lists():
-        for value in (key, *values):
-            no_nul(value, no_nul(key, "query"))
-    for key, value in request.COOKIES.items():
-        no_nul(key + value, "cookie")
-    for key, value in request.META.items():
-        if key.startswith("HTTP_") and isinstance(value, str):
-            no_nul(value, "header")
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    if request.content_type in FORMS:
-        for key, values in request.POST.lists():
-            for value in (key, *values):
-                no_nul(value, no_nul(key, "form"))
-        for key, files in request.FILES.lists():
-            for file in files:
-                no_nul(key + (file.name or ""), no_nul(key, "form"))
-    elif request.content_type == "application/json":
+    for text, field in _texts(request):
+        no_nul(text, field)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and (
+        request.content_type == "application/json"
+    ):
         body = request.body  # within DATA_UPLOAD_MAX_MEMORY_SIZE (checked above); kept for ninja
         if NUL.encode() in body:
             no_nul(NUL, None)
@@ -113,6 +99,27 @@ def _check_nul(request) -> None:
                 _walk(json.loads(body), "")
             except ValueError:
                 pass  # not JSON: the API says so itself
+
+
+def _texts(request):
+    """(text, the field it is in) for every text of the request but a JSON body. A NUL in a
+    name is reported as the part it is in (query, form, cookie, header)."""
+    yield request.path, "path"
+    for key, values in request.GET.lists():
+        yield key, "query"
+        yield from ((v, key) for v in values)
+    for key, value in request.COOKIES.items():
+        yield key + value, "cookie"
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and isinstance(value, str):
+            yield value, "header"
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.content_type in FORMS:
+        for key, values in request.POST.lists():
+            yield key, "form"
+            yield from ((v, key) for v in values)
+        for key, files in request.FILES.lists():  # their names; the contents are not text
+            yield key, "form"
+            yield from ((f.name or "", key) for f in files)
 
 
 def _walk(value, path: str) -> None:

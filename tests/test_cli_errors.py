@@ -62,7 +62,9 @@ def test_v4_l3_import_bills_refuses_hostile_files_in_one_line(env, tmp_path):
 
 def test_m1_import_kb_refuses_in_one_line(env, tmp_path):
     assert "没有 triples.txt" in refused(run(env, "import-kb", str(tmp_path)))
-    (tmp_path / "triples.txt").write_text("<某卡>\t<档位介绍表>\t<某卡_1>\n坏行\n", encoding="utf-8")
+    (tmp_path / "triples.txt").write_text(
+        "<某卡>\t<档位介绍表>\t<某卡_1>\n坏行\n", encoding="utf-8"
+    )
     line = refused(run(env, "import-kb", str(tmp_path), "--strict"))
     assert "1 行格式错误" in line
     (tmp_path / "triples.txt").write_bytes("<某卡>\t<价格>\t<1>\n".encode("gbk"))

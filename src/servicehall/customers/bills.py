@@ -49,7 +49,10 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 500
 FIELD_HINTS = {  # what a bad cell should look like (Chinese, English)
     "phone": ("应为11位手机号码", "an 11-digit mobile number"),
-    "month": ("月份应为 2026-10 或 202610", "a month like 2026-10 or 202610"),
+    "month": (
+        "月份应为 2026-10 或 202610（1900至2199年）",
+        "a month like 2026-10 or 202610 (1900–2199)",
+    ),
     "amount": (
         "应为0至99999999.99之间的金额（最多2位小数，不用科学计数法）",
         "an amount from 0 to 99999999.99 with at most 2 decimals (no exponent)",

@@ -246,3 +246,14 @@ def test_v4_a_page_upload_over_its_kinds_limit_says_so_beside_the_form(care):
     assert r.status_code == 413
     page = r.content.decode()
     assert "文件过大：最大2MB（本文件3.0MB）" in page and 'id="import-bills"' in page
+
+
+def test_v4_an_api_upload_spooled_to_disk_is_read_from_its_file(hall, care, api_as):
+    """Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE land in a temporary file, which the import reads
+    row by row (made small here so a small file takes that path)."""
+    rows = "".join(f"1390000{i:04d},2026-10,{i}.50,,\n" for i in range(200))
+    with override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1024):
+        upload = SimpleUploadedFile("b.csv", (HEADER + rows).encode("gbk"))
+        r = api_as(care).c.post("/api/cases/bill-shock/import", {"file": upload})
+    assert r.status_code == 200, r.content[:300]
+    assert r.json()["imported"] == 200 and Bill.objects.count() == 200

@@ -83,19 +83,25 @@ def decimal_number(
     """A cell as a Decimal, None when empty; refused (422 `invalid_number`, `field`) when it is
     not plain digits, has more than `places` decimals or more digits than the column's
     `max_digits` (MAX_SIGNIFICANT at most), or is below `minimum`. `unit` ("元") may follow."""
-    text = str(value).strip().translate(_FULL_WIDTH).replace(",", "")
+    text = str(value).strip()
+    if not text.isascii():
+        text = text.translate(_FULL_WIDTH)
+    text = text.replace(",", "")
     if unit:
         text = text.removesuffix(unit).strip()
     if not text:
         return None
     whole_digits = min(max_digits - places, MAX_SIGNIFICANT)
-    too_large = _bad_number(
-        field,
-        f"数字过大：整数部分最多{whole_digits}位",
-        f"the number is too large: at most {whole_digits} digits before the point",
-    )
+
+    def too_large() -> ServiceError:
+        return _bad_number(
+            field,
+            f"数字过大：整数部分最多{whole_digits}位",
+            f"the number is too large: at most {whole_digits} digits before the point",
+        )
+
     if len(text) > 2 * MAX_SIGNIFICANT + 2:  # no plain number that fits is this long
-        raise too_large
+        raise too_large()
     m = _NUMBER_RE.fullmatch(text)
     if m is None or not (m.group(2) or m.group(3)):
         raise _bad_number(
@@ -107,7 +113,7 @@ def decimal_number(
     if len(fraction) > places:
         raise _bad_number(field, f"最多{places}位小数", f"at most {places} decimal places")
     if len(whole) > whole_digits or len(whole) + len(fraction) > MAX_SIGNIFICANT:
-        raise too_large
+        raise too_large()
     # written to the column's places (301 → 301.00), as the database will keep it
     number = Decimal(
         f"{sign}{whole or '0'}.{fraction.ljust(places, '0')}" if places else f"{sign}{whole or '0'}"
@@ -120,12 +126,17 @@ def decimal_number(
 def whole_number(value, field: str, *, maximum: int = MAX_INT) -> int | None:
     """A cell as a whole number ≥ 0 ("1,024" and "12.0" accepted), None when empty; refused as
     `decimal_number` refuses, and above `maximum` (the column's largest value)."""
-    number = decimal_number(value, field, places=0, max_digits=MAX_SIGNIFICANT)
-    if number is None:
-        return None
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_SIGNIFICANT:  # the usual cell
+        number = int(text)
+    else:
+        parsed = decimal_number(text, field, places=0, max_digits=MAX_SIGNIFICANT)
+        if parsed is None:
+            return None
+        number = int(parsed)
     if number > maximum:
         raise _bad_number(field, f"不能大于{maximum}", f"must not be above {maximum}")
-    return int(number)
+    return number
 
 
 def _bad_date(field: str, text: str) -> ServiceError:

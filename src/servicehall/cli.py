@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NoReturn
 
 
 def _setup() -> None:
@@ -49,6 +50,37 @@ def start_jobs_in_process() -> None:
 
     autodiscover_modules("tasks")  # as `run_huey` does: registers the periodic tasks
     HUEY.create_consumer(workers=1, worker_type="thread", periodic=True).start()
+
+
+def refuse(zh: str, en: str) -> NoReturn:
+    """A refusal on the command line: one line on stderr, Chinese then English, exit status 2
+    (a file or an argument the user must fix — never a traceback)."""
+    line = f"错误：{zh} / Error: {en}".replace("\r", " ").replace("\n", " ")
+    print(line, file=sys.stderr)
+    sys.exit(2)
+
+
+def refuse_error(exc: BaseException, path: str = "") -> NoReturn:
+    """`refuse` for what importing a file may raise: a ServiceError (a bad file or row, a
+    missing permission), an OS error (no such file, a directory, unreadable), a staff user
+    that does not exist."""
+    from servicehall.core.errors import ServiceError
+
+    if isinstance(exc, ServiceError):
+        refuse(exc.zh, exc.en)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        refuse(f"无法读取或写入文件 {path}：{reason}", f"cannot read or write {path}: {reason}")
+    refuse(str(exc), str(exc))
+
+
+def staff_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        refuse(f"没有用户名为“{username}”的员工", f"no staff user named '{username}'")
+    return user
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,19 +175,16 @@ def main(argv: list[str] | None = None) -> None:
         call_command("run_huey")
     elif args.cmd == "import-bills":
         import json
-        from pathlib import Path
-
-        from django.contrib.auth import get_user_model
 
         from servicehall.cases.bill_shock import import_bills
-        from servicehall.core.errors import Code, ServiceError
+        from servicehall.core.errors import ServiceError
 
-        user = get_user_model().objects.get(username=args.user)
+        user = staff_user(args.user)
         try:
-            result = import_bills(user, Path(args.file).read_bytes(), args.file)
-        except ServiceError as exc:
-            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
-            sys.exit(1)
+            with open(args.file, "rb") as f:  # read row by row, its size checked first
+                result = import_bills(user, f, args.file)
+        except (ServiceError, OSError) as exc:
+            refuse_error(exc, args.file)
         print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "recommend":
         import json
@@ -165,29 +194,16 @@ def main(argv: list[str] | None = None) -> None:
         from tqdm import tqdm
 
         from servicehall.catalog.batch import run
-        from servicehall.core.errors import Code, ServiceError
+        from servicehall.core.errors import ServiceError
 
         try:
             on = date.fromisoformat(args.date) if args.date else timezone.localdate()
         except ValueError:
-            print(
-                "--date: 日期格式应为 2026-11-01 / expected a date like 2026-11-01", file=sys.stderr
-            )
-            sys.exit(2)
+            refuse("--date 日期格式应为 2026-11-01", "--date: expected a date like 2026-11-01")
         try:
             result = run(args.input, args.output, on, progress=tqdm)
         except (ServiceError, OSError) as exc:
-            body = (
-                exc.as_dict()
-                if isinstance(exc, ServiceError)
-                else {
-                    "code": Code.BAD_FILE,
-                    "message": f"无法读写文件：{exc}",
-                    "message_en": str(exc),
-                }
-            )
-            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
-            sys.exit(1)
+            refuse_error(exc, getattr(exc, "filename", None) or args.input)
         print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "token":
         from django.contrib.auth import get_user_model
@@ -198,25 +214,24 @@ def main(argv: list[str] | None = None) -> None:
         print(ApiToken.issue(user, args.name))
     elif args.cmd == "import-kb":
         import json
+        from pathlib import Path
 
         from servicehall.catalog.triples import import_dir
-        from servicehall.core.errors import Code, ServiceError
+        from servicehall.core.errors import ServiceError
+        from servicehall.knowledge.learning import read_examples, store_examples
 
         try:
             report = import_dir(args.dir, strict=args.strict)
-        except ServiceError as exc:
-            print(json.dumps(exc.as_dict(), ensure_ascii=False), file=sys.stderr)
-            sys.exit(1)
+        except (ServiceError, OSError) as exc:
+            refuse_error(exc, args.dir)
         for problem in report.problems:
             print(problem, file=sys.stderr)
-        from pathlib import Path
-
-        from servicehall.knowledge.learning import read_examples, store_examples
-
-        labelled = {
-            p.name: store_examples(read_examples(p), p.name)
-            for p in sorted(Path(args.dir).glob("*.jsonl"))
-        }
+        labelled = {}
+        for p in sorted(Path(args.dir).glob("*.jsonl")):
+            try:
+                labelled[p.name] = store_examples(read_examples(p), p.name)
+            except (ServiceError, OSError, UnicodeDecodeError) as exc:
+                refuse_error(exc, str(p))
         summary = report.as_dict() | {"problems": len(report.problems)}
         print(json.dumps(summary | {"labelled_questions": labelled}, ensure_ascii=False))
     elif args.cmd == "eval":

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "servicehall.web.middleware.LanguageMiddleware",
+    # sizes and NUL characters, before CSRF or a view reads the body (web/middleware.py)
+    "servicehall.web.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -144,6 +146,21 @@ CHAT_DESK = os.environ.get("SERVICEHALL_CHAT_DESK", "front")
 # or whoever reads it could verify as any customer. Where no gateway sends the texts (the
 # demo: `servicehall demo` turns this on) the outbox is the only "phone", so it shows them.
 SMS_OUTBOX_SHOWS_CODES = os.environ.get("SERVICEHALL_SMS_OUTBOX_CODES", "") == "1"
+
+# Imports (V4, M1, L3): the largest file and the most rows of each kind, checked before a file
+# is read and while its rows are read (core/tables.py). "kb": the knowledge graph's triples.txt
+# (`servicehall import-kb`). A request body is refused from its Content-Length above the largest
+# upload (web.middleware.RequestGuardMiddleware), before anything reads it; other bodies (forms,
+# JSON) above DATA_UPLOAD_MAX_MEMORY_SIZE likewise. Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled to a temporary file, not held in memory.
+IMPORT_LIMITS = {
+    "bills": {"bytes": 20 * 1024 * 1024, "rows": 200_000},
+    "catalogue": {"bytes": 5 * 1024 * 1024, "rows": 20_000},
+    "kb": {"bytes": 50 * 1024 * 1024, "rows": 1_000_000},
+}
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the largest upload kind (a form's envelope is allowed on top)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here: JSON and form bodies
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",

@@ -109,8 +109,8 @@ def test_m1_bad_file_lists_every_bad_line_and_writes_nothing(db):
         (11, "validity_hours"),
         (12, "sub_services"),
     }
-    assert "第3行" in exc.zh and "price" in exc.zh and "未导入任何数据" in exc.zh
-    assert "Line 3" in exc.en and "nothing was imported" in exc.en
+    assert "第3行“月费”列" in exc.zh and "未导入任何数据" in exc.zh  # the column in words
+    assert "Line 3, column Monthly fee" in exc.en and "nothing was imported" in exc.en
     assert all(e["message"] and e["message_en"] for e in exc.extra["errors"])
     assert not Product.objects.exists() and not Tier.objects.exists()
 

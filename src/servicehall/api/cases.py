@@ -300,7 +300,9 @@ def import_bills(request, file: UploadedFile = File(None)):  # noqa: B008 (ninja
         raise ServiceError(
             CoreCode.REQUIRED, "请上传账单文件", "Upload a bill file", field="file", status=422
         )
-    return bill_shock.import_bills(request.user, file.read(), file.name or "bills.csv")
+    # the file as uploaded (spooled to disk when large), read row by row; the service checks
+    # its size before reading it (settings IMPORT_LIMITS)
+    return bill_shock.import_bills(request.user, file, file.name or "bills.csv")
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})

@@ -132,7 +132,7 @@ def import_catalog(request, file: UploadedFile = File(None)):  # noqa: B008 (nin
             field="file",
             status=422,
         )
-    return services.import_catalog(request.user, file.read(), file.name or "catalog.csv")
+    return services.import_catalog(request.user, file, file.name or "catalog.csv")
 
 
 @router.get("/recommendation", response={200: RecommendationOut, **ERRORS})

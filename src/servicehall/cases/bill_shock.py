@@ -54,7 +54,9 @@ def shocks(rows: list[bills.BillRow]) -> list[tuple[bills.BillRow, Decimal]]:
     return found
 
 
-def import_bills(user, data: bytes, filename: str, progress: bills.Progress | None = None) -> dict:
+def import_bills(
+    user, data: bills.tables.Source, filename: str, progress: bills.Progress | None = None
+) -> dict:
     """Check the whole file, then store it and open the bill-shock cases in one transaction.
     `progress` hears the checking and the writing (customers.bills.Progress). The once-per-line-
     and-month rule holds under concurrent uploads too: the bills are upserted first, in one

@@ -44,11 +44,11 @@ def groups_of(numbers) -> dict[str, str]:
 
 def run(input_path: str, output_path: str, on: date, *, progress=None) -> dict:
     """Read, price every line under every plan on sale on `on`, write; returns counts."""
-    with open(input_path, "rb") as f:
+    with open(input_path, "rb") as f:  # read row by row: a customer base has no row limit
         rows = bills.parse(
-            f.read(),
+            f,
             input_path,
-            max_rows=None,
+            limited=False,
             nothing_done=("未生成任何推荐", "no recommendations were written"),
         )
     numbers = {r.number for r in rows}

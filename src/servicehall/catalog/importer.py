@@ -27,17 +27,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
+
+from servicehall.core import tables, validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError, require_perm
-from servicehall.customers.bills import PROGRESS_EVERY, Progress, read_rows, whole_number
+from servicehall.customers.bills import PROGRESS_EVERY, Progress
 
 from ..core.errors import Code as CoreCode
 from .models import Product, Promotion, Tier
-
-MAX_ROWS = 20_000
 
 COLUMNS = {  # key: (accepted header names, normalised), required
     "product": ({"product", "产品", "产品名称"}, True),
@@ -100,7 +100,6 @@ PROMO_FIELDS = (
     "first_prepayment",
     "prepayment_hours",
 )
-DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 
 @dataclass
@@ -116,32 +115,6 @@ class TierRow:
 
 def _normalise(header: str) -> str:
     return re.sub(r"\s+", "", header).lower().replace("（", "(").replace("）", ")")
-
-
-def _money(text: str, places: int) -> Decimal | None | bool:
-    text = text.replace(",", "").replace("元", "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -places:
-        return False
-    return value
-
-
-def _date(text: str) -> date | None | bool:
-    text = text.split(" ")[0].strip()  # Excel dates arrive as "2026-01-01 00:00:00"
-    if not text:
-        return None
-    m = DATE_RE.match(text)
-    if not m:
-        return False
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return False
 
 
 def _list(text: str) -> list[str] | bool:
@@ -194,7 +167,10 @@ PROBLEMS = {  # field: what is expected there (Chinese, English)
         "必填，最多100字，同一产品内不重复",
         "required, at most 100 characters, unique within the product",
     ),
-    "price": ("应为不小于0的金额（最多2位小数）", "an amount ≥ 0 with at most 2 decimals"),
+    "price": (
+        "应为0至99999999.99之间的金额（最多2位小数，不用科学计数法）",
+        "an amount from 0 to 99999999.99 with at most 2 decimals (no exponent)",
+    ),
     "code": ("最多200字，不重复", "at most 200 characters, unique"),
     "data_mb": ("应为不小于0的整数", "a whole number ≥ 0"),
     "voice_minutes": ("应为不小于0的整数", "a whole number ≥ 0"),
@@ -203,29 +179,49 @@ PROBLEMS = {  # field: what is expected there (Chinese, English)
     "validity_hours": ("应为不小于0的整数（小时）", "a whole number ≥ 0 (hours)"),
     "sub_services": ("每项最多50字，最多20项", "at most 20 items of at most 50 characters"),
     "cities": ("每项最多50字，最多20项", "at most 20 items of at most 50 characters"),
-    "data_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
-    "voice_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
-    "sms_overage": ("应为不小于0的单价（最多4位小数）", "a price ≥ 0 with at most 4 decimals"),
+    "data_overage": (
+        "应为0至9999.9999之间的单价（最多4位小数）",
+        "a price from 0 to 9999.9999, 4 decimals at most",
+    ),
+    "voice_overage": (
+        "应为0至9999.9999之间的单价（最多4位小数）",
+        "a price from 0 to 9999.9999, 4 decimals at most",
+    ),
+    "sms_overage": (
+        "应为0至9999.9999之间的单价（最多4位小数）",
+        "a price from 0 to 9999.9999, 4 decimals at most",
+    ),
     "contract_months": ("应为不小于0的整数", "a whole number ≥ 0"),
     "groups": ("应为 个人、家庭、集团 之一或多个", "individual, family and/or enterprise"),
-    "on_sale": ("日期格式应为 2026-01-01", "a date like 2026-01-01"),
-    "off_sale": ("日期格式应为 2026-01-01，且晚于上架日期", "a date like 2026-01-01 after on_sale"),
+    "on_sale": ("日期格式应为 2026-01-01（1900至2199年）", "a date like 2026-01-01 (1900–2199)"),
+    "off_sale": (
+        "日期格式应为 2026-01-01（1900至2199年），且晚于上架日期",
+        "a date like 2026-01-01 (1900–2199) after on_sale",
+    ),
     "promotion": ("有优惠数据时须填写优惠名称", "a promotion's figures need its name"),
     "monthly_credit": ("有优惠时必填，不大于月费", "required with a promotion, at most the price"),
-    "promotion_months": ("有优惠时必填，为正整数", "required with a promotion, a whole number > 0"),
+    "promotion_months": (
+        "有优惠时必填，为正整数，返还总额不超过99999999.99元",
+        "required with a promotion, a whole number > 0, the total at most 99999999.99",
+    ),
     "total_bonus": ("应等于每月返还 × 返还月数", "must equal monthly_credit × promotion_months"),
     "min_paid_calls": ("应为不小于0的整数", "a whole number ≥ 0"),
     "first_prepayment": (
-        "应为不小于0的金额（最多2位小数）",
-        "an amount ≥ 0 with at most 2 decimals",
+        "应为0至99999999.99之间的金额（最多2位小数）",
+        "an amount from 0 to 99999999.99 with at most 2 decimals",
     ),
     "prepayment_hours": ("应为不小于0的整数", "a whole number ≥ 0"),
 }
 INTS = ("data_mb", "voice_minutes", "sms", "contract_months", "min_paid_calls", "promotion_months")
 INTS += ("prepayment_hours", "bandwidth_mbps", "validity_hours")
 LISTS = ("sub_services", "cities")
-MONEY = {"price": 2, "first_prepayment": 2, "monthly_credit": 2, "total_bonus": 2}
-MONEY |= {"data_overage": 4, "voice_overage": 4, "sms_overage": 4}
+INT_MAX = {"data_mb": 10**15}  # a BigIntegerField; the others are integer columns
+# (decimal places, the column's max_digits): Tier.price and the promotion's money 10/2, the
+# overage prices 8/4
+MONEY = {"price": (2, 10), "first_prepayment": (2, 10), "monthly_credit": (2, 10)}
+MONEY |= {"total_bonus": (2, 10)}
+MONEY |= {"data_overage": (4, 8), "voice_overage": (4, 8), "sms_overage": (4, 8)}
+MONEY_MAX = Decimal("99999999.99")
 TIER_FIELD = {
     "data_overage": "data_overage_yuan_per_mb",
     "voice_overage": "voice_overage_yuan_per_min",
@@ -234,17 +230,27 @@ TIER_FIELD = {
 COLUMN_OF = {f: k for k, f in TIER_FIELD.items()}  # Tier field → its column, where they differ
 
 
+def _value(key: str, text: str):
+    """A number or date cell (core.validate: bounded digits, no exponent, NaN or Infinity, the
+    column's digits; years MIN_YEAR–MAX_YEAR): the value, None when empty, False when bad."""
+    try:
+        if key in INTS:
+            return validate.whole_number(text, key, maximum=INT_MAX.get(key, validate.MAX_INT))
+        if key in MONEY:
+            places, digits = MONEY[key]
+            return validate.decimal_number(text, key, places=places, max_digits=digits, unit="元")
+        return validate.calendar_date(text, key)
+    except ServiceError:
+        return False
+
+
 def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[str]]:
     """The row as a TierRow, or the fields at fault."""
     bad: list[str] = []
     val: dict = {}
     for key, text in cell.items():
-        if key in INTS:
-            val[key] = whole_number(text)
-        elif key in MONEY:
-            val[key] = _money(text, MONEY[key])
-        elif key in ("on_sale", "off_sale"):
-            val[key] = _date(text)
+        if key in INTS or key in MONEY or key in ("on_sale", "off_sale"):
+            val[key] = _value(key, text)
         elif key == "groups":
             val[key] = _groups(text)
         elif key in LISTS:
@@ -284,6 +290,8 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
         total = val.get("total_bonus")
         if credit and months and total is not None and total != credit * months:
             bad.append("total_bonus")
+        elif credit and months and credit * months > MONEY_MAX:  # the column would overflow
+            bad.append("promotion_months")
         if len(name) > 100:
             bad.append("promotion")
         if not bad:
@@ -322,15 +330,20 @@ def _check_row(line: int, cell: dict[str, str]) -> tuple[TierRow | None, list[st
     return TierRow(line, product, kind, tier, code, values, promo), []
 
 
-def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[TierRow]:
+def parse(data: tables.Source, filename: str, progress: Progress | None = None) -> list[TierRow]:
+    """Every row checked (read row by row, within settings IMPORT_LIMITS["catalogue"]), every
+    bad cell named; a tier or code twice names the line it first appeared on."""
+    limits = settings.IMPORT_LIMITS["catalogue"]
+    tables.check_size(data, limits["bytes"])
     if progress:
         progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
-    rows = [(i, r) for i, r in read_rows(data, filename) if any(r)]
-    if not rows:
+    total = max(tables.estimate_rows(data, filename) - 1, 0) if progress else 0
+    rows = ((i, r) for i, r in tables.rows(data, filename) if any(r))
+    header_line, header = next(rows, (0, None))
+    if header is None:
         raise ServiceError(
             CoreCode.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
         )
-    header_line, header = rows[0]
     names = [_normalise(h) for h in header]
     cols: dict[str, int] = {}
     for key, (accepted, required) in COLUMNS.items():
@@ -340,72 +353,62 @@ def parse(data: bytes, filename: str, progress: Progress | None = None) -> list[
         elif required:
             raise ServiceError(
                 CoreCode.MISSING_COLUMN,
-                f"第{header_line}行（表头）缺少“{sorted(accepted)[-1]}”列（{key}）",
-                f"Line {header_line} (header): no {key} column",
+                f"第{header_line}行（表头）缺少“{COLUMN_NAMES[key][0]}”列",
+                f"Line {header_line} (header): no {COLUMN_NAMES[key][1]} column",
                 field="file",
                 status=422,
-                extra={
-                    "errors": [
-                        {
-                            "line": header_line,
-                            "field": key,
-                            "value": "",
-                        }
-                    ]
-                },
+                extra={"errors": [{"line": header_line, "field": key, "value": ""}]},
             )
-    if len(rows) - 1 > MAX_ROWS:
-        raise ServiceError(
-            CoreCode.TOO_MANY_ROWS,
-            f"一次最多导入{MAX_ROWS}行",
-            f"At most {MAX_ROWS} rows per import",
-            field="file",
-            status=422,
-        )
     out: list[TierRow] = []
     errors: list[dict] = []
     kinds: dict[str, str] = {}
-    seen_tiers: set[tuple[str, str]] = set()
-    seen_codes: set[str] = set()
-    total = len(rows) - 1
-    for done, (line, r) in enumerate(rows[1:]):
-        if progress and done % PROGRESS_EVERY == 0:
-            progress("checking", done, total)
+    seen_tiers: dict[tuple[str, str], int] = {}  # → the line it first appeared on
+    seen_codes: dict[str, int] = {}
+    done = 0
+    for done, (line, r) in enumerate(rows, start=1):
+        if done > limits["rows"]:
+            raise tables.too_many_rows(limits["rows"], line)
+        if progress and done % PROGRESS_EVERY == 1:
+            progress("checking", done - 1, max(total, done - 1))
         cell = {k: (r[j].strip() if j < len(r) else "") for k, j in cols.items()}
         row, bad = _check_row(line, cell)
+        hints: dict[str, tuple[str, str]] = {}
         if row is not None:
-            if (row.product, row.tier) in seen_tiers:
+            if (first := seen_tiers.get((row.product, row.tier))) is not None:
                 bad.append("tier")
-            elif row.code in seen_codes:
+                hints["tier"] = (f"与第{first}行的产品和档位重复", f"the same tier as line {first}")
+            elif (first := seen_codes.get(row.code)) is not None:
                 bad.append("code")
+                hints["code"] = (f"与第{first}行的编码重复", f"the same code as line {first}")
             if kinds.setdefault(row.product, row.kind) != row.kind:
                 bad.append("kind")
         for key in bad:
-            zh, en = PROBLEMS[key]
+            zh, en = hints.get(key) or PROBLEMS[key]
             errors.append(
                 {
                     "line": line,
                     "field": key,
-                    "value": cell.get(key, ""),
+                    "value": cell.get(key, "")[:100],
                     "message": zh,
                     "message_en": en,
                 }
             )
         if row is not None and not bad:
-            seen_tiers.add((row.product, row.tier))
-            seen_codes.add(row.code)
+            seen_tiers[(row.product, row.tier)] = line
+            seen_codes[row.code] = line
             out.append(row)
     if progress:
-        progress("checking", total, total)
+        progress("checking", done, done)
     if errors:
         first = errors[0]
+        column = COLUMN_NAMES[first["field"]]
+        bad_lines = len({e["line"] for e in errors})
         raise ServiceError(
             CoreCode.BAD_ROWS,
-            f"第{first['line']}行“{first['field']}”有误（{first['value']}）：{first['message']}；"
-            f"共{len({e['line'] for e in errors})}行有误，未导入任何数据",
-            f"Line {first['line']}: bad {first['field']} ({first['value']!r}): "
-            f"{first['message_en']}; {len({e['line'] for e in errors})} bad rows in all; "
-            "nothing was imported",
+            f"第{first['line']}行“{column[0]}”列有误（{first['value'][:30]}）：{first['message']}；"
+            f"共{bad_lines}行有误，未导入任何数据",
+            f"Line {first['line']}, column {column[1]} ({first['value'][:30]!r}): "
+            f"{first['message_en']}; {bad_lines} bad rows in all; nothing was imported",
             field="file",
             status=422,
             extra={"errors": errors[:200], "error_count": len(errors)},
@@ -464,7 +467,9 @@ def store(rows: list[TierRow], progress: Progress | None = None) -> dict:
     }
 
 
-def import_catalog(user, data: bytes, filename: str, progress: Progress | None = None) -> dict:
+def import_catalog(
+    user, data: tables.Source, filename: str, progress: Progress | None = None
+) -> dict:
     """Check the whole file, then write it in one transaction (M1); `progress` hears both."""
     require_perm(user, "catalog.import_catalog", "导入产品目录", "import the catalogue")
     rows = parse(data, filename, progress=progress)

@@ -20,13 +20,18 @@ Decisions:
 
 from __future__ import annotations
 
+import io
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+
+from servicehall.core import tables, validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 
@@ -45,6 +50,8 @@ DATES = {"上线时间": "on_sale", "下线时间": "off_sale"}
 LISTS = {"子业务": "sub_services", "城市": "cities"}
 TEXTS = {a.value for a in TierText.Attribute}
 RULES = {k.value for k in ProductRule.Kind}
+INT_MAX = {"data_mb": 10**15}  # a BigIntegerField; the others are integer columns
+NAME_MAX = 100  # Product.name, Alias.name
 LINE_RE = re.compile(r"^<([^<>\t]+)>\t<([^<>\t]+)>\t<([^<>\t]*)>$")
 
 
@@ -101,29 +108,52 @@ class ImportReport:
         }
 
 
-def _number(kind, raw: str):
+def _number(kind, raw: str, name: str):
+    """core.validate's bounded parse: no exponent, NaN or Infinity, within the column."""
     try:
-        value = kind(raw)
-    except (ValueError, InvalidOperation):
+        if kind is Decimal:  # Tier.price
+            return validate.decimal_number(raw, name, places=2, max_digits=10)
+        return validate.whole_number(raw, name, maximum=INT_MAX.get(name, validate.MAX_INT))
+    except ServiceError:
         return None
-    if value < 0:
-        return None
-    return value
 
 
 def _date(raw: str) -> date | None:
-    if not re.fullmatch(r"\d{8}", raw):
-        return None
     try:
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
+        return validate.calendar_date(raw, "date")  # 20260101; years 1900–2199
+    except ServiceError:
         return None
+
+
+def _lines(text: str | Iterable[str]) -> Iterable[str]:
+    """A text's lines — \r\n, \n or a bare \r end one, nothing else does (str.splitlines
+    would also split at \x0b, \x1c or \u2028 inside a value and shift the line numbers)."""
+    return io.StringIO(text, newline=None) if isinstance(text, str) else text
+
+
+def _too_long(s: str, p: str, o: str) -> int | None:
+    """The length of the column a field is over (a product or tier name: 100, a tier code:
+    200), or None."""
+    if p == TIER_LINK or p in RULES:  # the subject is a product
+        if len(s) > NAME_MAX:
+            return NAME_MAX
+        return 200 if p == TIER_LINK and len(o) > 200 else None
+    if len(s) > 200:  # a tier's code
+        return 200
+    return NAME_MAX if p == "产品名称" and len(o) > NAME_MAX else None
 
 
 def parse(
-    triples: str, synonyms: str = "", *, triples_name="triples.txt", synonyms_name="synonyms.txt"
+    triples: str | Iterable[str],
+    synonyms: str | Iterable[str] = "",
+    *,
+    triples_name="triples.txt",
+    synonyms_name="synonyms.txt",
+    max_lines: int | None = None,
 ) -> Parsed:
-    """Read both files' text; every problem is collected, nothing is written."""
+    """Read both files (their text, or their lines as read); every problem is collected,
+    nothing is written. A line with a NUL character, or a name longer than its column, is
+    malformed; more than `max_lines` lines refuse the import."""
     out = Parsed()
     canonical: dict[str, str] = {}  # lower-cased name → first spelling
 
@@ -138,10 +168,13 @@ def parse(
         out.problems.append(Problem(triples_name, n, zh, en))
 
     tier_lines: list[tuple[int, str, str, str]] = []
-    for n, line in enumerate(triples.splitlines(), start=1):
+    for n, line in enumerate(_lines(triples), start=1):
+        if max_lines is not None and n > max_lines:
+            raise tables.too_many_rows(max_lines, n)
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
-        m = LINE_RE.match(line.strip("\r"))
+        m = LINE_RE.match(line) if validate.NUL not in line else None
         if not m:
             bad(
                 n,
@@ -150,6 +183,9 @@ def parse(
             )
             continue
         s, p, o = (x.strip() for x in m.groups())
+        if (limit := _too_long(s, p, o)) is not None:
+            bad(n, f"名称或编码超过{limit}个字", f"a name or code longer than {limit} characters")
+            continue
         if p == TIER_LINK:
             out.products[product(s)].append(o)
             out.tiers.setdefault(o, ParsedTier(o))
@@ -168,7 +204,7 @@ def parse(
             t.fields["name"] = o
         elif p in NUMBERS:
             name, kind = NUMBERS[p]
-            value = _number(kind, o)
+            value = _number(kind, o, name)
             if value is None:
                 bad(n, f"{p} 应为数字，实为 “{o}”", f"{p} must be a number, got '{o}'")
             else:
@@ -190,11 +226,14 @@ def parse(
         else:
             bad(n, f"未知属性 “{p}”", f"unknown predicate '{p}'")
 
-    for n, line in enumerate(synonyms.splitlines(), start=1):
+    for n, line in enumerate(_lines(synonyms), start=1):
+        if max_lines is not None and n > max_lines:
+            raise tables.too_many_rows(max_lines, n)
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
-        parts = line.rstrip("\r").split("\t")
-        if len(parts) != 2 or not parts[0].strip():
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or validate.NUL in line:
             out.problems.append(
                 Problem(
                     synonyms_name,
@@ -217,6 +256,16 @@ def parse(
             continue
         for alias in parts[1].split("|"):
             alias = alias.strip()
+            if len(alias) > NAME_MAX:
+                out.problems.append(
+                    Problem(
+                        synonyms_name,
+                        n,
+                        f"别名超过{NAME_MAX}个字，已跳过",
+                        f"an alias longer than {NAME_MAX} characters, skipped",
+                    )
+                )
+                continue
             if alias and alias != "无" and alias != name and alias not in out.aliases[name]:
                 out.aliases[name].append(alias)
     return out
@@ -241,7 +290,7 @@ def load(parsed: Parsed, *, strict: bool = False, kind_of=None) -> ImportReport:
                 name=name, kind=(kind_of(name) if kind_of else guess_kind(name))
             )
             Alias.objects.bulk_create(
-                [Alias(product=product, name=a[:100]) for a in parsed.aliases.get(name, [])]
+                [Alias(product=product, name=a) for a in parsed.aliases.get(name, [])]
             )
             aliases += len(parsed.aliases.get(name, []))
             ProductRule.objects.bulk_create(
@@ -288,6 +337,22 @@ def import_dir(directory: str | Path, *, strict: bool = False) -> ImportReport:
             field="kb",
             status=422,
         )
+    limits = settings.IMPORT_LIMITS["kb"]
     synonyms_file = d / "synonyms.txt"
-    synonyms = synonyms_file.read_text(encoding="utf-8") if synonyms_file.is_file() else ""
-    return load(parse(triples_file.read_text(encoding="utf-8"), synonyms), strict=strict)
+    names = [triples_file, *([synonyms_file] if synonyms_file.is_file() else [])]
+    for path in names:  # the size before anything is read
+        if (size := path.stat().st_size) > limits["bytes"]:
+            raise tables.too_large(limits["bytes"], size)
+    # read line by line (universal newlines: \r\n, \n, a bare \r); not UTF-8: one refusal
+    try:
+        with (
+            triples_file.open(encoding="utf-8") as t,
+            synonyms_file.open(encoding="utf-8") if len(names) > 1 else io.StringIO() as syn,
+        ):
+            parsed = parse(t, syn, max_lines=limits["rows"])
+    except UnicodeDecodeError as exc:
+        raise tables.bad_file(
+            "知识图谱文件不是UTF-8编码，请另存为UTF-8后重试",
+            "The knowledge-graph files are not UTF-8: save them as UTF-8 and try again",
+        ) from exc
+    return load(parsed, strict=strict)

@@ -17,6 +17,9 @@ class Code(StrEnum):
     INVALID_CHOICE = "invalid_choice"  # a value not among the field's choices
     INVALID_INPUT = "invalid_input"  # the request does not parse (API schema validation)
     UNKNOWN_CATEGORY = "unknown_category"
+    INVALID_NUMBER = "invalid_number"  # not plain digits, or beyond the column (validate.py)
+    INVALID_DATE = "invalid_date"  # not a date, or outside the years a bill can have
+    INVALID_CHARACTER = "invalid_character"  # a NUL character in text (validate.no_nul)
     # access and state
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"

@@ -49,8 +49,8 @@ def parse_examples(lines, source: str = "examples.jsonl") -> list[Example]:
     rows without those fields are skipped (they teach nothing here)."""
     out = []
     for line in lines:
-        if not line.strip():
-            continue
+        if not line.strip() or "\x00" in line or "\\u0000" in line:
+            continue  # a NUL (raw or escaped) cannot be stored on PostgreSQL: a malformed row
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
@@ -59,6 +59,8 @@ def parse_examples(lines, source: str = "examples.jsonl") -> list[Example]:
             continue
         question, attribute = row.get("question"), row.get("attribute")
         if not isinstance(question, str) or not isinstance(attribute, str) or not attribute:
+            continue
+        if len(str(row.get("entity") or "").strip()) > 100:  # LabelledQuestion.product
             continue
         attrs = tuple(dict.fromkeys(a.split("-", 1)[-1].strip() for a in attribute.split("|")))
         out.append(

@@ -51,6 +51,11 @@ TEMPLATES = {
 }
 
 
+def _mb(size: int) -> float | int:
+    mb = round(size / (1024 * 1024), 2)
+    return int(mb) if mb == int(mb) else mb
+
+
 def _kind(kind: str) -> str:
     if kind not in WORK:
         raise Http404
@@ -60,7 +65,16 @@ def _kind(kind: str) -> str:
 @page(*MAY_IMPORT)
 def imports_home(request, error: ServiceError | None = None, error_kind: str = "", status=200):
     user = request.user
-    forms = [k for k in (BILLS, CATALOGUE) if imports.may_import(user, k)]
+    forms = [
+        {
+            "kind": k,
+            "max_bytes": imports.max_bytes(k),
+            "max_mb": _mb(imports.max_bytes(k)),
+            "max_rows": imports.max_rows(k),
+        }
+        for k in (BILLS, CATALOGUE)
+        if imports.may_import(user, k)
+    ]
     return render(
         request,
         "web/imports/home.html",
@@ -68,8 +82,6 @@ def imports_home(request, error: ServiceError | None = None, error_kind: str = "
             "forms": forms,
             "error": error_text(error) if error else "",
             "error_kind": error_kind,
-            "max_upload": imports.MAX_UPLOAD,
-            "max_upload_mb": imports.MAX_UPLOAD // (1024 * 1024),
             "jobs": [_row(j) for j in imports.recent(user)],
         },
         status=status,
@@ -83,9 +95,9 @@ def upload(request, kind):
     kind = _kind(kind)
     wants_json = request.headers.get("X-Requested-With") == "XMLHttpRequest"
     try:
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if size > imports.MAX_UPLOAD + 64 * 1024:  # refused before the body is parsed
-            imports.check_upload(".csv", size)
+        # A body over settings.UPLOAD_MAX_BYTES was refused from its Content-Length before
+        # anything read it (web.middleware.RequestGuardMiddleware); one within it is spooled
+        # to a temporary file, and its file refused here when over this kind's limit.
         file = request.FILES.get("file")
         if file is None:
             raise ServiceError(
@@ -95,7 +107,7 @@ def upload(request, kind):
                 field="file",
                 status=422,
             )
-        imports.check_upload(file.name or "", file.size or 0)
+        imports.check_upload(file.name or "", file.size or 0, kind)
         job = imports.start(request.user, kind, file.name, file.read(), WORK[kind])
     except ServiceError as exc:
         if wants_json:

@@ -471,7 +471,6 @@ def _lock_hall(hall: Hall) -> Hall:
 
 def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: datetime, *, skip=None):
     """The rules a booked time must meet (book and move alike), raising before any write."""
-    booking.check_day(slot_at.date(), "slot_at")  # its own calendar day: no conversion can overflow
     if slot_at <= _now():
         raise ServiceError(
             Code.SLOT_IN_PAST,
@@ -480,6 +479,7 @@ def _check_slot(hall: Hall, service_type: ServiceType, phone: str, slot_at: date
             field="slot_at",
             status=422,
         )
+    booking.check_day(slot_at.date(), "slot_at")  # its own calendar day: no conversion can overflow
     _check_offered(hall, service_type)
     book = Appointment.objects.filter(hall=hall)
     if skip is not None:

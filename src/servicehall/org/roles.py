@@ -22,6 +22,10 @@ class Role:
     # Where the role's work is, where it lands after signing in: workbench, cases, board,
     # kiosk or admin (web/views.py turns it into the page).
     home: str = ""
+    # The role works in every hall of the deployment (an area's manager, quality, the
+    # administrator, the online channels). Every other role works only in the hall of the
+    # staff member's profile: having no hall gives no hall, never all of them.
+    spans_halls: bool = False
 
 
 CASE_WORK = ("cases.open_case", "cases.handle_case")
@@ -41,6 +45,19 @@ CLERK_PERMS = (
     "catalog.offer_plan",
     *CASE_WORK,
     KB_READ,
+)
+
+HALL_MANAGER_PERMS = (
+    *CLERK_PERMS,
+    "queueing.serve_vip_counter",
+    "queueing.view_board",
+    "queueing.manage_queue",
+    "queueing.view_display",
+    "cases.view_all_cases",
+    "customers.import_bills",
+    *KB_AUTHOR,
+    *KB_REVIEW,
+    "catalog.import_catalog",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -101,19 +118,17 @@ ROLES: tuple[Role, ...] = (
         "hall_manager",
         "营业厅经理",
         "Hall manager",
-        (
-            *CLERK_PERMS,
-            "queueing.serve_vip_counter",
-            "queueing.view_board",
-            "queueing.manage_queue",
-            "queueing.view_display",
-            "cases.view_all_cases",
-            "customers.import_bills",
-            *KB_AUTHOR,
-            *KB_REVIEW,
-            "catalog.import_catalog",
-        ),
+        HALL_MANAGER_PERMS,
         home="board",
+    ),
+    Role(
+        "area_manager",
+        "片区经理",
+        "Area manager",
+        # the hall manager's work in every hall of the area (the third escalation level)
+        HALL_MANAGER_PERMS,
+        home="board",
+        spans_halls=True,
     ),
     Role(
         "quality_supervisor",
@@ -130,6 +145,7 @@ ROLES: tuple[Role, ...] = (
         ),
         admin_site=True,
         home="board",
+        spans_halls=True,
     ),
     Role(
         "administrator",
@@ -171,12 +187,14 @@ ROLES: tuple[Role, ...] = (
         ),
         admin_site=True,
         home="admin",
+        spans_halls=True,
     ),
     Role(
         "channel",
         "线上渠道接入",
         "Online channel integration (web, app, SMS hall)",
         ("cases.open_case",),
+        spans_halls=True,  # the online halls take customers of every hall
     ),
     Role(
         "device",
@@ -243,3 +261,43 @@ def assign_role(user, role_code: str) -> None:
 def roles_of(user) -> list[Role]:
     names = set(user.groups.values_list("name", flat=True))
     return [r for r in ROLES if r.code in names]
+
+
+# ---------------------------------------------------------------- who works in which hall
+
+SPANNING = frozenset(r.code for r in ROLES if r.spans_halls)
+
+
+def hall_ids_of(user) -> frozenset[int] | None:
+    """The halls a user works in — the one answer every scoped read and write asks
+    (docs/ARCHITECTURE.md, "Who sees which hall"). None: every hall (a role that spans halls
+    says so in ROLES, or a superuser). Otherwise the hall of the staff profile, or no hall at
+    all. Remembered on the user object for the request."""
+    cached = getattr(user, "_servicehall_hall_ids", False)
+    if cached is not False:
+        return cached
+    if not getattr(user, "is_authenticated", False):
+        ids: frozenset[int] | None = frozenset()
+    elif user.is_superuser or user.groups.filter(name__in=SPANNING).exists():
+        ids = None
+    else:
+        hall_id = getattr(getattr(user, "staff", None), "hall_id", None)
+        ids = frozenset() if hall_id is None else frozenset((hall_id,))
+    try:
+        user._servicehall_hall_ids = ids
+    except AttributeError:  # AnonymousUser's slots
+        pass
+    return ids
+
+
+def works_in(user, hall_id: int | None) -> bool:
+    """Whether `user` works in the hall `hall_id` (None, no hall: only the roles that span
+    halls)."""
+    ids = hall_ids_of(user)
+    return ids is None or (hall_id is not None and hall_id in ids)
+
+
+def in_halls(qs, user, field: str = "hall"):
+    """`qs` narrowed to the rows of the user's halls (`field` names the row's hall)."""
+    ids = hall_ids_of(user)
+    return qs if ids is None else qs.filter(**{f"{field}__in": ids})

@@ -155,8 +155,11 @@ def open_case(
             "phone",
         )
     if hall and the_hall is None:
-        the_hall = in_halls(Hall.objects.filter(code=hall), user, "pk").first()
-        if the_hall is None:  # unknown, or a hall the user does not work in
+        if parent is not None and parent.hall_id and parent.hall.code == hall:
+            the_hall = parent.hall  # a follow-up stays in its case's hall, whoever handles it
+        else:  # unknown, or a hall the user does not work in: the same refusal
+            the_hall = in_halls(Hall.objects.filter(code=hall), user, "pk").first()
+        if the_hall is None:
             raise _bad(
                 OrgCode.UNKNOWN_HALL, f"未知的营业厅：{hall}", f"Unknown hall {hall!r}", "hall"
             )

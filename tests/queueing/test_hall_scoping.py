@@ -8,6 +8,7 @@ import pytest
 
 from servicehall.core.errors import NotFound
 from servicehall.org.models import Hall
+from servicehall.org.roles import assign_role
 from servicehall.queueing import services
 from servicehall.queueing.models import Ticket
 from tests.conftest import client_for
@@ -82,3 +83,21 @@ def test_q4_a_manager_runs_their_own_hall_only(two_halls, api_as):
     assert east.is_open and east.notice == ""  # neither took
     assert pages.get(f"/halls/{east.code}/events").status_code == 404
     assert api.get(f"/queue/halls/{west.code}/board").status_code == 200  # their own
+
+
+def test_q2_a_clerk_moved_to_another_hall_works_there_at_once(two_halls):
+    """Who works where is remembered briefly per process (org.roles); a change made here is
+    seen at once: the clerk moved from west to east cancels east's ticket, and west's refuses."""
+    east, west, ticket = two_halls
+    clerk = make_staff("clerk", west)
+    with pytest.raises(NotFound):
+        services.cancel_ticket(clerk, ticket.pk)
+    profile = clerk.staff
+    profile.hall = east
+    profile.save()
+    assert services.cancel_ticket(clerk, ticket.pk).status == "cancelled"
+    theirs = services.issue_ticket(make_staff("device", west), west, "payment")
+    with pytest.raises(NotFound):
+        services.cancel_ticket(clerk, theirs.pk)
+    assign_role(clerk, "area_manager")  # now a role that spans halls
+    assert services.cancel_ticket(clerk, theirs.pk).status == "cancelled"

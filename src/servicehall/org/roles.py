@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
 
+from servicehall.core.ttl import TTLCache
+
 
 @dataclass(frozen=True)
 class Role:
@@ -268,26 +270,39 @@ def roles_of(user) -> list[Role]:
 SPANNING = frozenset(r.code for r in ROLES if r.spans_halls)
 
 
+# (spans halls, the profile's hall id) per user id, asked on every queue and case operation
+# (call-next among them): remembered 10 s per process like a token's permissions
+# (core/tokens.py), forgotten at once when a profile or a user's roles change here; another
+# process sees such a change within 10 s.
+_membership: TTLCache[tuple[bool, int | None]] = TTLCache(10.0)
+
+
+def _load_membership(user) -> tuple[bool, int | None]:
+    from .models import StaffProfile
+
+    spans = user.is_superuser or user.groups.filter(name__in=SPANNING).exists()
+    hall_id = None
+    if not spans:
+        hall_id = StaffProfile.objects.filter(user_id=user.pk).values_list("hall_id", flat=True)
+        hall_id = hall_id.first()
+    return spans, hall_id
+
+
 def hall_ids_of(user) -> frozenset[int] | None:
     """The halls a user works in — the one answer every scoped read and write asks
     (docs/ARCHITECTURE.md, "Who sees which hall"). None: every hall (a role that spans halls
     says so in ROLES, or a superuser). Otherwise the hall of the staff profile, or no hall at
-    all. Remembered on the user object for the request."""
-    cached = getattr(user, "_servicehall_hall_ids", False)
-    if cached is not False:
-        return cached
+    all."""
     if not getattr(user, "is_authenticated", False):
-        ids: frozenset[int] | None = frozenset()
-    elif user.is_superuser or user.groups.filter(name__in=SPANNING).exists():
-        ids = None
-    else:
-        hall_id = getattr(getattr(user, "staff", None), "hall_id", None)
-        ids = frozenset() if hall_id is None else frozenset((hall_id,))
-    try:
-        user._servicehall_hall_ids = ids
-    except AttributeError:  # AnonymousUser's slots
-        pass
-    return ids
+        return frozenset()
+    spans, hall_id = _membership.get(user.pk, lambda: _load_membership(user))
+    if spans:
+        return None
+    return frozenset() if hall_id is None else frozenset((hall_id,))
+
+
+def forget_membership(**kwargs) -> None:
+    _membership.forget()
 
 
 def works_in(user, hall_id: int | None) -> bool:

@@ -8,19 +8,35 @@ added here. Pages declare their permissions with `web.access.page(...)`."""
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.db import transaction
+from django.db.models import Count
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from servicehall.api import api
 from servicehall.cases import services as cases
+from servicehall.cases.models import Case, CaseEvent
 from servicehall.core.models import ImportJob
+from servicehall.core.ttl import TTLCache
+from servicehall.customers.models import Customer
 from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
+from servicehall.org.models import Hall, ServiceType
 from servicehall.org.roles import ROLES
 from servicehall.queueing import services
-from tests.factories import counter, make_customer, make_staff
+from servicehall.queueing.models import (
+    Appointment,
+    AppointmentEvent,
+    CounterPause,
+    CounterSession,
+    Ticket,
+    TicketEvent,
+)
+from tests.factories import counter, make_customer, make_desk, make_hall, make_staff
 
 READERS = ("queueing.issue_ticket", "queueing.serve_counter", "queueing.view_board")
 SERVE = ("queueing.serve_counter",)
@@ -308,3 +324,497 @@ def test_api_docs_work_offline(client, clerk):
     for url in scripts:
         r = client.get(url)
         assert r.status_code == 200, url
+
+
+# ---------------------------------------------------------------- two halls: who works where
+#
+# The same routes again with two halls, east and west, each with its own clerk, device, front
+# desk and case. Every role (a staff member of east; the roles that span halls are said so in
+# org/roles.py) calls every route that reaches a hall's object, once on east's object and once
+# on west's. Allowed there: it must take effect on that hall's object (its rows changed, its
+# events written) and nothing of the other hall may change. Not their hall: 404 as a missing
+# object (docs/ARCHITECTURE.md, "Who sees which hall"), and nothing changes anywhere.
+
+SCOPED = ("{hall}", "{ticket_id}", "{counter_id}", "{appointment_id}", "{case_id}")
+MANAGE = ("queueing.manage_queue",)
+ISSUE = ("queueing.issue_ticket",)
+BOOK = ("queueing.book_appointment",)
+BOARD = ("queueing.view_board",)
+
+
+def _at(days: int, hour: int):
+    day = timezone.localdate() + timezone.timedelta(days=days)
+    return timezone.make_aware(
+        timezone.datetime.combine(day, timezone.datetime.min.time())
+    ).replace(hour=hour)
+
+
+# The roles that work in every hall, written out here (not read from org/roles.py, so that a
+# role that starts spanning halls by accident fails this test). Every other role is east's.
+SPANS_HALLS = {"area_manager", "quality_supervisor", "administrator", "channel"}
+
+
+def works_there(user, t) -> bool:
+    return t.hall.code == "east" or user.groups.filter(name__in=SPANS_HALLS).exists()
+
+
+class Ctx:
+    """One run of a route: the caller, the hall whose object it aims at (`t`) and the other."""
+
+    def __init__(self, user, t, o):
+        self.user, self.t, self.o = user, t, o
+        # whether the caller can work a counter of the target hall (else its own clerk does)
+        self.serves = user.has_perm("queueing.serve_counter") and works_there(user, t)
+
+    def counter(self, name="1号窗口"):
+        return counter(self.t.hall, name)
+
+    def server(self):
+        return self.user if self.serves else self.t.local
+
+    def waiting(self, service_type="payment"):
+        return services.issue_ticket(self.t.device, self.t.hall, service_type)
+
+    def signed_in(self):
+        c = self.counter()
+        services.sign_in(self.server(), c)
+        return c
+
+    def called(self):
+        c = self.signed_in()
+        t = self.waiting()
+        services.call_next(self.server(), c)
+        return t
+
+    def serving(self):
+        t = self.called()
+        services.start_service(self.server(), t.pk)
+        return t
+
+    def booked(self):
+        return services.book_appointment(
+            self.t.local, self.t.hall, "business", "13800000002", _at(1, 10)
+        )
+
+
+def _ticket(prepare):
+    return lambda ctx: {"ticket_id": prepare(ctx).pk}
+
+
+def _no_show_due(ctx):
+    t = ctx.called()
+    Ticket.objects.filter(pk=t.pk).update(recall_count=2)
+    return {"ticket_id": t.pk}
+
+
+def _paused(ctx):
+    c = ctx.signed_in()
+    services.pause_counter(ctx.server(), c, "break")
+    return {"counter_id": c.pk}
+
+
+def _closed(ctx):
+    Hall.objects.filter(pk=ctx.t.hall.pk).update(is_open=False)
+    return {}
+
+
+def _due_today(ctx):
+    Appointment.objects.create(
+        hall=ctx.t.hall,
+        service_type=ServiceType.objects.get(code="business"),
+        customer=Customer.objects.get(phones__number="13800000001"),
+        phone="13800000001",
+        slot_at=timezone.now() + timezone.timedelta(minutes=10),
+    )
+    return {"phone": "13800000001"}
+
+
+def _case(ctx):
+    return {"case_id": ctx.t.case.pk, "version": Case.objects.get(pk=ctx.t.case.pk).version}
+
+
+def _quiet_on_board(ctx):
+    return {"ticket_id": ctx.waiting().pk}
+
+
+# (method, path): (permissions, read or write, prepare(ctx) -> the path's ids and body values,
+#  body). A write must leave an event row of the target hall when `event` is set.
+R, W, E = "read", "write", "write+event"
+HALL_API = {
+    ("POST", "/api/queue/halls/{hall}/open"): (MANAGE, W, _closed, None),
+    ("POST", "/api/queue/halls/{hall}/close"): (MANAGE, W, None, None),
+    ("GET", "/api/queue/halls/{hall}/board"): (BOARD, R, None, None),
+    ("GET", "/api/queue/halls/{hall}/calls"): (
+        ("queueing.view_display", "queueing.view_board"),
+        R,
+        None,
+        None,
+    ),
+    ("POST", "/api/queue/halls/{hall}/tickets"): (ISSUE, E, None, {"service_type": "payment"}),
+    ("POST", "/api/queue/halls/{hall}/check-in"): (ISSUE, E, _due_today, {"phone": "{phone}"}),
+    ("POST", "/api/queue/halls/{hall}/appointments"): (
+        BOOK,
+        E,
+        None,
+        {"service_type": "business", "phone": "13800000002", "slot_at": _at(1, 10).isoformat()},
+    ),
+    ("GET", "/api/queue/halls/{hall}/appointments"): (BOOK, R, None, None),
+    ("POST", "/api/queue/appointments/{appointment_id}/move"): (
+        BOOK,
+        E,
+        lambda ctx: {"appointment_id": ctx.booked().pk},
+        {"slot_at": _at(1, 11).isoformat()},
+    ),
+    ("POST", "/api/queue/appointments/{appointment_id}/cancel"): (
+        BOOK,
+        E,
+        lambda ctx: {"appointment_id": ctx.booked().pk},
+        {"reason": "矩阵"},
+    ),
+    ("GET", "/api/queue/tickets/{ticket_id}"): (READERS, R, _ticket(Ctx.waiting), None),
+    ("GET", "/api/queue/tickets/{ticket_id}/events"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        R,
+        _ticket(Ctx.waiting),
+        None,
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/recall"): (SERVE, E, _ticket(Ctx.called), None),
+    ("POST", "/api/queue/tickets/{ticket_id}/no-show"): (SERVE, E, _no_show_due, None),
+    ("POST", "/api/queue/tickets/{ticket_id}/start"): (SERVE, E, _ticket(Ctx.called), None),
+    ("POST", "/api/queue/tickets/{ticket_id}/finish"): (
+        SERVE,
+        E,
+        _ticket(Ctx.serving),
+        {"category": "bill-pay"},
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/transfer"): (
+        SERVE,
+        E,
+        _ticket(Ctx.waiting),
+        {"service_type": "consult"},
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/move-to-quiet"): (
+        ("queueing.move_to_quiet",),
+        E,
+        _ticket(Ctx.waiting),
+        {"note": ""},
+    ),
+    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (ISSUE, E, _ticket(Ctx.waiting), None),
+    ("GET", "/api/queue/halls/{hall}/counters"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        R,
+        None,
+        None,
+    ),
+    ("GET", "/api/queue/counters/{counter_id}"): (
+        ("queueing.serve_counter", "queueing.view_board"),
+        R,
+        lambda ctx: {"counter_id": ctx.signed_in().pk},
+        None,
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/sign-in"): (
+        SERVE,
+        W,
+        lambda ctx: {"counter_id": ctx.counter("2号窗口").pk},
+        None,
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/sign-out"): (
+        SERVE,
+        W,
+        lambda ctx: {"counter_id": ctx.signed_in().pk},
+        None,
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/call-next"): (
+        SERVE,
+        E,
+        lambda ctx: {"counter_id": ctx.signed_in().pk, "ticket": ctx.waiting().pk},
+        None,
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/call-number"): (
+        SERVE,
+        E,
+        lambda ctx: {"counter_id": ctx.signed_in().pk, "number": ctx.waiting().number},
+        {"number": "{number}"},
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/pause"): (
+        SERVE,
+        W,
+        lambda ctx: {"counter_id": ctx.signed_in().pk},
+        {"reason": "break"},
+    ),
+    ("POST", "/api/queue/counters/{counter_id}/resume"): (SERVE, W, _paused, None),
+    ("GET", "/api/cases/{case_id}"): (CASE_READ, R, _case, None),
+    ("PATCH", "/api/cases/{case_id}"): (
+        HANDLE,
+        E,
+        _case,
+        {"version": "{version}", "subject": "改"},
+    ),
+    ("POST", "/api/cases/{case_id}/actions/{action}"): (
+        HANDLE,
+        E,
+        lambda ctx: _case(ctx) | {"action": "resolve"},
+        {"version": "{version}", "resolution": "已处理"},
+    ),
+    ("POST", "/api/cases/{case_id}/comments"): (HANDLE, E, _case, {"note": "备注"}),
+    ("POST", "/api/cases/{case_id}/transfer"): (
+        HANDLE,
+        E,
+        _case,
+        {"version": "{version}", "desk": "fault", "summary": "转障碍台"},
+    ),
+    # not a chat's case: refused for its state (409), but only after the hall was checked
+    ("POST", "/api/cases/{case_id}/chat-replies"): (HANDLE, None, _case, {"text": "您好"}),
+    ("POST", "/api/cases/{case_id}/escalate"): (
+        HANDLE,
+        E,
+        _case,
+        {"version": "{version}", "reason": "超权限"},
+    ),
+    ("POST", "/api/cases/{case_id}/promise"): (
+        HANDLE,
+        E,
+        _case,
+        {"version": "{version}", "promised_at": TOMORROW},
+    ),
+}
+# Pages (by URL name; their permissions are the view's own): the same, as a browser sends them.
+HALL_PAGES = {
+    "web:kiosk": ("GET", R, None, None),
+    "web:display": ("GET", R, None, None),
+    "web:display-partial": ("GET", R, None, None),
+    "web:display-waiting": ("GET", R, None, None),
+    "web:events": ("GET", R, None, None),
+    "web:board": ("GET", R, None, None),
+    "web:board-partial": ("GET", R, None, None),
+    "web:board-open": ("POST", W, None, {"open": "0"}),
+    "web:board-notice": ("POST", W, None, {"notice": "矩阵测试"}),
+    "web:board-quiet": ("POST", E, _quiet_on_board, {"note": ""}),
+    "web:wb-action": (
+        "POST",
+        E,
+        lambda ctx: {"ticket_id": ctx.called().pk, "action": "start"},
+        None,
+    ),
+    "web:wb-sign-in": ("POST", W, lambda ctx: {"counter_id": ctx.counter("2号窗口").pk}, None),
+    "web:appointment-move": (
+        "POST",
+        E,
+        lambda ctx: {"appointment_id": ctx.booked().pk},
+        {"day": _at(1, 11).date().isoformat(), "time": "11:00"},
+    ),
+    "web:appointment-cancel": (
+        "POST",
+        E,
+        lambda ctx: {"appointment_id": ctx.booked().pk},
+        {"reason": "矩阵"},
+    ),
+    "web:rate": ("GET", R, lambda ctx: {"counter_id": ctx.counter().pk}, None),
+    "web:rate-partial": ("GET", R, lambda ctx: {"counter_id": ctx.counter().pk}, None),
+    "web:case": ("GET", R, _case, None),
+    "web:case-events": ("GET", R, _case, None),
+    "web:case-op": ("POST", E, lambda ctx: _case(ctx) | {"op": "comment"}, {"note": "备注"}),
+}
+
+
+def hall_states(*halls) -> dict[int, tuple]:
+    """Everything of each hall a route could change, by hall id: its tickets, its counters'
+    sessions and pauses, appointments, cases, the events of each, whether it issues tickets and
+    its notice. One query per kind for all the halls."""
+    ids = [h.pk for h in halls]
+    out = {pk: ([], [], [], [], [], [], [0, 0, 0]) for pk in ids}
+    rows = (
+        Ticket.objects.filter(hall__in=ids).values_list(
+            "hall_id", "pk", "status", "area", "counter_id", "service_type_id", "recall_count"
+        ),
+        Hall.objects.filter(pk__in=ids).values_list("pk", "is_open", "notice"),
+        CounterSession.objects.filter(counter__hall__in=ids).values_list(
+            "counter__hall_id", "pk", "signed_out_at"
+        ),
+        CounterPause.objects.filter(counter__hall__in=ids).values_list(
+            "counter__hall_id", "pk", "ended_at"
+        ),
+        Appointment.objects.filter(hall__in=ids).values_list("hall_id", "pk", "status", "slot_at"),
+        Case.objects.filter(hall__in=ids).values_list(
+            "hall_id", "pk", "status", "version", "desk_id", "escalation_level", "subject"
+        ),
+    )
+    for n, qs in enumerate(rows):
+        for hall_id, *rest in qs.order_by("pk"):
+            out[hall_id][n].append(tuple(rest))
+    events = (
+        (TicketEvent, "ticket__hall_id"),
+        (AppointmentEvent, "appointment__hall_id"),
+        (CaseEvent, "case__hall_id"),
+    )
+    for n, (model, field) in enumerate(events):
+        counts = model.objects.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("id"))
+        for hall_id, count in counts.values_list(field, "n"):
+            out[hall_id][-1][n] = count
+    return {pk: tuple(map(tuple, v)) for pk, v in out.items()}
+
+
+@pytest.fixture(scope="module")
+def halls(django_db_setup, django_db_blocker):
+    """Two halls with their own staff, desks and cases, and one staff member of east per role,
+    signed in: built once for the module inside a transaction rolled back at its end (each test
+    runs in a savepoint of it, rolled back after the test)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = {}
+        for code in ("east", "west"):
+            h = make_hall(code)
+            local = make_staff("clerk", h)
+            desk = make_desk(f"front-{code}", h, lead=local, members=[local])
+            case = cases.open_case(
+                local,
+                kind="work_order",
+                channel="walk_in",
+                category="other",
+                description="两厅矩阵",
+                desk=desk.code,
+            )
+            out[code] = SimpleNamespace(
+                hall=h, local=local, device=make_staff("device", h), desk=desk, case=case
+            )
+        make_desk("fault", None)  # the area's desk: cases may go there from any hall
+        make_customer(phone="13800000001")
+        make_customer(phone="13800000002")
+        out["role"], out["client"] = {}, {}
+        for role in ROLES:
+            user = make_staff(role.code, out["east"].hall)
+            if user.has_perm("cases.handle_case"):  # the case of east is their desk's
+                out["east"].desk.members.add(user)
+            out["role"][role.code] = user
+            out["client"][role.code] = client = Client()
+            client.force_login(user)
+        yield out
+        transaction.set_rollback(True)
+
+
+def _filled(template, values: dict):
+    if template is None:
+        return None
+    out = {}
+    for key, v in template.items():
+        if isinstance(v, str) and v.startswith("{") and v.endswith("}"):
+            v = values[v[1:-1]]
+        out[key] = v
+    return out
+
+
+def _run(client, method, url, body, api):
+    if method == "GET":
+        return client.get(url)
+    if api:
+        return client.generic(method, url, json.dumps(body or {}), "application/json")
+    return client.post(url, body or {})
+
+
+def _hall_matrix(roles, halls, method, url_template, kind, prepare, body, api):
+    """Each of `roles` calls the route on east's object, then on west's (each in a savepoint
+    rolled back after it). Roles with the route's permission one at a time (what they do takes
+    effect); roles without it together (refused, whatever the hall)."""
+    failures = []
+    for target, other in (("east", "west"), ("west", "east")):
+        t, o = halls[target], halls[other]
+        sid = transaction.savepoint()
+        TTLCache.forget_everywhere()
+        try:
+            user = halls["role"][roles[0]]
+            values = {"hall": t.hall.code} | (prepare(Ctx(user, t, o)) if prepare else {})
+            url = fill(url_template, values)
+            perms = API_PERMS.get((method, url_template)) or resolve(url).func.required_perms
+            before = hall_states(t.hall, o.hall)
+            for role in roles:
+                user = halls["role"][role]
+                r = _run(halls["client"][role], method, url, _filled(body, values), api)
+                failures += _judge(r, user, perms, t, kind, api, (role, target, method, url))
+            after = hall_states(t.hall, o.hall)
+            user = halls["role"][roles[0]]
+            may = any(user.has_perm(p) for p in perms)
+            done = may and kind not in (None, R) and works_there(user, t)
+            where = (roles, target, method, url)
+            if after[o.hall.pk] != before[o.hall.pk]:
+                failures.append((*where, "the other hall changed"))
+            if not done and after[t.hall.pk] != before[t.hall.pk]:
+                failures.append((*where, "the hall changed although nothing was to be done"))
+            if done and after[t.hall.pk] == before[t.hall.pk]:
+                failures.append((*where, "nothing changed in the target hall"))
+            events_before, events_after = before[t.hall.pk][-1], after[t.hall.pk][-1]
+            if done and kind == E and sum(events_after) <= sum(events_before):
+                failures.append((*where, "no event written in the target hall"))
+        finally:
+            transaction.savepoint_rollback(sid)
+    return failures
+
+
+def _judge(r, user, perms, t, kind, api, where) -> list:
+    """What one response must be: refused without the permission (403; the API may find the
+    hall unknown first, 404); another hall's object as unknown as a missing one (404 with an
+    unknown_* code; a page's form flashes the refusal and redirects); done in one's own."""
+    code = r.json().get("code", "") if api and r.status_code >= 400 else ""
+    where = (*where, r.status_code, code)
+    if not any(user.has_perm(p) for p in perms):
+        ok = r.status_code in ((403, 404) if api else (403,))
+        return [] if ok else [(*where, "allowed without the permission")]
+    if not works_there(user, t):
+        ok = (r.status_code == 404 and code.startswith("unknown")) or (
+            not api and r.status_code in (302, 404)
+        )
+        return [] if ok else [(*where, "another hall's object was not unknown")]
+    if kind is None:  # refused for its state (a 409), never for its hall
+        ok = r.status_code not in (401, 403, 404) and r.status_code < 500
+        return [] if ok else [(*where, "refused")]
+    ok = r.status_code in ((200, 201) if api else (200, 302))
+    return [] if ok else [(*where, "not done")]
+
+
+API_PERMS = {route: spec[0] for route, spec in HALL_API.items()}
+
+
+def _page_pattern(name: str) -> tuple[str, tuple]:
+    pattern, view = next((p, v) for n, p, v in web_routes() if n == name)
+    return "/" + re.sub(r"<\w+:(\w+)>", r"{\1}", pattern), view.required_perms
+
+
+def _split(perms) -> list:
+    """(roles with one of `perms`, one by one) and (all roles without, together)."""
+    has = [r.code for r in ROLES if any(p in r.perms for p in perms)]
+    without = tuple(r.code for r in ROLES if r.code not in has)
+    return [*[(r,) for r in has], *([without] if without else [])]
+
+
+def test_hall_table_covers_every_scoped_route(db):
+    scoped = {(m, p) for m, p in api_operations() if any(k in p for k in SCOPED)}
+    assert scoped == set(HALL_API)
+    pages = {n for n, pattern, _ in web_routes() if re.search(r"<\w+:(hall|\w+_id)>", pattern)}
+    # not a hall's: an import job (its uploader's), an article, a customer (the operator's)
+    unscoped = {"web:import-job", "web:import-job-progress", "web:kb-article", "web:kb-edit"}
+    unscoped |= {"web:kb-action", "web:help", "web:wb-reveal"}
+    assert pages - unscoped == set(HALL_PAGES)
+
+
+@pytest.mark.parametrize(
+    ("route", "roles"),
+    [(route, roles) for route, spec in HALL_API.items() for roles in _split(spec[0])],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
+)
+def test_v2_every_role_works_in_its_own_halls_only_api(route, roles, halls, db):
+    _perms, kind, prepare, body = HALL_API[route]
+    assert _hall_matrix(roles, halls, route[0], route[1], kind, prepare, body, True) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "roles"),
+    [(name, roles) for name in HALL_PAGES for roles in _split(_page_pattern(name)[1])],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
+)
+def test_v2_every_role_works_in_its_own_halls_only_pages(name, roles, halls, db):
+    method, kind, prepare, body = HALL_PAGES[name]
+    url = _page_pattern(name)[0]
+    assert _hall_matrix(roles, halls, method, url, kind, prepare, body, False) == []
+
+
+def test_v2_only_the_declared_roles_span_halls():
+    """Working in every hall is a role's declared property (org/roles.py `spans_halls`)."""
+    assert {r.code for r in ROLES if r.spans_halls} == SPANS_HALLS

@@ -42,6 +42,7 @@ STAFF = [  # username, full name, employee no, role
     ("zhoujie", "周杰", "CD1005", "care_desk"),
     ("wuhao", "吴昊", "CD1006", "account_manager"),
     ("chenjing", "陈静", "CD1007", "hall_manager"),
+    ("liuyang", "刘洋", "CD1009", "area_manager"),  # every hall of the area (spans_halls)
     ("zhengyu", "郑宇", "CD1008", "quality_supervisor"),
     ("gaofeng", "高峰", "CD2001", "clerk"),  # the fault desk (障碍处理台)
     ("admin", "系统管理员", "CD0001", "administrator"),

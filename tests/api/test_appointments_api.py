@@ -69,7 +69,7 @@ def test_q3_api_refusals_are_json_4xx(hall, clerk, api_as, settings):
         make_staff("clerk", other), other, "business", "13900000023", at(1, 9)
     )
     r = api.get(f"/queue/halls/{other.code}/appointments")
-    assert r.status_code == 403 and r.json()["code"] == "other_hall"
+    assert r.status_code == 404 and r.json()["code"] == "unknown_hall"
     r = api.post(f"/queue/appointments/{theirs.pk}/cancel", {})
     assert r.status_code == 404 and r.json()["code"] == "unknown_appointment"
     assert Appointment.objects.get(pk=theirs.pk).status == "booked"

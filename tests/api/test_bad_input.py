@@ -184,7 +184,7 @@ def test_q2_a_clerk_signs_in_only_at_their_own_hall(api_as, hall):
     stranger = make_staff("clerk", other)
     before = counter(hall, "1号窗口").sessions.count()
     r = api_as(stranger).post(f"/queue/counters/{counter(hall, '1号窗口').pk}/sign-in")
-    assert r.status_code == 403 and r.json()["code"] == "other_hall"
+    assert r.status_code == 404 and r.json()["code"] == "unknown_counter"  # not their hall's
     assert r.json()["field"] == "counter" and r.json()["message_en"]
     assert counter(hall, "1号窗口").sessions.count() == before
 

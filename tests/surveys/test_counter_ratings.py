@@ -83,7 +83,7 @@ def test_s1_a_clerk_cannot_rate_and_a_device_only_in_its_hall(hall, clerk, devic
     elsewhere = make_staff("device", make_hall("other-hall"))
     with pytest.raises(ServiceError) as e:
         services.rate_service(elsewhere, c, t.pk, scores={"overall": 5})
-    assert e.value.status == 403 and e.value.code == "other_hall"
+    assert e.value.status == 404 and e.value.code == "unknown_counter"  # not its hall's
     assert not CounterRating.objects.exists()
 
 

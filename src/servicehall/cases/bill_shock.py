@@ -11,10 +11,10 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import require_perm
 from servicehall.customers import bills
 from servicehall.customers.models import Bill
-from servicehall.org.models import Desk
 
 from . import services
 from .models import Case
+from .selectors import desks_for
 
 FACTOR = Decimal(5)
 HISTORY_MONTHS = 3
@@ -64,7 +64,8 @@ def import_bills(
     (PostgreSQL) or its write lock (SQLite) and then finds the case it opened."""
     require_perm(user, "customers.import_bills", "导入账单", "import bills")
     rows = bills.parse(data, filename, progress=progress)
-    desk = "care" if Desk.objects.filter(code="care", is_active=True).exists() else None
+    # the care desk, when the importer may send cases to it (the area's, or of their halls)
+    desk = "care" if desks_for(user).filter(code="care").exists() else None
     opened, opened_ids = [], []
     if progress:
         progress("writing", 0, len(rows))  # checked: the writing begins (outside the transaction)

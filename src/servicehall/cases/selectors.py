@@ -16,7 +16,8 @@ from servicehall.core.events import bus, staff_channel
 from servicehall.core.masking import mask_phone
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
-from servicehall.org.models import Desk, staff_name
+from servicehall.org.models import Desk, Hall, staff_name
+from servicehall.org.roles import hall_ids_of, in_halls
 
 from .errors import Code
 from .models import Case
@@ -39,10 +40,22 @@ def get_case(case_id, *, for_update: bool = False) -> Case:
     return case
 
 
+def in_my_halls(user, case: Case) -> bool:
+    """Whether the case is in one of the user's halls (org.roles.hall_ids_of): it was opened
+    there, or it sits at a desk of that hall now. A case with neither (the hotline's, an
+    area desk's) is in no hall: only the roles that span halls see it this way."""
+    ids = hall_ids_of(user)
+    if ids is None:
+        return True
+    desk_hall = case.desk.hall_id if case.desk_id else None
+    return bool({case.hall_id, desk_hall} & ids)
+
+
 def may_handle(user, case: Case) -> bool:
-    """The owner (C4), the current handler, members and the lead of the case's desk, and whoever
-    sees every case."""
-    if user.has_perm("cases.view_all_cases"):
+    """The owner (C4), the current handler, members and the lead of the case's desk — the case
+    was given to them, whatever its hall —, and whoever sees every case of the user's halls
+    (a hall manager: their own hall's; an area manager, quality: every hall's)."""
+    if user.has_perm("cases.view_all_cases") and in_my_halls(user, case):
         return True
     if not user.has_perm("cases.handle_case"):
         return False
@@ -54,14 +67,26 @@ def may_handle(user, case: Case) -> bool:
 
 
 def visible(user) -> QuerySet:
-    """The cases a user may see: all for managers and quality; otherwise their own (as owner or
-    handler) and their desks'."""
+    """The cases a user may see, as `may_handle` decides for one: every case of their halls for
+    managers and quality; their own (as owner or handler) and their desks'."""
     qs = Case.objects.all()
+    ids = hall_ids_of(user)
+    mine = Q(pk__in=())
     if user.has_perm("cases.view_all_cases"):
-        return qs
-    if not user.has_perm("cases.handle_case"):
-        return qs.none()
-    return qs.filter(Q(owner=user) | Q(handler=user) | Q(desk__in=desk_ids(user)))
+        if ids is None:
+            return qs
+        mine = Q(hall__in=ids) | Q(desk__hall__in=ids)
+    if user.has_perm("cases.handle_case"):
+        mine |= Q(owner=user) | Q(handler=user) | Q(desk__in=desk_ids(user))
+    return qs.filter(mine)
+
+
+def desks_for(user) -> QuerySet:
+    """The desks a user may send a case to: the area's (no hall) and their halls' desks."""
+    return Desk.objects.filter(
+        Q(hall__isnull=True) | Q(hall__in=in_halls(Hall.objects.all(), user, "pk")),
+        is_active=True,
+    )
 
 
 def area_desk_member(user) -> bool:
@@ -338,9 +363,9 @@ def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict
             level: {"n": by_level.get(level, 0), "to_zh": zh, "to_en": en}
             for level, (zh, en) in ESCALATION_LEVELS.items()
         },
-        "first_response_missed_today": Case.objects.filter(
-            first_response_missed=True, created_at__gte=now - timedelta(days=1)
-        ).count(),
+        "first_response_missed_today": visible(user)
+        .filter(first_response_missed=True, created_at__gte=now - timedelta(days=1))
+        .count(),
     }
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
 
+from servicehall.core.ttl import TTLCache
+
 
 @dataclass(frozen=True)
 class Role:
@@ -22,6 +24,10 @@ class Role:
     # Where the role's work is, where it lands after signing in: workbench, cases, board,
     # kiosk or admin (web/views.py turns it into the page).
     home: str = ""
+    # The role works in every hall of the deployment (an area's manager, quality, the
+    # administrator, the online channels). Every other role works only in the hall of the
+    # staff member's profile: having no hall gives no hall, never all of them.
+    spans_halls: bool = False
 
 
 CASE_WORK = ("cases.open_case", "cases.handle_case")
@@ -41,6 +47,19 @@ CLERK_PERMS = (
     "catalog.offer_plan",
     *CASE_WORK,
     KB_READ,
+)
+
+HALL_MANAGER_PERMS = (
+    *CLERK_PERMS,
+    "queueing.serve_vip_counter",
+    "queueing.view_board",
+    "queueing.manage_queue",
+    "queueing.view_display",
+    "cases.view_all_cases",
+    "customers.import_bills",
+    *KB_AUTHOR,
+    *KB_REVIEW,
+    "catalog.import_catalog",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -101,19 +120,17 @@ ROLES: tuple[Role, ...] = (
         "hall_manager",
         "营业厅经理",
         "Hall manager",
-        (
-            *CLERK_PERMS,
-            "queueing.serve_vip_counter",
-            "queueing.view_board",
-            "queueing.manage_queue",
-            "queueing.view_display",
-            "cases.view_all_cases",
-            "customers.import_bills",
-            *KB_AUTHOR,
-            *KB_REVIEW,
-            "catalog.import_catalog",
-        ),
+        HALL_MANAGER_PERMS,
         home="board",
+    ),
+    Role(
+        "area_manager",
+        "片区经理",
+        "Area manager",
+        # the hall manager's work in every hall of the area (the third escalation level)
+        HALL_MANAGER_PERMS,
+        home="board",
+        spans_halls=True,
     ),
     Role(
         "quality_supervisor",
@@ -130,6 +147,7 @@ ROLES: tuple[Role, ...] = (
         ),
         admin_site=True,
         home="board",
+        spans_halls=True,
     ),
     Role(
         "administrator",
@@ -171,12 +189,14 @@ ROLES: tuple[Role, ...] = (
         ),
         admin_site=True,
         home="admin",
+        spans_halls=True,
     ),
     Role(
         "channel",
         "线上渠道接入",
         "Online channel integration (web, app, SMS hall)",
         ("cases.open_case",),
+        spans_halls=True,  # the online halls take customers of every hall
     ),
     Role(
         "device",
@@ -243,3 +263,56 @@ def assign_role(user, role_code: str) -> None:
 def roles_of(user) -> list[Role]:
     names = set(user.groups.values_list("name", flat=True))
     return [r for r in ROLES if r.code in names]
+
+
+# ---------------------------------------------------------------- who works in which hall
+
+SPANNING = frozenset(r.code for r in ROLES if r.spans_halls)
+
+
+# (spans halls, the profile's hall id) per user id, asked on every queue and case operation
+# (call-next among them): remembered 10 s per process like a token's permissions
+# (core/tokens.py), forgotten at once when a profile or a user's roles change here; another
+# process sees such a change within 10 s.
+_membership: TTLCache[tuple[bool, int | None]] = TTLCache(10.0)
+
+
+def _load_membership(user) -> tuple[bool, int | None]:
+    from .models import StaffProfile
+
+    spans = user.is_superuser or user.groups.filter(name__in=SPANNING).exists()
+    hall_id = None
+    if not spans:
+        hall_id = StaffProfile.objects.filter(user_id=user.pk).values_list("hall_id", flat=True)
+        hall_id = hall_id.first()
+    return spans, hall_id
+
+
+def hall_ids_of(user) -> frozenset[int] | None:
+    """The halls a user works in — the one answer every scoped read and write asks
+    (docs/ARCHITECTURE.md, "Who sees which hall"). None: every hall (a role that spans halls
+    says so in ROLES, or a superuser). Otherwise the hall of the staff profile, or no hall at
+    all."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    spans, hall_id = _membership.get(user.pk, lambda: _load_membership(user))
+    if spans:
+        return None
+    return frozenset() if hall_id is None else frozenset((hall_id,))
+
+
+def forget_membership(**kwargs) -> None:
+    _membership.forget()
+
+
+def works_in(user, hall_id: int | None) -> bool:
+    """Whether `user` works in the hall `hall_id` (None, no hall: only the roles that span
+    halls)."""
+    ids = hall_ids_of(user)
+    return ids is None or (hall_id is not None and hall_id in ids)
+
+
+def in_halls(qs, user, field: str = "hall"):
+    """`qs` narrowed to the rows of the user's halls (`field` names the row's hall)."""
+    ids = hall_ids_of(user)
+    return qs if ids is None else qs.filter(**{f"{field}__in": ids})

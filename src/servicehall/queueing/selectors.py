@@ -634,14 +634,15 @@ def waited_minutes(ticket: Ticket, now: datetime | None = None) -> float:
     return _minutes(end - ticket.arrival_at)
 
 
-def get_ticket(ticket_id, *, for_update: bool = False, hall_id: int | None = None) -> Ticket:
+def get_ticket(ticket_id, *, for_update: bool = False, hall_ids=None) -> Ticket:
     """The ticket with what its views and actions read; `for_update` locks its row (PostgreSQL);
-    `hall_id`: only a ticket of that hall — another hall's is as unknown as a missing one."""
+    `hall_ids`: only a ticket of those halls (None: any) — another hall's is as unknown as a
+    missing one."""
     qs = Ticket.objects.select_related("service_type", "hall", "hall__queue_policy", "counter")
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    if hall_id is not None:
-        qs = qs.filter(hall_id=hall_id)
+    if hall_ids is not None:
+        qs = qs.filter(hall_id__in=hall_ids)
     ticket = qs.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(

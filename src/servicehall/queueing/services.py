@@ -20,7 +20,6 @@ from servicehall.core.audit import log_action, system_actor
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import (
     Conflict,
-    Forbidden,
     NotFound,
     ServiceError,
     invalid_transition,
@@ -34,6 +33,7 @@ from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import hours
 from servicehall.org.models import BusinessCategory, Counter, Hall, ServiceType
+from servicehall.org.roles import hall_ids_of, in_halls, works_in
 
 from ..core.errors import Code as CoreCode
 from ..customers.errors import Code as CustomersCode
@@ -156,24 +156,32 @@ def _check_action(ticket: Ticket, action: str) -> None:
         )
 
 
-def get_hall(code_or_id) -> Hall:
-    hall = (
-        Hall.objects.filter(pk=code_or_id).first()
-        if str(code_or_id).isdigit()
-        else Hall.objects.filter(code=code_or_id).first()
+def _unknown_hall(code_or_id) -> NotFound:
+    return NotFound(
+        OrgCode.UNKNOWN_HALL,
+        f"营业厅 {code_or_id} 不存在",
+        f"Unknown hall {code_or_id}",
+        field="hall",
     )
+
+
+def _find_hall(code_or_id) -> Hall | None:
+    if str(code_or_id).isdigit():
+        return Hall.objects.filter(pk=code_or_id).first()
+    return Hall.objects.filter(code=code_or_id).first()
+
+
+def get_hall(code_or_id) -> Hall:
+    """Any hall, unscoped (the system's own jobs); for a user, `hall_for`."""
+    hall = _find_hall(code_or_id)
     if hall is None:
-        raise NotFound(
-            OrgCode.UNKNOWN_HALL,
-            f"营业厅 {code_or_id} 不存在",
-            f"Unknown hall {code_or_id}",
-            field="hall",
-        )
+        raise _unknown_hall(code_or_id)
     return hall
 
 
 def home_hall(user) -> Hall | None:
-    """The hall a staff member or device belongs to; None: area-wide (no hall of their own)."""
+    """The hall a staff member or device belongs to (their profile's); None: no hall of their
+    own. Which halls they may work in is `roles.hall_ids_of`, not this."""
     return getattr(getattr(user, "staff", None), "hall", None)
 
 
@@ -181,9 +189,18 @@ def home_hall_id(user) -> int | None:
     return getattr(getattr(user, "staff", None), "hall_id", None)
 
 
+def halls_of(user):
+    """The halls the user works in (every hall for a role that spans halls), by code."""
+    return in_halls(Hall.objects.order_by("code"), user, "pk")
+
+
 def default_hall(user) -> Hall | None:
-    """The hall a page shows when none is asked for: the user's own, else the first."""
-    return home_hall(user) or Hall.objects.order_by("pk").first()
+    """The hall a page shows when none is asked for: the user's own, else the first they work
+    in (None: they work in no hall)."""
+    own = home_hall(user)
+    if own is not None and works_in(user, own.pk):
+        return own
+    return in_halls(Hall.objects.order_by("pk"), user, "pk").first()
 
 
 def _check_offered(hall: Hall, service_type: ServiceType) -> None:
@@ -198,32 +215,26 @@ def _check_offered(hall: Hall, service_type: ServiceType) -> None:
         )
 
 
-def check_hall_of(user, hall: Hall, action_zh: str, action_en: str) -> None:
-    """Staff and devices of a hall act in their own hall only; staff with no hall are
-    area-wide. The one place that scopes the queue to a hall (pages and API alike)."""
-    home = home_hall_id(user)
-    if home is not None and home != hall.pk:
-        raise Forbidden(
-            CoreCode.OTHER_HALL,
-            f"{hall.name}不是您所在的营业厅，不能{action_zh}",
-            f"{hall.name} is not your hall; you cannot {action_en} there",
-            field="hall",
-        )
+def check_hall_of(user, hall: Hall, action_zh: str = "", action_en: str = "") -> None:
+    """The one check that scopes the queue to the user's halls (org.roles.hall_ids_of), pages
+    and API alike: a hall the user does not work in answers exactly as a missing one (404
+    unknown_hall), so another hall's existence is never confirmed. (`action_*`: kept for the
+    callers, which name what they were about to do.)"""
+    if not works_in(user, hall.pk):
+        raise _unknown_hall(hall.code)
 
 
-def hall_for(
-    user, code_or_id, action_zh: str = "在该厅查看或办理业务", action_en: str = "see or act there"
-) -> Hall:
-    """The hall, when `user` may work in it (404 unknown, 403 another hall's). The default words
-    fit every route, reading or writing (the service names its own action when it checks)."""
-    hall = get_hall(code_or_id)
-    check_hall_of(user, hall, action_zh, action_en)
+def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see it") -> Hall:
+    """The hall, when `user` works in it; unknown or another's: the same 404."""
+    hall = _find_hall(code_or_id)
+    if hall is None or not works_in(user, hall.pk):
+        raise _unknown_hall(code_or_id)
     return hall
 
 
 def ticket_for(user, ticket_id, *, for_update: bool = False) -> Ticket:
-    """A ticket of the user's own hall; another hall's is as unknown as a missing one (404)."""
-    return selectors.get_ticket(ticket_id, for_update=for_update, hall_id=home_hall_id(user))
+    """A ticket of the user's halls; another hall's is as unknown as a missing one (404)."""
+    return selectors.get_ticket(ticket_id, for_update=for_update, hall_ids=hall_ids_of(user))
 
 
 def get_service_type(code: str | None) -> ServiceType:
@@ -239,19 +250,37 @@ def get_service_type(code: str | None) -> ServiceType:
     return st
 
 
+def _unknown_counter(counter_id) -> NotFound:
+    return NotFound(
+        Code.UNKNOWN_COUNTER,
+        f"窗口 {counter_id} 不存在",
+        f"Unknown counter {counter_id}",
+        field="counter",
+    )
+
+
 def get_counter(counter_id) -> Counter:
+    """Any active counter, unscoped; for a user, `counter_for`."""
     counter = (
         Counter.objects.select_related("hall", "hall__queue_policy")
         .filter(pk=counter_id, is_active=True)
         .first()
     )
     if counter is None:
-        raise NotFound(
-            Code.UNKNOWN_COUNTER,
-            f"窗口 {counter_id} 不存在",
-            f"Unknown counter {counter_id}",
-            field="counter",
-        )
+        raise _unknown_counter(counter_id)
+    return counter
+
+
+def check_counter_of(user, counter: Counter) -> None:
+    """A counter of a hall the user does not work in is as unknown as a missing one (404)."""
+    if not works_in(user, counter.hall_id):
+        raise _unknown_counter(counter.pk)
+
+
+def counter_for(user, counter_id) -> Counter:
+    """The counter, when it is in one of the user's halls (404 otherwise)."""
+    counter = get_counter(counter_id)
+    check_counter_of(user, counter)
     return counter
 
 
@@ -589,8 +618,7 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
     appt = qs.filter(pk=appointment_id).first() if str(appointment_id).isdigit() else None
-    home = home_hall_id(user)
-    if appt is None or (home is not None and appt.hall_id != home):
+    if appt is None or not works_in(user, appt.hall_id):
         raise NotFound(
             Code.UNKNOWN_APPOINTMENT,
             f"预约 {appointment_id} 不存在",
@@ -821,14 +849,7 @@ def set_hall_notice(user, hall: Hall, text: str) -> Hall:
 
 def sign_in(user, counter: Counter) -> CounterSession:
     require_perm(user, "queueing.serve_counter", "在窗口签到", "sign in at counters")
-    home = home_hall_id(user)
-    if home is not None and counter.hall_id != home:
-        raise Forbidden(
-            CoreCode.OTHER_HALL,
-            f"{counter.name}属于其他营业厅，您只能在本厅窗口签到",
-            f"{counter.name} belongs to another hall; sign in at your own hall",
-            field="counter",
-        )
+    check_counter_of(user, counter)
     if counter.kind == Counter.Kind.VIP and not user.has_perm("queueing.serve_vip_counter"):
         raise Conflict(
             Code.VIP_COUNTER,
@@ -901,6 +922,7 @@ def _sign_out(user, session: CounterSession, now) -> None:
 
 def sign_out(user, counter: Counter) -> None:
     require_perm(user, "queueing.serve_counter", "签退", "sign out")
+    check_counter_of(user, counter)
     with write_transaction():
         session = _open_session(user, counter, lock=True)
         _sign_out(user, session, _now())
@@ -957,6 +979,7 @@ def call_next(user, counter: Counter, type_ids=None) -> Ticket:
     on the ticket still waiting, whatever the database. `type_ids`: the service types the
     counter serves, when the caller has them (calling_setup)."""
     require_perm(user, "queueing.serve_counter", "叫号", "call tickets")
+    check_counter_of(user, counter)
     policy = rules.policy_for(counter.hall)
     if type_ids is None:
         type_ids = list(counter.service_types.values_list("id", flat=True))
@@ -1041,6 +1064,7 @@ def call_number(user, counter: Counter, number: str, type_ids=None) -> Ticket:
     is conditional on the ticket still waiting, so a concurrent call_next or call_number of the
     same ticket finds it taken and exactly one of them wins."""
     require_perm(user, "queueing.serve_counter", "特呼", "call a ticket by number")
+    check_counter_of(user, counter)
     number = (number or "").strip().upper()
     if not number:
         raise ServiceError(
@@ -1099,6 +1123,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
     back-office work, or other with a note). Refused while a ticket is called or in service;
     while paused the counter calls nobody and the wait estimate does not count it."""
     require_perm(user, "queueing.serve_counter", "暂停服务", "pause service")
+    check_counter_of(user, counter)
     if reason not in CounterPause.Reason.values:
         raise ServiceError(
             CoreCode.INVALID_CHOICE,
@@ -1166,6 +1191,7 @@ def pause_counter(user, counter: Counter, reason: str, note: str = "") -> Counte
 def resume_counter(user, counter: Counter) -> CounterPause:
     """End the counter's pause: it calls again and counts in the wait estimate again."""
     require_perm(user, "queueing.serve_counter", "恢复服务", "resume service")
+    check_counter_of(user, counter)
     with write_transaction():
         _open_session(user, counter, lock=True)
         qs = CounterPause.objects.filter(counter=counter, ended_at__isnull=True)
@@ -1310,7 +1336,7 @@ def transfer(
             status=422,
         )
     new_type = get_service_type(service_type_code) if service_type_code else None
-    target = get_counter(counter_id) if counter_id else None
+    target = counter_for(user, counter_id) if counter_id else None
     with write_transaction():
         ticket = _locked_for(user, ticket_id, "transfer", at_counter=False)
         if ticket.status != S.WAITING:

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from servicehall.org.roles import in_halls
+
 from .models import DIMENSIONS, CounterRating, Survey
 
 SATISFIED_FROM = 4  # an overall score of 4 or 5 counts as satisfied (target ≥ 95 %, C5)
@@ -15,13 +17,15 @@ SATISFACTION_TARGET = 0.95
 RATING_WINDOW = timedelta(minutes=10)  # how long after a finish the device asks for a rating
 
 
-def _rating_stats(since: datetime, until: datetime | None, hall) -> dict[str, dict]:
+def _rating_stats(since: datetime, until: datetime | None, hall, user=None) -> dict[str, dict]:
     """Counter ratings (评价器) per staff username: count, satisfied, averages."""
     qs = CounterRating.objects.filter(rated_at__gte=since)
     if until:
         qs = qs.filter(rated_at__lt=until)
     if hall is not None:
         qs = qs.filter(hall=hall)
+    if user is not None:
+        qs = in_halls(qs, user)
     rows = qs.values("staff__username", "staff__staff__full_name").annotate(
         n=Count("id"),
         satisfied=Count("id", filter=Q(overall__gte=SATISFIED_FROM)),
@@ -31,16 +35,21 @@ def _rating_stats(since: datetime, until: datetime | None, hall) -> dict[str, di
     return {r["staff__username"]: r for r in rows}
 
 
-def staff_stats(since: datetime, until: datetime | None = None, hall=None) -> list[dict]:
+def staff_stats(
+    since: datetime, until: datetime | None = None, hall=None, *, user=None
+) -> list[dict]:
     """Per staff member: surveys sent and answered, satisfaction rate, averages overall and
     on the five dimensions, and how many customers said the problem was solved; beside them
     the counter ratings (count, satisfaction rate, averages) and the combined satisfaction
-    rate of both (satisfied answers ÷ all answers, surveys and ratings alike)."""
+    rate of both (satisfied answers ÷ all answers, surveys and ratings alike). `user`: only
+    what was answered in that user's halls (org.roles.hall_ids_of)."""
     qs = Survey.objects.filter(sent_at__gte=since)
     if until:
         qs = qs.filter(sent_at__lt=until)
     if hall is not None:
         qs = qs.filter(hall=hall)
+    if user is not None:
+        qs = in_halls(qs, user)
     answered = Q(answered_at__isnull=False)
     rows = {
         r["staff__username"]: r
@@ -53,7 +62,7 @@ def staff_stats(since: datetime, until: datetime | None = None, hall=None) -> li
             **{f"{d[0]}_avg": Avg(d[0]) for d in DIMENSIONS},
         )
     }
-    ratings = _rating_stats(since, until, hall)
+    ratings = _rating_stats(since, until, hall, user)
     out = []
     for username in sorted(set(rows) | set(ratings)):
         r = rows.get(username) or {}

@@ -135,9 +135,7 @@ def _score(name: str, value, *, required: bool) -> int | None:
 def counter_for_device(user, counter_id):
     """The counter a rating device shows (404 when unknown): only one of the device's hall."""
     require_perm(user, RATE, "使用评价器", "use the rating device")
-    counter = queue.get_counter(counter_id)
-    queue.check_hall_of(user, counter.hall, "使用评价器", "use the rating device")
-    return counter
+    return queue.counter_for(user, counter_id)
 
 
 def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -> CounterRating:

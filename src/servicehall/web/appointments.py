@@ -41,13 +41,14 @@ def _day(raw: str | None) -> date:
 
 
 def _hall(user, code: str | None) -> tuple[Hall | None, bool]:
-    """The hall shown, and whether the user may pick another: staff of a hall see their own,
-    whatever is asked; staff with no hall pick one (the first by default)."""
-    own = services.home_hall(user)
-    if own is not None:
-        return own, False
-    halls = Hall.objects.order_by("pk")
-    return (halls.filter(code=code).first() if code else None) or halls.first(), True
+    """The hall shown, and whether the user may pick another: staff who work in one hall see
+    it, whatever is asked; roles that span halls pick one (their own by default); staff who
+    work in no hall see none."""
+    halls = services.halls_of(user)
+    if len(halls) <= 1:
+        return (halls[0] if halls else None), False
+    asked = halls.filter(code=code).first() if code else None
+    return asked or services.default_hall(user), True
 
 
 def _when(day_raw: str, time_raw: str) -> datetime:
@@ -88,7 +89,7 @@ def _context(request, hall, day, pick, *, values=None, error=None) -> dict:
     today = timezone.localdate()
     return {
         "hall": hall,
-        "halls": Hall.objects.order_by("pk") if pick else (),
+        "halls": services.halls_of(request.user) if pick else (),
         "pick": pick,
         "day": day,
         "today": today,

@@ -100,7 +100,7 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
         "priorities": Priority.choices,
         "areas": Area.choices,
         "categories": _categories(),
-        "desks": Desk.objects.filter(is_active=True),
+        "desks": selectors.desks_for(request.user),
         "script": WORKFLOWS["consultation"].script_zh["open"],
     }
 
@@ -152,7 +152,7 @@ def case_detail(request, case_id):
             "case": data,
             "form_messages": form_messages,
             "top_messages": top,
-            "desks": Desk.objects.filter(is_active=True),
+            "desks": selectors.desks_for(request.user),
             "categories": _categories(),
             "suggestions": suggestions(request.user, case.subject, case.description),
             "conversation": selectors.conversation_view(case, _lang()),
@@ -233,7 +233,7 @@ def sla(request):
             "breached": [selectors.row(c, now, _lang()) for c in data["breached"]],
             "at_risk": [selectors.row(c, now, _lang()) for c in data["at_risk"]],
             "unconfirmed": unconfirmed_years(),
-            "satisfaction": staff_stats(now - timedelta(days=30)),
+            "satisfaction": staff_stats(now - timedelta(days=30), user=request.user),
             "dimensions": DIMENSIONS,
         },
     )

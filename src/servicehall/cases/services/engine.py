@@ -148,7 +148,7 @@ def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> Non
     )
 
 
-def _clean_payload(t: Transition, payload: dict) -> dict:
+def _clean_payload(t: Transition, payload: dict, actor) -> dict:
     """The action's required fields (422 naming a missing one) and the optional ones some
     effects read (a promise, the desk and category of a follow-up case), validated."""
     clean = {name: _text(payload.get(name), name) for name in t.requires if name != "promised_at"}
@@ -158,7 +158,7 @@ def _clean_payload(t: Transition, payload: dict) -> dict:
         if payload.get(name):
             clean[name] = _text(payload[name], name, limit=200)
     if "desk" in clean:
-        _desk(clean["desk"])
+        _desk(clean["desk"], actor)
     if "category" in clean:
         _category(clean["category"])
     if "area" in clean:
@@ -216,7 +216,7 @@ def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case |
         if t is None or t.system:
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
-        clean = _clean_payload(t, payload)
+        clean = _clean_payload(t, payload, user)
         follow_up = _apply(case, t, user, clean)
     return case, follow_up
 

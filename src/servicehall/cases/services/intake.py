@@ -14,6 +14,7 @@ from servicehall.core.errors import require_perm
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org.models import BusinessCategory, Desk, Hall
+from servicehall.org.roles import in_halls
 from servicehall.queueing.models import Ticket
 
 from ...core.errors import Code as CoreCode
@@ -23,6 +24,7 @@ from ...queueing.errors import Code as QueueingCode
 from .. import sla
 from ..errors import Code
 from ..models import Area, Case, CaseSequence, Channel, Priority
+from ..selectors import desks_for
 from ..workflows import workflow_of
 from .common import MAX_TEXT, _bad, _choice, _future_time, _now, _tell, desk_people, record_event
 
@@ -64,8 +66,10 @@ def _category(code: str) -> BusinessCategory:
     return cat
 
 
-def _desk(code: str) -> Desk:
-    desk = Desk.objects.filter(code=code, is_active=True).first()
+def _desk(code: str, user) -> Desk:
+    """A desk the user may send a case to (the area's, their halls'); another hall's desk is
+    as unknown as a missing one."""
+    desk = desks_for(user).filter(code=code).first()
     if desk is None:
         raise _bad(Code.UNKNOWN_DESK, f"未知的班组：{code}", f"Unknown desk {code!r}", "desk")
     return desk
@@ -151,14 +155,17 @@ def open_case(
             "phone",
         )
     if hall and the_hall is None:
-        the_hall = Hall.objects.filter(code=hall).first()
+        if parent is not None and parent.hall_id and parent.hall.code == hall:
+            the_hall = parent.hall  # a follow-up stays in its case's hall, whoever handles it
+        else:  # unknown, or a hall the user does not work in: the same refusal
+            the_hall = in_halls(Hall.objects.filter(code=hall), user, "pk").first()
         if the_hall is None:
             raise _bad(
                 OrgCode.UNKNOWN_HALL, f"未知的营业厅：{hall}", f"Unknown hall {hall!r}", "hall"
             )
     if the_hall is None and hasattr(user, "staff"):
         the_hall = user.staff.hall
-    the_desk = _desk(desk) if desk else None
+    the_desk = _desk(desk, user) if desk else None
     promise = _future_time(promised_at) if promised_at else None
     now = _now()
     with write_transaction():

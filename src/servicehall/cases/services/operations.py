@@ -58,7 +58,7 @@ def transfer(user, case_id, *, version, desk: str, summary: str, handler: str | 
     story. The owner stays accountable (C4)."""
     _require_handle(user)
     summary = _text(summary, "summary")
-    the_desk = _desk(desk)
+    the_desk = _desk(desk, user)
     new_handler = None
     if handler:
         new_handler = get_user_model().objects.filter(username=handler, is_active=True).first()

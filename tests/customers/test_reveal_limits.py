@@ -2,10 +2,15 @@
 views per person in 10 minutes, the 11th refused with 429 and quality alerted once — also when
 40 reveals arrive at the same instant (the count is taken under a lock, on both databases)."""
 
+import asyncio
+
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 
+from servicehall.core.events import bus, staff_channel
 from servicehall.core.models import AuditLog
+from servicehall.customers import services
 from servicehall.customers.services import REVEAL_LIMIT
 from tests.factories import make_customer, make_hall, make_staff
 from tests.queueing.test_concurrency import fire
@@ -78,3 +83,34 @@ def test_v2_forty_simultaneous_reveals_let_ten_through(transactional_db):
     assert statuses.count(200) == REVEAL_LIMIT and statuses.count(429) == 40 - REVEAL_LIMIT
     assert AuditLog.objects.filter(action="pii.view").count() == REVEAL_LIMIT
     assert AuditLog.objects.filter(action="pii.alert").count() == 1
+
+
+@pytest.mark.django_db
+def test_v2_quality_is_told_live_when_someone_hits_the_limit(
+    hall, django_capture_on_commit_callbacks
+):
+    customer = make_customer("gold", phone="13812340003")
+    desk = make_staff("care_desk", hall)
+    quality = make_staff("quality_supervisor", hall)
+    received = []
+
+    def reveal_eleven():
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(REVEAL_LIMIT + 1):
+                try:
+                    services.reveal(desk, customer.pk, reason="关怀回访核实")
+                except services.ServiceError as exc:
+                    assert exc.status == 429
+
+    async def run():
+        async with bus().subscribe(staff_channel(quality.pk)) as q:
+            await sync_to_async(reveal_eleven)()
+            received.append(await asyncio.wait_for(q.get(), 5))
+
+    async_to_sync(run)()
+    assert received[0]["type"] == "pii_alert" and received[0]["limit"] == REVEAL_LIMIT
+    assert received[0]["who"] == desk.staff.full_name
+    # the quality supervisor's pages listen to that channel
+    c = api(quality)
+    page = c.get("/board/test-hall/").content.decode()
+    assert 'id="staff-notices"' in page and "查看完整号码次数达到上限" in page

@@ -16,7 +16,7 @@ MASKERS = {
 KIND_LABELS = {  # the column's name where the model field has none of its own
     "phone_fields": _("phone number"),
     "id_number_fields": _("ID number"),
-    "name_fields": _("name"),
+    "name_fields": _("full name"),  # a person's name, whatever the field calls it
     "free_text_fields": _("text"),
 }
 
@@ -106,7 +106,7 @@ def _masked_display(model, name: str, masker, kind: str):
         label = model._meta.get_field(name).verbose_name
     except FieldDoesNotExist:
         label = name
-    if label == name.replace("_", " "):  # no verbose name of its own
+    if label == name.replace("_", " ") or kind == "name_fields":  # no label of its own
         label = KIND_LABELS[kind]
 
     def show(obj):

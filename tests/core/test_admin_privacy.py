@@ -133,6 +133,7 @@ def test_v2_hostile_admin_filters_are_refused(data):
         assert r.status_code == 400, (url, r.status_code)
         body = r.content.decode()
         assert not [s for s in hidden if s in body], url
+        assert "请求被拒绝" in body  # said in words, in the house style
 
 
 def test_v2_admin_search_and_ordering_do_not_reach_masked_fields(data):

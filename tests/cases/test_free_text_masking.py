@@ -97,3 +97,15 @@ def test_v2_reveal_of_a_case_text_is_audited(handed_over, hall):
     )
     assert api.status_code == 200 and RAW[0] in api.json()["description"]
     assert api.json()["unmasked"] is True and AuditLog.objects.count() == 2
+
+
+def test_v2_case_search_cannot_rebuild_a_typed_number(handed_over):
+    """Searching the texts for parts of a number would tell, digit by digit, what the page
+    masks: digit runs find nothing; words still do."""
+    case, clerk = handed_over
+    c = client(clerk)
+    for probe in ("13912", "1391234", "139 12", "0307123", "1101011990"):
+        assert c.get("/api/cases", {"scope": "all", "q": probe}).json() == [], probe
+        assert case.number not in c.get("/cases/", {"scope": "all", "q": probe}).content.decode()
+    found = c.get("/api/cases", {"scope": "all", "q": "身份证"}).json()
+    assert [row["id"] for row in found] == [case.pk]

@@ -114,3 +114,24 @@ def test_v2_quality_is_told_live_when_someone_hits_the_limit(
     c = api(quality)
     page = c.get("/board/test-hall/").content.decode()
     assert 'id="staff-notices"' in page and "查看完整号码次数达到上限" in page
+
+
+@pytest.mark.django_db
+def test_v2_workbench_says_the_limit_in_words_with_429(hall):
+    from servicehall.core.models import AuditLog as Log
+    from servicehall.queueing import services as queue
+    from tests.factories import counter
+
+    desk = make_staff("complaint_desk", hall)
+    queue.sign_in(desk, counter(hall, "1号窗口"))
+    customer = make_customer("gold", phone="13812340004")
+    queue.issue_ticket(make_staff("device", hall), hall, "consult", phone="13812340004")
+    c = api(desk)
+    c.post("/workbench/call")
+    for _ in range(REVEAL_LIMIT):
+        Log.objects.create(
+            actor=desk, action="pii.view", object_type="customer", object_id="0", reason="回访核实"
+        )
+    r = c.post(f"/workbench/customers/{customer.pk}/reveal", {"reason": "投诉回电核实"})
+    body = r.content.decode()
+    assert r.status_code == 429 and "已达上限" in body and "13812340004" not in body

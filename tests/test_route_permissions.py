@@ -126,6 +126,10 @@ API = {  # (method, path): (any of these permissions, body)
     ("PATCH", "/api/cases/{case_id}"): (HANDLE, {"version": 1, "subject": "改"}),
     ("POST", "/api/cases/{case_id}/actions/{action}"): (HANDLE, {"version": 1}),
     ("POST", "/api/cases/{case_id}/comments"): (HANDLE, {"note": "备注"}),
+    ("POST", "/api/cases/{case_id}/reveal"): (
+        ("customers.view_unmasked_pii",),
+        {"reason": "核实来电号码"},
+    ),
     ("POST", "/api/cases/{case_id}/transfer"): (
         HANDLE,
         {"version": 1, "desk": "fault", "summary": "转障碍台"},

@@ -113,6 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     t = sub.add_parser("token", help="issue an API bearer token for a staff user")
     t.add_argument("username")
     t.add_argument("--name", default="cli")
+    ro = sub.add_parser(
+        "role",
+        help="give a staff user exactly these roles, audited; the only way to grant a role that "
+        "sees full numbers (complaint_desk, care_desk, account_manager)",
+    )
+    ro.add_argument("username")
+    ro.add_argument("roles", nargs="*", help="role codes (org/roles.py); none: no role")
+    ro.add_argument("--reason", required=True, help="the authorisation (e.g. the ticket number)")
     kb = sub.add_parser(
         "import-kb",
         help="import a product knowledge graph (triples.txt + synonyms.txt) and the labelled "
@@ -212,6 +220,17 @@ def main(argv: list[str] | None = None) -> None:
 
         user = get_user_model().objects.get(username=args.username)
         print(ApiToken.issue(user, args.name))
+    elif args.cmd == "role":
+        from django.contrib.auth import get_user_model
+
+        from servicehall.core.audit import system_actor
+        from servicehall.org.services import set_roles
+
+        user = get_user_model().objects.get(username=args.username)
+        changed = set_roles(
+            system_actor("server"), user, args.roles, from_admin=False, reason=args.reason
+        )
+        print("已修改 / changed" if changed else "未变 / unchanged")
     elif args.cmd == "import-kb":
         import json
         from pathlib import Path

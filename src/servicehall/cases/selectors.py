@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from servicehall.core.errors import NotFound
 from servicehall.core.events import bus, staff_channel
-from servicehall.core.masking import mask_phone
+from servicehall.core.masking import has_personal_numbers, mask_free_text, mask_phone
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
 from servicehall.org.models import Desk, Hall, staff_name
@@ -115,6 +115,9 @@ def get_visible(user, case_id) -> Case:
     return case
 
 
+DIGIT_RUN_RE = re.compile(r"\d(?:[\s-]?\d){4}")  # five digits, spaces or dashes between
+
+
 def search(
     user,
     *,
@@ -158,6 +161,11 @@ def search(
         qs = qs.filter(number=q.upper())
     elif PHONE_RE.match(q):
         qs = qs.filter(Q(contact_phone=q) | Q(customer__phones__number=q))
+    elif DIGIT_RUN_RE.search(q):
+        # V2: the texts hold numbers customers typed, shown masked; matching digits in them
+        # would rebuild a number digit by digit ("1391", "13912"…). A whole phone number is
+        # searched above, on the case's own numbers; parts of numbers find nothing.
+        qs = qs.none()
     elif q:
         qs = qs.filter(Q(subject__icontains=q) | Q(description__icontains=q))
     if state == "closed":
@@ -195,7 +203,7 @@ def row(case: Case, now: datetime, lang: str = "zh") -> dict:
         "priority": case.priority,
         "category": case.category.code,
         "category_name": case.category.name_zh if lang.startswith("zh") else case.category.name_en,
-        "subject": case.subject,
+        "subject": mask_free_text(case.subject),  # V2: numbers typed into it masked
         "owner": case.owner.username,
         "owner_name": staff_name(case.owner),
         "desk": case.desk.code if case.desk_id else None,
@@ -212,15 +220,21 @@ def row(case: Case, now: datetime, lang: str = "zh") -> dict:
     }
 
 
-def detail(case: Case, user, lang: str = "zh") -> dict:
+def detail(case: Case, user, lang: str = "zh", *, unmasked: bool = False) -> dict:
+    """The case as its page and the API show it. Phone and ID numbers typed into its texts
+    (description, resolution, notes, the chat) are masked (V2); `unmasked` only after
+    services.reveal_text has checked and audited the reveal."""
     now = timezone.now()
     wf = workflow_of(case.kind)
     out = row(case, now, lang)
+    shown = (lambda text: text) if unmasked else mask_free_text
     may = user.has_perm("cases.handle_case") and may_handle(user, case)
+    events = timeline(case, lang, unmasked=unmasked)
     out.update(
         {
-            "description": case.description,
-            "resolution": case.resolution,
+            "subject": shown(case.subject),
+            "description": shown(case.description),
+            "resolution": shown(case.resolution),
             "area": case.area,
             "customer": present(case.customer, user) if case.customer_id else None,
             "contact_phone": _masked_phone(case.contact_phone),
@@ -250,10 +264,22 @@ def detail(case: Case, user, lang: str = "zh") -> dict:
             "can_edit": may and not case.is_closed,
             # the chat is this case's now: the handler answers the customer there (C8)
             "chat": holds_chat(case, case_conversation(case)),
-            "timeline": timeline(case, lang),
+            "timeline": events,
+            # V2: the page offers "show full numbers" only where something is masked
+            "unmasked": unmasked,
+            "numbers_masked": not unmasked and has_hidden_numbers(case),
         }
     )
     return out
+
+
+def has_hidden_numbers(case: Case) -> bool:
+    texts = [case.subject, case.description, case.resolution]
+    texts += list(case.events.exclude(note="").values_list("note", flat=True))
+    conversation = case_conversation(case)
+    if conversation is not None:
+        texts += list(conversation.messages.values_list("text", flat=True))
+    return any(has_personal_numbers(t) for t in texts)
 
 
 def holds_chat(case: Case, conversation) -> bool:
@@ -278,8 +304,10 @@ def _masked_phone(number: str) -> str:
     return mask_phone(number) if number else ""
 
 
-def timeline(case: Case, lang: str = "zh") -> list[dict]:
-    """The case's events as its page shows them: labels and desks in words, not codes."""
+def timeline(case: Case, lang: str = "zh", *, unmasked: bool = False) -> list[dict]:
+    """The case's events as its page shows them: labels and desks in words, not codes; numbers
+    typed into notes masked unless `unmasked` (V2)."""
+    shown = (lambda text: text) if unmasked else mask_free_text
     wf = WORKFLOWS.get(case.kind)
     zh = lang.startswith("zh")
     desks = {d.code: d.name_zh if zh else d.name_en for d in Desk.objects.all()}
@@ -302,8 +330,8 @@ def timeline(case: Case, lang: str = "zh") -> list[dict]:
                 "actor": actor,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "note": e.note,
-                "data": e.data,
+                "note": shown(e.note),
+                "data": {k: shown(v) if k == "subject" else v for k, v in e.data.items()},
                 "to_desk": desks.get(e.data.get("to_desk"), e.data.get("to_desk")),
             }
         )
@@ -423,7 +451,7 @@ def unanswered_chats(user) -> int:
     ).count()
 
 
-def conversation_view(case: Case, lang: str = "zh") -> list[dict] | None:
+def conversation_view(case: Case, lang: str = "zh", *, unmasked: bool = False) -> list[dict] | None:
     """The chat this case came from as the person taking it over reads it: each message with
     who wrote it (the customer, the assistant, a person) and when. None for a case not from a
     chat."""
@@ -441,5 +469,6 @@ def conversation_view(case: Case, lang: str = "zh") -> list[dict] | None:
         who = names.get(m.sender, (m.sender, m.sender))[0 if zh else 1]
         if m.sender == "agent" and m.author_id:
             who = staff_name(m.author)
-        out.append({"sender": m.sender, "who": who, "text": m.text, "at": m.created_at})
+        text = m.text if unmasked else mask_free_text(m.text)  # V2
+        out.append({"sender": m.sender, "who": who, "text": text, "at": m.created_at})
     return out

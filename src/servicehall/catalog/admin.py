@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from servicehall.core.admin import MaskedFieldsAdmin
+
 from .models import Alias, Product, ProductRule, Promotion, RecommendationOffer, Tier, TierText
 
 
@@ -47,12 +49,14 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecommendationOffer)
-class RecommendationOfferAdmin(admin.ModelAdmin):
-    """The record of offers and answers (M3): read-only, written by the workbench and the API."""
+class RecommendationOfferAdmin(MaskedFieldsAdmin, admin.ModelAdmin):
+    """The record of offers and answers (M3): read-only, written by the workbench and the API.
+    The customer's number is masked and cannot be searched (V2)."""
 
     list_display = ("at", "tier", "saving", "outcome", "moment", "channel", "offered_by")
     list_filter = ("outcome", "moment", "channel")
-    search_fields = ("number", "tier__name")
+    search_fields = ("tier__name",)
+    phone_fields = ("number",)
 
     def has_add_permission(self, request):
         return False

@@ -257,7 +257,9 @@ class RecommendationOffer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} → {self.tier} ({self.outcome})"
+        from servicehall.core.masking import mask_phone
+
+        return f"{mask_phone(self.number)} → {self.tier} ({self.outcome})"  # titles the admin page
 
 
 def touch_product(sender, instance, **_kwargs) -> None:

@@ -14,6 +14,7 @@ class Code(StrEnum):
     # input
     REQUIRED = "required"  # a field left empty (field names which)
     TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"  # fewer meaningful characters than the field needs
     INVALID_CHOICE = "invalid_choice"  # a value not among the field's choices
     INVALID_INPUT = "invalid_input"  # the request does not parse (API schema validation)
     UNKNOWN_CATEGORY = "unknown_category"

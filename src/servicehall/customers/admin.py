@@ -1,23 +1,16 @@
 from django.contrib import admin
 
-from servicehall.core.masking import mask_id_number, mask_name
+from servicehall.core.admin import MaskedFieldsAdmin
 
 from .models import Customer
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(MaskedFieldsAdmin, admin.ModelAdmin):
     """Masked in the admin too (V2): unmasked views go through the audited API and workbench."""
 
-    list_display = ("id", "masked_name", "tier", "group", "masked_id")
+    list_display = ("id", "name", "tier", "group", "id_number")
     list_filter = ("tier", "group")
-    fields = ("masked_name", "masked_id", "tier", "group")
-    readonly_fields = ("masked_name", "masked_id")
-
-    @admin.display(description="姓名 Name")
-    def masked_name(self, obj):
-        return mask_name(obj.name)
-
-    @admin.display(description="证件号 ID number")
-    def masked_id(self, obj):
-        return mask_id_number(obj.id_number)
+    fields = ("name", "id_number", "tier", "group")
+    name_fields = ("name",)
+    id_number_fields = ("id_number",)

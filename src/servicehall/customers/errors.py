@@ -8,3 +8,4 @@ from enum import StrEnum
 class Code(StrEnum):
     INVALID_PHONE = "invalid_phone"
     UNKNOWN_CUSTOMER = "unknown_customer"
+    TOO_MANY_REVEALS = "too_many_reveals"  # the per-person limit of unmasked views (V2)

@@ -40,8 +40,9 @@ KINDS = {  # what the assistant did with a message (Message.kind), in words
 }
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(MaskedFieldsAdmin, admin.TabularInline):
     model = Message
+    free_text_fields = ("text",)  # numbers the customer typed are masked (V2)
     extra = 0
     can_delete = False
     fields = ("created_at", "sender", "author", "text", "kind_in_words", "confidence", "product")
@@ -64,7 +65,8 @@ class ConversationAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
     number is shown masked and cannot be searched or filtered on (V2); the conversation's token
     (the customer's key to it) and its code fields are not shown."""
 
-    masked_fields = ("phone", "pending_phone", "code_hash", "token")
+    phone_fields = ("phone", "pending_phone")
+    secret_fields = ("code_hash", "token")
     list_display = ("started_at", "channel", "case_number", "handed_over_at", "number", "size")
     list_filter = ("channel", ("handed_over_at", admin.EmptyFieldListFilter))
     search_fields = ("case_number",)

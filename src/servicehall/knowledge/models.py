@@ -239,7 +239,10 @@ class Message(models.Model):
         verbose_name_plural = _("chat messages")
 
     def __str__(self) -> str:
-        return f"{self.get_sender_display()}：{self.text[:30]}"
+        from servicehall.core.masking import mask_free_text
+
+        # captions the message's row in the admin: numbers the customer typed masked (V2)
+        return f"{self.get_sender_display()}：{mask_free_text(self.text)[:30]}"
 
 
 class LabelledQuestion(models.Model):

@@ -1,10 +1,17 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import hours
+from servicehall.core.admin import MaskedFieldsAdmin
+from servicehall.core.errors import ServiceError
+
+from . import hours, services
 from .models import (
     BusinessCategory,
     Counter,
@@ -15,6 +22,7 @@ from .models import (
     ServiceType,
     StaffProfile,
 )
+from .roles import ROLES, roles_of
 
 
 class CounterInline(admin.TabularInline):
@@ -130,3 +138,88 @@ class DeskAdmin(admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "hall", "lead", "is_active")
     list_filter = ("hall", "is_active")
     filter_horizontal = ("members",)
+
+
+def _in_language(exc: ServiceError) -> str:
+    return exc.en if (get_language() or "").startswith("en") else exc.zh
+
+
+def _role_label(role) -> str:
+    return role.name_en if (get_language() or "").startswith("en") else role.name_zh
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """A staff account: roles as check boxes, changed only through org.services.set_roles
+    (audited, with its rules); groups, single permissions, superuser and staff flags are not
+    form fields at all."""
+
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+    )
+    actor = None  # set per request by StaffUserAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(r.code, _role_label(r)) for r in ROLES]
+        if self.instance.pk:
+            self.initial["roles"] = [r.code for r in roles_of(self.instance)]
+
+    def clean_roles(self):
+        codes = self.cleaned_data.get("roles") or []
+        try:
+            services.check_role_change(self.actor, self.instance, codes)
+        except ServiceError as exc:
+            raise ValidationError(_in_language(exc)) from exc
+        return codes
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(MaskedFieldsAdmin, UserAdmin):
+    """Staff accounts (V2, L5): who may see what changes only through roles, each change an
+    audit row (who, whom, from → to); an administrator never changes their own roles nor grants
+    a role that unmasks (org/services.py); superuser, staff flag and single permissions are
+    read only; a password set here is audited. The password hash cannot be looked up."""
+
+    form = StaffUserChangeForm
+    no_lookup_fields = ("password",)
+    list_display = ("username", "first_name", "last_name", "role_list", "is_active", "is_staff")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            gettext_lazy("Roles"),
+            {"fields": ("is_active", "roles", "is_staff", "is_superuser", "user_permissions")},
+        ),
+        (gettext_lazy("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("is_staff", "is_superuser", "user_permissions", "last_login", "date_joined")
+    filter_horizontal = ()
+
+    @admin.display(description=gettext_lazy("Roles"))
+    def role_list(self, obj):
+        return "、".join(_role_label(r) for r in roles_of(obj)) or "—"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data:
+            services.set_roles(request.user, form.instance, form.cleaned_data["roles"])
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            services.password_set(request.user, User.objects.get(pk=id))
+        return response

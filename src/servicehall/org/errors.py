@@ -7,3 +7,5 @@ from enum import StrEnum
 
 class Code(StrEnum):
     UNKNOWN_HALL = "unknown_hall"
+    OWN_ROLES = "own_roles"  # nobody changes their own roles
+    UNMASKING_ROLE = "unmasking_role"  # a role that unmasks is not granted from the admin

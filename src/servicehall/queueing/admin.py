@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicehall.core.admin import ReadOnlyAdmin
+from servicehall.core.admin import MaskedFieldsAdmin, ReadOnlyAdmin
 from servicehall.core.masking import mask_name, mask_phone
 
 from .models import Appointment, AppointmentEvent, QueuePolicy, Ticket, TicketEvent
@@ -31,8 +31,12 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdmin):
-    """Read-only: tickets change only through the queue's services, which write their events."""
+class TicketAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
+    """Read-only: tickets change only through the queue's services, which write their events.
+    The number texted when two are ahead is masked; the customer page's token never shown."""
+
+    phone_fields = ("notify_phone",)
+    secret_fields = ("token",)
 
     list_display = (
         "number",
@@ -110,10 +114,11 @@ class StatusFilter(admin.ChoicesFieldListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
     """Read-only: appointments change through the appointment page and API (services), which
     write their events. The customer is masked here too (V2)."""
 
+    phone_fields = ("phone",)
     # The model's fields carry no verbose names (no migration for labels): every column is
     # named here, so the admin reads in Chinese.
     list_display = (

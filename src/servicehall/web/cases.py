@@ -141,9 +141,12 @@ def case_new(request):
 
 @page(*READ)
 def case_detail(request, case_id):
-    case = selectors.get_visible(request.user, case_id)
-    data = selectors.detail(case, request.user, _lang())
-    forms = ["page", *COMMON_OPS, *(a["action"] for a in data["allowed"])]
+    return _detail_page(request, selectors.get_visible(request.user, case_id))
+
+
+def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
+    data = selectors.detail(case, request.user, _lang(), unmasked=unmasked)
+    forms = ["page", "reveal", *COMMON_OPS, *(a["action"] for a in data["allowed"])]
     form_messages, top = sort_messages(request, forms)
     return render(
         request,
@@ -155,9 +158,32 @@ def case_detail(request, case_id):
             "desks": selectors.desks_for(request.user),
             "categories": _categories(),
             "suggestions": suggestions(request.user, case.subject, case.description),
-            "conversation": selectors.conversation_view(case, _lang()),
+            "conversation": selectors.conversation_view(case, _lang(), unmasked=unmasked),
+            "can_reveal": request.user.has_perm("customers.view_unmasked_pii"),
         },
+        status=status,
     )
+
+
+@page(*READ)
+@require_POST
+def case_reveal(request, case_id):
+    """The numbers typed into the case, unmasked for this response only, for a role that may
+    with a reason (V2, audited like a customer's reveal); a reload shows them masked again."""
+    case = selectors.get_visible(request.user, case_id)
+    try:
+        services.reveal_text(
+            request.user,
+            case_id,
+            reason=request.POST.get("reason", ""),
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    except ServiceError as exc:
+        messages.error(
+            request, words(exc.zh, exc.en), extra_tags=f"form-reveal field-{exc.field or 'form'}"
+        )
+        return _detail_page(request, case, status=429 if exc.status == 429 else 422)
+    return _detail_page(request, case, unmasked=True)
 
 
 @page(*READ)

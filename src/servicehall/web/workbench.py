@@ -313,7 +313,7 @@ def reveal(request, customer_id):
     Rendered straight into this response, never kept: a reload shows them masked again."""
     session = selectors.open_session_of(request.user)
     current = selectors.current_ticket(session.counter) if session else None
-    revealed = None
+    revealed, refused = None, 422
     if current is None or current.customer_id != customer_id:
         # The workbench shows the customer at the counter, no one else.
         messages.error(
@@ -336,8 +336,10 @@ def reveal(request, customer_id):
             messages.error(
                 request, error_text(exc), extra_tags=f"form-reveal field-{exc.field or 'form'}"
             )
+            if exc.status == 429:  # the limit of unmasked views: say so with its status
+                refused = 429
     ctx = _context(request, revealed=revealed)
-    return render(request, "web/workbench/workbench.html", ctx, status=200 if revealed else 422)
+    return render(request, "web/workbench/workbench.html", ctx, status=200 if revealed else refused)
 
 
 @page(OFFER)

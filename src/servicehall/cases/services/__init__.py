@@ -44,7 +44,15 @@ from .chat import (
 from .common import MAX_TEXT, desk_people, record_event, staff_channel
 from .engine import EFFECTS, Effect, act, case_resolved, customer_answer, effect
 from .intake import ACCOUNT_CATEGORIES, FIELD_LABELS, open_case
-from .operations import comment, contact_number, escalate, promise, transfer, update
+from .operations import (
+    comment,
+    contact_number,
+    escalate,
+    promise,
+    reveal_text,
+    transfer,
+    update,
+)
 from .sweep import SWEEP_BATCH, sweep
 
 __all__ = [
@@ -69,6 +77,7 @@ __all__ = [
     "open_case",
     "open_from_chat",
     "promise",
+    "reveal_text",
     "record_event",
     "reply_in_chat",
     "say",

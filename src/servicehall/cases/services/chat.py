@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 from servicehall.core.events import publish_on_commit
+from servicehall.core.masking import mask_free_text
 from servicehall.customers.services import normalize_phone
 from servicehall.knowledge import assistant, chat
 from servicehall.knowledge.models import Conversation, Message
@@ -115,7 +116,7 @@ def _assign_chat(case: Case) -> None:
             "type": "handover",
             "case_id": case.pk,
             "number": case.number,
-            "subject": case.subject,
+            "subject": mask_free_text(case.subject),  # V2: on every staff page
             "assigned": person is not None,
         },
     )

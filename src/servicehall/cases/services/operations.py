@@ -1,18 +1,20 @@
 """The common operations on any open case: `comment`, `transfer` (C8), `escalate` (C7),
-`promise` (C4), `update`; `contact_number`, the number to text about a case."""
+`promise` (C4), `update`; `contact_number`, the number to text about a case; `reveal_text`,
+the audited unmasked view of the numbers typed into a case (V2)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict
+from servicehall.core.errors import Conflict, require_perm
 from servicehall.core.sms import queue_sms
+from servicehall.customers.services import authorize_reveal
 
 from .. import sla
 from ..errors import Code
 from ..models import Area, Case, CaseEvent, Priority
-from ..selectors import get_case
+from ..selectors import get_case, get_visible
 from ..workflows import MAX_LEVEL, workflow_of
 from .common import (
     _bad,
@@ -164,4 +166,19 @@ def update(user, case_id, *, version, **fields) -> Case:
         case.version += 1
         case.save()
         record_event(case, "updated", user, **changed)
+    return case
+
+
+def reveal_text(user, case_id, *, reason: str, ip=None) -> Case:
+    """The phone and ID numbers typed into a case's texts and chat, unmasked (V2): a case the
+    user may see (else 404), then the one reveal check of customers.services — the role's
+    permission, a reason, the per-person limit — and the same audit row as a customer's reveal.
+    The caller renders selectors.detail(case, user, unmasked=True) once; nothing is kept."""
+    require_perm(
+        user, "customers.view_unmasked_pii", "查看未脱敏的客户信息", "view unmasked personal data"
+    )
+    case = get_visible(user, case_id)
+    authorize_reveal(
+        user, "case", case.number, ["subject", "description", "notes", "chat"], reason, ip=ip
+    )
     return case

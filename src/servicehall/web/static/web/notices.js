@@ -57,8 +57,26 @@
     lists.forEach(function (el) { window.ServiceHallSwap(el.id); });
   }
 
+  // V2: someone reached the limit of unmasked views (quality supervisors are told)
+  function alert(e) {
+    var item = document.createElement("div");
+    item.className = "notice notice-alert";
+    var head = document.createElement("b");
+    head.textContent = root.dataset.textAlert;
+    var body = document.createElement("span");
+    body.textContent = root.dataset.textAlertBody
+      .replace("{who}", e.who || "").replace("{limit}", e.limit).replace("{minutes}", e.minutes);
+    item.appendChild(head);
+    item.appendChild(body);
+    item.addEventListener("click", function () { item.remove(); box.hidden = !box.children.length; });
+    box.prepend(item);
+    box.hidden = false;
+    beep();
+  }
+
   ServiceHallLive(root.dataset.events, {
     handover: function (e) { show(e); refreshLists(); },
+    pii_alert: alert,
     case: refreshLists,
     ready: function () { if (lists.length) refreshLists(); },
   }, root);

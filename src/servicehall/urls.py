@@ -6,6 +6,9 @@ from servicehall.api import api
 admin.site.site_header = "ServiceHall 管理 Administration"
 admin.site.site_title = "ServiceHall"
 
+# A database away (an outage) is a 503 in words, not a 500 (web.views.server_error).
+handler500 = "servicehall.web.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -35,6 +35,8 @@ class Code(StrEnum):
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"
+    # outages
+    DATABASE_UNAVAILABLE = "database_unavailable"  # the database did not answer in time
 
 
 class ServiceError(Exception):

@@ -1,10 +1,18 @@
 """Pages shared by every surface: sign-in, the role home page."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.views.defaults import permission_denied
+from django.views.defaults import server_error as django_server_error
 
 from servicehall.cases.selectors import area_desk_member
+from servicehall.core.errors import Code as CoreCode
+from servicehall.core.errors import ServiceError
 from servicehall.org.roles import roles_of
 from servicehall.queueing.services import default_hall
 
@@ -38,3 +46,33 @@ def csrf_failure(request, reason=""):
     """A form sent without its security token (the page was open too long, cookies cleared):
     the house's 403 page with a way back, not Django's developer page."""
     return permission_denied(request, exception=None, template_name="403_csrf.html")
+
+
+def database_unavailable() -> ServiceError:
+    return ServiceError(
+        CoreCode.DATABASE_UNAVAILABLE,
+        "系统暂时无法访问数据库，请稍后再试",
+        "The system cannot reach its database right now; try again in a moment",
+        status=503,
+    )
+
+
+def server_error(request):
+    """Django's last resort (handler500). A database that is away or did not hand out a
+    connection in time (an outage, a restart) is not our bug: 503 in words — JSON with the
+    code for the API, the house's page for a person — which a client may retry. Nothing was
+    written: the transaction died with the connection. Everything else: the 500 page. Neither
+    touches the database (no user, no session): it may be what is broken."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        err = database_unavailable()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(err.as_dict(), status=503)
+        else:
+            response = render_without_request("503.html", status=503)
+        response["Retry-After"] = "5"
+        return response
+    return django_server_error(request)
+
+
+def render_without_request(template: str, status: int) -> HttpResponse:
+    return HttpResponse(loader.get_template(template).render(), status=status)

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 export SERVICEHALL_DATA_DIR ?= $(CURDIR)/var
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test bench lint install install-test serve trace
+.PHONY: demo test bench bench-streams outage lint install install-test serve trace
 
 $(VENV)/bin/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: install-test
 
 bench: install-test
 	$(VENV)/bin/python benchmarks/queue_day.py $(BENCH_ARGS)
+
+# Taking a number, a case page and the board with 200 live streams open on one process.
+bench-streams: install-test
+	$(VENV)/bin/python benchmarks/streams.py $(BENCH_ARGS)
+
+# The database away 10 s, Redis killed, a server process killed mid-write (PostgreSQL:
+# DATABASE_URL=postgres://…; a fresh database beside it, a redis-server of its own).
+outage: install-test
+	$(VENV)/bin/python tools/outage.py
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks tools

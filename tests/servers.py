@@ -114,3 +114,46 @@ def login(client: httpx.Client, base: str, username: str, password: str = "demo-
         headers={"Referer": base + "/login/"},
     )
     assert r.status_code == 302, r.text
+
+
+class OwnRedis:
+    """A private redis-server on a free port that a test stops and starts again on the same
+    port (an outage) — never the shared one. Skips where redis-server is missing."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        require_or_skip(self.binary is not None, "redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            with contextlib.suppress(redis.ConnectionError):
+                if client.ping():
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@contextlib.contextmanager
+def own_redis():
+    r = OwnRedis()
+    r.start()
+    try:
+        yield r
+    finally:
+        r.kill()

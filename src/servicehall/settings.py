@@ -126,9 +126,15 @@ def _database(url: str | None) -> dict:
             "pool": {
                 "min_size": 1,
                 "max_size": int(os.environ.get("SERVICEHALL_DB_POOL_MAX", "16")),
+                # A request waits this long for a connection (a database restarting, a short
+                # outage: it then goes on), then answers 503 (web.views.server_error).
                 "timeout": 30,
             }
         },
+        # The pool checks each connection as it hands it out (one round trip): after the
+        # database restarted, its old connections are dropped, not given to a request that
+        # would fail on them.
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

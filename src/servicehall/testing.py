@@ -4,6 +4,7 @@ and uvicorn processes serving it. Nothing here is a fake: it is the production s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import math
@@ -155,3 +156,70 @@ def report(script: str, out: dict, problems: list[str], log) -> int:
     for p in problems:
         log(f"FAILED: {p}")
     return 1 if problems else 0
+
+
+# ------------------------------------------------------------------ live streams under load
+
+
+class OpenStream:
+    """A live stream held open by a client: its status, path, and the events still to read."""
+
+    def __init__(self, response: httpx.Response, path: str) -> None:
+        self.response, self.path, self.status = response, path, response.status_code
+        self.lines = response.aiter_lines()  # kept: a dropped iterator closes the stream
+
+    async def next_event(self, kind: str | None = None) -> str:
+        """The next event's type (of `kind`, the others skipped); keepalives skipped."""
+        async for line in self.lines:
+            if line.startswith("event: ") and kind in (None, line[7:]):
+                return line[7:]
+        raise EOFError(f"{self.path}: the stream ended")
+
+
+@contextlib.asynccontextmanager
+async def open_streams(base: str, streams: list[tuple[str, dict]], timeout_s: float = 60):
+    """Opens every (path, cookies) of `streams` on the server at `base` at once, each read up to
+    its `ready` event, and holds them open: yields the list of OpenStream once every one
+    answered; closes them all after. A stream that does not answer in `timeout_s` raises."""
+    clients: dict[tuple, httpx.AsyncClient] = {}
+    held: list[OpenStream] = []
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+
+    def client_for(cookies: dict) -> httpx.AsyncClient:
+        key = tuple(sorted(cookies.items()))
+        if key not in clients:
+            clients[key] = httpx.AsyncClient(
+                base_url=base, cookies=cookies, limits=limits, timeout=timeout_s
+            )
+        return clients[key]
+
+    async def one(path: str, cookies: dict) -> OpenStream:
+        client = client_for(cookies)
+        stream = OpenStream(await client.send(client.build_request("GET", path), stream=True), path)
+        held.append(stream)
+        if stream.status == 200:
+            await stream.next_event("ready")
+        return stream
+
+    try:
+        yield await asyncio.wait_for(asyncio.gather(*(one(p, c) for p, c in streams)), timeout_s)
+    finally:
+        for s in held:
+            with contextlib.suppress(Exception):
+                await s.response.aclose()
+        for c in clients.values():
+            with contextlib.suppress(Exception):
+                await c.aclose()
+
+
+def pg_connections(database_url: str) -> int:
+    """Connections PostgreSQL has open now to the database `database_url` names."""
+    import psycopg
+
+    name = urlparse(database_url).path.lstrip("/")
+    admin = urlunparse(urlparse(database_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+        ).fetchone()
+    return row[0]

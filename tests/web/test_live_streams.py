@@ -168,3 +168,27 @@ def test_a_stream_the_bus_cannot_serve_is_a_clear_503(token, monkeypatch):
     assert r.status_code == 503 and r.json()["code"] == "events_unavailable"
     assert streams._open[f"chat.{token}"] == 0  # the refused stream holds no place
     assert streams._open["budget:public"] == public
+
+
+def test_q4_a_stream_asked_for_while_redis_is_away_is_refused_at_once(token, monkeypatch):
+    """Redis not there (a port nobody listens on): the stream is a 503 in words within a
+    second — the first time and every time after — not a page left hanging."""
+    import time
+
+    from servicehall.core.events import RedisBus
+    from servicehall.testing import free_port
+
+    away = RedisBus(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(streams, "bus", lambda: away)
+
+    async def run():
+        answers = []
+        for _ in range(3):
+            t = time.monotonic()
+            r = await AsyncClient().get(f"/chat/{token}/events")
+            answers.append((r.status_code, r.json()["code"], time.monotonic() - t))
+        return answers
+
+    answers = async_to_sync(run)()
+    assert [(s, c) for s, c, _ in answers] == [(503, "events_unavailable")] * 3
+    assert max(t for _, _, t in answers) < 1, answers

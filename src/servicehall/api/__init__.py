@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from servicehall.core.errors import Code, RateLimited, ServiceError, unavailable
+from servicehall.core.errors import Code, RateLimited, ServiceError, database_unavailable
 from servicehall.core.tokens import user_for_token
 
 
@@ -46,11 +46,11 @@ def service_error(request, exc: ServiceError):
 
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
-def database_unavailable(request, exc):
-    """The database locked or away: 503 with Retry-After, in the error shape (web/middleware
-    answers pages the same way)."""
+def database_away(request, exc):
+    """The database locked or away: 503 with Retry-After, in the error shape, before any
+    catch-all handler could call it a 500 (web.views.server_error answers pages the same)."""
     log.warning("database unavailable for %s: %s", request.path, exc)
-    response = api.create_response(request, unavailable().as_dict(), status=503)
+    response = api.create_response(request, database_unavailable().as_dict(), status=503)
     response["Retry-After"] = "5"
     return response
 

@@ -36,12 +36,13 @@ class Code(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     MISSING_COLUMN = "missing_column"
     BAD_ROWS = "bad_rows"
-    UNAVAILABLE = "unavailable"  # the database is locked or away: try again in a moment
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"
     # floods (core/ratelimit.py)
     RATE_LIMITED = "rate_limited"  # too many attempts: wait `retry_after` seconds
+    # outages
+    DATABASE_UNAVAILABLE = "database_unavailable"  # the database did not answer in time
 
 
 class ServiceError(Exception):
@@ -136,12 +137,14 @@ def require_perm(user, perm: str, action_zh: str, action_en: str) -> None:
         raise forbidden(action_zh, action_en)
 
 
-def unavailable() -> ServiceError:
-    """The database is locked or away (a long write elsewhere, an outage): a 503 the client may
-    retry, never a 500 after half a minute. Answered by the page and API middleware alike."""
+def database_unavailable() -> ServiceError:
+    """The database locked, away or out of connections (an outage, a restart, a long write
+    elsewhere): a 503 the client may retry, never a 500 — nothing was written, the transaction
+    died with the connection. Answered by web.views.server_error (pages, and anything outside
+    the API's views) and the API's handler alike."""
     return ServiceError(
-        Code.UNAVAILABLE,
-        "系统繁忙，请稍后再试",
-        "The system is busy; try again in a moment",
+        Code.DATABASE_UNAVAILABLE,
+        "系统暂时无法访问数据库，请稍后再试",
+        "The system cannot reach its database right now; try again in a moment",
         status=503,
     )

@@ -83,23 +83,51 @@ class LocalBus:
                     self._subs.pop(channel, None)
 
 
+class _Listener:
+    """One event loop's subscription: its task; set while subscribed; whether its last attempt
+    failed (Redis away); `settled`, set when the attempt under way succeeds or fails (then
+    replaced for the next); and a nudge that ends the wait before the next attempt."""
+
+    def __init__(self) -> None:
+        self.subscribed = asyncio.Event()
+        self.settled = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.failing = False
+        self.nudged_at = -1e9
+        self.task: asyncio.Task | None = None
+
+    def settle(self, subscribed: bool) -> None:
+        self.failing = not subscribed
+        done, self.settled = self.settled, asyncio.Event()
+        done.set()
+
+
 class RedisBus:
     """Publishes through Redis. Each process holds one subscription (a pattern on every
     channel) per event loop and hands what arrives to its own streams through a LocalBus, so a
     thousand open pages cost one Redis connection, not a thousand. A lost connection is made
-    again (backing off), and every stream then gets `ready` to catch up on what it missed."""
+    again (backing off), and every stream then gets `ready` to catch up on what it missed.
+
+    While Redis is away, what is published is lost (pub/sub keeps nothing): the pages catch up
+    from the database on the `ready` that follows the return. A new stream asked for meanwhile
+    is refused at once (`ready` raises within GRACE_S, and nudges the subscription to try again
+    now, so a page coming back right after Redis does is not kept waiting by the backoff)."""
 
     CONNECT_TIMEOUT_S = 5
+    GRACE_S = 0.5  # Redis known away: how long a new stream waits for the subscription
     PING_S = 10  # silence this long: ping; three times this long unanswered: connect again
 
     def __init__(self, url: str) -> None:
         import redis
 
         self.url = url
-        self._client = redis.Redis.from_url(url)
+        # Short timeouts: a publish follows a committed write in the request's thread, and a
+        # Redis that stopped answering must not hold that request.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
         self._local = LocalBus()
-        # event loop -> (listening task, set while subscribed)
-        self._listeners: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._listeners: weakref.WeakKeyDictionary = (
+            weakref.WeakKeyDictionary()
+        )  # loop -> _Listener
 
     def publish(self, channel: str, event: dict) -> None:
         try:
@@ -124,16 +152,16 @@ class RedisBus:
             return set()
         return {c for c, v in zip(channels, found, strict=True) if v is not None}
 
-    def _subscribed(self) -> asyncio.Event:
+    def _listener(self) -> _Listener:
         loop = asyncio.get_running_loop()
-        entry = self._listeners.get(loop)
-        if entry is None or entry[0].done():
-            subscribed = asyncio.Event()
-            entry = (loop.create_task(self._listen(subscribed)), subscribed)
-            self._listeners[loop] = entry
-        return entry[1]
+        listener = self._listeners.get(loop)
+        if listener is None or listener.task is None or listener.task.done():
+            listener = _Listener()
+            listener.task = loop.create_task(self._listen(listener))
+            self._listeners[loop] = listener
+        return listener
 
-    async def _listen(self, subscribed: asyncio.Event) -> None:
+    async def _listen(self, listener: _Listener) -> None:
         import redis.asyncio as aredis
 
         failures = 0
@@ -148,7 +176,8 @@ class RedisBus:
                 if failures:  # back after a loss: every open stream catches up
                     self._local.publish_to_all({"type": "ready"})
                 failures = 0
-                subscribed.set()
+                listener.subscribed.set()
+                listener.settle(True)
                 heard = loop.time()
                 while True:  # a connection that went quiet (a proxy dropping it) is found out
                     message = await pubsub.get_message(timeout=self.PING_S)
@@ -166,15 +195,32 @@ class RedisBus:
             except Exception:
                 log.warning("the Redis event subscription was lost; reconnecting", exc_info=True)
             finally:
-                subscribed.clear()
+                listener.subscribed.clear()
                 with contextlib.suppress(Exception):
                     await client.aclose()
             failures += 1
-            await asyncio.sleep(min(0.25 * 2**failures, 10))
+            listener.settle(False)
+            listener.wake.clear()
+            with contextlib.suppress(TimeoutError):  # backing off, unless a page nudges
+                await asyncio.wait_for(listener.wake.wait(), min(0.25 * 2**failures, 10))
 
     async def ready(self) -> None:
-        """Until this process's subscription is in place (TimeoutError if Redis is away)."""
-        await asyncio.wait_for(self._subscribed().wait(), self.CONNECT_TIMEOUT_S)
+        """Until this process's subscription is in place (TimeoutError if Redis is away: at
+        once — within GRACE_S — when the subscription already knows it is)."""
+        listener = self._listener()
+        if listener.subscribed.is_set():
+            return
+        settled = listener.settled  # the outcome of the attempt under way, or of the next
+        wait_s = self.CONNECT_TIMEOUT_S
+        if listener.failing:
+            wait_s = self.GRACE_S
+            now = asyncio.get_running_loop().time()
+            if now - listener.nudged_at >= 1:  # at most one extra attempt a second
+                listener.nudged_at = now
+                listener.wake.set()
+        await asyncio.wait_for(settled.wait(), wait_s)
+        if not listener.subscribed.is_set():
+            raise TimeoutError("Redis is away")
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue]:

@@ -7,14 +7,13 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse, UnreadablePostError
+from django.http import JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-from servicehall.core.errors import Code, RateLimited, ServiceError, unavailable
+from servicehall.core.errors import Code, RateLimited, ServiceError
 from servicehall.core.tables import too_large
 from servicehall.core.validate import NUL, no_nul
 
@@ -139,26 +138,11 @@ def _walk(value, path: str) -> None:
 
 
 class ServiceErrorMiddleware(MiddlewareMixin):
-    """A ServiceError escaping a page is its 4xx page; the database locked or away is a 503
-    page to retry ("系统繁忙"), not a 500 (the API answers both in its own shape, api/__init__)."""
+    """A ServiceError escaping a page is its 4xx page (429 with Retry-After). The database
+    locked or away is answered by the last resort, web.views.server_error (a 503 to retry)."""
 
     def process_exception(self, request, exc):
-        if request.path.startswith("/api/"):
-            return None
-        if isinstance(exc, OperationalError | InterfaceError):
-            log.warning("database unavailable for %s: %s", request.path, exc)
-            exc = unavailable()
-            try:
-                response = render(
-                    request, "web/error.html", {"message": error_text(exc)}, status=503
-                )
-            except Exception:
-                response = HttpResponse(
-                    f"{exc.zh} / {exc.en}", status=503, content_type="text/plain; charset=utf-8"
-                )
-            response["Retry-After"] = "5"
-            return response
-        if isinstance(exc, ServiceError):
+        if isinstance(exc, ServiceError) and not request.path.startswith("/api/"):
             response = render(
                 request, "web/error.html", {"message": error_text(exc)}, status=exc.status
             )

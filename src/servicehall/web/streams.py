@@ -1,7 +1,13 @@
 """Server-sent events: one channel of the event bus (core.events) as a stream for a page — the
 hall's display, board, workbench and kiosk, a case page, a customer's chat. The `ready` event is
 sent once the subscription is in place, so a client that waits for it misses nothing after; a
-comment line every KEEPALIVE_S keeps proxies from closing an idle stream."""
+comment line every KEEPALIVE_S keeps proxies from closing an idle stream.
+
+A stream holds no database connection while it waits: whatever the view and the middleware read
+(the session, the user, the hall, the case) is read before the first byte, and the connection
+is handed back to the pool in the thread that used it before the stream starts — otherwise
+every open page would keep one of the process's pooled PostgreSQL connections for as long as
+it stays open, and some 16 screens would stop every other request."""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ import time
 from collections import Counter
 from enum import StrEnum
 
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 from servicehall.core.errors import ServiceError
@@ -65,6 +73,15 @@ class _EventStream(StreamingHttpResponse):
         super().close()
 
 
+def _let_go_of_the_database() -> None:
+    """Hand this thread's database connections back (to the pool on PostgreSQL). Run through
+    sync_to_async, it runs in the request's own thread — where Django opened them for the
+    session, the user and the view's reads. Never inside a transaction (a test's, for one)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
 def _refused(code: StrEnum, zh: str, en: str, status: int) -> JsonResponse:
     err = ServiceError(code, zh, en, field="events", status=status)
     return JsonResponse(err.as_dict(), status=err.status)
@@ -105,6 +122,8 @@ async def stream_channel(
 
     async def stream():
         try:
+            # The view and the middleware are done with the database: nothing below reads it.
+            await sync_to_async(_let_go_of_the_database)()
             async with bus().subscribe(channel) as queue:
                 yield "retry: 2000\n\nevent: ready\ndata: {}\n\n"
                 deadline = time.monotonic() + MAX_STREAM_S

@@ -1,13 +1,18 @@
 """Pages shared by every surface: sign-in, the role home page."""
 
 import logging
+import sys
 
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.views.defaults import permission_denied
-from django.views.defaults import server_error as server_error_default
+from django.views.defaults import server_error as django_server_error
 
 from servicehall.cases.selectors import area_desk_member
+from servicehall.core.errors import database_unavailable
 from servicehall.org.roles import roles_of
 from servicehall.queueing.services import default_hall
 
@@ -46,11 +51,25 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    """The 500 page with the menu and the user's name, like 403 and 404 — rendered with the
-    request's context. When that fails too (the database is what broke), the same page without
-    the menu: an error page must never raise."""
+    """Django's last resort (handler500). A database that is away or did not hand out a
+    connection in time (an outage, a restart, SQLite's lock held too long) is not our bug: 503
+    in words — JSON with the code for the API, the house's page for a person — which a client
+    may retry, rendered without touching the database. Anything else: the 500 page with the
+    menu and the user's name like 403 and 404, or without them when its context breaks too."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        err = database_unavailable()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(err.as_dict(), status=503)
+        else:
+            response = render_without_request("503.html", status=503)
+        response["Retry-After"] = "5"
+        return response
     try:
         return render(request, "500.html", status=500)
     except Exception:
         log.warning("500 page rendered without the request's context", exc_info=True)
-        return server_error_default(request)
+        return django_server_error(request)
+
+
+def render_without_request(template: str, status: int) -> HttpResponse:
+    return HttpResponse(loader.get_template(template).render(), status=status)

@@ -118,14 +118,27 @@
     fit();
   }
 
-  // After a lost connection the screen may have missed calls: fetch the list again.
-  var connectedOnce = false;
+  // On every (re)connection — the page's first, the browser's reconnect, or the server's
+  // subscription back after Redis was away — the screen may have missed calls, a notice or a
+  // count: take the call, the recent calls, the counts and the notice again from the server.
+  var asked = 0;
   function resync() {
-    if (!connectedOnce) { connectedOnce = true; return; }
-    fetch(root.dataset.partial, { credentials: "same-origin" })
+    var mine = ++asked;
+    fetch(window.location.pathname, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) { list.innerHTML = html; fit(); } });
-    refreshWaiting();
+      .then(function (html) {
+        if (html === null || mine !== asked) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ["welcome", "calling"].forEach(function (id) {
+          var el = fresh.getElementById(id);
+          if (el) { document.getElementById(id).hidden = el.hidden; document.getElementById(id).innerHTML = el.innerHTML; }
+        });
+        root.classList.toggle("no-calls", !fresh.getElementById("welcome").hidden);
+        list.innerHTML = fresh.getElementById("recent").innerHTML;
+        waiting.innerHTML = fresh.getElementById("waiting").innerHTML;
+        var freshNotice = fresh.getElementById("notice-text");
+        setNotice({ notice: freshNotice ? freshNotice.textContent : "" });
+      });
   }
 
   var handlers = { ready: resync, notice: setNotice };

@@ -18,7 +18,20 @@
   if (form && window.ServiceHallLive) {
     // a GET of the start page (the current one may be the answer to a POST)
     var reload = function () { if (!input || !input.value) location.href = location.pathname; };
-    ServiceHallLive(form.dataset.events, { hall_opened: reload, hall_closed: reload });
+    // After a reconnection (the stream dropped, or Redis was away) the opening or closing may
+    // have been missed: reload when the server's state differs from what the page shows.
+    var connectedOnce = false;
+    var recheck = function () {
+      if (!connectedOnce) { connectedOnce = true; return; }
+      fetch(location.pathname, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          var closedThere = !!new DOMParser().parseFromString(html, "text/html").getElementById("closed");
+          if (closedThere !== !!document.getElementById("closed")) reload();
+        });
+    };
+    ServiceHallLive(form.dataset.events, { ready: recheck, hall_opened: reload, hall_closed: reload });
   }
   // The slip prints itself, once per ticket (not again on a reload): a kiosk browser started
   // with --kiosk-printing sends it to the slip printer without a dialog.

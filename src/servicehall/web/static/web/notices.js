@@ -74,10 +74,32 @@
     beep();
   }
 
+  // After a reconnection (the stream dropped, or Redis was away) hand-overs may have been
+  // missed: the badge is taken again from the server, as the lists are.
+  var connectedOnce = false;
+  function refreshBadge() {
+    if (!connectedOnce) { connectedOnce = true; return; }
+    if (!badge) return;
+    fetch(window.location.pathname + window.location.search, {
+      credentials: "same-origin",
+      headers: { "X-ServiceHall-Live": "1" }, // the server keeps its flash messages
+    })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("chat-badge");
+        if (!fresh) return;
+        badge.dataset.count = fresh.dataset.count;
+        badge.textContent = fresh.textContent;
+        badge.hidden = fresh.hidden;
+        var n = parseInt(fresh.dataset.count || "0", 10) || 0;
+        document.title = n ? "(" + n + ") " + title : title;
+      });
+  }
+
   ServiceHallLive(root.dataset.events, {
     handover: function (e) { show(e); refreshLists(); },
     pii_alert: alert,
     case: refreshLists,
-    ready: function () { if (lists.length) refreshLists(); },
+    ready: function () { refreshBadge(); if (lists.length) refreshLists(); },
   }, root);
 })();

@@ -561,6 +561,13 @@ HALL_API = {
         {"version": "{version}", "resolution": "已处理"},
     ),
     ("POST", "/api/cases/{case_id}/comments"): (HANDLE, E, _case, {"note": "备注"}),
+    # a read that writes only the audit row (who saw which case's typed numbers)
+    ("POST", "/api/cases/{case_id}/reveal"): (
+        ("customers.view_unmasked_pii",),
+        R,
+        _case,
+        {"reason": "核实来电号码"},
+    ),
     ("POST", "/api/cases/{case_id}/transfer"): (
         HANDLE,
         E,
@@ -618,6 +625,7 @@ HALL_PAGES = {
     "web:case": ("GET", R, _case, None),
     "web:case-events": ("GET", R, _case, None),
     "web:case-op": ("POST", E, lambda ctx: _case(ctx) | {"op": "comment"}, {"note": "备注"}),
+    "web:case-reveal": ("POST", R, _case, {"reason": "核实来电号码"}),
 }
 
 

@@ -165,7 +165,7 @@ def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
     )
 
 
-@page(*READ)
+@page("customers.view_unmasked_pii")  # the roles that may unmask; the case must be visible too
 @require_POST
 def case_reveal(request, case_id):
     """The numbers typed into the case, unmasked for this response only, for a role that may

@@ -75,8 +75,12 @@ class PurposeFilter(admin.SimpleListFilter):
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(ReadOnlyAdmin):
-    """The outbox, phone numbers masked (V2) and one-time codes blanked (sms.outbox_text)."""
+class SmsMessageAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
+    """The outbox, phone numbers masked (V2), one-time codes blanked and link tokens cut short
+    (sms.outbox_text). The number and the text cannot be used in the list's URL lookups:
+    `?text__contains=/s/Ab` would otherwise find a survey token character by character."""
+
+    masked_fields = ("to", "text")
 
     list_display = ("created_at", "masked_to", "purpose_in_words", "status", "shown_text")
     list_filter = (PurposeFilter, "status")

@@ -26,3 +26,11 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return name[0] + "*" * (len(name) - 1)
+
+
+def mask_token(token: str | None, keep: int = 4) -> str | None:
+    """A secret link's token (a survey's, a ticket's page) cut to its first characters:
+    "Xy3kP0…" tells staff which link it was, and opens nothing."""
+    if not token:
+        return token
+    return token[:keep] + "…"

@@ -353,7 +353,7 @@ def closure_reviews(request, state: str = "pending", limit: int = 100):
     """Closures made by staff on the customer's behalf (C5): waiting for quality's review
     (state=pending, oldest first) or reviewed (state=reviewed, newest first)."""
     require_perm(request.user, "cases.view_all_cases", "查看代客确认的质检", "view closure reviews")
-    return selectors.closure_reviews(state=state, limit=min(max(limit, 1), 200))
+    return selectors.closure_reviews(state=state, limit=min(max(limit, 1), 200), lang=_lang())
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})

@@ -276,7 +276,9 @@ def _confirmation_row(c: CaseConfirmation) -> dict:
     }
 
 
-def closure_reviews(*, state: str = ReviewState.PENDING, limit: int = 100) -> list[dict]:
+def closure_reviews(
+    *, state: str = ReviewState.PENDING, limit: int = 100, lang: str = "zh"
+) -> list[dict]:
     """Closures made by staff on the customer's behalf for quality (C5): the queue waiting for
     review (oldest first), or the reviewed ones (newest first)."""
     qs = CaseConfirmation.objects.filter(by_staff=True).select_related(
@@ -291,7 +293,7 @@ def closure_reviews(*, state: str = ReviewState.PENDING, limit: int = 100) -> li
         wf = WORKFLOWS.get(c.case.kind)
         row = _confirmation_row(c)
         row |= {"case_id": c.case_id, "number": c.case.number, "kind": c.case.kind}
-        row["kind_name"] = wf.name_zh if wf else c.case.kind
+        row["kind_name"] = (wf.name_zh if lang.startswith("zh") else wf.name_en) if wf else ""
         row["subject"] = c.case.subject
         out.append(row)
     return out

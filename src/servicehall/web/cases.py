@@ -258,7 +258,7 @@ def closure_review(request, case_id):
 def sla(request):
     """The SLA overview, the closures staff made on the customer's behalf waiting for quality,
     and the last 30 days' satisfaction and closures by staff member (S1, C5)."""
-    reviews = selectors.closure_reviews()
+    reviews = selectors.closure_reviews(lang=_lang())
     form_messages, top_messages = sort_messages(
         request, [f"review-{r['case_id']}" for r in reviews]
     )
@@ -281,7 +281,7 @@ def sla(request):
             "satisfaction": staff_stats(now - timedelta(days=30)),
             "dimensions": DIMENSIONS,
             "reviews": reviews,
-            "reviewed": selectors.closure_reviews(state="reviewed", limit=10),
+            "reviewed": selectors.closure_reviews(state="reviewed", limit=10, lang=_lang()),
             "top_messages": top_messages,
         },
     )

@@ -268,3 +268,36 @@ def test_c5_one_code_closes_once_when_two_clerks_try_at_once():
     assert sorted(code for code, _ in results) == [200, 409, 409, 409]
     assert CaseConfirmation.objects.filter(case=case).count() == 1
     assert Case.objects.get(pk=case.pk).events.filter(kind="close").count() == 1
+
+
+SCORES = {"overall": 1, "tangibles": 2, "empathy": 1, "professionalism": 1}
+SCORES |= {"responsiveness": 1, "reliability": 1}
+
+
+def test_c5_the_customer_saying_not_solved_after_a_staff_closure_flags_it_for_quality(hall):
+    from servicehall.surveys import services as surveys
+
+    _clerk, by_phone, _ = review_world(hall)
+    quality = factories.make_staff("quality_supervisor", hall)
+    cases.review_closure(quality, by_phone.pk, verdict="ok")  # passed on the clerk's word
+    token = surveys.send_for_case(by_phone.pk).token
+    surveys.answer(token, resolved=False, scores=SCORES, comment="根本没人给我打电话")
+    c = CaseConfirmation.objects.get(case=by_phone)
+    assert c.disputed_at is not None and c.review == "pending"  # back in quality's queue
+    event = by_phone.events.get(kind="closure_disputed")
+    assert event.note == "根本没人给我打电话" and event.actor is None
+    queued = selectors.closure_reviews()
+    assert [r["number"] for r in queued] == [by_phone.number] and queued[0]["disputed_at"]
+    assert selectors.closure_figures(timezone.now() - timedelta(days=1))["disputed"] == 1
+    assert Case.objects.get(pk=by_phone.pk).status == "closed"
+
+
+def test_c5_the_customer_saying_solved_after_a_staff_closure_changes_nothing(hall):
+    from servicehall.surveys import services as surveys
+
+    _clerk, by_phone, _ = review_world(hall)
+    token = surveys.send_for_case(by_phone.pk).token
+    surveys.answer(token, resolved=True, scores=SCORES | {"overall": 5})
+    c = CaseConfirmation.objects.get(case=by_phone)
+    assert c.disputed_at is None and c.review == "pending"
+    assert not by_phone.events.filter(kind="closure_disputed").exists()

@@ -245,3 +245,16 @@ def test_v2_where_the_outbox_is_the_customers_phone_it_shows_the_text_whole(hall
     survey = surveys.send_for_case(resolved(clerk).pk)
     page = outbox_texts(as_user(factories.make_staff("administrator", hall)))
     assert f"/s/{survey.token}" in page
+
+
+def test_c5_a_closure_the_customer_disputes_is_flagged_on_the_quality_page(hall, clerk):
+    case = staff_closure(clerk)
+    token = surveys.send_for_case(case.pk).token
+    answers = {"resolved": "no", "overall": "1", "tangibles": "1", "empathy": "1"}
+    answers |= {"professionalism": "1", "responsiveness": "1", "reliability": "1"}
+    assert Client().post(f"/s/{token}", answers | {"comment": "没人联系过我"}).status_code == 200
+    page = text(as_user(factories.make_staff("quality_supervisor", hall)).get("/cases/sla"))
+    row = re.search(rf'<tr data-number="{case.number}".*?</tr>', page, re.S).group(0)
+    assert "客户回访称未解决" in row
+    assert re.search(r'id="closures-disputed"><b>1</b>', page)
+    assert "客户回访称未解决" in text(as_user(clerk).get(f"/cases/{case.pk}/"))

@@ -341,6 +341,7 @@ class ClosureReviewOut(Schema):
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_note: str
+    disputed_at: datetime | None = None
 
 
 class ClosureReviewIn(Schema):

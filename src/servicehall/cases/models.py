@@ -293,6 +293,9 @@ class CaseConfirmation(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # The customer answered the survey text "not solved" after staff had closed the case:
+    # quality looks at the closure (again).
+    disputed_at = models.DateTimeField(_("customer said not solved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

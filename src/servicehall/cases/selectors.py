@@ -273,6 +273,7 @@ def _confirmation_row(c: CaseConfirmation) -> dict:
         "reviewed_by": staff_name(c.reviewed_by) if c.reviewed_by_id else None,
         "reviewed_at": c.reviewed_at,
         "review_note": c.review_note,
+        "disputed_at": c.disputed_at,
     }
 
 
@@ -315,6 +316,7 @@ def closure_figures(since: datetime, until: datetime | None = None) -> dict:
         pending=Count("id", filter=staff & Q(review=ReviewState.PENDING)),
         reviewed_ok=Count("id", filter=staff & Q(review=ReviewState.OK)),
         reviewed_not_ok=Count("id", filter=staff & Q(review=ReviewState.NOT_OK)),
+        disputed=Count("id", filter=staff & Q(disputed_at__isnull=False)),
     )
     total = agg["total"]
     rate = agg["customer_confirmed"] / total if total else None
@@ -409,6 +411,7 @@ EVENT_LABELS = {
     "survey_sent": ("已发送满意度回访短信", "Satisfaction text sent to the customer"),
     "closure_code_sent": ("已向客户发送确认码短信", "Confirmation code texted to the customer"),
     "closure_reviewed": ("质检代客确认", "Quality review of the closure"),
+    "closure_disputed": ("客户回访称未解决", "Customer says it is not solved"),
     "survey_answered": ("客户提交评价", "Customer answered the survey"),
     "customer_told": ("已短信告知客户", "Customer told by text"),
     "chat_message": ("客户在对话中留言", "Customer wrote in the chat"),

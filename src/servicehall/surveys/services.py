@@ -125,6 +125,8 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "", session_use
         cases.record_event(case, "survey_answered", None, note=comment, resolved=resolved, **clean)
         if case.status in RESOLVED_STATES:
             cases.customer_answer(case.pk, satisfied=resolved, note=comment, via="短信评价")
+        elif not resolved:  # closed by staff meanwhile, and the customer says it is not solved
+            cases.customer_disputes_closure(case.pk, note=comment)
     return locked
 
 

@@ -47,7 +47,12 @@ from .chat import (
     reply_in_chat,
     say,
 )
-from .closure import number_on_file, review_closure, send_closure_code
+from .closure import (
+    customer_disputes_closure,
+    number_on_file,
+    review_closure,
+    send_closure_code,
+)
 from .common import MAX_TEXT, desk_people, record_event, staff_channel
 from .engine import CHECKS, EFFECTS, Effect, act, case_resolved, customer_answer, effect
 from .intake import ACCOUNT_CATEGORIES, FIELD_LABELS, open_case
@@ -69,6 +74,7 @@ __all__ = [
     "comment",
     "contact_number",
     "customer_answer",
+    "customer_disputes_closure",
     "desk_people",
     "effect",
     "escalate",

@@ -284,3 +284,20 @@ def review_closure(user, case_id, *, verdict: str, note: str = "") -> CaseConfir
         record_event(case, "closure_reviewed", user, note=note, verdict=verdict)
     confirmation.refresh_from_db()
     return confirmation
+
+
+def customer_disputes_closure(case_id, *, note: str = "") -> CaseConfirmation | None:
+    """The customer answered the survey text "not solved" after staff had closed the case on
+    their behalf (C5): the closure is flagged, back in quality's queue if it had been passed,
+    with an event. A case the customer closed, or one not closed, is left alone."""
+    with write_transaction():
+        case = get_case(case_id, for_update=True)
+        confirmation = CaseConfirmation.objects.filter(case=case, by_staff=True).first()
+        if confirmation is None or confirmation.disputed_at is not None:
+            return confirmation
+        confirmation.disputed_at = _now()
+        if confirmation.review == ReviewState.OK:
+            confirmation.review = ReviewState.PENDING
+        confirmation.save(update_fields=["disputed_at", "review"])
+        record_event(case, "closure_disputed", None, note=note or "客户回访表示问题未解决")
+    return confirmation

@@ -4,9 +4,11 @@ customers of every VIP tier. All names and numbers are invented."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from servicehall.cases import services as cases
@@ -14,6 +16,7 @@ from servicehall.cases import sla
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.core.db import write_transaction
+from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
 from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
@@ -30,6 +33,8 @@ from servicehall.org.roles import assign_role
 from servicehall.queueing import booking
 from servicehall.queueing import services as queue
 from servicehall.queueing.models import QueuePolicy
+from servicehall.surveys import services as surveys
+from servicehall.surveys.models import Survey
 
 DEMO_PASSWORD = "demo-2026"
 HALL_CODE = "chengdong"
@@ -510,7 +515,87 @@ def _desks_and_cases(hall: Hall) -> None:
         version=resolved.version,
         resolution="已重新生成完整详单并短信告知客户自助打印。",
     )
+    _closed_cases(users, case, now)
     cases.sweep()
+
+
+def _closed_cases(users, case, now: datetime) -> None:
+    """Closed cases, each carrying how the customer confirmed (C5): one closed by the
+    customer's own answer to the survey text, one closed by staff on a recorded call (waiting
+    in quality's queue), one closed in person with the texted code and already reviewed."""
+    wangfang, liqiang = users["wangfang"], users["liqiang"]
+
+    def resolved(user, hours_ago: float, i: int, subject: str, description: str, resolution: str):
+        c = case(
+            user,
+            hours_ago,
+            kind="work_order",
+            channel="walk_in",
+            category="other",
+            phone=demo_phone(i),
+            subject=subject,
+            desk="front",
+            description=description,
+        )
+        return cases.act(user, c.pk, "resolve", version=c.version, resolution=resolution)[0]
+
+    by_customer = resolved(
+        wangfang,
+        50,
+        3,
+        "副卡流量共享未生效",
+        "客户反映副卡无法共享主卡流量。",
+        "已重新配置流量共享关系，副卡可正常使用。",
+    )
+    # The customer answers the survey text after it is sent (when the demo's data commits).
+    transaction.on_commit(lambda pk=by_customer.pk: _customer_answers(pk))
+    by_phone = resolved(
+        wangfang,
+        40,
+        8,
+        "来电显示功能不可用",
+        "客户开通来电显示后仍无号码显示。",
+        "后台重新下发来电显示功能，已恢复。",
+    )
+    cases.act(
+        wangfang,
+        by_phone.pk,
+        "close",
+        version=by_phone.version,
+        method="phone_call",
+        call_at=(now - timedelta(minutes=40)).isoformat(),
+        note="回访电话（录音线路）中客户确认来电显示已恢复。",
+    )
+    in_person = resolved(
+        liqiang,
+        30,
+        11,
+        "发票抬头打印错误",
+        "客户月结发票抬头打印为旧单位名称。",
+        "已更正发票抬头并重新开具。",
+    )
+    cases.send_closure_code(liqiang, in_person.pk)
+    sms = SmsMessage.objects.filter(purpose="closure_code").latest("id")
+    code = re.search(r"确认码是 (\d{6})", sms.text).group(1)
+    cases.act(
+        liqiang,
+        in_person.pk,
+        "close",
+        version=in_person.version,
+        method="in_person",
+        code=code,
+        note="客户到厅取新发票，当面告知确认码，确认问题已解决。",
+    )
+    cases.review_closure(users["zhengyu"], in_person.pk, verdict="ok", note="确认码核验无误。")
+
+
+def _customer_answers(case_id: int) -> None:
+    survey = Survey.objects.filter(case_id=case_id).first()
+    if survey is None:
+        return
+    scores = {"overall": 5, "tangibles": 5, "empathy": 4, "professionalism": 5}
+    scores |= {"responsiveness": 4, "reliability": 5}
+    surveys.answer(survey.token, resolved=True, scores=scores, comment="处理及时，谢谢。")
 
 
 # The demo knowledge base (K1), written for this project: kind, audience, category, title, body.

@@ -50,17 +50,24 @@ def test_workflow_through_the_api(api_as, clerk, order):
     case = r.json()["case"]
     assert case["status"] == "resolved" and case["version"] == 2
     r = api.post(f"/cases/{order['id']}/actions/close", {"version": 2})
-    assert r.status_code == 422 and r.json()["field"] == "confirmation"
+    assert r.status_code == 422 and r.json()["field"] == "method"
     r = api.post(
-        f"/cases/{order['id']}/actions/close", {"version": 2, "confirmation": "电话回访确认"}
+        f"/cases/{order['id']}/actions/close",
+        {
+            "version": 2,
+            "method": "phone_call",
+            "call_at": timezone.now().isoformat(),
+            "note": "电话回访，客户确认已恢复",
+        },
     )
     assert r.status_code == 200 and r.json()["case"]["status"] == "closed"
+    assert r.json()["case"]["confirmation"]["review"] == "pending"
     assert [e["kind"] for e in r.json()["case"]["timeline"]] == ["opened", "resolve", "close"]
 
 
 def test_invalid_transition_answers_409_with_the_allowed_actions(api_as, clerk, order):
     r = api_as(clerk).post(
-        f"/cases/{order['id']}/actions/close", {"version": 1, "confirmation": "x"}
+        f"/cases/{order['id']}/actions/close", {"version": 1, "method": "phone_call"}
     )
     assert r.status_code == 409
     body = r.json()
@@ -172,3 +179,54 @@ def test_search_by_number_phone_or_words(api_as, clerk, order):
     assert [c["number"] for c in by_number] == [order["number"]]
     assert [c["id"] for c in api.get("/cases", q="13900005555").json()] == [order["id"]]
     assert [c["id"] for c in api.get("/cases", q="指示灯").json()] == [other.json()["id"]]
+
+
+def test_c5_closing_through_the_api_names_the_field_in_both_languages(api_as, clerk, order):
+    api = api_as(clerk)
+    api.post(f"/cases/{order['id']}/actions/resolve", {"version": 1, "resolution": "换光猫"})
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    r = api.post(
+        f"/cases/{order['id']}/actions/close",
+        {"version": 2, "method": "phone_call", "call_at": future, "note": "客户确认"},
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert (body["code"], body["field"]) == ("time_in_future", "call_at")
+    assert "通话时间" in body["message"] and "call" in body["message_en"]
+    assert Case.objects.get(pk=order["id"]).status == "resolved"
+    r = api.post(f"/cases/{order['id']}/closure-code")  # in person: a code to the number on file
+    assert r.status_code == 200 and r.json()["code_number"] == "139****5555"
+    r = api.post(
+        f"/cases/{order['id']}/actions/close",
+        {"version": 2, "method": "in_person", "code": "12345x", "note": "客户到厅"},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "wrong_code"
+
+
+def test_c5_quality_reviews_staff_closures_through_the_api(api_as, clerk, order, hall):
+    api = api_as(clerk)
+    api.post(f"/cases/{order['id']}/actions/resolve", {"version": 1, "resolution": "换光猫"})
+    api.post(
+        f"/cases/{order['id']}/actions/close",
+        {
+            "version": 2,
+            "method": "phone_call",
+            "call_at": timezone.now().isoformat(),
+            "note": "客户电话确认",
+        },
+    )
+    quality = api_as(factories.make_staff("quality_supervisor", hall))
+    queue = quality.get("/cases/closure-reviews").json()
+    assert [(r["number"], r["method"], r["review"]) for r in queue] == [
+        (order["number"], "phone_call", "pending")
+    ]
+    assert queue[0]["confirmed_by"] == clerk.staff.full_name
+    r = quality.post(f"/cases/{order['id']}/closure-review", {"verdict": "ok"})
+    assert r.status_code == 200 and r.json()["confirmation"]["review"] == "ok"
+    assert r.json()["timeline"][-1]["kind"] == "closure_reviewed"
+    again = quality.post(f"/cases/{order['id']}/closure-review", {"verdict": "not_ok", "note": "x"})
+    assert again.status_code == 409 and again.json()["code"] == "already_reviewed"
+    assert quality.get("/cases/closure-reviews").json() == []
+    assert api.post(f"/cases/{order['id']}/closure-review", {"verdict": "ok"}).status_code == 403
+    sla = quality.get("/cases/sla").json()["closures"]
+    assert (sla["staff_confirmed"], sla["reviewed_ok"], sla["customer_confirmed"]) == (1, 1, 0)

@@ -75,7 +75,7 @@ def test_c4_consultation_becomes_a_work_order_with_summary_and_promise(serving, 
 def test_invalid_transition_is_409_with_the_allowed_actions(serving, clerk):
     order = consultation(clerk, serving[0], kind="work_order")
     with pytest.raises(Conflict) as e:
-        cases.act(clerk, order.pk, "close", version=order.version, confirmation="电话确认")
+        cases.act(clerk, order.pk, "close", version=order.version, method="phone_call")
     body = e.value.as_dict()
     assert body["code"] == "invalid_transition"
     assert [a["action"] for a in body["allowed"]] == ["resolve"]
@@ -83,11 +83,15 @@ def test_invalid_transition_is_409_with_the_allowed_actions(serving, clerk):
 
 
 def test_c5_closing_needs_the_customers_confirmation(serving, clerk):
+    """Free text alone no longer closes: how the customer confirmed is a structured choice."""
     order = consultation(clerk, serving[0], kind="work_order")
     order, _ = cases.act(clerk, order.pk, "resolve", version=order.version, resolution="已提速")
     with pytest.raises(ServiceError) as e:
         cases.act(clerk, order.pk, "close", version=order.version)
-    assert e.value.field == "confirmation" and e.value.status == 422
+    assert e.value.field == "method" and e.value.status == 422
+    with pytest.raises(ServiceError) as e:
+        cases.act(clerk, order.pk, "close", version=order.version, confirmation="电话确认")
+    assert e.value.field == "method" and e.value.status == 422
     order.refresh_from_db()
     assert order.status == "resolved" and not order.is_closed
 

@@ -97,8 +97,18 @@ def test_c5_no_confirmation_in_time_means_a_return_visit(clerk):
     c = Case.objects.get(pk=case.pk)
     assert c.status == "return_visit" and c.version == case.version + 1
     assert sweep_at(START + timedelta(hours=80))["return_visits"] == 0
-    c, _ = cases.act(clerk, c.pk, "close", version=c.version, confirmation="回访：客户确认已恢复")
+    with time_machine.travel(START + timedelta(hours=81), tick=False):
+        c, _ = cases.act(
+            clerk,
+            c.pk,
+            "close",
+            version=c.version,
+            method="phone_call",
+            call_at=(START + timedelta(hours=80, minutes=30)).isoformat(),
+            note="回访：客户确认已恢复",
+        )
     assert c.status == "closed" and c.confirmed_at is not None
+    assert c.confirmation.by_staff and c.confirmation.review == "pending"  # quality reviews it
 
 
 def test_c7_the_sweep_is_a_periodic_job_every_minute(clerk):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from servicehall.demo import demo_phone
 from tests.e2e.test_hall_day_browser import browser, signed_in  # noqa: F401  (fixture)
-from tests.servers import demo_environment, server
+from tests.servers import cli, demo_environment, server
 
 pytestmark = pytest.mark.e2e
 
@@ -70,10 +70,26 @@ def test_c4_c5_c8_s1_case_story_in_the_browser(browser, tmp_path):  # noqa: F811
         desk.click("#do-resolve")
         expect(desk.locator("#case-status")).to_have_text("已解决待确认")
 
-        # The customer gets a text with a link; on the phone: solved, rated 5 overall.
+        # The customer gets a text with a link. Staff see that it went out, never the link
+        # (C5); the text itself is on the customer's phone (read here where it is sent).
         clerk.reload()
-        link = clerk.locator("#timeline a.survey-link").get_attribute("href")
-        token = link.rsplit("/s/", 1)[1]
+        expect(clerk.locator("#survey-sent")).to_contain_text("已发送满意度回访短信")
+        assert "/s/" not in clerk.content()
+        text = cli(
+            env,
+            "manage",
+            "shell",
+            "-c",
+            "from servicehall.core.models import SmsMessage; "
+            "print(SmsMessage.objects.filter(purpose='survey').latest('id').text)",
+        )
+        token = re.search(r"/s/([\w-]+)", text).group(1)
+        # Opened in the clerk's signed-in browser it is refused: the answer is the customer's.
+        case_url = clerk.url
+        clerk.goto(f"{base}/s/{token}")
+        expect(clerk.locator("#survey-staff-refused")).to_be_visible()
+        expect(clerk.locator("#survey-form")).to_have_count(0)
+        # On the customer's phone: solved, rated 5 overall.
         phone_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         phone = phone_ctx.new_page()
         phone.goto(f"{base}/s/{token}")
@@ -91,11 +107,12 @@ def test_c4_c5_c8_s1_case_story_in_the_browser(browser, tmp_path):  # noqa: F811
         expect(phone.locator("#survey-thanks")).to_be_visible()
 
         # The case is closed; the manager's statistics show the rating.
-        clerk.reload()
+        clerk.goto(case_url)
         expect(clerk.locator("#case-status")).to_have_text("已关闭")
         expect(clerk.locator("#timeline li[data-kind=survey_answered]")).to_contain_text("5/5")
         manager = signed_in(browser, base, "chenjing")
         manager.goto(base + "/cases/sla")
         row = manager.locator("#satisfaction tr[data-staff=wangfang]")
-        expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^1 / \d+$"))  # 1 answered
+        # answered: the demo's own (a customer who confirmed by the text) and this one
+        expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^2 / \d+$"))
         expect(row.locator("td.rate")).to_contain_text("100 %")

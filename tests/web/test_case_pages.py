@@ -83,11 +83,11 @@ def test_actions_on_the_case_page_and_a_stale_form_is_refused(clerk):
 
 
 def test_closing_without_confirmation_shows_why(clerk):
-    """In words, not field names: 请填写客户确认方式, never 'confirmation 为必填项'."""
+    """In words, not field names: 请选择客户确认方式, never 'method 为必填项'."""
     case = work_order(clerk)
     case, _ = cases.act(clerk, case.pk, "resolve", version=case.version, resolution="好了")
     r = as_user(clerk).post(f"/cases/{case.pk}/close", {"version": case.version}, follow=True)
-    assert "请填写客户确认方式" in text(r) and "confirmation 为" not in text(r)
+    assert "请选择客户确认方式" in text(r) and "method 为" not in text(r)
     assert not Case.objects.get(pk=case.pk).is_closed
 
 

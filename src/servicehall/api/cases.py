@@ -59,7 +59,18 @@ class OpenIn(Schema):
 class ActionIn(Schema):
     version: int = Field(..., description="the version you read; a stale one gets 409")
     resolution: str | None = Field(None, max_length=services.MAX_TEXT)
-    confirmation: str | None = Field(None, max_length=200, description="how the customer confirmed")
+    method: str | None = Field(
+        None,
+        max_length=20,
+        description="close: how the customer confirmed — phone_call (a recorded call, with "
+        "call_at) or in_person (with the code texted by POST …/closure-code); the customer's "
+        "own survey answer closes by itself",
+    )
+    call_at: datetime | None = Field(None, description="close by phone_call: the call's time")
+    code: str | None = Field(None, max_length=12, description="close in_person: the code")
+    note: str | None = Field(
+        None, max_length=1000, description="close: what the customer said (required)"
+    )
     reason: str | None = Field(None, max_length=services.MAX_TEXT)
     summary: str | None = Field(None, max_length=services.MAX_TEXT)
     promised_at: datetime | None = None
@@ -132,6 +143,7 @@ class EventOut(Schema):
     to_status: str
     note: str
     data: dict
+    detail: str = ""
 
 
 class CaseOut(CaseRowOut):
@@ -159,6 +171,13 @@ class CaseOut(CaseRowOut):
     unmasked: bool = Field(False, description="true only in the answer of POST …/reveal")
     numbers_masked: bool = Field(
         False, description="phone or ID numbers typed into the texts are masked (V2)"
+    )
+    confirmation: dict | None = Field(
+        None, description="how the customer confirmed the closing, and quality's review"
+    )
+    code_number: str = Field("", description="the number a closing code would be texted to, masked")
+    survey_sent_at: datetime | None = Field(
+        None, description="when the satisfaction text went out (its link is never shown)"
     )
 
 
@@ -309,6 +328,43 @@ def import_bills(request, file: UploadedFile = File(None)):  # noqa: B008 (ninja
     return bill_shock.import_bills(request.user, file, file.name or "bills.csv")
 
 
+class ClosureReviewOut(Schema):
+    case_id: int
+    number: str
+    kind: str
+    kind_name: str
+    subject: str
+    method: str
+    method_name: str
+    by_staff: bool
+    confirmed_by: str | None
+    call_at: datetime | None
+    code_phone: str | None
+    note: str
+    at: datetime
+    review: str
+    review_name: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_note: str
+    disputed_at: datetime | None = None
+
+
+class ClosureReviewIn(Schema):
+    verdict: str = Field(..., max_length=10, description="ok or not_ok")
+    note: str = Field("", max_length=1000, description="required when not_ok")
+
+
+@router.get("/closure-reviews", response={200: list[ClosureReviewOut], **ERRORS})
+def closure_reviews(request, state: str = "pending", limit: int = 100):
+    """Closures made by staff on the customer's behalf (C5): waiting for quality's review
+    (state=pending, oldest first) or reviewed (state=reviewed, newest first)."""
+    require_perm(request.user, "cases.view_all_cases", "查看代客确认的质检", "view closure reviews")
+    return selectors.closure_reviews(
+        request.user, state=state, limit=min(max(limit, 1), 200), lang=_lang()
+    )
+
+
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})
 def get_case(request, case_id: int):
     _reader(request)
@@ -341,6 +397,22 @@ def act(request, case_id: int, action: str, payload: ActionIn):
         "case": _detail(case, request.user),
         "follow_up": _detail(follow_up, request.user) if follow_up else None,
     }
+
+
+@router.post("/{case_id}/closure-code", response={200: CaseOut, **ERRORS})
+def closure_code(request, case_id: int):
+    """Text the customer a one-time code at their number on file, to confirm in person that
+    the case is solved (close with method in_person and the code). One a minute."""
+    services.send_closure_code(request.user, case_id)
+    return _detail(selectors.get_case(case_id), request.user)
+
+
+@router.post("/{case_id}/closure-review", response={200: CaseOut, **ERRORS})
+def closure_review(request, case_id: int, payload: ClosureReviewIn):
+    """Quality's review of a closure made by staff on the customer's behalf: ok, or not_ok
+    with a note. Once per closure."""
+    services.review_closure(request.user, case_id, verdict=payload.verdict, note=payload.note)
+    return selectors.detail(selectors.get_case(case_id), request.user, _lang())
 
 
 @router.post("/{case_id}/comments", response={201: EventOut, **ERRORS})

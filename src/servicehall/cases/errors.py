@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
+    ALREADY_REVIEWED = "already_reviewed"
+    BEFORE_CASE_OPENED = "before_case_opened"
     CASE_CLOSED = "case_closed"
     CHAT_NOT_CONFIGURED = "chat_not_configured"
     CHAT_NOT_HELD = "chat_not_held"
@@ -13,6 +15,9 @@ class Code(StrEnum):
     CUSTOMER_NOT_IDENTIFIED = "customer_not_identified"
     INVALID_TIME = "invalid_time"
     NOT_A_CHAT = "not_a_chat"
+    NOT_A_STAFF_CLOSURE = "not_a_staff_closure"
+    NO_NUMBER_ON_FILE = "no_number_on_file"
+    TIME_IN_FUTURE = "time_in_future"
     TIME_IN_PAST = "time_in_past"
     TOP_LEVEL = "top_level"
     UNKNOWN_CASE = "unknown_case"

@@ -233,3 +233,93 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="case_event_timeline")]
+
+
+class ConfirmationMethod(models.TextChoices):
+    """How the customer confirmed that a case is solved (C5). The customer's own reply closes
+    the case by itself; the other two are a member of staff closing it on the customer's
+    behalf, and quality reviews each of those."""
+
+    PHONE_CALL = "phone_call", _("Recorded phone call")
+    IN_PERSON = "in_person", _("In person at the hall, with the code texted to the customer")
+    CUSTOMER_REPLY = "customer_reply", _("The customer's own reply to the survey text")
+
+
+STAFF_METHODS = (ConfirmationMethod.PHONE_CALL, ConfirmationMethod.IN_PERSON)
+
+
+class ReviewState(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed (the customer confirmed)")
+    PENDING = "pending", _("Awaiting quality review")
+    OK = "ok", _("Reviewed: in order")
+    NOT_OK = "not_ok", _("Reviewed: not in order")
+
+
+class CaseConfirmation(models.Model):
+    """The customer's confirmation that closed a case (C5): how it was given, by whom, when;
+    for a closure by staff on the customer's behalf also the call's time or the texted code's
+    number, and quality's review of it."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="confirmation")
+    method = models.CharField(
+        _("how the customer confirmed"), max_length=20, choices=ConfirmationMethod.choices
+    )
+    by_staff = models.BooleanField(_("closed by staff on the customer's behalf"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    call_at = models.DateTimeField(_("time of the call"), null=True, blank=True)
+    code_phone = models.CharField(_("code texted to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("confirmed at"), db_index=True)
+    review = models.CharField(
+        _("quality review"),
+        max_length=12,
+        choices=ReviewState.choices,
+        default=ReviewState.NOT_NEEDED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    # The customer answered the survey text "not solved" after staff had closed the case:
+    # quality looks at the closure (again).
+    disputed_at = models.DateTimeField(_("customer said not solved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("customer confirmation")
+        verbose_name_plural = _("customer confirmations")
+        indexes = [models.Index(fields=["review", "at"], name="confirmation_review_at")]
+        permissions = [("review_closure", "Can review closures confirmed by staff")]
+
+
+class ClosureCode(models.Model):
+    """A one-time code texted to the customer's number on file, which the customer tells the
+    clerk at the hall to confirm that the case is solved (C5). Only its hash is kept."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_codes")
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    void = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["case", "sent_at"], name="closure_code_case")]

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from servicehall.core.errors import NotFound
 from servicehall.core.events import bus, staff_channel
@@ -20,7 +21,7 @@ from servicehall.org.models import Desk, Hall, staff_name
 from servicehall.org.roles import hall_ids_of, in_halls
 
 from .errors import Code
-from .models import Case
+from .models import Case, CaseConfirmation, ConfirmationMethod, ReviewState
 from .workflows import ESCALATION_LEVELS, WORKFLOWS, workflow_of
 
 PAGE = 50
@@ -176,6 +177,16 @@ def search(
     return list(qs.select_related(*related)[offset : offset + limit])
 
 
+def number_on_file(case: Case) -> str | None:
+    """Where the closing code goes: the identified customer's primary number, else the contact
+    number recorded when the case was opened. Never a number typed at closing time."""
+    if case.customer_id:
+        phone = case.customer.phones.order_by("-is_primary", "pk").first()
+        if phone:
+            return phone.number
+    return case.contact_phone or None
+
+
 def deadline_state(case: Case, now: datetime) -> str:
     """For colouring lists: closed, waiting (for the customer), breached, at_risk, ok."""
     if case.closed_at:
@@ -268,8 +279,14 @@ def detail(case: Case, user, lang: str = "zh", *, unmasked: bool = False) -> dic
             # V2: the page offers "show full numbers" only where something is masked
             "unmasked": unmasked,
             "numbers_masked": not unmasked and has_hidden_numbers(case),
+            "confirmation": confirmation_view(case),
+            # where a closing code would go, masked (C5): in person needs a number on file
+            "code_number": _masked_phone(number_on_file(case) or ""),
         }
     )
+    # the satisfaction text went out (its link is the customer's alone: never shown, C5)
+    sent = [e["at"] for e in out["timeline"] if e["kind"] == "survey_sent"]
+    out["survey_sent_at"] = sent[-1] if sent else None
     return out
 
 
@@ -280,6 +297,84 @@ def has_hidden_numbers(case: Case) -> bool:
     if conversation is not None:
         texts += list(conversation.messages.values_list("text", flat=True))
     return any(has_personal_numbers(t) for t in texts)
+
+
+def confirmation_view(case: Case) -> dict | None:
+    """How the customer confirmed the closing (C5), for the case page and the API."""
+    c = (
+        CaseConfirmation.objects.filter(case=case)
+        .select_related("confirmed_by__staff", "reviewed_by__staff")
+        .first()
+    )
+    return _confirmation_row(c) if c else None
+
+
+def _confirmation_row(c: CaseConfirmation) -> dict:
+    return {
+        "method": c.method,
+        "method_name": str(ConfirmationMethod(c.method).label),
+        "by_staff": c.by_staff,
+        "confirmed_by": staff_name(c.confirmed_by) if c.confirmed_by_id else None,
+        "call_at": c.call_at,
+        "code_phone": _masked_phone(c.code_phone),
+        "note": c.note,
+        "at": c.at,
+        "review": c.review,
+        "review_name": str(ReviewState(c.review).label),
+        "reviewed_by": staff_name(c.reviewed_by) if c.reviewed_by_id else None,
+        "reviewed_at": c.reviewed_at,
+        "review_note": c.review_note,
+        "disputed_at": c.disputed_at,
+    }
+
+
+def closure_reviews(
+    user, *, state: str = ReviewState.PENDING, limit: int = 100, lang: str = "zh"
+) -> list[dict]:
+    """Closures made by staff on the customer's behalf for quality (C5), of the cases the user
+    may see (their halls): the queue waiting for review (oldest first), or the reviewed ones
+    (newest first)."""
+    qs = CaseConfirmation.objects.filter(by_staff=True, case__in=visible(user)).select_related(
+        "case", "confirmed_by__staff", "reviewed_by__staff"
+    )
+    if state == ReviewState.PENDING:
+        qs = qs.filter(review=ReviewState.PENDING).order_by("at", "id")
+    else:
+        qs = qs.exclude(review=ReviewState.PENDING).order_by("-reviewed_at", "-id")
+    out = []
+    for c in qs[:limit]:
+        wf = WORKFLOWS.get(c.case.kind)
+        row = _confirmation_row(c)
+        row |= {"case_id": c.case_id, "number": c.case.number, "kind": c.case.kind}
+        row["kind_name"] = (wf.name_zh if lang.startswith("zh") else wf.name_en) if wf else ""
+        row["subject"] = c.case.subject
+        out.append(row)
+    return out
+
+
+def closure_figures(user, since: datetime, until: datetime | None = None) -> dict:
+    """Closures confirmed by the customer and by staff on the customer's behalf, counted apart
+    (C5), of the cases the user may see: the closed-loop figures never take a clerk's word for
+    the customer's."""
+    qs = CaseConfirmation.objects.filter(at__gte=since, case__in=visible(user))
+    if until:
+        qs = qs.filter(at__lt=until)
+    staff = Q(by_staff=True)
+    agg = qs.aggregate(
+        total=Count("id"),
+        customer_confirmed=Count("id", filter=Q(by_staff=False)),
+        staff_confirmed=Count("id", filter=staff),
+        phone_call=Count("id", filter=Q(method=ConfirmationMethod.PHONE_CALL)),
+        in_person=Count("id", filter=Q(method=ConfirmationMethod.IN_PERSON)),
+        pending=Count("id", filter=staff & Q(review=ReviewState.PENDING)),
+        reviewed_ok=Count("id", filter=staff & Q(review=ReviewState.OK)),
+        reviewed_not_ok=Count("id", filter=staff & Q(review=ReviewState.NOT_OK)),
+        disputed=Count("id", filter=staff & Q(disputed_at__isnull=False)),
+    )
+    total = agg["total"]
+    rate = agg["customer_confirmed"] / total if total else None
+    agg["customer_confirmed_rate"] = round(rate, 3) if rate is not None else None
+    return agg
 
 
 def holds_chat(case: Case, conversation) -> bool:
@@ -322,6 +417,8 @@ def timeline(case: Case, lang: str = "zh", *, unmasked: bool = False) -> list[di
         actor = None
         if e.actor:
             actor = staff_name(e.actor)
+        # a survey's link is the customer's key (C5): older rows stored it, none shows it
+        data = {k: v for k, v in (e.data or {}).items() if k not in HIDDEN_EVENT_DATA}
         out.append(
             {
                 "at": e.at,
@@ -331,11 +428,29 @@ def timeline(case: Case, lang: str = "zh", *, unmasked: bool = False) -> list[di
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "note": shown(e.note),
-                "data": {k: shown(v) if k == "subject" else v for k, v in e.data.items()},
+                "data": {k: shown(v) if k == "subject" else v for k, v in data.items()},
+                "detail": _event_detail(e.kind, data),
                 "to_desk": desks.get(e.data.get("to_desk"), e.data.get("to_desk")),
             }
         )
     return out
+
+
+HIDDEN_EVENT_DATA = frozenset({"link", "token"})
+
+
+def _event_detail(kind: str, data: dict) -> str:
+    """What a closing or its review was, in the active language: the method and the call's
+    time; the verdict."""
+    if kind == "close" and data.get("method") in ConfirmationMethod.values:
+        text = str(ConfirmationMethod(data["method"]).label)
+        call_at = parse_datetime(str(data.get("call_at") or ""))
+        if call_at:
+            text += f" {timezone.localtime(call_at):%Y-%m-%d %H:%M}"
+        return text
+    if kind == "closure_reviewed" and data.get("verdict") in ReviewState.values:
+        return str(ReviewState(data["verdict"]).label)
+    return ""
 
 
 EVENT_LABELS = {
@@ -348,7 +463,10 @@ EVENT_LABELS = {
     "sla_warning": ("即将超时提醒", "Deadline warning"),
     "first_response_missed": ("首次响应超时", "First response missed"),
     "start_return_visit": ("转回访", "Return visit due"),
-    "survey_sent": ("已发送满意度调查短信", "Survey text sent"),
+    "survey_sent": ("已发送满意度回访短信", "Satisfaction text sent to the customer"),
+    "closure_code_sent": ("已向客户发送确认码短信", "Confirmation code texted to the customer"),
+    "closure_reviewed": ("质检代客确认", "Quality review of the closure"),
+    "closure_disputed": ("客户回访称未解决", "Customer says it is not solved"),
     "survey_answered": ("客户提交评价", "Customer answered the survey"),
     "customer_told": ("已短信告知客户", "Customer told by text"),
     "chat_message": ("客户在对话中留言", "Customer wrote in the chat"),
@@ -359,7 +477,8 @@ EVENT_LABELS = {
 
 def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict:
     """The hall manager's SLA page: open cases past their deadline and those at risk (their
-    warning time has come), with counts by desk and by escalation level."""
+    warning time has come), with counts by desk and by escalation level, and the last 30
+    days' closures by who confirmed them."""
     now = now or timezone.now()
     running = visible(user).filter(
         closed_at__isnull=True, resolved_at__isnull=True, due_at__isnull=False
@@ -394,6 +513,8 @@ def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict
         "first_response_missed_today": visible(user)
         .filter(first_response_missed=True, created_at__gte=now - timedelta(days=1))
         .count(),
+        # the last 30 days' closures, the customer's own confirmations apart from staff's (C5)
+        "closures": closure_figures(user, now - timedelta(days=30)),
     }
 
 

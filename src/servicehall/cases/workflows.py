@@ -32,6 +32,7 @@ class Transition:
     effect: str | None = None  # a key of services.EFFECTS (services/engine.py)
     perm: str = "cases.handle_case"
     system: bool = False  # taken by the engine's sweeps, never offered to users
+    check: str | None = None  # a key of services.CHECKS: validates the payload itself
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Workflow:
 
 
 # The closed loop every follow-up type shares (C5): resolved -> the customer confirms (by the
-# survey link or to a member of staff) -> closed; no answer in time -> a return visit; a
+# survey link, which closes by itself, or to a member of staff on a recorded call or in person
+# with a texted code, which quality reviews) -> closed; no answer in time -> a return visit; a
 # dispute reopens the case and escalates it (C7).
 LOOP_STATES = {
     "resolved": ("已解决待确认", "Resolved, awaiting confirmation"),
@@ -95,8 +97,11 @@ def _loop(work_state: str) -> tuple[Transition, ...]:
             "closed",
             "客户确认后关闭",
             "Close with the customer's confirmation",
-            requires=("confirmation",),
+            # how the customer confirmed (a recorded call with its time, or in person with
+            # the texted code) and a note: services/closure.py checks them (C5)
+            requires=("method", "note"),
             effect="close",
+            check="confirmation",
         ),
         Transition(
             "dispute",

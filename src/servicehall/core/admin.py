@@ -202,8 +202,9 @@ class PurposeFilter(admin.SimpleListFilter):
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
-    """The outbox, phone numbers masked (V2) and one-time codes blanked (sms.outbox_text); the
-    raw text (codes, survey links) is never shown nor looked up."""
+    """The outbox, phone numbers masked (V2), one-time codes blanked and link tokens cut short
+    (sms.outbox_text); the raw text (codes, survey links) is never shown nor looked up:
+    `?text__contains=/s/Ab` would otherwise find a survey token character by character."""
 
     phone_fields = ("to",)
     secret_fields = ("text",)

@@ -57,3 +57,11 @@ def mask_free_text(text: str | None) -> str | None:
 def has_personal_numbers(text: str | None) -> bool:
     """Whether `mask_free_text` would change the text (the page offers a reveal only then)."""
     return bool(text) and (bool(_ID_RE.search(text)) or bool(_PHONE_RE.search(text)))
+
+
+def mask_token(token: str | None, keep: int = 4) -> str | None:
+    """A secret link's token (a survey's, a ticket's page) cut to its first characters:
+    "Xy3kP0…" tells staff which link it was, and opens nothing."""
+    if not token:
+        return token
+    return token[:keep] + "…"

@@ -140,6 +140,8 @@ ROLES: tuple[Role, ...] = (
             "queueing.view_board",
             "customers.view_customer",
             "cases.view_all_cases",
+            # closures made by staff on the customer's behalf (C5): reviewed one by one
+            "cases.review_closure",
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
             "knowledge.conversation.view",

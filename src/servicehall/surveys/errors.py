@@ -12,4 +12,5 @@ class Code(StrEnum):
     INVALID_SCORE = "invalid_score"
     NO_SERVICE_TO_RATE = "no_service_to_rate"
     RATING_CLOSED = "rating_closed"
+    STAFF_SESSION = "staff_session"
     UNKNOWN_SURVEY = "unknown_survey"

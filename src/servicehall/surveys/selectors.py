@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from servicehall.cases.models import CaseConfirmation
 from servicehall.org.roles import in_halls
 
 from .models import DIMENSIONS, CounterRating, Survey
@@ -35,11 +36,30 @@ def _rating_stats(since: datetime, until: datetime | None, hall, user=None) -> d
     return {r["staff__username"]: r for r in rows}
 
 
+def _closure_stats(since: datetime, until: datetime | None, hall, user=None) -> dict[str, dict]:
+    """Closures of each staff member's cases (as owner) by who confirmed them (C5): the
+    customer's own answer, or staff on the customer's behalf (and of those, not in order)."""
+    qs = CaseConfirmation.objects.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lt=until)
+    if hall is not None:
+        qs = qs.filter(case__hall=hall)
+    if user is not None:
+        qs = in_halls(qs, user, "case__hall")
+    rows = qs.values("case__owner__username", "case__owner__staff__full_name").annotate(
+        customer_confirmed=Count("id", filter=Q(by_staff=False)),
+        staff_confirmed=Count("id", filter=Q(by_staff=True)),
+        not_ok=Count("id", filter=Q(by_staff=True, review="not_ok")),
+    )
+    return {r["case__owner__username"]: r for r in rows}
+
+
 def staff_stats(
     since: datetime, until: datetime | None = None, hall=None, *, user=None
 ) -> list[dict]:
     """Per staff member: surveys sent and answered, satisfaction rate, averages overall and
-    on the five dimensions, and how many customers said the problem was solved; beside them
+    on the five dimensions, and how many customers said the problem was solved; their closed
+    cases by who confirmed them (the customer, or staff on the customer's behalf); beside them
     the counter ratings (count, satisfaction rate, averages) and the combined satisfaction
     rate of both (satisfied answers ÷ all answers, surveys and ratings alike). `user`: only
     what was answered in that user's halls (org.roles.hall_ids_of)."""
@@ -63,13 +83,19 @@ def staff_stats(
         )
     }
     ratings = _rating_stats(since, until, hall, user)
+    closures = _closure_stats(since, until, hall, user)
     out = []
-    for username in sorted(set(rows) | set(ratings)):
+    for username in sorted(set(rows) | set(ratings) | set(closures)):
         r = rows.get(username) or {}
         c = ratings.get(username) or {}
+        k = closures.get(username) or {}
         n = r.get("answered", 0)
         m = c.get("n", 0)
-        full_name = r.get("staff__staff__full_name") or c.get("staff__staff__full_name")
+        full_name = (
+            r.get("staff__staff__full_name")
+            or c.get("staff__staff__full_name")
+            or k.get("case__owner__staff__full_name")
+        )
         out.append(
             {
                 "staff": username,
@@ -85,6 +111,13 @@ def staff_stats(
                     "satisfaction_rate": round(c["satisfied"] / m, 3) if m else None,
                     "overall_avg": _r(c.get("overall_avg")),
                     "dimensions": {d[0]: _r(c.get(f"{d[0]}_avg")) for d in DIMENSIONS},
+                },
+                # closed cases by who confirmed them: a closure by staff on the customer's
+                # behalf is never counted as the customer's own confirmation (C5)
+                "closures": {
+                    "by_customer": k.get("customer_confirmed", 0),
+                    "by_staff": k.get("staff_confirmed", 0),
+                    "by_staff_not_ok": k.get("not_ok", 0),
                 },
                 "combined_satisfaction_rate": round(
                     (r.get("satisfied", 0) + c.get("satisfied", 0)) / (n + m), 3

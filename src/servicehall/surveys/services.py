@@ -12,7 +12,7 @@ from django.utils import timezone
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
 from servicehall.queueing import services as queue
@@ -51,7 +51,9 @@ def send_for_case(case_id: int) -> Survey | None:
             f"【营业厅】您反映的问题（{case.number}）已处理，请点击确认结果并评价我们的服务：{link}",
             "survey",
         )
-        cases.record_event(case, "survey_sent", None, link=link)
+        # the timeline says a text went out, never its link: the link is the customer's
+        # key to confirm the case, and staff read the timeline (C5)
+        cases.record_event(case, "survey_sent", None, survey=survey.pk)
     return survey
 
 
@@ -68,8 +70,24 @@ def get_open(token: str) -> Survey:
     return survey
 
 
-def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
-    """The customer's answer. `resolved` True closes the case (C5), False reopens it."""
+def check_respondent(session_user) -> None:
+    """A survey is the customer's own word (C5): a browser where a member of staff (or a hall
+    device) is signed in may not answer one, or staff could confirm their own cases."""
+    if session_user is not None and session_user.is_authenticated:
+        raise Forbidden(
+            Code.STAFF_SESSION,
+            "此浏览器已登录工作人员账号，不能填写客户的回访问卷。"
+            "回访须由客户本人用自己的手机打开短信中的链接填写。",
+            "A staff account is signed in on this browser: the survey is the customer's own "
+            "to answer, from the link in the text on their phone.",
+            field="token",
+        )
+
+
+def answer(token: str, *, resolved, scores: dict, comment: str = "", session_user=None) -> Survey:
+    """The customer's answer. `resolved` True closes the case (C5), False reopens it.
+    `session_user`: who is signed in on the browser it came from — staff are refused."""
+    check_respondent(session_user)
     survey = get_open(token)
     if survey.answered_at:
         raise Conflict(
@@ -107,6 +125,8 @@ def answer(token: str, *, resolved, scores: dict, comment: str = "") -> Survey:
         cases.record_event(case, "survey_answered", None, note=comment, resolved=resolved, **clean)
         if case.status in RESOLVED_STATES:
             cases.customer_answer(case.pk, satisfied=resolved, note=comment, via="短信评价")
+        elif not resolved:  # closed by staff meanwhile, and the customer says it is not solved
+            cases.customer_disputes_closure(case.pk, note=comment)
     return locked
 
 

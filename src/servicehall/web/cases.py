@@ -146,7 +146,7 @@ def case_detail(request, case_id):
 
 def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
     data = selectors.detail(case, request.user, _lang(), unmasked=unmasked)
-    forms = ["page", "reveal", *COMMON_OPS, *(a["action"] for a in data["allowed"])]
+    forms = ["page", "reveal", *COMMON_OPS, "closure_code", *(a["action"] for a in data["allowed"])]
     form_messages, top = sort_messages(request, forms)
     return render(
         request,
@@ -199,9 +199,21 @@ async def case_events(request, case_id):
     return await stream_channel(services.channel_name(case.pk))
 
 
-ACT_FIELDS = ("resolution", "confirmation", "reason", "summary", "promised_at", "desk")
+ACT_FIELDS = (
+    "resolution",
+    "reason",
+    "summary",
+    "promised_at",
+    "desk",
+    # closing on the customer's word (C5): how they confirmed, the call's time, the code
+    "method",
+    "call_at",
+    "code",
+    "note",
+)
 OPS = {  # the common operations by URL; any other op is a workflow action
     "comment": lambda user, cid, p: services.comment(user, cid, note=p.get("note", "")),
+    "closure_code": lambda user, cid, p: services.send_closure_code(user, cid),
     "chat_reply": lambda user, cid, p: services.reply_in_chat(user, cid, text=p.get("text", "")),
     "transfer": lambda user, cid, p: services.transfer(
         user,
@@ -230,7 +242,17 @@ def _workflow_action(op: str):
 @require_POST
 def case_op(request, case_id, op):
     handler = OPS.get(op) or _workflow_action(op)
-    result = attempt(request, lambda: handler(request.user, case_id, request.POST), form=op)
+    success = None
+    if op == "closure_code":
+        success = words(
+            "确认码已发送到客户登记的号码，请客户当面告知", "Code texted to the customer's number"
+        )
+        form = "close"  # shown beside the closing form it belongs to
+    else:
+        form = op
+    result = attempt(
+        request, lambda: handler(request.user, case_id, request.POST), success, form=form
+    )
     if isinstance(result, tuple) and result[1] is not None:  # converted: go to the work order
         follow_up = result[1]
         messages.success(
@@ -239,12 +261,35 @@ def case_op(request, case_id, op):
             extra_tags="form-page",
         )
         return redirect("web:case", case_id=follow_up.pk)
-    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + f"#{op}")
+    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + f"#{form}")
+
+
+@page("cases.review_closure")
+@require_POST
+def closure_review(request, case_id):
+    """Quality marks a closure made by staff on the customer's behalf reviewed (C5)."""
+    p = request.POST
+    attempt(
+        request,
+        lambda: services.review_closure(
+            request.user, case_id, verdict=p.get("verdict", ""), note=p.get("note", "")
+        ),
+        words("已记录质检结论", "Review recorded"),
+        form=f"review-{case_id}",
+    )
+    return redirect(reverse("web:case-sla") + "#closure-reviews")
 
 
 @page("cases.view_all_cases")
 def sla(request):
-    """The SLA overview and the last 30 days' satisfaction by staff member (S1, C5)."""
+    """The SLA overview, the closures staff made on the customer's behalf waiting for quality,
+    and the last 30 days' satisfaction and closures by staff member (S1, C5)."""
+    reviews = selectors.closure_reviews(request.user, lang=_lang())
+    form_messages, top_messages = sort_messages(
+        request, [f"review-{r['case_id']}" for r in reviews]
+    )
+    for r in reviews:
+        r["messages"] = form_messages.get(f"review-{r['case_id']}", [])
     data = selectors.sla_overview(request.user)
     now = data["now"]
     top = max([d["n"] for d in data["by_desk"]] or [1])
@@ -261,5 +306,10 @@ def sla(request):
             "unconfirmed": unconfirmed_years(),
             "satisfaction": staff_stats(now - timedelta(days=30), user=request.user),
             "dimensions": DIMENSIONS,
+            "reviews": reviews,
+            "reviewed": selectors.closure_reviews(
+                request.user, state="reviewed", limit=10, lang=_lang()
+            ),
+            "top_messages": top_messages,
         },
     )

@@ -1,6 +1,7 @@
 """The customer's survey page (C5, S1), reached from the link in a text message: is the problem
 solved, and how was the service, overall and on the five dimensions. No sign-in: the link's
-token is the key; the page shows no personal data."""
+token is the key; the page shows no personal data. A browser where staff are signed in is
+refused (403): the answer is the customer's own (C5)."""
 
 from django.shortcuts import render
 
@@ -16,8 +17,10 @@ CHOICE = {"yes": True, "no": False}
 def survey(request, token):
     try:
         s = services.get_open(token)
+        services.check_respondent(request.user)  # staff signed in here: refused (C5)
     except ServiceError as exc:
-        return render(request, "web/survey/survey.html", {"fatal": error_text(exc)}, status=404)
+        ctx = {"fatal": error_text(exc), "fatal_code": exc.code}
+        return render(request, "web/survey/survey.html", ctx, status=exc.status)
     ctx = {"survey": s, "dimensions": DIMENSIONS, "scores": range(1, 6), "values": {}}
     if s.answered_at:
         return render(request, "web/survey/survey.html", ctx | {"done": True})
@@ -29,6 +32,7 @@ def survey(request, token):
                 resolved=CHOICE.get(values.get("resolved")),
                 scores={k: values.get(k) for k in ("overall", *(d[0] for d in DIMENSIONS))},
                 comment=values.get("comment", ""),
+                session_user=request.user,
             )
         except ServiceError as exc:
             ctx |= {"error": error_text(exc), "error_field": exc.field, "values": values}

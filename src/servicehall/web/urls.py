@@ -73,6 +73,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("cases/<int:case_id>/events", cases.case_events, name="case-events"),
     path("cases/<int:case_id>/reveal", cases.case_reveal, name="case-reveal"),
+    path("cases/<int:case_id>/closure-review", cases.closure_review, name="case-closure-review"),
     path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
     path("kb/", knowledge.kb_home, name="kb"),
     path("help/<int:article_id>/", knowledge.help_article, name="help"),

@@ -9,6 +9,9 @@ permission checked at entry, events recorded).
 - Common operations on any open case: `comment`, `transfer` (C8), `escalate` (C7), `promise`
   (C4), `update`.
 - `customer_answer`: the customer confirms or disputes the result (C5, from the survey page).
+- Closing on the customer's word (C5): `send_closure_code` (a code texted to the customer's
+  number on file, for a confirmation in person), the close transition's check of the structured
+  confirmation, and quality's `review_closure` of every closure made by staff.
 - `sweep`: the periodic SLA sweep (C7): warnings, missed first responses, escalations level by
   level, return visits when the confirmation does not come. Idempotent.
 - Chat routing (K2, C8): `say` (a customer's message goes to the assistant, or to the person who
@@ -22,6 +25,9 @@ pyproject.toml checks it):
   live notices to staff (`staff_channel`, `desk_people`);
 - `intake.py`: `open_case` and the checks of what it is given (field labels, category, desk,
   the account-action rule, the case numbers);
+- `closure.py`: how the customer confirmed a closure (`clean_confirmation`, the close
+  transition's check; `record_confirmation`, its record), the texted code
+  (`send_closure_code`) and quality's review (`review_closure`);
 - `engine.py`: `EFFECTS` and `@effect`, the effects, `act`, `customer_answer`, `case_resolved`;
 - `operations.py`: `comment`, `transfer`, `escalate`, `promise`, `update`, `contact_number`;
 - `sweep.py`: the SLA sweep (`sweep`, `SWEEP_BATCH`); `services.sweep` is the function, the
@@ -41,8 +47,14 @@ from .chat import (
     reply_in_chat,
     say,
 )
+from .closure import (
+    customer_disputes_closure,
+    number_on_file,
+    review_closure,
+    send_closure_code,
+)
 from .common import MAX_TEXT, desk_people, record_event, staff_channel
-from .engine import EFFECTS, Effect, act, case_resolved, customer_answer, effect
+from .engine import CHECKS, EFFECTS, Effect, act, case_resolved, customer_answer, effect
 from .intake import ACCOUNT_CATEGORIES, FIELD_LABELS, open_case
 from .operations import (
     comment,
@@ -57,6 +69,7 @@ from .sweep import SWEEP_BATCH, sweep
 
 __all__ = [
     "ACCOUNT_CATEGORIES",
+    "CHECKS",
     "EFFECTS",
     "FIELD_LABELS",
     "MAX_TEXT",
@@ -69,18 +82,22 @@ __all__ = [
     "comment",
     "contact_number",
     "customer_answer",
+    "customer_disputes_closure",
     "desk_people",
     "effect",
     "escalate",
     "may_handle",
     "note_chat_message",
+    "number_on_file",
     "open_case",
     "open_from_chat",
     "promise",
     "reveal_text",
     "record_event",
     "reply_in_chat",
+    "review_closure",
     "say",
+    "send_closure_code",
     "staff_channel",
     "sweep",
     "transfer",

@@ -9,7 +9,13 @@ from enum import StrEnum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import (
+    Conflict,
+    NotFound,
+    ServiceError,
+    invalid_transition,
+    require_perm,
+)
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.org.models import Desk
 
@@ -17,6 +23,7 @@ from ...core.errors import Code as CoreCode
 from ..errors import Code
 from ..models import Case, CaseEvent
 from ..selectors import may_handle
+from ..workflows import Workflow
 
 MAX_TEXT = 4000
 
@@ -80,8 +87,12 @@ def _check_open(case: Case) -> None:
         )
 
 
-def _future_time(value, field: str = "promised_at") -> datetime:
-    at = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+def _parse_time(value, field: str) -> datetime:
+    """An aware time from a datetime or an ISO text (a form's 2026-11-24T16:00 is local time)."""
+    try:
+        at = value if isinstance(value, datetime) else parse_datetime(str(value or ""))
+    except ValueError:  # well-formed but impossible: 2026-13-45T25:00
+        at = None
     if at is None:
         raise _bad(
             Code.INVALID_TIME,
@@ -91,6 +102,26 @@ def _future_time(value, field: str = "promised_at") -> datetime:
         )
     if timezone.is_naive(at):
         at = timezone.make_aware(at, timezone.get_current_timezone())
+    return at
+
+
+def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
+    allowed = [(t.action, t.label_zh, t.label_en) for t in wf.allowed(case.status)]
+    named = next((t for t in wf.transitions if t.action == action), None)  # words, not the code
+    zh, en = (named.label_zh, named.label_en) if named else (action, action)
+    return invalid_transition(
+        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{zh}”；"
+        f"可执行：{'、'.join(z for _a, z, _e in allowed) or '无'}",
+        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {en!r} is not allowed; "
+        f"allowed: {', '.join(e for _a, _z, e in allowed) or 'none'}",
+        field="action",
+        status=case.status,
+        allowed=allowed,
+    )
+
+
+def _future_time(value, field: str = "promised_at") -> datetime:
+    at = _parse_time(value, field)
     if at <= _now():
         raise _bad(
             Code.TIME_IN_PAST,

@@ -14,19 +14,21 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, invalid_transition, require_perm
+from servicehall.core.errors import ServiceError, require_perm
 from servicehall.knowledge.models import Conversation
 
 from .. import sla
-from ..models import Area, Case
+from ..models import Area, Case, ConfirmationMethod
 from ..selectors import get_case
-from ..workflows import ESCALATION_LEVELS, MAX_LEVEL, Transition, Workflow, workflow_of
+from ..workflows import ESCALATION_LEVELS, MAX_LEVEL, Transition, workflow_of
+from .closure import clean_confirmation, record_confirmation
 from .common import (
     _check_handler,
     _check_version,
     _choice,
     _future_time,
     _now,
+    _refuse,
     _require_handle,
     record_event,
 )
@@ -38,6 +40,10 @@ case_resolved = Signal()
 
 Effect = Callable[[Case, Any, datetime, dict], "Case | None"]
 EFFECTS: dict[str, Effect] = {}
+# A transition's own check of its payload (Transition.check), run after the state and version
+# checks: the clean payload, and a refusal to raise after committing what the check counted.
+Check = Callable[[Case, Any, dict], "tuple[dict, ServiceError | None]"]
+CHECKS: dict[str, Check] = {"confirmation": clean_confirmation}
 
 
 def effect(name: str):
@@ -74,9 +80,9 @@ def _close(case: Case, actor, now: datetime, payload: dict) -> None:
     _respond(case, actor, now, {})
     if payload.get("resolution"):
         case.resolution = payload["resolution"]
-    if payload.get("confirmation"):
+    if payload.get("method"):  # the customer's confirmation (C5), how it was given
+        record_confirmation(case, actor, now, payload)
         case.confirmed_at = now
-        case.data = {**case.data, "confirmation": payload["confirmation"]}
     if case.due_at and now > case.due_at:
         case.breached = True
     case.closed_at = now
@@ -151,11 +157,16 @@ def _raise_level(case: Case, actor, now: datetime, reason: str, why: str) -> Non
 def _clean_payload(t: Transition, payload: dict, actor) -> dict:
     """The action's required fields (422 naming a missing one) and the optional ones some
     effects read (a promise, the desk and category of a follow-up case), validated."""
-    clean = {name: _text(payload.get(name), name) for name in t.requires if name != "promised_at"}
+    checked = t.check is not None  # the check cleans the transition's own fields
+    clean = {
+        name: _text(payload.get(name), name)
+        for name in t.requires
+        if name != "promised_at" and not checked
+    }
     if "promised_at" in t.requires or payload.get("promised_at"):
         clean["promised_at"] = _future_time(payload.get("promised_at"))
     for name in ("desk", "category", "area", "note"):
-        if payload.get(name):
+        if payload.get(name) and not (checked and name in t.requires):
             clean[name] = _text(payload[name], name, limit=200)
     if "desk" in clean:
         _desk(clean["desk"], actor)
@@ -166,21 +177,6 @@ def _clean_payload(t: Transition, payload: dict, actor) -> dict:
     return clean
 
 
-def _refuse(case: Case, wf: Workflow, action: str) -> Conflict:
-    allowed = [(t.action, t.label_zh, t.label_en) for t in wf.allowed(case.status)]
-    named = next((t for t in wf.transitions if t.action == action), None)  # words, not the code
-    zh, en = (named.label_zh, named.label_en) if named else (action, action)
-    return invalid_transition(
-        f"工单 {case.number} 当前为“{wf.state_label(case.status)}”，不能执行“{zh}”；"
-        f"可执行：{'、'.join(z for _a, z, _e in allowed) or '无'}",
-        f"Case {case.number} is {wf.state_label(case.status, 'en')}: {en!r} is not allowed; "
-        f"allowed: {', '.join(e for _a, _z, e in allowed) or 'none'}",
-        field="action",
-        status=case.status,
-        allowed=allowed,
-    )
-
-
 def _apply(case: Case, t: Transition, actor, payload: dict) -> Case | None:
     now = _now()
     before = case.status
@@ -188,12 +184,12 @@ def _apply(case: Case, t: Transition, actor, payload: dict) -> Case | None:
     case.status = t.target
     case.version += 1
     case.save()
-    texts = ("resolution", "reason", "summary")  # the event's note; the rest its data
+    texts = ("resolution", "reason", "summary", "note")  # the event's note; the rest its data
     note = next((payload[k] for k in texts if payload.get(k)), "")
     data = {
         k: (v.isoformat() if isinstance(v, datetime) else v)
         for k, v in payload.items()
-        if k not in texts
+        if k not in texts and k != "code_id"
     }
     if isinstance(result, Case):
         data["follow_up"] = result.number
@@ -217,7 +213,14 @@ def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case |
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
         clean = _clean_payload(t, payload, user)
-        follow_up = _apply(case, t, user, clean)
+        refusal = None
+        if t.check:
+            checked, refusal = CHECKS[t.check](case, user, payload)
+            clean |= checked
+        if refusal is None:
+            follow_up = _apply(case, t, user, clean)
+    if refusal is not None:  # e.g. a wrong code: the try is counted, nothing else written
+        raise refusal
     return case, follow_up
 
 
@@ -231,7 +234,7 @@ def customer_answer(case_id, *, satisfied: bool, note: str = "", via: str = "sur
         if t is None:
             raise _refuse(case, wf, action)
         payload = (
-            {"confirmation": f"客户通过{via}确认已解决"}
+            {"method": ConfirmationMethod.CUSTOMER_REPLY, "note": f"客户通过{via}确认已解决"}
             if satisfied
             else {"reason": note.strip() or "客户表示问题未解决"}
         )

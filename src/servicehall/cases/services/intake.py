@@ -38,7 +38,6 @@ FIELD_LABELS = {
     "description": ("问题描述", "the description"),
     "subject": ("主题", "the subject"),
     "resolution": ("处理结果", "the resolution"),
-    "confirmation": ("客户确认方式", "how the customer confirmed"),
     "reason": ("原因", "the reason"),
     "summary": ("摘要", "the summary"),
     "note": ("备注", "the note"),

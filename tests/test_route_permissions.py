@@ -579,6 +579,14 @@ HALL_API = {
     ),
     # not a chat's case: refused for its state (409), but only after the hall was checked
     ("POST", "/api/cases/{case_id}/chat-replies"): (HANDLE, None, _case, {"text": "您好"}),
+    # not resolved / not closed by staff: refused for its state, after the hall was checked
+    ("POST", "/api/cases/{case_id}/closure-code"): (HANDLE, None, _case, None),
+    ("POST", "/api/cases/{case_id}/closure-review"): (
+        ("cases.review_closure",),
+        None,
+        _case,
+        {"verdict": "ok"},
+    ),
     ("POST", "/api/cases/{case_id}/escalate"): (
         HANDLE,
         E,
@@ -629,6 +637,8 @@ HALL_PAGES = {
     "web:case-events": ("GET", R, _case, None),
     "web:case-op": ("POST", E, lambda ctx: _case(ctx) | {"op": "comment"}, {"note": "备注"}),
     "web:case-reveal": ("POST", R, _case, {"reason": "核实来电号码"}),
+    # not closed by staff: refused for its state beside the form, after the hall was checked
+    "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
 }
 
 

@@ -219,7 +219,7 @@ def test_c5_quality_reviews_each_staff_closure_once_with_an_event(hall):
     assert CaseConfirmation.objects.get(pk=c.pk).review == "not_ok"
     with pytest.raises(ServiceError) as e:  # the customer's own answer is not reviewed
         cases.review_closure(quality, by_customer.pk, verdict="ok")
-    assert (e.value.code, e.value.status) == ("not_a_staff_closure", 404)
+    assert (e.value.code, e.value.status) == ("not_a_staff_closure", 409)
     assert selectors.closure_reviews(_quality()) == []
     assert [r["number"] for r in selectors.closure_reviews(_quality(), state="reviewed")] == [
         by_phone.number

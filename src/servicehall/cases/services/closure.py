@@ -23,7 +23,7 @@ from django.db.models import F
 
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
+from servicehall.core.errors import Conflict, ServiceError, require_perm
 from servicehall.core.sms import queue_sms
 
 from ...core.errors import Code as CoreCode
@@ -37,7 +37,7 @@ from ..models import (
     ConfirmationMethod,
     ReviewState,
 )
-from ..selectors import get_case, number_on_file
+from ..selectors import get_case, get_visible, number_on_file
 from ..workflows import workflow_of
 from .common import (
     _bad,
@@ -260,11 +260,12 @@ def review_closure(user, case_id, *, verdict: str, note: str = "") -> CaseConfir
         limit=MAX_NOTE,
         required=verdict == ReviewState.NOT_OK,
     )
+    get_visible(user, case_id)  # a case of the reviewer's halls (404 otherwise, as unknown)
     with write_transaction():
         case = get_case(case_id, for_update=True)
         confirmation = CaseConfirmation.objects.filter(case=case).first()
         if confirmation is None or not confirmation.by_staff:
-            raise NotFound(
+            raise Conflict(
                 Code.NOT_A_STAFF_CLOSURE,
                 f"工单 {case.number} 不是工作人员代客户确认关闭的，无需质检",
                 f"Case {case.number} was not closed by staff on the customer's behalf",

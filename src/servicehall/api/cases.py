@@ -56,7 +56,7 @@ class OpenIn(Schema):
     promised_at: datetime | None = Field(None, description="reply time told to the customer")
 
 
-class ActionIn(Schema):
+class CaseActionIn(Schema):
     version: int = Field(..., description="the version you read; a stale one gets 409")
     resolution: str | None = Field(None, max_length=services.MAX_TEXT)
     confirmation: str | None = Field(None, max_length=200, description="how the customer confirmed")
@@ -68,7 +68,7 @@ class ActionIn(Schema):
     area: str | None = Field(None, max_length=10)
 
 
-class TransferIn(Schema):
+class CaseTransferIn(Schema):
     version: int
     desk: str = Field(..., max_length=32)
     summary: str = Field(..., max_length=services.MAX_TEXT)
@@ -123,7 +123,7 @@ class CaseRowOut(Schema):
     closed_at: datetime | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime
     kind: str
     label: str
@@ -155,7 +155,7 @@ class CaseOut(CaseRowOut):
     script: str
     allowed: list[dict]
     can_edit: bool
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
 
 
 class ActionOut(Schema):
@@ -310,7 +310,7 @@ def get_case(request, case_id: int):
 
 
 @router.post("/{case_id}/actions/{action}", response={200: ActionOut, **ERRORS})
-def act(request, case_id: int, action: str, payload: ActionIn):
+def act(request, case_id: int, action: str, payload: CaseActionIn):
     """Take a workflow action (see /cases/types). 409 lists the actions the state allows."""
     case, follow_up = services.act(
         request.user, case_id, action, version=payload.version, **_payload(payload)
@@ -321,7 +321,7 @@ def act(request, case_id: int, action: str, payload: ActionIn):
     }
 
 
-@router.post("/{case_id}/comments", response={201: EventOut, **ERRORS})
+@router.post("/{case_id}/comments", response={201: CaseEventOut, **ERRORS})
 def comment(request, case_id: int, payload: CommentIn):
     event = services.comment(request.user, case_id, note=payload.note)
     return Status(201, selectors.timeline(event.case, _lang())[-1])
@@ -331,7 +331,7 @@ class ChatReplyIn(Schema):
     text: str  # the limit (chat.MAX_TEXT) is the service's, with its bilingual error
 
 
-@router.post("/{case_id}/chat-replies", response={201: EventOut, **ERRORS})
+@router.post("/{case_id}/chat-replies", response={201: CaseEventOut, **ERRORS})
 def chat_reply(request, case_id: int, payload: ChatReplyIn):
     """Answer the customer in the chat this case was handed over from (C8): the reply shows on
     their chat page and on the timeline."""
@@ -340,7 +340,7 @@ def chat_reply(request, case_id: int, payload: ChatReplyIn):
 
 
 @router.post("/{case_id}/transfer", response={200: CaseOut, **ERRORS})
-def transfer(request, case_id: int, payload: TransferIn):
+def transfer(request, case_id: int, payload: CaseTransferIn):
     """Hand over to another desk with a summary (C8); the owner stays accountable (C4)."""
     case = services.transfer(
         request.user,

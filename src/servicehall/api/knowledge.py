@@ -49,15 +49,15 @@ class SearchOut(Schema):
     message_en: str
 
 
-class SubCategoryOut(Schema):
+class KbSubCategoryOut(Schema):
     code: str
     name_zh: str
     name_en: str
     count: int
 
 
-class CategoryOut(SubCategoryOut):
-    children: list[SubCategoryOut]
+class KbCategoryOut(KbSubCategoryOut):
+    children: list[KbSubCategoryOut]
 
 
 class ArticleIn(Schema):
@@ -79,7 +79,7 @@ class EditIn(Schema):
     note: str = Field("", max_length=services.MAX_NOTE)
 
 
-class ActionIn(Schema):
+class ArticleActionIn(Schema):
     version: int = Field(..., description="the head version you read; a stale one gets 409")
     note: str = Field("", max_length=services.MAX_NOTE, description="required to send back")
 
@@ -184,7 +184,7 @@ def search(request, q: str = "", limit: int = 5, audience: str = "staff"):
     }
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[KbCategoryOut], **ERRORS})
 def categories(request):
     """The two-level category tree with the number of published articles under each."""
     _reader(request)
@@ -245,7 +245,7 @@ def edit_article(request, article_id: int, payload: EditIn):
 
 
 @router.post("/articles/{article_id}/actions/{action}", response={200: ArticleOut, **ERRORS})
-def act(request, article_id: int, action: str, payload: ActionIn):
+def act(request, article_id: int, action: str, payload: ArticleActionIn):
     """submit, approve, reject (with a note), publish, archive. 409 lists the allowed actions."""
     article = services.act(
         request.user, article_id, action, version=payload.version, note=payload.note

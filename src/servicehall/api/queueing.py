@@ -122,7 +122,7 @@ class FinishIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class TransferIn(Schema):
+class TicketTransferIn(Schema):
     service_type: str | None = Field(None, max_length=32)
     counter: int | None = None
     note: str = Field("", max_length=200)
@@ -161,7 +161,7 @@ class CounterOut(Schema):
     paused: PauseOut | None = None
 
 
-class EventOut(Schema):
+class TicketEventOut(Schema):
     at: datetime
     kind: str
     from_status: str
@@ -171,7 +171,7 @@ class EventOut(Schema):
     data: dict
 
 
-class CategoryOut(Schema):
+class BusinessCategoryOut(Schema):
     code: str
     name_zh: str
     name_en: str
@@ -204,7 +204,7 @@ def list_service_types(request):
     return list(ServiceType.objects.filter(is_active=True))
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[BusinessCategoryOut], **ERRORS})
 def list_categories(request):
     _any_perm(request, "queueing.serve_counter")
     return [
@@ -336,7 +336,7 @@ def get_ticket(request, ticket_id: int):
     return selectors.ticket_view(services.ticket_for(request.user, ticket_id), with_estimate=True)
 
 
-@router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
+@router.get("/tickets/{ticket_id}/events", response={200: list[TicketEventOut], **ERRORS})
 def ticket_events(request, ticket_id: int):
     _any_perm(request, "queueing.serve_counter", "queueing.view_board")
     services.ticket_for(request.user, ticket_id)  # 404 for another hall's
@@ -378,7 +378,7 @@ def finish(request, ticket_id: int, payload: FinishIn):
 
 
 @router.post("/tickets/{ticket_id}/transfer", response={200: TicketOut, **ERRORS})
-def transfer(request, ticket_id: int, payload: TransferIn):
+def transfer(request, ticket_id: int, payload: TicketTransferIn):
     t = services.transfer(
         request.user,
         ticket_id,

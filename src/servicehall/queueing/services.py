@@ -29,6 +29,7 @@ from servicehall.core.events import publish_on_commit
 from servicehall.core.models import AuditLog
 from servicehall.core.sms import queue_sms
 from servicehall.core.ttl import TTLCache
+from servicehall.core.validate import object_id
 from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import hours
@@ -156,10 +157,11 @@ def _check_action(ticket: Ticket, action: str) -> None:
 
 
 def get_hall(code_or_id) -> Hall:
+    pk = object_id(code_or_id)
     hall = (
-        Hall.objects.filter(pk=code_or_id).first()
-        if str(code_or_id).isdigit()
-        else Hall.objects.filter(code=code_or_id).first()
+        Hall.objects.filter(pk=pk).first()
+        if pk is not None
+        else Hall.objects.filter(code=str(code_or_id)).first()
     )
     if hall is None:
         raise NotFound(
@@ -543,7 +545,8 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     qs = Appointment.objects.select_related("hall", "service_type", "customer")
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    appt = qs.filter(pk=appointment_id).first() if str(appointment_id).isdigit() else None
+    pk = object_id(appointment_id)
+    appt = qs.filter(pk=pk).first() if pk is not None else None
     home = home_hall_id(user)
     if appt is None or (home is not None and appt.hall_id != home):
         raise NotFound(

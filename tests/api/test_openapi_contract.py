@@ -4,12 +4,16 @@ error answer under /api/ — ours, the framework's, the server's — has the err
 from __future__ import annotations
 
 import enum
+import json
+import logging
 import typing
 from collections import defaultdict
 
+import pytest
 from pydantic import BaseModel
 
 from servicehall.api import api
+from servicehall.api.errors import ERROR_CODES
 
 
 def _classes_in(annotation, seen: set) -> None:
@@ -67,3 +71,144 @@ def test_api_schema_names_one_class_each():
         documented = set(components[c.__name__].get("properties", {}))
         fields = {f.serialization_alias or f.alias or n for n, f in c.model_fields.items()}
         assert documented == fields, f"{c.__module__}.{c.__name__}: schema {documented}"
+
+
+def assert_shape(r, status: int, code: str, field=None):
+    """The error shape every client switches on: JSON, a code of the vocabulary, both
+    languages; never `{"detail": …}`, never a page."""
+    assert r.status_code == status, r.content[:300]
+    assert r["Content-Type"].startswith("application/json"), r["Content-Type"]
+    body = r.json()
+    assert "detail" not in body
+    assert body["code"] == code and code in ERROR_CODES
+    assert body["message"] and body["message_en"] and body["message"] != body["message_en"]
+    assert body["field"] == field
+    return body
+
+
+def test_api_unknown_address_and_method_answer_in_the_error_shape(api_as, clerk):
+    c = api_as(clerk).c
+    assert_shape(c.get("/api/no/such/thing"), 404, "not_found", "path")
+    assert_shape(c.post("/api/queue/halls/x/nothing"), 404, "not_found", "path")
+    r = c.delete("/api/queue/halls")
+    assert_shape(r, 405, "method_not_allowed", "method")
+    assert "GET" in r["Allow"]
+
+
+def test_api_unreadable_and_non_object_bodies_are_refused_in_the_error_shape(api_as, clerk):
+    from servicehall.knowledge.models import Conversation
+
+    c = api_as(clerk).c
+    post = lambda path, raw: c.post(path, raw, content_type="application/json")  # noqa: E731
+    assert_shape(post("/api/cases", "{"), 400, "invalid_input", "body")
+    assert_shape(post("/api/cases", "[null,null]"), 422, "invalid_input", "body")
+    before = Conversation.objects.count()
+    for raw in ("[null,null]", "[]", "0", '"web"', "true"):
+        assert_shape(post("/api/chat/conversations", raw), 422, "invalid_input", "body")
+    assert Conversation.objects.count() == before  # nothing was started on a refused body
+    assert post("/api/chat/conversations", "null").status_code == 201  # no body: the defaults
+    assert post("/api/chat/conversations", '{"channel": "app"}').json()["channel"] == "app"
+
+
+def test_api_csrf_refusal_answers_in_the_error_shape(hall, manager):
+    """A browser session calling the API without the CSRF token: refused in the error shape
+    (code csrf_failed), and nothing changes."""
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(manager)
+    r = c.post(f"/api/queue/halls/{hall.code}/close", content_type="application/json")
+    assert_shape(r, 403, "csrf_failed")
+    hall.refresh_from_db()
+    assert hall.is_open
+
+
+def test_api_server_fault_is_a_json_500_with_the_traceback_only_in_the_log(
+    api_as, manager, hall, monkeypatch, caplog
+):
+    from servicehall.queueing import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals of the board")
+
+    monkeypatch.setattr(selectors, "board", broken)
+    with caplog.at_level(logging.ERROR, logger="servicehall.api"):
+        r = api_as(manager).get(f"/queue/halls/{hall.code}/board")
+    body = assert_shape(r, 500, "internal_error")
+    assert "secret" not in json.dumps(body) and "Traceback" not in r.content.decode()
+    assert "secret internals of the board" in caplog.text  # the traceback is in the log
+    assert any(rec.exc_info for rec in caplog.records)
+
+
+def test_api_error_statuses_are_declared_with_the_error_shape():
+    """A client generated from the schema knows every error answer's shape, 500 included."""
+    schema = api.get_openapi_schema(path_prefix="/api")
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            responses = {str(k): v for k, v in op["responses"].items()}
+            for status in ("400", "401", "403", "404", "422", "500"):
+                ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
+                target = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+                assert {"code", "message", "message_en"} <= set(target["required"]), (
+                    method,
+                    path,
+                    status,
+                )
+
+
+def test_q1_a_unicode_digit_in_a_hall_code_or_id_is_unknown_not_a_fault(api_as, manager, hall):
+    """'²' passes str.isdigit() but not int(): the hall lookup answered 500."""
+    m = api_as(manager)
+    for code in ("%C2%B2", "%E2%91%A0", "12%C2%B2"):  # ², ①, 12²
+        assert_shape(m.post(f"/queue/halls/{code}/close"), 404, "unknown_hall", "hall")
+        assert_shape(m.get(f"/queue/halls/{code}/board"), 404, "unknown_hall", "hall")
+    assert_shape(m.get("/queue/tickets/%C2%B2"), 422, "invalid_input", "ticket_id")
+    hall.refresh_from_db()
+    assert hall.is_open
+
+
+def test_core_object_id_takes_only_ascii_digits():
+    from servicehall.core.validate import object_id
+
+    assert [object_id(v) for v in ("12", 12, " 7 ", "²", "①", "١٢", "-1", "0", True, None)] == [
+        12,
+        12,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert object_id(str(2**63)) is None and object_id(2**63 - 1) == 2**63 - 1
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-13-01", "今天", "2026-1-1"])
+def test_m1_q3_a_date_query_must_be_a_date(api_as, hall, value):
+    """`on=0` was 1 January 1970 (pydantic takes numbers as Unix time): 422 naming the field."""
+    from tests.factories import make_staff
+
+    am = api_as(make_staff("account_manager", hall))
+    assert_shape(am.get("/catalog/plans", on=value), 422, "invalid_input", "on")
+    assert_shape(
+        am.get(f"/queue/halls/{hall.code}/appointments", day=value), 422, "invalid_input", "day"
+    )
+    assert am.get("/catalog/plans", on="2026-06-01").status_code == 200
+    assert am.get(f"/queue/halls/{hall.code}/appointments", day="2026-06-01").status_code == 200
+
+
+def test_q3_an_appointment_time_must_be_written_as_a_time(api_as, hall):
+    from servicehall.queueing.models import Appointment
+    from tests.factories import make_customer, make_staff
+
+    make_customer("gold", phone="13800000099")
+    am = api_as(make_staff("account_manager", hall))
+    for when in (0, "0", 1893456000):
+        r = am.post(
+            f"/queue/halls/{hall.code}/appointments",
+            {"service_type": "business", "phone": "13800000099", "slot_at": when},
+        )
+        assert_shape(r, 422, "invalid_input", "slot_at")
+    assert Appointment.objects.count() == 0

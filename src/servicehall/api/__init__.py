@@ -1,13 +1,22 @@
 """The JSON API (docs/ARCHITECTURE.md): one router module per area; OpenAPI schema at /api/docs."""
 
+import json
+import logging
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from servicehall.core.errors import Code, ServiceError
 from servicehall.core.tokens import user_for_token
+
+from .errors import body_not_an_object, csrf_failed, framework_error, unreadable_body
+
+logger = logging.getLogger("servicehall.api")
 
 
 class TokenAuth(HttpBearer):
@@ -21,8 +30,20 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class ObjectBodies(Parser):
+    """A JSON body is an object (or `null`, no body): `[null,null]`, `0` or `"x"` would
+    otherwise pass as an object with no fields, taking every default."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if data is not None and not isinstance(data, dict):
+            raise body_not_an_object()
+        return data
+
+
 api = NinjaAPI(
     title="ServiceHall API",
+    parser=ObjectBodies(),
     version="1",
     description="营业厅、热线与线上渠道的客户服务系统接口 — customer service for telecom operators",
     auth=[TokenAuth(), django_auth],
@@ -66,6 +87,42 @@ def unauthenticated(request, exc):
         },
         status=401,
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """ninja's own refusals, in our shape: an unreadable body (ninja wraps the parser's error),
+    the CSRF check of a session-signed request, anything else by its status."""
+    if isinstance(exc.__cause__, ServiceError):
+        refusal = exc.__cause__
+    elif exc.status_code == 400 and exc.__cause__ is not None:
+        refusal = unreadable_body()
+    elif exc.status_code == 403 and "CSRF" in exc.message:
+        refusal = csrf_failed()
+    else:
+        refusal = framework_error(exc.status_code, request.method, request.path)
+    return service_error(request, refusal)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return service_error(request, framework_error(404, request.method, request.path))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    """What Django refuses to read: a body over its size limit (413), a malformed request (400)."""
+    logger.warning("API %s %s refused: %s", request.method, request.path, type(exc).__name__)
+    status = 413 if isinstance(exc, RequestDataTooBig) else 400
+    return service_error(request, framework_error(status, request.method, request.path))
+
+
+@api.exception_handler(Exception)
+def internal_error(request, exc):
+    """A fault of ours: the client learns only that (500, `internal_error`); the traceback goes
+    to the log, never into the answer."""
+    logger.exception("API %s %s failed", request.method, request.path)
+    return service_error(request, framework_error(500))
 
 
 from . import cases, catalog, chat, customers, knowledge, queueing  # noqa: E402  (routers register on `api`)

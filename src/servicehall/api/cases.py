@@ -17,6 +17,7 @@ from servicehall.core.errors import ServiceError, forbidden, require_perm
 
 from ..core.errors import Code as CoreCode
 from .errors import ErrorOut
+from .fields import IsoDateTime
 
 router = Router(tags=["cases 工单"])
 
@@ -37,6 +38,7 @@ ERRORS = {
     404: ErrorOut,
     409: CaseErrorOut,
     422: ImportErrorOut,
+    500: ErrorOut,
 }
 
 
@@ -53,7 +55,7 @@ class OpenIn(Schema):
     priority: str = Field("normal", max_length=10)
     area: str = Field("town", max_length=10, description="town or rural (L2)")
     desk: str | None = Field(None, max_length=32)
-    promised_at: datetime | None = Field(None, description="reply time told to the customer")
+    promised_at: IsoDateTime | None = Field(None, description="reply time told to the customer")
 
 
 class CaseActionIn(Schema):
@@ -62,7 +64,7 @@ class CaseActionIn(Schema):
     confirmation: str | None = Field(None, max_length=200, description="how the customer confirmed")
     reason: str | None = Field(None, max_length=services.MAX_TEXT)
     summary: str | None = Field(None, max_length=services.MAX_TEXT)
-    promised_at: datetime | None = None
+    promised_at: IsoDateTime | None = None
     desk: str | None = Field(None, max_length=32)
     category: str | None = Field(None, max_length=40)
     area: str | None = Field(None, max_length=10)
@@ -82,7 +84,7 @@ class EscalateIn(Schema):
 
 class PromiseIn(Schema):
     version: int
-    promised_at: datetime
+    promised_at: IsoDateTime
 
 
 class CommentIn(Schema):

@@ -31,6 +31,7 @@ ERRORS = {
     404: ErrorOut,
     409: KbErrorOut,
     422: ErrorOut,
+    500: ErrorOut,
 }
 
 

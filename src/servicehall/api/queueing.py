@@ -13,6 +13,7 @@ from servicehall.queueing import booking, selectors, services
 from servicehall.queueing.models import TicketEvent
 
 from .errors import ErrorOut
+from .fields import IsoDate, IsoDateTime
 
 router = Router(tags=["queue 排队叫号"])
 
@@ -71,7 +72,7 @@ class PhoneIn(Schema):
 class AppointmentIn(Schema):
     service_type: str = Field(..., max_length=32)
     phone: str = Field(..., max_length=20)
-    slot_at: datetime
+    slot_at: IsoDateTime
 
 
 class AppointmentOut(Schema):
@@ -82,7 +83,7 @@ class AppointmentOut(Schema):
 
 
 class MoveIn(Schema):
-    slot_at: datetime
+    slot_at: IsoDateTime
 
 
 class CancelIn(Schema):
@@ -178,7 +179,17 @@ class BusinessCategoryOut(Schema):
     parent: str | None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Every operation's refusals: ours (ServiceError), ninja's (body, CSRF) and a server fault (500,
+# `internal_error`), all in the error shape (api/__init__.py).
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    500: ErrorOut,
+}
 
 
 def _any_perm(request, *perms: str) -> None:
@@ -292,7 +303,7 @@ def book_appointment(request, hall: str, payload: AppointmentIn):
 
 
 @router.get("/halls/{hall}/appointments", response={200: AppointmentDayOut, **ERRORS})
-def list_appointments(request, hall: str, day: date | None = None):
+def list_appointments(request, hall: str, day: IsoDate | None = None):
     """A hall's appointments on a day (default today) by time, the customer masked, and the
     places taken in each half-hour slot. Staff of a hall read their own hall only."""
     _any_perm(request, "queueing.book_appointment")

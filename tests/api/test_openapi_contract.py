@@ -212,3 +212,13 @@ def test_q3_an_appointment_time_must_be_written_as_a_time(api_as, hall):
         )
         assert_shape(r, 422, "invalid_input", "slot_at")
     assert Appointment.objects.count() == 0
+
+
+def test_v4_m1_an_upload_with_a_broken_multipart_frame_is_a_400_not_a_fault(api_as, manager):
+    """schemathesis found it: `multipart/form-data` without a boundary made Django raise
+    MultiPartParserError inside the upload operations: 500."""
+    c = api_as(manager).c
+    for path in ("/api/catalog/import", "/api/cases/bill-shock/import"):
+        for content_type in ("multipart/form-data", "multipart/form-data; boundary=\x00"):
+            r = c.post(path, b"--x\r\n", content_type=content_type)
+            assert_shape(r, 400, "invalid_input", "file")

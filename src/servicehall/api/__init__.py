@@ -6,6 +6,7 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -14,7 +15,13 @@ from ninja.security import HttpBearer, django_auth
 from servicehall.core.errors import Code, ServiceError
 from servicehall.core.tokens import user_for_token
 
-from .errors import body_not_an_object, csrf_failed, framework_error, unreadable_body
+from .errors import (
+    body_not_an_object,
+    csrf_failed,
+    framework_error,
+    unreadable_body,
+    unreadable_upload,
+)
 
 logger = logging.getLogger("servicehall.api")
 
@@ -107,6 +114,13 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return service_error(request, framework_error(404, request.method, request.path))
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_form(request, exc):
+    """An upload whose multipart framing is broken (no or a bad boundary): Django raises, and
+    would answer 500."""
+    return service_error(request, unreadable_upload())
 
 
 @api.exception_handler(SuspiciousOperation)

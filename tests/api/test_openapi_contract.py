@@ -222,3 +222,13 @@ def test_v4_m1_an_upload_with_a_broken_multipart_frame_is_a_400_not_a_fault(api_
         for content_type in ("multipart/form-data", "multipart/form-data; boundary=\x00"):
             r = c.post(path, b"--x\r\n", content_type=content_type)
             assert_shape(r, 400, "invalid_input", "file")
+
+
+def test_c1_the_new_case_form_with_a_unicode_digit_ticket_is_a_page_not_a_fault(clerk):
+    """The same root as the hall code: `?ticket=²` passed isdigit() and broke int() (500)."""
+    from tests.conftest import client_for
+
+    c = client_for(clerk)
+    assert c.get("/cases/new", {"ticket": "²"}).status_code == 200
+    r = c.post("/cases/new", {"kind": "consultation", "channel": "hotline", "ticket_id": "①"})
+    assert r.status_code < 500

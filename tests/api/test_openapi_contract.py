@@ -215,8 +215,9 @@ def test_q3_an_appointment_time_must_be_written_as_a_time(api_as, hall):
 
 
 def test_v4_m1_an_upload_with_a_broken_multipart_frame_is_a_400_not_a_fault(api_as, manager):
-    """schemathesis found it: `multipart/form-data` without a boundary made Django raise
-    MultiPartParserError inside the upload operations: 500."""
+    """schemathesis found it: `multipart/form-data` without a boundary makes Django raise
+    MultiPartParserError in the upload operations — Django's HTML 400 before, a 500 once the
+    API caught every exception; now a 400 in the error shape naming the file."""
     c = api_as(manager).c
     for path in ("/api/catalog/import", "/api/cases/bill-shock/import"):
         for content_type in ("multipart/form-data", "multipart/form-data; boundary=\x00"):
@@ -232,3 +233,22 @@ def test_c1_the_new_case_form_with_a_unicode_digit_ticket_is_a_page_not_a_fault(
     assert c.get("/cases/new", {"ticket": "²"}).status_code == 200
     r = c.post("/cases/new", {"kind": "consultation", "channel": "hotline", "ticket_id": "①"})
     assert r.status_code < 500
+
+
+def test_api_what_django_refuses_stays_a_4xx_in_the_error_shape(api_as, manager, monkeypatch):
+    """The catch-all 500 must not swallow Django's own 4xx exceptions."""
+    from django.core.exceptions import BadRequest, PermissionDenied
+
+    from servicehall.queueing import selectors
+
+    m = api_as(manager)
+    for exc, status, code in (
+        (PermissionDenied, 403, "forbidden"),
+        (BadRequest, 400, "invalid_input"),
+    ):
+
+        def refuse(*args, exc=exc, **kwargs):
+            raise exc("no")
+
+        monkeypatch.setattr(selectors, "board", refuse)
+        assert_shape(m.get("/queue/halls/test-hall/board"), status, code)

@@ -4,7 +4,12 @@ import json
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -116,11 +121,24 @@ def not_found(request, exc):
     return service_error(request, framework_error(404, request.method, request.path))
 
 
+# What Django itself turns into a 4xx (django.core.handlers.exception) stays a 4xx here, in our
+# shape, instead of falling to the catch-all 500 below.
+
+
 @api.exception_handler(MultiPartParserError)
 def unreadable_form(request, exc):
-    """An upload whose multipart framing is broken (no or a bad boundary): Django raises, and
-    would answer 500."""
+    """An upload whose multipart framing is broken (no or a bad boundary)."""
     return service_error(request, unreadable_upload())
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return service_error(request, framework_error(403, request.method, request.path))
+
+
+@api.exception_handler(BadRequest)
+def bad_request(request, exc):
+    return service_error(request, framework_error(400, request.method, request.path))
 
 
 @api.exception_handler(SuspiciousOperation)

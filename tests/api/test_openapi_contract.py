@@ -252,3 +252,38 @@ def test_api_what_django_refuses_stays_a_4xx_in_the_error_shape(api_as, manager,
 
         monkeypatch.setattr(selectors, "board", refuse)
         assert_shape(m.get("/queue/halls/test-hall/board"), status, code)
+
+
+def _documented(method: str, path: str, status: int):
+    """The class the schema documents for that operation's answer with that status."""
+    for prefix, router in api._routers:
+        for route, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                if method in op.methods and f"/api{prefix}{route}" == path:
+                    return op.response_models[status]
+    raise AssertionError(f"no operation {method} {path}")
+
+
+def test_k1_c5_a_409_answer_is_the_shape_its_schema_documents(api_as, hall, clerk):
+    """schemathesis found it: the knowledge 409 documented `allowed` as a list of strings while
+    every state machine answers {action, label, label_en} — a generated client failed to
+    parse it. Each 409 of a workflow action parses as the class documented for it."""
+    from tests.factories import make_staff
+
+    author, reviewer = make_staff("care_desk", hall), make_staff("quality_supervisor", hall)
+    a = api_as(author)
+    pk = a.post("/knowledge/articles", {"title": "致歉", "body": "非常抱歉"}).json()["id"]
+    r = api_as(reviewer).post(f"/knowledge/articles/{pk}/actions/publish", {"version": 1})
+    assert r.status_code == 409 and r.json()["allowed"][0]["action"] == "archive"
+    doc = _documented("POST", "/api/knowledge/articles/{article_id}/actions/{action}", 409)
+    doc.model_validate({"response": r.json()})
+
+    case = api_as(clerk).post(
+        "/cases",
+        {"kind": "consultation", "channel": "hotline", "category": "other", "description": "问"},
+    )
+    assert case.status_code == 201, case.content
+    r = api_as(clerk).post(f"/cases/{case.json()['id']}/actions/confirm", {"version": 1})
+    assert r.status_code == 409 and r.json()["code"] == "invalid_transition", r.content
+    doc = _documented("POST", "/api/cases/{case_id}/actions/{action}", 409)
+    doc.model_validate({"response": r.json()})

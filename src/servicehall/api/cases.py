@@ -23,7 +23,9 @@ router = Router(tags=["cases 工单"])
 
 
 class CaseErrorOut(ErrorOut):
-    allowed: list[dict] | None = None
+    """A 409: `allowed` as every state machine's ({action, label, label_en}, ErrorOut's), or
+    the current version after a stale one."""
+
     current_version: int | None = None
 
 

@@ -20,7 +20,9 @@ router = Router(tags=["knowledge 知识库"])
 
 
 class KbErrorOut(ErrorOut):
-    allowed: list[str] | None = None
+    """A 409: `allowed` as every state machine's ({action, label, label_en}, ErrorOut's), or
+    the head version after a stale edit."""
+
     current_version: int | None = None
 
 

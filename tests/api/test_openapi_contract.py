@@ -287,3 +287,28 @@ def test_k1_c5_a_409_answer_is_the_shape_its_schema_documents(api_as, hall, cler
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition", r.content
     doc = _documented("POST", "/api/cases/{case_id}/actions/{action}", 409)
     doc.model_validate({"response": r.json()})
+
+
+def test_c4_k1_a_page_offset_past_any_number_is_an_empty_page_not_a_fault(api_as, clerk):
+    """schemathesis found it: `?offset=518374244270417707008` reached the database, which
+    refuses a number past 2**63 (500)."""
+    c = api_as(clerk)
+    for path in ("/cases", "/knowledge/articles"):
+        for offset in (str(2**63), "518374244270417707008", "-5"):
+            r = c.get(path, offset=offset, limit=-2379)
+            assert r.status_code == 200, r.content[:300]
+            assert isinstance(r.json(), list)
+
+
+def test_q3_appointments_of_a_day_centuries_ago_are_refused_naming_the_day(api_as, hall):
+    """schemathesis found it: ?day=0757-07-30 answered slots at "+08:05:43" (Shanghai's local
+    mean time before 1901), which is no RFC 3339 time; years lie in 1970–2199."""
+    from tests.factories import make_staff
+
+    am = api_as(make_staff("account_manager", hall))
+    for day in ("0757-07-30", "1900-01-01", "9999-12-31"):
+        r = am.get(f"/queue/halls/{hall.code}/appointments", day=day)
+        assert_shape(r, 422, "invalid_input", "day")
+        assert "year" in r.json()["message_en"]
+    slots = am.get(f"/queue/halls/{hall.code}/appointments", day="2199-12-31").json()["slots"]
+    assert all(s["at"].endswith("+08:00") for s in slots)

@@ -5,7 +5,8 @@ the server (tests/api/schemathesis_hooks.py). No answer may be a 5xx, carry a st
 operation does not declare, or break the declared shape (the error shape included).
 
 Bounded for CI: a fixed seed, derandomized generation, a few examples per operation
-(SERVICEHALL_SCHEMATHESIS_EXAMPLES, default 6), one worker."""
+(SERVICEHALL_SCHEMATHESIS_EXAMPLES, default 6), one worker. A longer hunt:
+SERVICEHALL_SCHEMATHESIS_EXAMPLES=40 SERVICEHALL_SCHEMATHESIS_SEED=<n> pytest -s this file."""
 
 from __future__ import annotations
 
@@ -96,9 +97,10 @@ def run_schemathesis(schema: Path, base: str, token: str, ids: dict, report: Pat
         "PYTHONPATH": str(ROOT),
     }
     examples = os.environ.get("SERVICEHALL_SCHEMATHESIS_EXAMPLES", "6")
+    seed = os.environ.get("SERVICEHALL_SCHEMATHESIS_SEED", SEED)
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", str(schema), "--url", base]
     cmd += ["-H", f"Authorization: Bearer {token}", "--checks", ",".join(CHECKS)]
-    cmd += ["--phases", "coverage,fuzzing", "--max-examples", examples, "--seed", SEED]
+    cmd += ["--phases", "coverage,fuzzing", "--max-examples", examples, "--seed", seed]
     cmd += ["--generation-deterministic", "--workers", "1"]
     cmd += ["--no-color", "--request-timeout", "30", "--suppress-health-check", "all"]
     cmd += ["--report", "ndjson", "--report-ndjson-path", str(report)]

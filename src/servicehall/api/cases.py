@@ -17,7 +17,7 @@ from servicehall.core.errors import ServiceError, forbidden, require_perm
 
 from ..core.errors import Code as CoreCode
 from .errors import ErrorOut
-from .fields import IsoDateTime
+from .fields import IsoDateTime, page_offset
 
 router = Router(tags=["cases 工单"])
 
@@ -272,7 +272,7 @@ def list_cases(
         overdue=overdue,
         escalated=escalated,
         now=now,
-        offset=max(offset, 0),
+        offset=page_offset(offset),
         limit=min(max(limit, 1), 200),
     )
     return [selectors.row(c, now, _lang()) for c in page]

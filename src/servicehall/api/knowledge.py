@@ -14,6 +14,7 @@ from servicehall.knowledge import selectors, services
 from servicehall.knowledge.models import Audience, Kind
 
 from ..core.errors import Code as CoreCode
+from .fields import page_offset
 from .queueing import ErrorOut
 
 router = Router(tags=["knowledge 知识库"])
@@ -213,7 +214,7 @@ def list_articles(
         kind=kind,
         category=category,
         mine=mine,
-        offset=max(offset, 0),
+        offset=page_offset(offset),
         limit=min(max(limit, 1), 200),
     )
     return [selectors.row(a) for a in page]

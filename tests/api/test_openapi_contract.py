@@ -312,3 +312,23 @@ def test_q3_appointments_of_a_day_centuries_ago_are_refused_naming_the_day(api_a
         assert "year" in r.json()["message_en"]
     slots = am.get(f"/queue/halls/{hall.code}/appointments", day="2199-12-31").json()["slots"]
     assert all(s["at"].endswith("+08:00") for s in slots)
+
+
+def test_q2_k1_a_nul_character_anywhere_in_a_request_is_a_422_naming_where(
+    api_as, hall, serving, clerk
+):
+    """schemathesis found it on PostgreSQL: a note with "\\x00" made the database refuse the
+    text (500). Body, query and path are refused before any lookup, naming the field."""
+    from servicehall.queueing.models import Ticket, TicketEvent
+
+    ticket, _customer = serving
+    events = TicketEvent.objects.count()
+    c = api_as(clerk)
+    r = c.post(f"/queue/tickets/{ticket.pk}/finish", {"category": "bill-pay", "note": "好\x00"})
+    assert_shape(r, 422, "invalid_input", "note")
+    assert Ticket.objects.get(pk=ticket.pk).status == "serving"  # not finished
+    assert TicketEvent.objects.count() == events
+    assert_shape(c.get("/knowledge/search", q="宽带\x00"), 422, "invalid_input", "q")
+    assert_shape(c.get("/queue/halls/%00/counters"), 422, "invalid_input", "path")
+    r = c.post("/cases", {"kind": "consultation", "channel": "hotline", "x\x00": 1})
+    assert_shape(r, 422, "invalid_input", "body")

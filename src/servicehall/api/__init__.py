@@ -24,6 +24,8 @@ from .errors import (
     body_not_an_object,
     csrf_failed,
     framework_error,
+    nul_character,
+    nul_field,
     unreadable_body,
     unreadable_upload,
 )
@@ -44,13 +46,22 @@ class TokenAuth(HttpBearer):
 
 class ObjectBodies(Parser):
     """A JSON body is an object (or `null`, no body): `[null,null]`, `0` or `"x"` would
-    otherwise pass as an object with no fields, taking every default."""
+    otherwise pass as an object with no fields, taking every default. No text of a body, a
+    query or a form holds a NUL character (PostgreSQL refuses them: a 500)."""
 
     def parse_body(self, request: HttpRequest):
         data = json.loads(request.body)
         if data is not None and not isinstance(data, dict):
             raise body_not_an_object()
+        if field := nul_field(data):
+            raise nul_character(field)
         return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if field := nul_field(parsed):
+            raise nul_character(field)
+        return parsed
 
 
 api = NinjaAPI(

@@ -128,3 +128,36 @@ def unreadable_upload() -> ServiceError:
         field="file",
         status=400,
     )
+
+
+def nul_character(field: str | None) -> ServiceError:
+    """A NUL character (\\0) in a text: PostgreSQL cannot store it (a 500 before), and no
+    person types one."""
+    return ServiceError(
+        CoreCode.INVALID_INPUT,
+        "输入中不能含有空字符（\\0）",
+        "The input must not contain NUL characters (\\0)",
+        field=field,
+        status=422,
+    )
+
+
+def nul_field(data, path: str = "") -> str | None:
+    """The first place in parsed JSON or form data whose text has a NUL character: its field
+    name ("note", "items.2.text"), "body" for the whole body; None when there is none."""
+    if isinstance(data, str):
+        return (path or "body") if "\x00" in data else None
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list | tuple):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        key = str(key)
+        if "\x00" in key:
+            return path or "body"
+        found = nul_field(value, f"{path}.{key}" if path else key)
+        if found:
+            return found
+    return None

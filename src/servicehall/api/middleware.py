@@ -8,10 +8,18 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 
-from .errors import framework_error
+from .errors import framework_error, nul_character
 
 
 class ApiErrorShapeMiddleware(MiddlewareMixin):
+    def process_request(self, request):
+        """A NUL character in an /api/ path (`%00`) never reaches a lookup: PostgreSQL refuses
+        it (a 500); the body, query and form are checked by the API's parser."""
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            refusal = nul_character("path")
+            return JsonResponse(refusal.as_dict(), status=refusal.status)
+        return None
+
     def process_response(self, request, response):
         if (
             response.status_code < 400

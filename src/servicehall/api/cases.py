@@ -17,12 +17,15 @@ from servicehall.core.errors import ServiceError, forbidden, require_perm
 
 from ..core.errors import Code as CoreCode
 from .errors import ErrorOut
+from .fields import IsoDateTime, page_offset
 
 router = Router(tags=["cases 工单"])
 
 
 class CaseErrorOut(ErrorOut):
-    allowed: list[dict] | None = None
+    """A 409: `allowed` as every state machine's ({action, label, label_en}, ErrorOut's), or
+    the current version after a stale one."""
+
     current_version: int | None = None
 
 
@@ -37,6 +40,7 @@ ERRORS = {
     404: ErrorOut,
     409: CaseErrorOut,
     422: ImportErrorOut,
+    500: ErrorOut,
 }
 
 
@@ -53,10 +57,10 @@ class OpenIn(Schema):
     priority: str = Field("normal", max_length=10)
     area: str = Field("town", max_length=10, description="town or rural (L2)")
     desk: str | None = Field(None, max_length=32)
-    promised_at: datetime | None = Field(None, description="reply time told to the customer")
+    promised_at: IsoDateTime | None = Field(None, description="reply time told to the customer")
 
 
-class ActionIn(Schema):
+class CaseActionIn(Schema):
     version: int = Field(..., description="the version you read; a stale one gets 409")
     resolution: str | None = Field(None, max_length=services.MAX_TEXT)
     method: str | None = Field(
@@ -73,13 +77,13 @@ class ActionIn(Schema):
     )
     reason: str | None = Field(None, max_length=services.MAX_TEXT)
     summary: str | None = Field(None, max_length=services.MAX_TEXT)
-    promised_at: datetime | None = None
+    promised_at: IsoDateTime | None = None
     desk: str | None = Field(None, max_length=32)
     category: str | None = Field(None, max_length=40)
     area: str | None = Field(None, max_length=10)
 
 
-class TransferIn(Schema):
+class CaseTransferIn(Schema):
     version: int
     desk: str = Field(..., max_length=32)
     summary: str = Field(..., max_length=services.MAX_TEXT)
@@ -93,7 +97,7 @@ class EscalateIn(Schema):
 
 class PromiseIn(Schema):
     version: int
-    promised_at: datetime
+    promised_at: IsoDateTime
 
 
 class CommentIn(Schema):
@@ -134,7 +138,7 @@ class CaseRowOut(Schema):
     closed_at: datetime | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime
     kind: str
     label: str
@@ -167,7 +171,7 @@ class CaseOut(CaseRowOut):
     script: str
     allowed: list[dict]
     can_edit: bool
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
     unmasked: bool = Field(False, description="true only in the answer of POST …/reveal")
     numbers_masked: bool = Field(
         False, description="phone or ID numbers typed into the texts are masked (V2)"
@@ -291,7 +295,7 @@ def list_cases(
         overdue=overdue,
         escalated=escalated,
         now=now,
-        offset=max(offset, 0),
+        offset=page_offset(offset),
         limit=min(max(limit, 1), 200),
     )
     return [selectors.row(c, now, _lang()) for c in page]
@@ -388,7 +392,7 @@ def reveal_text(request, case_id: int, payload: CaseRevealIn):
 
 
 @router.post("/{case_id}/actions/{action}", response={200: ActionOut, **ERRORS})
-def act(request, case_id: int, action: str, payload: ActionIn):
+def act(request, case_id: int, action: str, payload: CaseActionIn):
     """Take a workflow action (see /cases/types). 409 lists the actions the state allows."""
     case, follow_up = services.act(
         request.user, case_id, action, version=payload.version, **_payload(payload)
@@ -415,7 +419,7 @@ def closure_review(request, case_id: int, payload: ClosureReviewIn):
     return selectors.detail(selectors.get_case(case_id), request.user, _lang())
 
 
-@router.post("/{case_id}/comments", response={201: EventOut, **ERRORS})
+@router.post("/{case_id}/comments", response={201: CaseEventOut, **ERRORS})
 def comment(request, case_id: int, payload: CommentIn):
     event = services.comment(request.user, case_id, note=payload.note)
     return Status(201, selectors.timeline(event.case, _lang())[-1])
@@ -425,7 +429,7 @@ class ChatReplyIn(Schema):
     text: str  # the limit (chat.MAX_TEXT) is the service's, with its bilingual error
 
 
-@router.post("/{case_id}/chat-replies", response={201: EventOut, **ERRORS})
+@router.post("/{case_id}/chat-replies", response={201: CaseEventOut, **ERRORS})
 def chat_reply(request, case_id: int, payload: ChatReplyIn):
     """Answer the customer in the chat this case was handed over from (C8): the reply shows on
     their chat page and on the timeline."""
@@ -434,7 +438,7 @@ def chat_reply(request, case_id: int, payload: ChatReplyIn):
 
 
 @router.post("/{case_id}/transfer", response={200: CaseOut, **ERRORS})
-def transfer(request, case_id: int, payload: TransferIn):
+def transfer(request, case_id: int, payload: CaseTransferIn):
     """Hand over to another desk with a summary (C8); the owner stays accountable (C4)."""
     case = services.transfer(
         request.user,

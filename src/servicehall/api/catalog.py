@@ -4,7 +4,7 @@ the field at fault."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -18,6 +18,7 @@ from servicehall.core.errors import ServiceError, forbidden, require_perm
 
 from ..core.errors import Code as CoreCode
 from .cases import ERRORS
+from .fields import IsoDate
 
 router = Router(tags=["catalog 套餐与推荐"])
 
@@ -106,7 +107,7 @@ def _may_read_catalogue(user) -> None:
 
 
 @router.get("/plans", response={200: list[PlanOut], **ERRORS})
-def plans(request, on: date | None = None):
+def plans(request, on: IsoDate | None = None):
     """The plans the recommendation prices: on sale on `on` (default today), cheapest first."""
     _may_read_catalogue(request.user)
     return [

@@ -50,7 +50,7 @@ class MessageIn(Schema):
     text: str = Field(..., max_length=5000)
 
 
-class ArticleOut(Schema):
+class SuggestedArticleOut(Schema):
     id: int
     title: str
     snippet: str
@@ -64,7 +64,7 @@ class ReplyOut(Schema):
     product: str | None
     attributes: list[str]
     values: list[str]
-    articles: list[ArticleOut]
+    articles: list[SuggestedArticleOut]
     offer_handover: bool
 
 

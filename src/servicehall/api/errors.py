@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from servicehall.cases.errors import Code as CasesCode
 from servicehall.catalog.errors import Code as CatalogCode
 from servicehall.core.errors import Code as CoreCode
+from servicehall.core.errors import Forbidden, NotFound, ServiceError
 from servicehall.customers.errors import Code as CustomersCode
 from servicehall.knowledge.errors import Code as KnowledgeCode
 from servicehall.org.errors import Code as OrgCode
@@ -47,3 +48,83 @@ class ErrorOut(Schema):
     field: str | None = None
     status: str | None = None
     allowed: list[AllowedOut] | None = None
+
+
+def framework_error(status: int, method: str = "", path: str = "") -> ServiceError:
+    """The refusal for an answer made before or around our code — an address or method the API
+    does not have, a body the framework cannot read, a server fault — in the same shape as
+    every other: a code of the vocabulary, both languages. Never the exception's text."""
+    if status == 404:
+        return NotFound(
+            CoreCode.NOT_FOUND,
+            f"接口不存在：{path}",
+            f"No such API address: {path}",
+            field="path",
+        )
+    if status == 405:
+        return ServiceError(
+            CoreCode.METHOD_NOT_ALLOWED,
+            f"该接口不支持 {method} 请求",
+            f"This API address does not take {method} requests",
+            field="method",
+            status=405,
+        )
+    if status == 401:
+        return ServiceError(
+            CoreCode.UNAUTHENTICATED, "请先登录", "Authentication required", status=401
+        )
+    if status == 403:
+        return Forbidden(CoreCode.FORBIDDEN, "无权访问", "Access denied")
+    if status == 413:
+        return ServiceError(
+            CoreCode.TOO_LARGE, "请求内容过大", "The request is too large", field="body", status=413
+        )
+    if status >= 500:
+        return ServiceError(
+            CoreCode.INTERNAL_ERROR,
+            "服务器内部错误，请稍后再试；一直出现时请联系系统管理员",
+            "Internal server error: try again later, and tell an administrator if it persists",
+            status=status,
+        )
+    return ServiceError(
+        CoreCode.INVALID_INPUT, "请求无法处理", "The request could not be processed", status=status
+    )
+
+
+def csrf_failed() -> ServiceError:
+    return Forbidden(
+        CoreCode.CSRF_FAILED,
+        "请求未通过 CSRF 校验：以登录会话调用接口时请带上 X-CSRFToken 请求头，或改用 API 令牌",
+        "CSRF check failed: with a signed-in session send the X-CSRFToken header, "
+        "or use an API token",
+    )
+
+
+def unreadable_body() -> ServiceError:
+    return ServiceError(
+        CoreCode.INVALID_INPUT,
+        "请求内容不是有效的 JSON",
+        "The request body is not valid JSON",
+        field="body",
+        status=400,
+    )
+
+
+def body_not_an_object() -> ServiceError:
+    return ServiceError(
+        CoreCode.INVALID_INPUT,
+        "请求内容必须是 JSON 对象（{…}）",
+        "The request body must be a JSON object ({…})",
+        field="body",
+        status=422,
+    )
+
+
+def unreadable_upload() -> ServiceError:
+    return ServiceError(
+        CoreCode.INVALID_INPUT,
+        "上传内容无法读取：请以 multipart/form-data 发送文件",
+        "The upload could not be read: send the file as multipart/form-data",
+        field="file",
+        status=400,
+    )

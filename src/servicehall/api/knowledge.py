@@ -14,13 +14,16 @@ from servicehall.knowledge import selectors, services
 from servicehall.knowledge.models import Audience, Kind
 
 from ..core.errors import Code as CoreCode
+from .fields import page_offset
 from .queueing import ErrorOut
 
 router = Router(tags=["knowledge 知识库"])
 
 
 class KbErrorOut(ErrorOut):
-    allowed: list[str] | None = None
+    """A 409: `allowed` as every state machine's ({action, label, label_en}, ErrorOut's), or
+    the head version after a stale edit."""
+
     current_version: int | None = None
 
 
@@ -31,6 +34,7 @@ ERRORS = {
     404: ErrorOut,
     409: KbErrorOut,
     422: ErrorOut,
+    500: ErrorOut,
 }
 
 
@@ -49,15 +53,15 @@ class SearchOut(Schema):
     message_en: str
 
 
-class SubCategoryOut(Schema):
+class KbSubCategoryOut(Schema):
     code: str
     name_zh: str
     name_en: str
     count: int
 
 
-class CategoryOut(SubCategoryOut):
-    children: list[SubCategoryOut]
+class KbCategoryOut(KbSubCategoryOut):
+    children: list[KbSubCategoryOut]
 
 
 class ArticleIn(Schema):
@@ -79,7 +83,7 @@ class EditIn(Schema):
     note: str = Field("", max_length=services.MAX_NOTE)
 
 
-class ActionIn(Schema):
+class ArticleActionIn(Schema):
     version: int = Field(..., description="the head version you read; a stale one gets 409")
     note: str = Field("", max_length=services.MAX_NOTE, description="required to send back")
 
@@ -184,7 +188,7 @@ def search(request, q: str = "", limit: int = 5, audience: str = "staff"):
     }
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[KbCategoryOut], **ERRORS})
 def categories(request):
     """The two-level category tree with the number of published articles under each."""
     _reader(request)
@@ -210,7 +214,7 @@ def list_articles(
         kind=kind,
         category=category,
         mine=mine,
-        offset=max(offset, 0),
+        offset=page_offset(offset),
         limit=min(max(limit, 1), 200),
     )
     return [selectors.row(a) for a in page]
@@ -245,7 +249,7 @@ def edit_article(request, article_id: int, payload: EditIn):
 
 
 @router.post("/articles/{article_id}/actions/{action}", response={200: ArticleOut, **ERRORS})
-def act(request, article_id: int, action: str, payload: ActionIn):
+def act(request, article_id: int, action: str, payload: ArticleActionIn):
     """submit, approve, reject (with a note), publish, archive. 409 lists the allowed actions."""
     article = services.act(
         request.user, article_id, action, version=payload.version, note=payload.note

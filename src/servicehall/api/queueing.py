@@ -14,6 +14,7 @@ from servicehall.queueing import booking, selectors, services
 from servicehall.queueing.models import TicketEvent
 
 from .errors import ErrorOut
+from .fields import IsoDate, IsoDateTime
 
 router = Router(tags=["queue 排队叫号"])
 
@@ -72,7 +73,7 @@ class PhoneIn(Schema):
 class AppointmentIn(Schema):
     service_type: str = Field(..., max_length=32)
     phone: str = Field(..., max_length=20)
-    slot_at: datetime
+    slot_at: IsoDateTime
 
 
 class AppointmentOut(Schema):
@@ -83,7 +84,7 @@ class AppointmentOut(Schema):
 
 
 class MoveIn(Schema):
-    slot_at: datetime
+    slot_at: IsoDateTime
 
 
 class CancelIn(Schema):
@@ -123,7 +124,7 @@ class FinishIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class TransferIn(Schema):
+class TicketTransferIn(Schema):
     service_type: str | None = Field(None, max_length=32)
     counter: int | None = None
     note: str = Field("", max_length=200)
@@ -162,7 +163,7 @@ class CounterOut(Schema):
     paused: PauseOut | None = None
 
 
-class EventOut(Schema):
+class TicketEventOut(Schema):
     at: datetime
     kind: str
     from_status: str
@@ -172,14 +173,24 @@ class EventOut(Schema):
     data: dict
 
 
-class CategoryOut(Schema):
+class BusinessCategoryOut(Schema):
     code: str
     name_zh: str
     name_en: str
     parent: str | None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Every operation's refusals: ours (ServiceError), ninja's (body, CSRF) and a server fault (500,
+# `internal_error`), all in the error shape (api/__init__.py).
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    500: ErrorOut,
+}
 
 
 def _any_perm(request, *perms: str) -> None:
@@ -205,7 +216,7 @@ def list_service_types(request):
     return list(ServiceType.objects.filter(is_active=True))
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[BusinessCategoryOut], **ERRORS})
 def list_categories(request):
     _any_perm(request, "queueing.serve_counter")
     return [
@@ -297,7 +308,7 @@ def book_appointment(request, hall: str, payload: AppointmentIn):
 
 
 @router.get("/halls/{hall}/appointments", response={200: AppointmentDayOut, **ERRORS})
-def list_appointments(request, hall: str, day: date | None = None):
+def list_appointments(request, hall: str, day: IsoDate | None = None):
     """A hall's appointments on a day (default today) by time, the customer masked, and the
     places taken in each half-hour slot. Staff of a hall read their own hall only."""
     _any_perm(request, "queueing.book_appointment")
@@ -340,7 +351,7 @@ def get_ticket(request, ticket_id: int):
     return selectors.ticket_view(services.ticket_for(request.user, ticket_id), with_estimate=True)
 
 
-@router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
+@router.get("/tickets/{ticket_id}/events", response={200: list[TicketEventOut], **ERRORS})
 def ticket_events(request, ticket_id: int):
     _any_perm(request, "queueing.serve_counter", "queueing.view_board")
     services.ticket_for(request.user, ticket_id)  # 404 for another hall's
@@ -382,7 +393,7 @@ def finish(request, ticket_id: int, payload: FinishIn):
 
 
 @router.post("/tickets/{ticket_id}/transfer", response={200: TicketOut, **ERRORS})
-def transfer(request, ticket_id: int, payload: TransferIn):
+def transfer(request, ticket_id: int, payload: TicketTransferIn):
     t = services.transfer(
         request.user,
         ticket_id,

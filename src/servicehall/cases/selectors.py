@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from servicehall.core.errors import NotFound
 from servicehall.core.events import bus, staff_channel
 from servicehall.core.masking import has_personal_numbers, mask_free_text, mask_phone
+from servicehall.core.validate import object_id
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
 from servicehall.org.models import Desk, Hall, staff_name
@@ -33,7 +34,8 @@ def get_case(case_id, *, for_update: bool = False) -> Case:
     qs = Case.objects.select_related("category", "customer", "desk", "owner", "hall")
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    case = qs.filter(pk=case_id).first() if str(case_id).isdigit() else None
+    pk = object_id(case_id)
+    case = qs.filter(pk=pk).first() if pk is not None else None
     if case is None:
         raise NotFound(
             Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"

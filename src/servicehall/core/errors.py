@@ -24,8 +24,10 @@ class Code(StrEnum):
     # access and state
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"  # a session-signed API write without the CSRF token
     OTHER_HALL = "other_hall"  # an object of a hall the user does not work in
-    NOT_FOUND = "not_found"
+    NOT_FOUND = "not_found"  # also an API address that does not exist
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # an API address that does not take this method
     INVALID_TRANSITION = "invalid_transition"
     STALE_VERSION = "stale_version"  # someone else changed it since the form was opened
     # files
@@ -36,6 +38,8 @@ class Code(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     MISSING_COLUMN = "missing_column"
     BAD_ROWS = "bad_rows"
+    # the server's own fault: the answer says only that; the traceback goes to the log
+    INTERNAL_ERROR = "internal_error"
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"

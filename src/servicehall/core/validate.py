@@ -203,3 +203,18 @@ def no_nul(value: str, field: str | None) -> str:
             status=422,
         )
     return value
+
+
+def object_id(value) -> int | None:
+    """`value` as a database id when it is written in ASCII digits (12, "12"), else None, so a
+    caller answers "unknown" (404) for anything else. `str.isdigit()` is no guard: it is true
+    for "²" and "①", which `int()` — and the database — refuse."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None

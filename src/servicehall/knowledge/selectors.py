@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from servicehall.core.errors import NotFound
+from servicehall.core.validate import object_id
 from servicehall.org.models import staff_name
 
 from . import workflow
@@ -36,7 +37,8 @@ def visible(user) -> QuerySet:
 
 def article_or_404(qs: QuerySet, article_id) -> Article:
     """The article of `qs` with that id; a non-number or missing id is the same 404."""
-    article = qs.filter(pk=article_id).first() if str(article_id).isdigit() else None
+    pk = object_id(article_id)
+    article = qs.filter(pk=pk).first() if pk is not None else None
     if article is None:
         raise NotFound(
             Code.UNKNOWN_ARTICLE,
@@ -204,7 +206,8 @@ def detail(article: Article, user) -> dict:
 
 
 def get_version(article: Article, number) -> ArticleVersion:
-    v = article.versions.filter(number=number).first() if str(number).isdigit() else None
+    n = object_id(number)
+    v = article.versions.filter(number=n).first() if n is not None else None
     if v is None:
         raise NotFound(
             Code.UNKNOWN_VERSION,

@@ -29,6 +29,7 @@ from servicehall.core.events import publish_on_commit
 from servicehall.core.models import AuditLog
 from servicehall.core.sms import queue_sms
 from servicehall.core.ttl import TTLCache
+from servicehall.core.validate import object_id
 from servicehall.customers.models import TIER_RANK
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import hours
@@ -166,9 +167,10 @@ def _unknown_hall(code_or_id) -> NotFound:
 
 
 def _find_hall(code_or_id) -> Hall | None:
-    if str(code_or_id).isdigit():
-        return Hall.objects.filter(pk=code_or_id).first()
-    return Hall.objects.filter(code=code_or_id).first()
+    pk = object_id(code_or_id)  # ASCII digits only: "²" is a code, not an id
+    if pk is not None:
+        return Hall.objects.filter(pk=pk).first()
+    return Hall.objects.filter(code=str(code_or_id)).first()
 
 
 def get_hall(code_or_id) -> Hall:
@@ -617,7 +619,8 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     qs = Appointment.objects.select_related("hall", "service_type", "customer")
     if for_update and connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    appt = qs.filter(pk=appointment_id).first() if str(appointment_id).isdigit() else None
+    pk = object_id(appointment_id)
+    appt = qs.filter(pk=pk).first() if pk is not None else None
     if appt is None or not works_in(user, appt.hall_id):
         raise NotFound(
             Code.UNKNOWN_APPOINTMENT,

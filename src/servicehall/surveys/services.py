@@ -15,6 +15,7 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.sms import queue_sms
+from servicehall.core.validate import object_id
 from servicehall.queueing import services as queue
 from servicehall.queueing.models import Ticket
 
@@ -169,10 +170,10 @@ def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -
         clean[d[0]] = _score(d[0], scores.get(d[0]), required=False)
     now = timezone.now()
     ticket = (
-        Ticket.objects.filter(pk=ticket_id, counter=counter, status=Ticket.Status.DONE)
+        Ticket.objects.filter(pk=object_id(ticket_id), counter=counter, status=Ticket.Status.DONE)
         .select_related("served_by")
         .first()
-        if str(ticket_id).isdigit()
+        if object_id(ticket_id) is not None
         else None
     )
     if ticket is None or ticket.served_by_id is None:

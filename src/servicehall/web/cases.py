@@ -23,6 +23,7 @@ from servicehall.cases.models import Area, Channel, Priority
 from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core.calendar import unconfirmed_years
 from servicehall.core.errors import ServiceError
+from servicehall.core.validate import object_id
 from servicehall.org.models import BusinessCategory, Desk
 from servicehall.queueing import selectors as queue_selectors
 from servicehall.surveys.models import DIMENSIONS
@@ -85,11 +86,11 @@ def case_list(request):
 
 def _new_context(request, values, error: ServiceError | None = None) -> dict:
     ticket = None
-    ticket_id = values.get("ticket_id")
-    if ticket_id and str(ticket_id).isdigit():
+    ticket_id = object_id(values.get("ticket_id"))
+    if ticket_id is not None:
         session = queue_selectors.open_session_of(request.user)
         current = queue_selectors.current_ticket(session.counter) if session else None
-        if current and current.pk == int(ticket_id):
+        if current and current.pk == ticket_id:
             ticket = current
     return {
         "values": values,
@@ -121,7 +122,7 @@ def case_new(request):
             description=p.get("description", ""),
             subject=p.get("subject", ""),
             phone=p.get("phone", "").strip() or None,
-            ticket_id=int(p["ticket_id"]) if p.get("ticket_id", "").isdigit() else None,
+            ticket_id=object_id(p.get("ticket_id")),
             priority=p.get("priority") or "normal",
             area=p.get("area") or "town",
             desk=p.get("desk") or None,

@@ -130,7 +130,7 @@ def _walk(value, path: str) -> None:
         no_nul(value, path or None)
     elif isinstance(value, dict):
         for key, item in value.items():
-            no_nul(key, path or None)
+            no_nul(key, path or "body")
             _walk(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for i, item in enumerate(value):

@@ -16,6 +16,9 @@ class AuditLog(models.Model):
         HALL_OPEN = "hall.open", _("Ticketing opened")
         HALL_CLOSE = "hall.close", _("Ticketing closed")
         SIGNIN_LOCKOUT = "signin.lockout", _("Sign-in locked after failed attempts")
+        PII_ALERT = "pii.alert", _("Reveal limit reached (quality alerted)")
+        ROLE_CHANGE = "role.change", _("Roles changed")
+        USER_PASSWORD = "user.password", _("Password set by an administrator")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -45,6 +48,7 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     @staticmethod
     def hash(raw: str) -> str:
@@ -184,3 +188,4 @@ class RateCounter(models.Model):
             models.UniqueConstraint(fields=["scope", "subject"], name="ratecounter_scope_subject")
         ]
         verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")

@@ -65,7 +65,7 @@ MIN_REASON = 4
 # is alerted once per window.
 REVEAL_LIMIT = 10
 REVEAL_WINDOW = timedelta(minutes=10)
-ALERT_ACTION = "pii.alert"
+ALERT_ACTION = AuditLog.Action.PII_ALERT
 QUALITY_ROLE = "quality_supervisor"
 
 

@@ -15,6 +15,7 @@ from servicehall.core.audit import log_action
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Forbidden, ServiceError, require_perm
+from servicehall.core.models import AuditLog
 
 from .errors import Code
 from .roles import ROLE_BY_CODE, ROLES, roles_of
@@ -82,7 +83,9 @@ def set_roles(actor, target, codes, *, from_admin: bool = True, reason: str = ""
             target.is_staff = is_staff
             target.save(update_fields=["is_staff"])
         note = f"{target.username}: {role_names(before)} → {role_names(after)}"
-        log_action(actor, "role.change", "user", target.pk, reason=f"{note} {reason}".strip())
+        log_action(
+            actor, AuditLog.Action.ROLE_CHANGE, "user", target.pk, reason=f"{note} {reason}".strip()
+        )
     return True
 
 
@@ -90,4 +93,4 @@ def password_set(actor, target) -> None:
     """An administrator set someone's password in the admin: audited, since whoever knows it
     can act (and reveal) in that person's name."""
     with write_transaction():
-        log_action(actor, "user.password", "user", target.pk, reason=target.username)
+        log_action(actor, AuditLog.Action.USER_PASSWORD, "user", target.pk, reason=target.username)

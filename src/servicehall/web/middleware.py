@@ -55,6 +55,7 @@ class RequestGuardMiddleware(MiddlewareMixin):
                     Code.INVALID_INPUT,
                     "请求内容无法读取（格式错误或字段过多）",
                     "The request's content cannot be read (malformed, or too many fields)",
+                    field="file" if request.content_type == "multipart/form-data" else "body",
                     status=400,
                 ),
             )

@@ -353,6 +353,10 @@ def _hall_and_customers() -> None:
         )
         c.service_types.set([types[code] for code in codes])
     _staff(hall)
+    # the rating tablet beside 1号窗口 rates that counter only (the kiosk account is the spare)
+    StaffProfile.objects.filter(user__username="pingjia1").update(
+        counter=hall.counters.get(number=1)
+    )
     rng = random.Random(20261122)
     for i, tier in enumerate(TIERS, start=1):
         name = SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 5) % len(GIVEN)]

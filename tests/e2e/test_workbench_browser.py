@@ -92,8 +92,8 @@ def test_q2_q4_c8_s1_workbench_transfer_pause_special_call_and_rating(browser, t
         expect(paused).to_contain_text("暂停中", timeout=3000)
         expect(paused).to_contain_text("培训")
 
-        # The rating tablet beside 3号窗口 (a hall device account).
-        tablet = signed_in(browser, base, "pingjia1")
+        # A rating tablet beside 3号窗口: the hall's spare device (pingjia1 is 1号窗口's own).
+        tablet = signed_in(browser, base, "kiosk")
         tablet.set_viewport_size({"width": 1280, "height": 800})
         tablet.goto(base + f"/rate/{third}/")
         expect(tablet.locator("#rate-idle")).to_contain_text("李强")

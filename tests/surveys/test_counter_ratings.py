@@ -250,3 +250,24 @@ def test_s1_an_earlier_service_is_not_rated_once_the_next_has_started(hall, cler
     queue.finish_service(clerk, t.pk, "bill-pay")
     assert services.rate_service(device, c, t.pk, scores={"overall": 5}).overall == 5
     assert not CounterRating.objects.filter(ticket=first).exists()
+
+
+def test_s1_a_tablet_bound_to_its_counter_rates_no_other(hall, clerk, device):
+    """The review found 1号窗口's tablet rating 3号窗口: a device bound to a counter is refused
+    any other (403 in words); the hall's unbound spare may stand at either."""
+    t, c = served(hall, clerk, device)
+    other = hall.counters.exclude(pk=c.pk).first()
+    device.staff.counter = other
+    device.staff.save(update_fields=["counter"])
+    page = client_for(device)
+    assert page.get(f"/rate/{c.pk}/").status_code == 403
+    r = page.post(f"/rate/{c.pk}/", {"ticket": t.pk, "overall": "1"})
+    assert r.status_code == 403 and not CounterRating.objects.exists()
+    assert page.get(f"/rate/{other.pk}/").status_code == 200
+    device.staff.counter = None
+    device.staff.save(update_fields=["counter"])
+    assert (
+        client_for(device).post(f"/rate/{c.pk}/", {"ticket": t.pk, "overall": "5"}).status_code
+        == 302
+    )
+    assert CounterRating.objects.get().overall == 5

@@ -129,7 +129,7 @@ class BusinessCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("employee_no", "full_name", "user", "hall")
+    list_display = ("employee_no", "full_name", "user", "hall", "counter")
     search_fields = ("full_name", "employee_no")
 
 

@@ -128,6 +128,16 @@ class StaffProfile(models.Model):
     hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
     )
+    # A hall device's counter: the rating tablet (评价器) beside it, which rates that counter's
+    # services only. A device with none is the hall's spare and may stand at any counter.
+    counter = models.ForeignKey(
+        "Counter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="devices",
+        verbose_name=_("bound counter (rating device)"),
+    )
 
     class Meta:
         verbose_name = _("staff profile")

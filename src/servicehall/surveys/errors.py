@@ -14,3 +14,4 @@ class Code(StrEnum):
     RATING_CLOSED = "rating_closed"
     STAFF_SESSION = "staff_session"
     UNKNOWN_SURVEY = "unknown_survey"
+    NOT_THIS_DEVICES_COUNTER = "not_this_devices_counter"

@@ -154,9 +154,20 @@ def _score(name: str, value, *, required: bool) -> int | None:
 
 
 def counter_for_device(user, counter_id):
-    """The counter a rating device shows (404 when unknown): only one of the device's hall."""
+    """The counter a rating device shows (404 when unknown): one of the device's hall, and the
+    device's own counter when it is bound to one (StaffProfile.counter) — a tablet beside 1号窗口
+    never rates 3号窗口's services. A device bound to none is the hall's spare."""
     require_perm(user, RATE, "使用评价器", "use the rating device")
-    return queue.counter_for(user, counter_id)
+    counter = queue.counter_for(user, counter_id)
+    bound = getattr(getattr(user, "staff", None), "counter_id", None)
+    if bound is not None and bound != counter.pk:
+        raise Forbidden(
+            Code.NOT_THIS_DEVICES_COUNTER,
+            f"本评价器绑定的是另一个窗口，不能为{counter.name}评价",
+            f"This rating device is bound to another counter, not {counter.name}",
+            field="counter",
+        )
+    return counter
 
 
 def rate_service(user, counter, ticket_id, *, scores: dict, comment: str = "") -> CounterRating:

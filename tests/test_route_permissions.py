@@ -93,7 +93,7 @@ API = {  # (method, path): (any of these permissions, body)
         ("queueing.move_to_quiet",),
         {"note": ""},
     ),
-    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (("queueing.issue_ticket",), None),
+    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (SERVE, None),
     ("GET", "/api/queue/halls/{hall}/counters"): (
         ("queueing.serve_counter", "queueing.view_board"),
         None,
@@ -506,7 +506,7 @@ HALL_API = {
         _ticket(Ctx.waiting),
         {"note": ""},
     ),
-    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (ISSUE, E, _ticket(Ctx.waiting), None),
+    ("POST", "/api/queue/tickets/{ticket_id}/cancel"): (SERVE, E, _ticket(Ctx.waiting), None),
     ("GET", "/api/queue/halls/{hall}/counters"): (
         ("queueing.serve_counter", "queueing.view_board"),
         R,

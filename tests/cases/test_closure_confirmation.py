@@ -93,8 +93,9 @@ def test_c5_phone_call_closure_records_how_when_and_who_and_waits_for_quality(cl
         ),
         ({"method": "phone_call", "call_at": "now"}, "note", "required"),
         ({"method": "phone_call", "call_at": "now", "note": "长" * 1001}, "note", "too_long"),
-        ({"method": "in_person", "note": "好了"}, "code", "required"),
-        ({"method": "in_person", "code": "123456", "note": "好了"}, "code", "code_expired"),
+        ({"method": "phone_call", "call_at": "now", "note": "."}, "note", "too_short"),
+        ({"method": "in_person", "note": "客户到厅确认"}, "code", "required"),
+        ({"method": "in_person", "code": "123456", "note": "客户到厅确认"}, "code", "code_expired"),
     ],
 )
 def test_c5_a_wrong_or_missing_part_is_422_naming_the_field_and_nothing_is_written(
@@ -145,7 +146,7 @@ def test_c5_five_wrong_codes_void_it_and_a_new_code_waits_a_minute(clerk):
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
         with pytest.raises(ServiceError):
-            close(clerk, case, method="in_person", code=wrong, note="猜")
+            close(clerk, case, method="in_person", code=wrong, note="客户到厅核对验证码")
     with pytest.raises(ServiceError) as e:  # the right one is too late now
         close(clerk, case, method="in_person", code=code, note="客户到厅确认")
     assert e.value.code == "code_expired"

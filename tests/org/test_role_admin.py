@@ -121,7 +121,7 @@ def test_v2_server_grants_an_unmasking_role_audited(hall):
 
 def test_v2_password_set_in_the_admin_is_audited(admins, hall):
     admin_user, c = admins
-    desk = make_staff("complaint_desk", hall)
+    desk = make_staff("clerk", hall)
     r = c.post(
         f"/admin/auth/user/{desk.pk}/password/",
         {"password1": "Xk3!pq9zLm", "password2": "Xk3!pq9zLm", "usable_password": "true"},
@@ -129,3 +129,19 @@ def test_v2_password_set_in_the_admin_is_audited(admins, hall):
     assert r.status_code == 302
     log = AuditLog.objects.get(action="user.password")
     assert (log.actor, log.object_id) == (admin_user, str(desk.pk))
+
+
+def test_v2_no_password_of_an_unmasking_account_is_set_from_the_admin(admins, hall):
+    """The probe set a complaint desk's password, signed in as them and revealed an ID number
+    in their name: an account that may unmask gets no password from the admin."""
+    _admin_user, c = admins
+    desk = make_staff("complaint_desk", hall)
+    before = get_user_model().objects.get(pk=desk.pk).password
+    assert c.get(f"/admin/auth/user/{desk.pk}/password/").status_code == 403
+    r = c.post(
+        f"/admin/auth/user/{desk.pk}/password/",
+        {"password1": "Xk3!pq9zLm", "password2": "Xk3!pq9zLm", "usable_password": "true"},
+    )
+    assert r.status_code == 403
+    assert get_user_model().objects.get(pk=desk.pk).password == before
+    assert not AuditLog.objects.filter(action="user.password").exists()

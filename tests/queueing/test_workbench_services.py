@@ -179,7 +179,10 @@ def test_q2_call_number_refusals_say_why(hall, device):
         services.call_number(staff, c1, sent.number)
     assert "2号窗口" in e.value.zh
     done = issue(device, hall, "payment")
-    services.cancel_ticket(device, done.pk)
+    with pytest.raises(ServiceError) as refused:  # a kiosk never cancels anyone's ticket
+        services.cancel_ticket(device, done.pk)
+    assert refused.value.status == 403
+    services.cancel_ticket(staff, done.pk)
     with pytest.raises(Conflict) as e:
         services.call_number(staff, c1, done.number)
     assert e.value.code == "not_waiting" and "已取消" in e.value.zh and "cancelled" in e.value.en
@@ -304,3 +307,21 @@ def test_q2_transfer_to_a_counter_that_does_not_serve_the_business_is_refused(ha
     services.transfer(staff, t.pk, counter_id=pay.pk, service_type_code="payment")
     t.refresh_from_db()
     assert t.service_type.code == "payment" and t.target_counter_id == pay.pk
+
+
+def test_v2_numbers_typed_into_a_transfer_summary_are_masked_for_staff(hall, device, api_as):
+    """The probe read "客户手机13912345678" back in full from a ticket's events: the summary and
+    the events show typed numbers masked, as a case's timeline does."""
+    staff = make_staff("clerk", hall)
+    c1 = counter(hall, "1号窗口")
+    services.sign_in(staff, c1)
+    t = services.issue_ticket(device, hall, "business")
+    services.call_next(staff, c1)
+    services.start_service(staff, t.pk)
+    services.transfer(
+        staff, t.pk, counter_id=counter(hall, "2号窗口").pk, note="客户手机13912345678要办宽带"
+    )
+    t.refresh_from_db()
+    assert selectors.transfer_note(t)["note"] == "客户手机139****5678要办宽带"
+    events = api_as(staff).get(f"/queue/tickets/{t.pk}/events").json()
+    assert "13912345678" not in str(events) and "139****5678" in str(events)

@@ -11,7 +11,6 @@ from servicehall.core.errors import forbidden
 from servicehall.core.ratelimit import client_address
 from servicehall.org.models import BusinessCategory, Counter, ServiceType
 from servicehall.queueing import booking, selectors, services
-from servicehall.queueing.models import TicketEvent
 
 from .errors import ErrorOut
 from .fields import IsoDate, IsoDateTime
@@ -354,20 +353,7 @@ def get_ticket(request, ticket_id: int):
 @router.get("/tickets/{ticket_id}/events", response={200: list[TicketEventOut], **ERRORS})
 def ticket_events(request, ticket_id: int):
     _any_perm(request, "queueing.serve_counter", "queueing.view_board")
-    services.ticket_for(request.user, ticket_id)  # 404 for another hall's
-    rows = TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor", "counter")
-    return [
-        {
-            "at": e.at,
-            "kind": e.kind,
-            "from_status": e.from_status,
-            "to_status": e.to_status,
-            "actor": e.actor.username if e.actor else None,
-            "counter": e.counter.name if e.counter else None,
-            "data": e.data,
-        }
-        for e in rows
-    ]
+    return selectors.ticket_events(services.ticket_for(request.user, ticket_id))  # 404: not ours
 
 
 @router.post("/tickets/{ticket_id}/recall", response={200: TicketOut, **ERRORS})

@@ -11,6 +11,13 @@ from decimal import Decimal
 from .errors import Code, ServiceError
 
 
+def too_meagre(value: str, at_least: int) -> bool:
+    """Whether a reason or a note says nothing: fewer than `at_least` letters, digits or
+    Chinese characters, or one repeated (".", "ok", "aaaa", "1111")."""
+    meaningful = [ch for ch in value if ch.isalnum()]
+    return len(meaningful) < at_least or len(set(meaningful)) < 2
+
+
 def text(
     value,
     field: str,
@@ -19,9 +26,10 @@ def text(
     *,
     limit: int,
     required: bool = True,
+    meaningful: int = 0,
 ) -> str:
-    """`value` trimmed; refused when required and empty ("请填写…" / "Please fill in …") or
-    longer than `limit` characters."""
+    """`value` trimmed; refused when required and empty ("请填写…" / "Please fill in …"),
+    longer than `limit` characters, or — given `meaningful` — saying nothing (too_meagre)."""
     if value is None:
         out = ""
     elif isinstance(value, str):
@@ -42,6 +50,14 @@ def text(
             f"{label_zh}不能超过 {limit} 个字（现为 {len(out)} 个字）",
             f"{label_en[:1].upper()}{label_en[1:]} must be at most {limit} characters "
             f"(it has {len(out)})",
+            field=field,
+            status=422,
+        )
+    if meaningful and out and too_meagre(out, meaningful):
+        raise ServiceError(
+            Code.TOO_SHORT,
+            f"请如实写明{label_zh}（至少{meaningful}个字）",
+            f"Say what {label_en} is (at least {meaningful} letters or characters)",
             field=field,
             status=422,
         )

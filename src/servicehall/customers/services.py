@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from servicehall.core import validate
 from servicehall.core.audit import log_action, log_pii_access
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import NotFound, ServiceError, forbidden
@@ -79,8 +80,7 @@ def check_reason(reason: str) -> str:
             field="reason",
             status=422,
         )
-    meaningful = [ch for ch in reason if ch.isalnum()]
-    if len(meaningful) < MIN_REASON or len(set(meaningful)) < 2:
+    if validate.too_meagre(reason, MIN_REASON):
         raise ServiceError(
             CoreCode.TOO_SHORT,
             f"请写明查看完整号码的原因（至少{MIN_REASON}个字，如“投诉回电核实”）",

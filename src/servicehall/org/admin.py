@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -219,6 +219,12 @@ class StaffUserAdmin(MaskedFieldsAdmin, UserAdmin):
             services.set_roles(request.user, form.instance, form.cleaned_data["roles"])
 
     def user_change_password(self, request, id, form_url=""):
+        target = User.objects.filter(pk=id).first()
+        if target is not None:
+            try:
+                services.check_password_settable(request.user, target)
+            except ServiceError as exc:
+                raise PermissionDenied(_in_language(exc)) from exc
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             services.password_set(request.user, User.objects.get(pk=id))

@@ -89,6 +89,21 @@ def set_roles(actor, target, codes, *, from_admin: bool = True, reason: str = ""
     return True
 
 
+def check_password_settable(actor, target) -> None:
+    """Whoever knows a password acts in that person's name, reveals included: the admin sets no
+    password of an account that may unmask personal data (or of a superuser) — the same rule as
+    granting such a role (servicehall role on the server; the person sets their own)."""
+    if target.is_superuser or target.has_perm(UNMASKING_PERM):
+        raise Forbidden(
+            Code.UNMASKING_ROLE,
+            f"{target.username} 可查看客户完整号码，不能在管理后台设置其密码，"
+            "须由本人修改或按授权流程在服务器上重置",
+            f"{target.username} can see customers' full numbers: their password is not set from "
+            "the admin, but by themselves or on the server through the authorisation process",
+            field="password",
+        )
+
+
 def password_set(actor, target) -> None:
     """An administrator set someone's password in the admin: audited, since whoever knows it
     can act (and reveal) in that person's name."""

@@ -6,6 +6,7 @@ from servicehall.core.admin import MaskedFieldsAdmin, ReadOnlyAdmin
 from servicehall.core.masking import mask_name, mask_phone
 
 from .models import Appointment, AppointmentEvent, QueuePolicy, Ticket, TicketEvent
+from .selectors import event_data
 
 
 @admin.register(QueuePolicy)
@@ -24,10 +25,15 @@ class TicketEventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("at", "kind", "actor", "counter", "from_status", "to_status", "data")
+    fields = ("at", "kind", "actor", "counter", "from_status", "to_status", "shown_data")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("data"))
+    def shown_data(self, obj):
+        return event_data(obj)  # a transfer summary's typed numbers masked (V2)
 
 
 @admin.register(Ticket)
@@ -37,6 +43,7 @@ class TicketAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
 
     phone_fields = ("notify_phone",)
     secret_fields = ("token",)
+    free_text_fields = ("note",)  # a clerk's note may quote the customer's numbers
 
     list_display = (
         "number",
@@ -119,6 +126,7 @@ class AppointmentAdmin(MaskedFieldsAdmin, ReadOnlyAdmin):
     write their events. The customer is masked here too (V2)."""
 
     phone_fields = ("phone",)
+    free_text_fields = ("note",)
     # The model's fields carry no verbose names (no migration for labels): every column is
     # named here, so the admin reads in Chinese.
     list_display = (

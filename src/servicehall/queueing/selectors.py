@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from servicehall.core.errors import NotFound
-from servicehall.core.masking import mask_name, mask_phone
+from servicehall.core.masking import mask_free_text, mask_name, mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.org import hours
 from servicehall.org.models import Counter, Hall, ServiceType, staff_name
@@ -586,6 +586,30 @@ def waiting_list(counter: Counter, now: datetime | None = None, limit: int = WAI
     return {"rows": rows, "total": total, "more": max(total - len(rows), 0)}
 
 
+def event_data(event: TicketEvent) -> dict:
+    """An event's data as staff read it: numbers typed into its texts (a transfer summary, a
+    note) masked (V2), as on a case's timeline."""
+    return {k: mask_free_text(v) if isinstance(v, str) else v for k, v in event.data.items()}
+
+
+def ticket_events(ticket: Ticket) -> list[dict]:
+    """A ticket's events in order, for the API: who, where, and the data with typed numbers
+    masked."""
+    rows = TicketEvent.objects.filter(ticket=ticket).select_related("actor", "counter")
+    return [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "actor": e.actor.username if e.actor else None,
+            "counter": e.counter.name if e.counter else None,
+            "data": event_data(e),
+        }
+        for e in rows
+    ]
+
+
 def transfer_note(ticket: Ticket) -> dict | None:
     """The summary written when this ticket was last transferred (C8): the note, from which
     counter and clerk, and when — for the counter that receives it."""
@@ -599,7 +623,7 @@ def transfer_note(ticket: Ticket) -> dict | None:
         return None
     actor = e.actor
     return {
-        "note": e.data.get("note", ""),
+        "note": mask_free_text(e.data.get("note", "")),
         "from_counter": e.counter.name if e.counter else None,
         "by": staff_name(actor),
         "at": e.at,

@@ -724,7 +724,10 @@ def check_in(user, hall: Hall, phone: str) -> Ticket:
 
 
 def cancel_ticket(user, ticket_id) -> Ticket:
-    require_perm(user, "queueing.issue_ticket", "取消号码", "cancel tickets")
+    """Staff cancel a waiting ticket for the customer (clerks, managers). Not a hall device:
+    an unattended kiosk's session must not be able to empty the queue; the customer cancels
+    their own on the "my ticket" page (cancel_by_token)."""
+    require_perm(user, "queueing.serve_counter", "取消号码", "cancel tickets")
     with write_transaction():
         ticket = _locked_for(user, ticket_id, "cancel", at_counter=False)
         ticket.status = S.CANCELLED

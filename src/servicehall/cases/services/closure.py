@@ -171,6 +171,7 @@ def clean_confirmation(case: Case, user, payload: dict) -> tuple[dict, ServiceEr
         "客户确认情况说明",
         "a note of what the customer said",
         limit=MAX_NOTE,
+        meaningful=4,  # "." is not the customer's words (the probe closed a case with it)
     )
     clean["note"] = note
     if method == ConfirmationMethod.IN_PERSON:

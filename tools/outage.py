@@ -38,7 +38,7 @@ from urllib.parse import urlparse, urlunparse
 
 import httpx
 
-from servicehall.testing import free_port, fresh_database
+from servicehall.testing import free_port, fresh_database, uvicorn_command
 
 DB_DOWN_S = 10
 POOL = 4
@@ -212,26 +212,7 @@ def main() -> int:
         kiosk = {"Authorization": f"Bearer {cli('token', 'kiosk')}"}
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "servicehall.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-        )
+        server = subprocess.Popen(uvicorn_command(port, workers=2), env=env)
         try:
             up(base)
             with httpx.Client(timeout=30) as c:

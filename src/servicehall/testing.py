@@ -57,27 +57,19 @@ def fresh_database(prefix: str, data_dir: str | None = None) -> Iterator[tuple[d
             _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def uvicorn_command(port: int, workers: int = 1) -> list[str]:
+    """The command line of a test server: uvicorn on 127.0.0.1:`port`, quiet."""
+    cmd = [sys.executable, "-m", "uvicorn", "servicehall.asgi:application"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
+    cmd += ["--log-level", "warning", "--no-access-log"]
+    return cmd + (["--workers", str(workers)] if workers > 1 else [])
+
+
 @contextlib.contextmanager
 def server_process(env: dict, workers: int = 1, timeout_s: float = 120) -> Iterator[str]:
     """A uvicorn process serving ServiceHall with `env`; yields its base URL; always stopped."""
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "servicehall.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    if workers > 1:
-        cmd += ["--workers", str(workers)]
+    cmd = uvicorn_command(port, workers)
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

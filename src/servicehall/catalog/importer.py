@@ -334,16 +334,7 @@ def parse(data: tables.Source, filename: str, progress: Progress | None = None) 
     """Every row checked (read row by row, within settings IMPORT_LIMITS["catalogue"]), every
     bad cell named; a tier or code twice names the line it first appeared on."""
     limits = settings.IMPORT_LIMITS["catalogue"]
-    tables.check_size(data, limits["bytes"])
-    if progress:
-        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
-    total = max(tables.estimate_rows(data, filename) - 1, 0) if progress else 0
-    rows = ((i, r) for i, r in tables.rows(data, filename) if any(r))
-    header_line, header = next(rows, (0, None))
-    if header is None:
-        raise ServiceError(
-            CoreCode.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
-        )
+    header_line, header, rows, total = tables.open_table(data, filename, limits["bytes"], progress)
     names = [_normalise(h) for h in header]
     cols: dict[str, int] = {}
     for key, (accepted, required) in COLUMNS.items():

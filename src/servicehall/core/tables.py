@@ -112,6 +112,25 @@ def estimate_rows(source: Source, filename: str) -> int:
     return ends + (1 if last not in (b"\n", b"\r", b"") else 0)
 
 
+def open_table(
+    source: Source, filename: str, max_bytes: int | None, progress=None
+) -> tuple[int, list[str], Iterator[tuple[int, list[str]]], int]:
+    """Every importer's start: the size checked before reading, "checking" reported, then the
+    header's line and cells, the non-empty rows after it (read lazily) and the number of data
+    rows expected (0 when unknown or not asked for). An empty file is refused (422)."""
+    check_size(source, max_bytes)
+    if progress:
+        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
+    total = max(estimate_rows(source, filename) - 1, 0) if progress else 0
+    found = ((i, r) for i, r in rows(source, filename) if any(r))
+    header_line, header = next(found, (0, None))
+    if header is None:
+        raise ServiceError(
+            Code.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
+        )
+    return header_line, header, found, total
+
+
 def rows(source: Source, filename: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, the row's cells stripped), every row, in file order."""
     if filename.lower().endswith(EXCEL):

@@ -122,16 +122,9 @@ def parse(
     the bytes, or a binary file). A line and month twice is a bad row naming the first."""
     limits = settings.IMPORT_LIMITS["bills"] if limited else {}
     max_rows = max_rows or limits.get("rows")
-    tables.check_size(data, max_bytes or limits.get("bytes"))
-    if progress:
-        progress("checking", 0, 0)  # reading the file: the number of rows is not known yet
-    total = max(tables.estimate_rows(data, filename) - 1, 0) if progress else 0
-    rows = ((i, r) for i, r in tables.rows(data, filename) if any(r))
-    header_line, header = next(rows, (0, None))
-    if header is None:
-        raise ServiceError(
-            CoreCode.EMPTY_FILE, "文件为空", "The file is empty", field="file", status=422
-        )
+    header_line, header, rows, total = tables.open_table(
+        data, filename, max_bytes or limits.get("bytes"), progress
+    )
     cols = {}
     for key, names in HEADERS.items():
         found = [j for j, h in enumerate(header) if h.lower() in names]

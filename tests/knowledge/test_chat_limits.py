@@ -123,3 +123,13 @@ def test_v2_thirty_conversations_an_hour_per_client_address():
     page = c.get("/chat/")  # the page says it in words, in Chinese by default
     assert page.status_code == 429 and "发起对话过于频繁，请60分钟后再试" in page.content.decode()
     assert Client(REMOTE_ADDR="10.2.2.3").get("/chat/").status_code == 302
+
+
+def test_v2_the_counters_hold_no_phone_number():
+    """The probe found `…:13900000001` in clear in Redis keys: what a limit counts (a number, a
+    username, an address) is kept as a keyed hash, in Redis and in the counters table alike."""
+    from servicehall.core import ratelimit
+
+    key = ratelimit._subject("13900000001")
+    assert "13900000001" not in key and len(key) == 32
+    assert key == ratelimit._subject("13900000001") != ratelimit._subject("13900000002")

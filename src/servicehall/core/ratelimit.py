@@ -23,6 +23,8 @@ Settings: `RATE_LIMITS` (Django setting or the env `SERVICEHALL_RATE_LIMITS`,
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import random
@@ -104,7 +106,10 @@ def refusal(limit: Limit, retry_after: int) -> RateLimited:
 
 
 def _subject(subject: str) -> str:
-    return str(subject)[:200]
+    """What is counted is a phone number, a username, an address: stored as a keyed hash, so
+    neither Redis nor the counters table holds the numbers themselves (V2)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(subject).encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 # ------------------------------------------------------------------ Redis

@@ -190,6 +190,8 @@ def main() -> int:
         env |= {
             "REDIS_URL": redis.url,
             "SERVICEHALL_DB_POOL_MAX": str(POOL),
+            # eight writers on one kiosk token are a load, not a kiosk: its 60 a minute is off
+            "SERVICEHALL_RATE_LIMITS": "queue.device=off",
             "DATABASE_URL": urlunparse(
                 parsed._replace(
                     netloc=f"{parsed.username}:{parsed.password}@127.0.0.1:{proxy.port}"

@@ -18,7 +18,13 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
-from servicehall.core.errors import Code, RateLimited, ServiceError, database_unavailable
+from servicehall.core.errors import (
+    Code,
+    RateLimited,
+    ServiceError,
+    database_unavailable,
+    unreadable_request,
+)
 from servicehall.core.tokens import user_for_token
 
 from .errors import (
@@ -26,7 +32,6 @@ from .errors import (
     csrf_failed,
     framework_error,
     unreadable_body,
-    unreadable_upload,
 )
 
 logger = logging.getLogger("servicehall.api")
@@ -144,7 +149,7 @@ def not_found(request, exc):
 @api.exception_handler(MultiPartParserError)
 def unreadable_form(request, exc):
     """An upload whose multipart framing is broken (no or a bad boundary)."""
-    return service_error(request, unreadable_upload())
+    return service_error(request, unreadable_request("file"))
 
 
 @api.exception_handler(PermissionDenied)

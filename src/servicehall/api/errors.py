@@ -118,13 +118,3 @@ def body_not_an_object() -> ServiceError:
         field="body",
         status=422,
     )
-
-
-def unreadable_upload() -> ServiceError:
-    return ServiceError(
-        CoreCode.INVALID_INPUT,
-        "上传内容无法读取：请以 multipart/form-data 发送文件",
-        "The upload could not be read: send the file as multipart/form-data",
-        field="file",
-        status=400,
-    )

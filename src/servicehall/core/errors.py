@@ -152,3 +152,15 @@ def database_unavailable() -> ServiceError:
         "The system cannot reach its database right now; try again in a moment",
         status=503,
     )
+
+
+def unreadable_request(field: str = "body") -> ServiceError:
+    """A body that cannot be parsed at all (a broken multipart frame, too many fields): 400,
+    from the request guard and the API's handler alike."""
+    return ServiceError(
+        Code.INVALID_INPUT,
+        "请求内容无法读取（格式错误或字段过多）",
+        "The request's content cannot be read (malformed, or too many fields)",
+        field=field,
+        status=400,
+    )

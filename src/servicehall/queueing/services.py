@@ -217,16 +217,15 @@ def _check_offered(hall: Hall, service_type: ServiceType) -> None:
         )
 
 
-def check_hall_of(user, hall: Hall, action_zh: str = "", action_en: str = "") -> None:
+def check_hall_of(user, hall: Hall) -> None:
     """The one check that scopes the queue to the user's halls (org.roles.hall_ids_of), pages
     and API alike: a hall the user does not work in answers exactly as a missing one (404
-    unknown_hall), so another hall's existence is never confirmed. (`action_*`: kept for the
-    callers, which name what they were about to do.)"""
+    unknown_hall), so another hall's existence is never confirmed."""
     if not works_in(user, hall.pk):
         raise _unknown_hall(hall.code)
 
 
-def hall_for(user, code_or_id, action_zh: str = "查看", action_en: str = "see it") -> Hall:
+def hall_for(user, code_or_id) -> Hall:
     """The hall, when `user` works in it; unknown or another's: the same 404."""
     hall = _find_hall(code_or_id)
     if hall is None or not works_in(user, hall.pk):
@@ -420,7 +419,7 @@ def issue_ticket(
     Limits: one waiting ticket per phone number and service type; 60 a minute per issuing
     account and client address (`client`)."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
-    check_hall_of(user, hall, "取号", "issue tickets")
+    check_hall_of(user, hall)
     service_type = get_service_type(service_type_code)
     if channel not in Ticket.Channel.values:
         raise ServiceError(
@@ -586,7 +585,7 @@ def book_appointment(
       the hall. Any minute may be booked (the page offers slot starts); it counts in its slot.
     Writes a "booked" event."""
     require_perm(user, "queueing.book_appointment", "预约", "book appointments")
-    check_hall_of(user, hall, "预约", "book appointments")
+    check_hall_of(user, hall)
     service_type = get_service_type(service_type_code)
     number = normalize_phone(phone)
     customer = find_by_phone(number)
@@ -679,7 +678,7 @@ def cancel_appointment(user, appointment_id, reason: str = "") -> Appointment:
 def check_in(user, hall: Hall, phone: str) -> Ticket:
     """An appointment's customer checks in at the kiosk with their phone number (Q3)."""
     require_perm(user, "queueing.issue_ticket", "取号", "issue tickets")
-    check_hall_of(user, hall, "取号", "issue tickets")
+    check_hall_of(user, hall)
     if not (phone or "").strip():
         raise ServiceError(
             CoreCode.REQUIRED,
@@ -821,7 +820,7 @@ def _notify_near_after_call(hall: Hall, ticket: Ticket) -> None:
 def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
     """Start or stop ticketing (the kiosks follow live); who did it and when is audited."""
     require_perm(user, "queueing.manage_queue", "开关取号", "open or close the queue")
-    check_hall_of(user, hall, "开关取号", "open or close the queue")
+    check_hall_of(user, hall)
     with write_transaction():
         Hall.objects.filter(pk=hall.pk).update(is_open=is_open)
         log_action(user, "hall.open" if is_open else "hall.close", "hall", hall.code)
@@ -834,7 +833,7 @@ def set_hall_notice(user, hall: Hall, text: str) -> Hall:
     """The one line of notices along the bottom of the calling display (Q4); the displays
     follow live; who changed it, and to what, is audited."""
     require_perm(user, "queueing.manage_queue", "编辑大厅公告", "edit the hall notice")
-    check_hall_of(user, hall, "编辑大厅公告", "edit the hall notice")
+    check_hall_of(user, hall)
     text = " ".join((text or "").split())  # one line
     limit = Hall._meta.get_field("notice").max_length
     if len(text) > limit:

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
-from servicehall.core.errors import Code, RateLimited, ServiceError
+from servicehall.core.errors import Code, RateLimited, ServiceError, unreadable_request
 from servicehall.core.tables import too_large
 from servicehall.core.validate import NUL, no_nul
 
@@ -49,16 +49,8 @@ class RequestGuardMiddleware(MiddlewareMixin):
         except ServiceError as exc:
             return refusal(request, exc)
         except (RequestDataTooBig, MultiPartParserError, SuspiciousOperation, UnreadablePostError):
-            return refusal(
-                request,
-                ServiceError(
-                    Code.INVALID_INPUT,
-                    "请求内容无法读取（格式错误或字段过多）",
-                    "The request's content cannot be read (malformed, or too many fields)",
-                    field="file" if request.content_type == "multipart/form-data" else "body",
-                    status=400,
-                ),
-            )
+            field = "file" if request.content_type == "multipart/form-data" else "body"
+            return refusal(request, unreadable_request(field))
         return None
 
 

@@ -42,10 +42,14 @@ def manager(hall):
     return factories.make_staff("hall_manager", hall)
 
 
-def client_for(user) -> Client:
+def client_for(user, lang: str | None = None) -> Client:
+    """A browser-like client signed in as `user` (None: anonymous), in `lang` if given (the
+    language switch's cookie)."""
     c = Client()
     if user is not None:
         c.force_login(user)
+    if lang:
+        c.cookies["django_language"] = lang
     return c
 
 

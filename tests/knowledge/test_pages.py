@@ -2,21 +2,16 @@
 client, in Chinese (the default) and English."""
 
 import pytest
-from django.test import Client
 
 from servicehall.cases import services as cases
 from servicehall.knowledge.models import Article
 from tests import factories
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def as_user(user, lang: str | None = None) -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
+as_user = client_for  # signed in, in a language if given
 
 
 def text(r) -> str:

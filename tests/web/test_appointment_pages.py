@@ -6,11 +6,11 @@ list renders with the phone masked."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from servicehall.queueing import services
 from servicehall.queueing.models import Appointment
+from tests.conftest import client_for
 from tests.factories import make_customer, make_hall, make_staff
 
 
@@ -19,12 +19,7 @@ def at(days: int, hh: int, mm: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hh, mm)))
 
 
-def as_user(user, lang: str | None = None) -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
+as_user = client_for  # signed in, in a language if given
 
 
 @pytest.fixture

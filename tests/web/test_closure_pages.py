@@ -17,18 +17,14 @@ from servicehall.core.sms import queue_sms
 from servicehall.surveys import services as surveys
 from servicehall.surveys.models import Survey
 from tests import factories
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "13900006666"
 
 
-def as_user(user, lang: str | None = None) -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
+as_user = client_for  # signed in, in a language if given
 
 
 def text(r) -> str:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "servicehall.queueing",
     "servicehall.cases",
     "servicehall.surveys",
+    "servicehall.complaints",
     "servicehall.web",
 ]
 

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from servicehall.cases.errors import Code as CasesCode
 from servicehall.catalog.errors import Code as CatalogCode
+from servicehall.complaints.errors import Code as ComplaintsCode
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Forbidden, NotFound, ServiceError
 from servicehall.customers.errors import Code as CustomersCode
@@ -27,6 +28,7 @@ VOCABULARY: tuple[type[StrEnum], ...] = (
     KnowledgeCode,
     CasesCode,
     SurveysCode,
+    ComplaintsCode,
 )
 ERROR_CODES: list[str] = sorted(c.value for enum in VOCABULARY for c in enum)
 

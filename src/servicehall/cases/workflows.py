@@ -80,7 +80,7 @@ LOOP_STATES = {
 }
 
 
-def _loop(work_state: str) -> tuple[Transition, ...]:
+def closed_loop(work_state: str) -> tuple[Transition, ...]:
     return (
         Transition(
             "resolve",
@@ -172,7 +172,7 @@ WORK_ORDER = Workflow(
     initial="in_progress",
     states={"in_progress": ("处理中", "In progress"), **LOOP_STATES},
     closed=frozenset({"closed"}),
-    transitions=_loop("in_progress"),
+    transitions=closed_loop("in_progress"),
     script_zh={
         "in_progress": "您的问题我们已经记录，将于承诺时间前给您答复，请保持电话畅通。",
         "resolved": "您反映的问题已处理完毕，请问您对处理结果是否满意？",
@@ -202,7 +202,7 @@ FAULT = Workflow(
             "Respond and dispatch repair",
             effect="respond",
         ),
-        *_loop("repairing"),
+        *closed_loop("repairing"),
     ),
     script_zh={
         "reported": "非常抱歉给您带来不便，我们会在15分钟内响应，尽快安排修复。",

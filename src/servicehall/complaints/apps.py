@@ -10,3 +10,10 @@ class ComplaintsConfig(AppConfig):
     name = "servicehall.complaints"
     label = "complaints"
     verbose_name = "投诉与申诉 Complaints and appeals"
+
+    def ready(self) -> None:
+        from servicehall.cases.workflows import register
+
+        from .workflows import COMPLAINT
+
+        register(COMPLAINT)

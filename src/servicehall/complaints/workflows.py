@@ -1,0 +1,64 @@
+"""The complaint's workflow (P1), registered with the case engine (cases/workflows.py) when the
+app is ready: the handbook's three stages in order — accept (受理: 倾听, 询问, 安抚, 确认),
+understand and clarify (理解澄清), resolve (解决处理) — then the closed loop every follow-up type
+shares (confirmation, return visit, survey). A grumble (抱怨) that an explanation settles on the
+spot is recorded from the same case and closed as such: it is not counted as a complaint.
+
+Each stage's transition names the fields it needs; its check (Transition.check, a key of the
+engine's CHECKS, registered by this app) validates what the stage records."""
+
+from __future__ import annotations
+
+from servicehall.cases.workflows import LOOP_STATES, Transition, Workflow, closed_loop
+
+COMPLAINT = Workflow(
+    kind="complaint",
+    acts_on_account=False,
+    name_zh="投诉",
+    name_en="Complaint",
+    prefix="TS",
+    initial="accepting",
+    states={
+        "accepting": ("受理", "Accepting"),
+        "clarifying": ("理解澄清", "Understanding and clarifying"),
+        "resolving": ("解决处理", "Resolving"),
+        "grumble": ("抱怨（当场解释）", "Grumble settled on the spot"),
+        **LOOP_STATES,
+    },
+    closed=frozenset({"closed", "grumble"}),
+    transitions=(
+        Transition(
+            "accept",
+            ("accepting",),
+            "clarifying",
+            "受理完成（倾听·询问·安抚·确认）",
+            "Accepted (listen, ask, calm, confirm)",
+            requires=("steps", "words", "request"),
+        ),
+        Transition(
+            "settle_grumble",
+            ("accepting",),
+            "grumble",
+            "当场解释，按抱怨记录",
+            "Explained on the spot: record as a grumble",
+            requires=("resolution",),
+            effect="close",
+        ),
+        Transition(
+            "clarify",
+            ("clarifying",),
+            "resolving",
+            "理解澄清完成",
+            "Understood and clarified",
+            requires=("causes", "explanation", "basis"),
+        ),
+        *closed_loop("resolving"),
+    ),
+    script_zh={
+        "accepting": "您好，我非常理解您现在的心情，请您慢慢说，我会认真记录您反映的每一个问题。",
+        "clarifying": "我帮您查询了一下，情况是这样的……我们公司的规定是……",
+        "resolving": "针对您反映的问题，我们的处理意见是……我们会在约定时间前给您答复。",
+        "resolved": "您反映的问题已处理完毕，请问您对处理结果是否满意？",
+        "return_visit": "您好，我是营业厅工作人员，就您前几天反映的问题做个回访，请问问题解决了吗？",
+    },
+)

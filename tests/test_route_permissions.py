@@ -639,6 +639,8 @@ HALL_PAGES = {
     "web:case-reveal": ("POST", R, _case, {"reason": "核实来电号码"}),
     # not closed by staff: refused for its state beside the form, after the hall was checked
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
+    # not an appeal: refused for its state beside the form, after the hall was checked
+    "web:appeal-decide": ("POST", None, _case, {"liability": "customer", "reason": "核实无误"}),
 }
 
 

@@ -17,3 +17,9 @@ class ComplaintsConfig(AppConfig):
         from .workflows import COMPLAINT
 
         register(COMPLAINT)
+        # --- appeals: the workflow, and its check and effects in the engine's registries
+        from . import appeals
+        from .workflows import APPEAL
+
+        register(APPEAL)
+        appeals.plug_into_engine()

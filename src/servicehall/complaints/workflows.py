@@ -62,3 +62,61 @@ COMPLAINT = Workflow(
         "return_visit": "您好，我是营业厅工作人员，就您前几天反映的问题做个回访，请问问题解决了吗？",
     },
 )
+
+# --- appeals (P2, P3, L1)
+# An appeal (申诉, SS…) arrives from outside (complaints/appeals.py registers it with its source,
+# reference and deadlines): the materials are gathered, the liability is decided (its check,
+# "appeal_liability", refuses a decision without a reason or a sub-reason), and the answer goes
+# back to the appeal centre, which closes it.
+APPEAL = Workflow(
+    kind="appeal",
+    acts_on_account=False,
+    name_zh="申诉",
+    name_en="Appeal",
+    prefix="SS",
+    initial="registered",
+    states={
+        "registered": ("已登记", "Registered"),
+        "investigating": ("核查取证", "Gathering the facts"),
+        "decided": ("已定责", "Liability decided"),
+        "replied": ("已答复申诉机构", "Answered to the appeal centre"),
+    },
+    closed=frozenset({"replied"}),
+    transitions=(
+        Transition(
+            "investigate",
+            ("registered",),
+            "investigating",
+            "开始核查取证",
+            "Start gathering the facts",
+            effect="respond",
+            perm="complaints.handle_appeal",
+        ),
+        Transition(
+            "decide_liability",
+            ("investigating",),
+            "decided",
+            "定责",
+            "Decide the liability",
+            requires=("liability", "reason"),
+            effect="appeal_decide",
+            perm="complaints.handle_appeal",
+            check="appeal_liability",
+        ),
+        Transition(
+            "reply",
+            ("decided",),
+            "replied",
+            "答复申诉机构",
+            "Answer the appeal centre",
+            requires=("resolution",),
+            effect="appeal_reply",
+            perm="complaints.handle_appeal",
+        ),
+    ),
+    script_zh={
+        "registered": "您好，我们已收到您通过申诉渠道反映的问题，将尽快核实并在规定时限内答复。",
+        "investigating": "我们正在核查您反映的情况，调取受理单、详单等材料，请您保持电话畅通。",
+        "decided": "经核查，处理结论是……我们将按规定答复申诉受理机构。",
+    },
+)

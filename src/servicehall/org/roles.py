@@ -60,6 +60,7 @@ HALL_MANAGER_PERMS = (
     *KB_AUTHOR,
     *KB_REVIEW,
     "catalog.import_catalog",
+    "complaints.handle_appeal",  # appeals (P2, P3): register them, decide the liability
 )
 
 ROLES: tuple[Role, ...] = (
@@ -82,6 +83,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_unmasked_pii",
             *CASE_WORK,
             *KB_AUTHOR,
+            "complaints.handle_appeal",
         ),
         home="workbench",
     ),
@@ -176,6 +178,7 @@ ROLES: tuple[Role, ...] = (
             "core.smsmessage.view",
             "cases.slapolicy.*",
             "cases.case.view",
+            "complaints.appealsource.*",  # the appeal sources and their deadlines (L1)
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

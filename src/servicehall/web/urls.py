@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import (
+    appeals,
     appointments,
     board,
     cases,
@@ -67,6 +68,9 @@ urlpatterns = [
     path("chat/<str:token>/", chat.conversation, name="chat"),
     path("chat/<str:token>/events", chat.events, name="chat-events"),
     path("notices/events", notices.events, name="notices-events"),
+    path("appeals/", appeals.appeal_list, name="appeals"),
+    path("appeals/new", appeals.appeal_new, name="appeal-new"),
+    path("appeals/<int:case_id>/decide", appeals.appeal_decide, name="appeal-decide"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),

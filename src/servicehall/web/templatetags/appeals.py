@@ -1,0 +1,25 @@
+"""The appeal's fragment on the case page (web/templates/web/cases/_appeal.html) reads its data
+here, so the case page's view needs no change for it."""
+
+from django import template
+from django.utils.translation import get_language
+
+from servicehall.complaints import appeal_selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def appeal_panel(context, case_id):
+    """An appeal as its fragment shows it, the appeals linked to a complaint, or None."""
+    from servicehall.cases.models import Case
+
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return None
+    return appeal_selectors.appeal_view(case, context["request"].user, get_language() or "zh")
+
+
+@register.simple_tag
+def appeal_choices():
+    return appeal_selectors.choices()

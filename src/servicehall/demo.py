@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from servicehall.cases import services as cases
 from servicehall.cases import sla
+from servicehall.cases.models import Case
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
+from servicehall.complaints import appeals
+from servicehall.complaints.models import Appeal
 from servicehall.core.db import write_transaction
 from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
@@ -176,6 +179,9 @@ def load_demo() -> bool:
         created = True
     if not Article.objects.exists():
         _knowledge()
+        created = True
+    if not Appeal.objects.exists():
+        _appeals()
         created = True
     hall = Hall.objects.get(code=HALL_CODE)
     if not hall.opening_hours.exists():
@@ -592,6 +598,54 @@ def _closed_cases(users, case, now: datetime) -> None:
         note="客户到厅取新发票，当面告知确认码，确认问题已解决。",
     )
     cases.review_closure(users["zhengyu"], in_person.pk, verdict="ok", note="确认码核验无误。")
+
+
+APPEAL_PHONE = 9  # the demo customer of the complaint and its appeal
+
+
+def _appeals() -> None:
+    """The 16:00 scene's start: a complaint of last month by a demo customer, closed, and an
+    appeal about it from the provincial appeal centre registered today, not yet decided (the
+    complaint's stages are its own part: the demo only needs it closed, so it is set so)."""
+    sunli = get_user_model().objects.get(username="sunli")
+    today = timezone.localdate()
+    matter_on = today.replace(day=1) - timedelta(days=12)  # in last month
+    complaint = cases.open_case(
+        sunli,
+        kind="complaint",
+        channel="walk_in",
+        category="complaint",
+        hall=HALL_CODE,
+        phone=demo_phone(APPEAL_PHONE),
+        subject="宽带提速包扣费后未提速",
+        description="客户反映10月办理的宽带提速包（每月20元）已扣费，但实测网速仍为100M。",
+    )
+    at = timezone.make_aware(datetime.combine(matter_on + timedelta(days=2), time(10, 30)))
+    Case.objects.filter(pk=complaint.pk).update(
+        created_at=at,
+        status="closed",
+        resolution="经核实提速包已生效，测速偏低系客户路由器仅支持百兆；已解释并建议更换千兆路由器。",
+        resolved_at=at + timedelta(days=1),
+        closed_at=at + timedelta(days=3),
+        due_at=None,
+        warn_at=None,
+        next_escalation_at=None,
+        first_response_watch=None,
+    )
+    complaint.events.update(at=at)
+    appeals.register_appeal(
+        sunli,
+        source="provincial_centre",
+        reference="TGJ-SS-20261201-0417",
+        received_on=today.isoformat(),
+        matter_on=matter_on.isoformat(),
+        matter="客户不认可上月投诉的处理结果，认为提速包未生效却被扣费，要求退还提速包费用并赔偿。",
+        subject="宽带提速包扣费争议（不认可投诉处理结果）",
+        phone=demo_phone(APPEAL_PHONE),
+        billing_dispute=True,
+        materials_due=(today + timedelta(days=4)).isoformat(),
+        complaints=[complaint.pk],
+    )
 
 
 def _customer_answers(case_id: int) -> None:

@@ -155,6 +155,8 @@ def test_p2_an_appeal_without_source_or_reference_is_422_naming_the_field(desk, 
     assert (e.code, e.field) == ("unknown_appeal_source", "source")
     e = _refused(lambda: _register(desk, phone=""))
     assert (e.code, e.field) == ("required", "phone")
+    e = _refused(lambda: _register(desk, matter="  "))
+    assert (e.code, e.field) == ("required", "matter")
     assert not Case.objects.filter(kind="appeal").exists() and not Appeal.objects.exists()
     # the same reference of the same source twice: 409, the first stays alone
     _register(desk, reference="TGJ-9")

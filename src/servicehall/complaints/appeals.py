@@ -247,6 +247,7 @@ def register_appeal(
             status=422,
         )
     customer, contact = _customer(phone, customer_id)
+    matter = _required(matter, "matter", "申诉内容", "what the customer appeals about", 4000)
     candidates = {c.pk: c for c in linkable_complaints(user, customer)}
     linked = []
     for raw in complaints or ():

@@ -11,6 +11,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.test import Client
@@ -20,6 +21,7 @@ from django.utils import timezone
 from servicehall.api import api
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case, CaseEvent
+from servicehall.cases.services import attachments as case_attachments
 from servicehall.core.models import ImportJob
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import Customer
@@ -140,6 +142,10 @@ API = {  # (method, path): (any of these permissions, body)
     ("POST", "/api/cases/{case_id}/chat-replies"): (HANDLE, {"text": "您好"}),
     ("POST", "/api/cases/{case_id}/escalate"): (HANDLE, {"version": 1, "reason": "超权限"}),
     ("POST", "/api/cases/{case_id}/promise"): (HANDLE, {"version": 1, "promised_at": TOMORROW}),
+    ("GET", "/api/cases/{case_id}/attachments"): (CASE_READ, None),
+    ("POST", "/api/cases/{case_id}/attachments"): (HANDLE, None),
+    ("GET", "/api/cases/{case_id}/attachments/{attachment_id}"): (CASE_READ, None),
+    ("DELETE", "/api/cases/{case_id}/attachments/{attachment_id}"): (HANDLE, None),
     ("GET", "/api/catalog/plans"): (("catalog.offer_plan", "catalog.import_catalog"), None),
     ("POST", "/api/catalog/import"): (("catalog.import_catalog",), None),
     ("GET", "/api/catalog/recommendation"): (("catalog.offer_plan",), None),
@@ -250,6 +256,7 @@ def world(hall):
         "customer_id": customer.pk,
         "action": "start",
         "token": chat.start("web").token,
+        "attachment_id": 1,  # none: whoever may is refused for the case (404), never 403
     }
 
 
@@ -444,6 +451,20 @@ def _quiet_on_board(ctx):
     return {"ticket_id": ctx.waiting().pk}
 
 
+def _attached(ctx):
+    """An attachment on the target hall's case: the caller's own where they may work on it
+    (the uploader may delete it), else the hall's clerk's."""
+    user = ctx.user
+    mine = user.has_perm("cases.handle_case") and works_there(user, ctx.t)
+    a = case_attachments.upload(
+        user if mine else ctx.t.local,
+        ctx.t.case.pk,
+        file=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+        name="matrix.png",
+    )
+    return _case(ctx) | {"attachment_id": a.pk}
+
+
 # (method, path): (permissions, read or write, prepare(ctx) -> the path's ids and body values,
 #  body). A write must leave an event row of the target hall when `event` is set.
 R, W, E = "read", "write", "write+event"
@@ -599,6 +620,12 @@ HALL_API = {
         _case,
         {"version": "{version}", "promised_at": TOMORROW},
     ),
+    ("GET", "/api/cases/{case_id}/attachments"): (CASE_READ, R, _case, None),
+    # a JSON body has no file: refused for what it lacks (422), after the hall was checked
+    ("POST", "/api/cases/{case_id}/attachments"): (HANDLE, None, _case, None),
+    # a read that writes only the audit row (who downloaded which file)
+    ("GET", "/api/cases/{case_id}/attachments/{attachment_id}"): (CASE_READ, R, _attached, None),
+    ("DELETE", "/api/cases/{case_id}/attachments/{attachment_id}"): (HANDLE, E, _attached, None),
 }
 # Pages (by URL name; their permissions are the view's own): the same, as a browser sends them.
 HALL_PAGES = {
@@ -641,6 +668,11 @@ HALL_PAGES = {
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
     # not an appeal: refused for its state beside the form, after the hall was checked
     "web:appeal-decide": ("POST", None, _case, {"liability": "customer", "reason": "核实无误"}),
+
+    # no file: refused beside the form, after the hall was checked
+    "web:case-attachments": ("POST", None, _case, None),
+    "web:case-attachment": ("GET", R, _attached, None),
+    "web:case-attachment-delete": ("POST", E, _attached, None),
 }
 
 

@@ -173,6 +173,7 @@ def load_demo() -> bool:
         created = True
     if not Desk.objects.exists():
         _desks_and_cases(Hall.objects.get(code=HALL_CODE))
+        _case_attachments()
         created = True
     if not Product.objects.exists():
         _catalogue_and_usage()
@@ -838,3 +839,75 @@ def logins_text() -> str:
         i = TIERS.index(tier) + 1
         lines.append(f"  {demo_phone(i)}  {tier.label}")
     return "\n".join(lines)
+
+
+# --- case attachments (P1)
+
+
+def _demo_png(width: int = 240, height: int = 120) -> bytes:
+    """A made-up screenshot: a grey page with a red bar where the charge would be."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = []
+    for y in range(height):
+        red = 40 <= y < 60
+        rows.append(b"\x00" + (b"\xd0\x30\x30" if red else b"\xee\xee\xee") * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _demo_pdf() -> bytes:
+    """A one-page PDF standing in for a signed service form (invented, no real person)."""
+    text = b"BT /F1 14 Tf 60 760 Td (Service form - demo only - customer signature) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+def _case_attachments() -> None:
+    """The plan-change work order carries the customer's screenshot of the charge text and the
+    signed service form of the change (only roles that may unmask download that one)."""
+    from django.core.files.base import ContentFile
+
+    from servicehall.cases.models import Case
+
+    case = Case.objects.filter(subject="套餐变更未生效").first()
+    if case is None:
+        return
+    clerk = case.owner
+    for name, data, kind, note in (
+        ("扣费短信截图.png", _demo_png(), "screenshot", "客户手机收到的128元扣费短信"),
+        ("业务受理单-套餐变更.pdf", _demo_pdf(), "signed_form", "客户上月签字的变更受理单"),
+    ):
+        cases.attachments.upload(
+            clerk, case.pk, file=ContentFile(data, name=name), name=name, kind=kind, note=note
+        )

@@ -208,10 +208,50 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+
+
+def attachment_storage(environ, data_dir: Path) -> dict:
+    """Where case attachments are kept (cases.CaseAttachment): the data dir's attachments/ —
+    outside static files and anything whitenoise serves; every download goes through the
+    audited view — or an S3-compatible store when SERVICEHALL_S3_BUCKET is set (the optional
+    extra `s3`: django-storages and boto3; keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    or the machine's role, as boto3 finds them)."""
+    bucket = environ.get("SERVICEHALL_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(data_dir / "attachments"),
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    options = {
+        "bucket_name": bucket,
+        "location": environ.get("SERVICEHALL_S3_PREFIX", "attachments"),
+        "file_overwrite": False,  # names are random; never replace a file
+    }
+    for env, key in (
+        ("SERVICEHALL_S3_ENDPOINT_URL", "endpoint_url"),
+        ("SERVICEHALL_S3_REGION", "region_name"),
+    ):
+        if environ.get(env):
+            options[key] = environ[env]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "attachments": attachment_storage(os.environ, DATA_DIR),
 }
+# Case attachments (P1): the largest file (within the request guard's UPLOAD_MAX_BYTES) and the
+# most files on one case.
+ATTACHMENT_MAX_BYTES = min(
+    int(os.environ.get("SERVICEHALL_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024, UPLOAD_MAX_BYTES
+)
+ATTACHMENTS_PER_CASE = 50
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

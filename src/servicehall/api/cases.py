@@ -8,12 +8,13 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from servicehall.cases import bill_shock, selectors, services
 from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core.errors import ServiceError, forbidden, require_perm
+from servicehall.web.attachments import file_response
 
 from ..core.errors import Code as CoreCode
 from .errors import ErrorOut
@@ -469,3 +470,90 @@ def promise(request, case_id: int, payload: PromiseIn):
 def update(request, case_id: int, payload: UpdateIn):
     case = services.update(request.user, case_id, version=payload.version, **_payload(payload))
     return _detail(case, request.user)
+
+
+# --- attachments on every case (P1): cases.services.attachments
+
+
+class CaseAttachmentOut(Schema):
+    id: int
+    name: str = Field(..., description="the cleaned file name; numbers in it masked (V2)")
+    kind: str = Field(..., description="signed_form, screenshot, recording or other")
+    kind_name: str
+    content_type: str = Field(..., description="as found from the bytes, not the name")
+    size: int
+    sha256: str
+    note: str
+    uploaded_by: str | None
+    uploaded_at: datetime
+    can_delete: bool
+    needs_reason: bool = Field(..., description="a signed form: the download needs a reason")
+    may_download: bool
+
+
+ATTACHMENT_ERRORS = {**ERRORS, 429: ErrorOut}
+
+
+@router.get("/{case_id}/attachments", response={200: list[CaseAttachmentOut], **ERRORS})
+def list_attachments(request, case_id: int):
+    """The case's attachments, oldest first."""
+    _reader(request)
+    case = selectors.get_visible(request.user, case_id)
+    return selectors.attachments(case, request.user, _lang())
+
+
+@router.post("/{case_id}/attachments", response={201: CaseAttachmentOut, **ERRORS})
+def upload_attachment(
+    request,
+    case_id: int,
+    file: UploadedFile = File(None),  # noqa: B008 (ninja idiom)
+    kind: str = Form("other", max_length=20),
+    note: str = Form("", max_length=200),
+):
+    """Attach a file (multipart: `file`, `kind`, `note`) to an open case you work on: PDF,
+    JPEG/PNG/GIF/WebP, MP3/WAV/M4A/AMR or plain text, as its bytes show and its extension
+    says (else 422 naming `file`), within the size and per-case limits."""
+    a = services.attachments.upload(
+        request.user,
+        case_id,
+        file=file,
+        name=file.name if file is not None else "",
+        kind=kind,
+        note=note,
+    )
+    rows = selectors.attachments(a.case, request.user, _lang())
+    return Status(201, next(r for r in rows if r["id"] == a.pk))
+
+
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    response={200: None, **ATTACHMENT_ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the file, as an attachment",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(request, case_id: int, attachment_id: int, reason: str = ""):
+    """The file, audited. A signed service form (kind signed_form) shows the customer's ID
+    number: only roles that may see personal data unmasked download it, with a `reason`,
+    within their limit of unmasked views (429 past it)."""
+    attachment, handle = services.attachments.open_for_download(
+        request.user, case_id, attachment_id, reason=reason, ip=request.META.get("REMOTE_ADDR")
+    )
+    return file_response(handle, attachment.name, attachment.content_type)
+
+
+@router.delete(
+    "/{case_id}/attachments/{attachment_id}", response={200: list[CaseAttachmentOut], **ERRORS}
+)
+def delete_attachment(request, case_id: int, attachment_id: int, reason: str = ""):
+    """Delete an attachment of an open case: your own, or any as a hall manager; `reason`
+    goes on the timeline, which keeps the file's name, kind, size and hash. Answers the
+    attachments left."""
+    services.attachments.delete(request.user, case_id, attachment_id, reason=reason)
+    case = selectors.get_visible(request.user, case_id)
+    return selectors.attachments(case, request.user, _lang())

@@ -323,3 +323,55 @@ class ClosureCode(models.Model):
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["case", "sent_at"], name="closure_code_case")]
+
+
+def attachment_storage():
+    """The store of case attachments (settings STORAGES["attachments"]: the data dir, or an
+    S3-compatible store), looked up when used so that settings decide, not the migration."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+class AttachmentKind(models.TextChoices):
+    SIGNED_FORM = "signed_form", _("Signed service form (业务受理单)")
+    SCREENSHOT = "screenshot", _("Screenshot")
+    RECORDING = "recording", _("Recording")
+    OTHER = "other", _("Other")
+
+
+class CaseAttachment(models.Model):
+    """A file on a case (P1: the signed 业务受理单, screenshots, recordings): kept in the
+    attachment store under a random name; its type is the one its bytes show, not its name's.
+    Uploads and deletions are case events; every download is an audit row
+    (cases.services.attachments)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), storage=attachment_storage, max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        indexes = [models.Index(fields=["case", "uploaded_at"], name="case_attachment_case")]
+        permissions = [
+            ("remove_any_attachment", "Can delete any attachment of the cases they oversee")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,7 +22,14 @@ from servicehall.org.models import Desk, Hall, staff_name
 from servicehall.org.roles import hall_ids_of, in_halls
 
 from .errors import Code
-from .models import Case, CaseConfirmation, ConfirmationMethod, ReviewState
+from .models import (
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    CaseConfirmation,
+    ConfirmationMethod,
+    ReviewState,
+)
 from .workflows import ESCALATION_LEVELS, WORKFLOWS, workflow_of
 
 PAGE = 50
@@ -284,6 +291,7 @@ def detail(case: Case, user, lang: str = "zh", *, unmasked: bool = False) -> dic
             "confirmation": confirmation_view(case),
             # where a closing code would go, masked (C5): in person needs a number on file
             "code_number": _masked_phone(number_on_file(case) or ""),
+            "attachments": attachments(case, user, lang),
         }
     )
     # the satisfaction text went out (its link is the customer's alone: never shown, C5)
@@ -452,6 +460,13 @@ def _event_detail(kind: str, data: dict) -> str:
         return text
     if kind == "closure_reviewed" and data.get("verdict") in ReviewState.values:
         return str(ReviewState(data["verdict"]).label)
+    if kind in ("attachment_added", "attachment_deleted") and data.get("name"):
+        file_kind = data.get("file_kind")
+        kind_name = (
+            str(AttachmentKind(file_kind).label) if file_kind in AttachmentKind.values else ""
+        )
+        parts = [mask_free_text(data["name"]), kind_name, size_text(data.get("size") or 0)]
+        return " · ".join(p for p in parts if p)
     return ""
 
 
@@ -474,7 +489,51 @@ EVENT_LABELS = {
     "chat_message": ("客户在对话中留言", "Customer wrote in the chat"),
     "chat_reply": ("在对话中回复客户", "Replied in the chat"),
     "assigned": ("转人工，分配给", "Handed over to"),
+    "attachment_added": ("上传附件", "Attachment added"),
+    "attachment_deleted": ("删除附件", "Attachment deleted"),
 }
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it: 830 B, 35 KB, 1.2 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def attachments(case: Case, user, lang: str = "zh") -> list[dict]:
+    """The case's attachments as its page and the API list them (P1): the name (numbers in it
+    masked, V2), kind, type, size, who and when; whether this user may delete it (its uploader
+    or a manager, while the case is open) and whether downloading it needs a reason (a signed
+    service form holds an ID number: cases.services.attachments)."""
+    may_remove = (
+        not case.is_closed and user.has_perm("cases.handle_case") and may_handle(user, case)
+    )
+    manager = user.has_perm("cases.remove_any_attachment")
+    out = []
+    for a in CaseAttachment.objects.filter(case=case).select_related("uploaded_by__staff"):
+        out.append(
+            {
+                "id": a.pk,
+                "name": mask_free_text(a.name),
+                "kind": a.kind,
+                "kind_name": str(AttachmentKind(a.kind).label),
+                "content_type": a.content_type,
+                "size": a.size,
+                "size_text": size_text(a.size),
+                "sha256": a.sha256,
+                "note": mask_free_text(a.note),
+                "uploaded_by": staff_name(a.uploaded_by),
+                "uploaded_at": a.uploaded_at,
+                "can_delete": may_remove and (manager or a.uploaded_by_id == user.pk),
+                "needs_reason": a.kind == AttachmentKind.SIGNED_FORM,
+                "may_download": a.kind != AttachmentKind.SIGNED_FORM
+                or user.has_perm("customers.view_unmasked_pii"),
+            }
+        )
+    return out
 
 
 def sla_overview(user, *, now: datetime | None = None, limit: int = 200) -> dict:

@@ -56,6 +56,8 @@ HALL_MANAGER_PERMS = (
     "queueing.manage_queue",
     "queueing.view_display",
     "cases.view_all_cases",
+    # a case's attachments: deletes any of them while the case is open, not only their own
+    "cases.remove_any_attachment",
     "customers.import_bills",
     *KB_AUTHOR,
     *KB_REVIEW,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -148,6 +149,7 @@ def case_detail(request, case_id):
 def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
     data = selectors.detail(case, request.user, _lang(), unmasked=unmasked)
     forms = ["page", "reveal", *COMMON_OPS, "closure_code", *(a["action"] for a in data["allowed"])]
+    forms.append("attachments")  # web/attachments.py: refusals shown beside the list
     form_messages, top = sort_messages(request, forms)
     return render(
         request,
@@ -161,6 +163,7 @@ def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
             "suggestions": suggestions(request.user, case.subject, case.description),
             "conversation": selectors.conversation_view(case, _lang(), unmasked=unmasked),
             "can_reveal": request.user.has_perm("customers.view_unmasked_pii"),
+            "attachment_max_mb": f"{settings.ATTACHMENT_MAX_BYTES / 1024 / 1024:g}",
         },
         status=status,
     )

@@ -4,6 +4,7 @@ from django.urls import path
 from . import (
     appeals,
     appointments,
+    attachments,
     board,
     cases,
     chat,
@@ -78,6 +79,17 @@ urlpatterns = [
     path("cases/<int:case_id>/events", cases.case_events, name="case-events"),
     path("cases/<int:case_id>/reveal", cases.case_reveal, name="case-reveal"),
     path("cases/<int:case_id>/closure-review", cases.closure_review, name="case-closure-review"),
+    path("cases/<int:case_id>/attachments", attachments.upload, name="case-attachments"),
+    path(
+        "cases/<int:case_id>/attachments/<int:attachment_id>",
+        attachments.download,
+        name="case-attachment",
+    ),
+    path(
+        "cases/<int:case_id>/attachments/<int:attachment_id>/delete",
+        attachments.delete,
+        name="case-attachment-delete",
+    ),
     path("cases/<int:case_id>/<slug:op>", cases.case_op, name="case-op"),
     path("kb/", knowledge.kb_home, name="kb"),
     path("help/<int:article_id>/", knowledge.help_article, name="help"),

@@ -32,6 +32,7 @@ pyproject.toml checks it):
 - `operations.py`: `comment`, `transfer`, `escalate`, `promise`, `update`, `contact_number`;
 - `sweep.py`: the SLA sweep (`sweep`, `SWEEP_BATCH`); `services.sweep` is the function, the
   module is `servicehall.cases.services.sweep` in `sys.modules`;
+- `attachments.py`: files on a case (P1): `upload`, `open_for_download` (audited), `delete`;
 - `chat.py`: chat routing: `say`, the hand-over, who gets it, the reply in the chat (the web
   and API chat surfaces import it as `servicehall.cases.services.chat`).
 
@@ -39,6 +40,7 @@ Callers use the package: `from servicehall.cases import services; services.open_
 """
 
 from ..selectors import may_handle  # read here by tests since services.py imported it
+from . import attachments
 from .chat import (
     channel_name,
     chat_case,
@@ -76,6 +78,7 @@ __all__ = [
     "SWEEP_BATCH",
     "Effect",
     "act",
+    "attachments",
     "case_resolved",
     "channel_name",
     "chat_case",

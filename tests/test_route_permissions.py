@@ -20,6 +20,7 @@ from django.utils import timezone
 from servicehall.api import api
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case, CaseEvent
+from servicehall.complaints.models import CompensationOffer
 from servicehall.core.models import ImportJob
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import Customer
@@ -600,6 +601,41 @@ HALL_API = {
         {"version": "{version}", "promised_at": TOMORROW},
     ),
 }
+
+
+def _complaint(ctx):
+    """A complaint of the target hall, at its front desk (the east roles that handle cases are
+    its members)."""
+    case = cases.open_case(
+        ctx.t.local,
+        kind="complaint",
+        channel="walk_in",
+        category="complaint",
+        description="两厅矩阵投诉",
+        desk=ctx.t.desk.code,
+    )
+    return {"case_id": case.pk}
+
+
+def _offer(amount: int):
+    """A complaint with an offer its hall's clerk made (above the threshold: pending)."""
+
+    def prepare(ctx):
+        ids = _complaint(ctx)
+        offer = CompensationOffer.objects.create(
+            case_id=ids["case_id"],
+            amount=amount,
+            basis="服务承诺",
+            offered_by=ctx.t.local,
+            offered_at=timezone.now(),
+            threshold=100,
+            approval="pending" if amount > 100 else "not_needed",
+        )
+        return ids | {"offer_id": offer.pk}
+
+    return prepare
+
+
 # Pages (by URL name; their permissions are the view's own): the same, as a browser sends them.
 HALL_PAGES = {
     "web:kiosk": ("GET", R, None, None),
@@ -639,6 +675,11 @@ HALL_PAGES = {
     "web:case-reveal": ("POST", R, _case, {"reason": "核实来电号码"}),
     # not closed by staff: refused for its state beside the form, after the hall was checked
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
+    # complaints (P6, P1): an offer, its answer, the hall manager's decision, an upgrade
+    "web:compensation-offer": ("POST", E, _complaint, {"amount": "20", "basis": "服务承诺"}),
+    "web:compensation-answer": ("POST", E, _offer(200), {"answer": "accepted"}),
+    "web:compensation-decide": ("POST", E, _offer(300), {"decision": "approve"}),
+    "web:complaint-upgrade": ("POST", E, _complaint, {"source": "provincial_centre"}),
 }
 
 

@@ -17,3 +17,5 @@ class ComplaintsConfig(AppConfig):
         from .workflows import COMPLAINT
 
         register(COMPLAINT)
+        # --- compensation and upgrades: their events' names on the case timeline
+        from . import compensation  # noqa: F401

@@ -4,4 +4,11 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    pass
+    # --- compensation, upgraded complaints and the monthly report (P6, P1, P3)
+    NOT_A_COMPLAINT = "not_a_complaint"  # compensation or an upgrade on another case type
+    UNKNOWN_OFFER = "unknown_offer"
+    OWN_OFFER = "own_offer"  # the clerk who made an offer cannot approve it (four eyes)
+    OFFER_NOT_PENDING = "offer_not_pending"  # decided already, or never needed a decision
+    OFFER_ANSWERED = "offer_answered"  # the customer accepted or refused it already
+    ALREADY_UPGRADED = "already_upgraded"
+    NOT_AN_EARLIER_COMPLAINT = "not_an_earlier_complaint"  # the first complaint named is not one

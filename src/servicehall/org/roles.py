@@ -60,6 +60,9 @@ HALL_MANAGER_PERMS = (
     *KB_AUTHOR,
     *KB_REVIEW,
     "catalog.import_catalog",
+    # complaints: compensation offers (P6) and the monthly report (P3, L6)
+    "complaints.offer_compensation",
+    "complaints.view_complaint_report",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -82,6 +85,7 @@ ROLES: tuple[Role, ...] = (
             "customers.view_unmasked_pii",
             *CASE_WORK,
             *KB_AUTHOR,
+            "complaints.offer_compensation",  # P6: offers with their basis; the answer
         ),
         home="workbench",
     ),
@@ -120,7 +124,9 @@ ROLES: tuple[Role, ...] = (
         "hall_manager",
         "营业厅经理",
         "Hall manager",
-        HALL_MANAGER_PERMS,
+        # P6: approves compensation above the threshold in their hall (an area manager,
+        # working in every hall, does not: the hall's own manager knows the case)
+        (*HALL_MANAGER_PERMS, "complaints.approve_compensation"),
         home="board",
     ),
     Role(
@@ -142,6 +148,7 @@ ROLES: tuple[Role, ...] = (
             "cases.view_all_cases",
             # closures made by staff on the customer's behalf (C5): reviewed one by one
             "cases.review_closure",
+            "complaints.view_complaint_report",  # P3, L6: every hall's
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
             "knowledge.conversation.view",
@@ -176,6 +183,10 @@ ROLES: tuple[Role, ...] = (
             "core.smsmessage.view",
             "cases.slapolicy.*",
             "cases.case.view",
+            # complaints: the assessment's points per event (季度考核), every offer and upgrade
+            "complaints.assessmentrule.*",
+            "complaints.compensationoffer.view",
+            "complaints.complaintupgrade.view",
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

@@ -22,7 +22,7 @@
       tooltip: { trigger: "axis" },
       xAxis: horizontal ? values : axis,
       yAxis: horizontal ? axis : values,
-      series: [{ type: "bar", data: part.values, itemStyle: { color: "#0b6e4f" } }],
+      series: [{ type: "bar", data: part.values, barMaxWidth: 28, itemStyle: { color: "#0b6e4f" } }],
     });
     if (part.links) {
       chart.on("click", function (p) { if (part.links[p.dataIndex]) location.href = part.links[p.dataIndex]; });

@@ -250,3 +250,25 @@ def test_p3_the_excel_export_has_every_table_and_the_figures(month):
     assert cats["服务投诉"] == 3
     notice = "\n".join(row[0] for row in wb["月度通报"].iter_rows(min_row=2, values_only=True))
     assert f"{month['a'].name}受理投诉3件" in notice and "投诉率1.50%" in notice
+
+
+def test_p3_the_report_counts_in_sql_not_row_by_row(month):
+    """As many queries for ten times the complaints and offers: aggregates, not loops."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = area_manager()
+    reports.monthly_report(user, MONTH)  # the user's permissions and halls, read once
+    with CaptureQueriesContext(connection) as few:
+        reports.monthly_report(user, MONTH)
+    desk = factories.make_staff("complaint_desk", month["a"])
+    for day in range(1, 28):
+        case = complaint(desk, month["a"], at(day))
+        offer = compensation.offer(desk, case.pk, amount="10", basis="服务承诺")
+        compensation.answer(desk, case.pk, offer.pk, answer="accepted")
+    CompensationOffer.objects.update(answered_at=at(8))
+    reports.monthly_report(user, MONTH)  # read the halls again: a new staff member forgot them
+    with CaptureQueriesContext(connection) as many:
+        r = reports.monthly_report(user, MONTH)
+    assert r["total"]["complaints"] == 4 + 27
+    assert len(many) == len(few), "\n".join(q["sql"][:90] for q in many.captured_queries)

@@ -6,17 +6,30 @@ UV_VERSION := 0.13.8
 export SERVICEHALL_DATA_DIR ?= $(CURDIR)/var
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test bench bench-streams outage lint install install-test serve trace
+.PHONY: demo test bench bench-streams outage lint install install-test serve trace js
 
 $(VENV)/bin/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
-install: $(VENV)/bin/uv
+install: $(VENV)/bin/uv js
 	$(VENV)/bin/uv sync --frozen --quiet --no-extra test
 
-install-test: $(VENV)/bin/uv
+install-test: $(VENV)/bin/uv js
 	$(VENV)/bin/uv sync --frozen --quiet --extra test
+
+# The JavaScript the pages serve from our own static files (no CDN): npm installs the versions
+# package-lock.json pins, and the built files are copied where whitenoise serves them
+# (/static/vendor/…, git-ignored). Without npm the report's charts are missing (a warning).
+JS_VENDOR := src/servicehall/web/static/vendor
+js:
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && \
+	  mkdir -p $(JS_VENDOR)/echarts && \
+	  cp node_modules/echarts/dist/echarts.min.js $(JS_VENDOR)/echarts/echarts.min.js; \
+	else \
+	  echo "WARNING: npm not found (apt-get install nodejs npm): the report's charts are missing"; \
+	fi
 
 demo: install
 	$(VENV)/bin/servicehall demo

@@ -22,6 +22,7 @@ from servicehall.api import api
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case, CaseEvent
 from servicehall.cases.services import attachments as case_attachments
+from servicehall.complaints.models import CompensationOffer
 from servicehall.core.models import ImportJob
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import Customer
@@ -627,6 +628,41 @@ HALL_API = {
     ("GET", "/api/cases/{case_id}/attachments/{attachment_id}"): (CASE_READ, R, _attached, None),
     ("DELETE", "/api/cases/{case_id}/attachments/{attachment_id}"): (HANDLE, E, _attached, None),
 }
+
+
+def _complaint(ctx):
+    """A complaint of the target hall, at its front desk (the east roles that handle cases are
+    its members)."""
+    case = cases.open_case(
+        ctx.t.local,
+        kind="complaint",
+        channel="walk_in",
+        category="complaint",
+        description="两厅矩阵投诉",
+        desk=ctx.t.desk.code,
+    )
+    return {"case_id": case.pk}
+
+
+def _offer(amount: int):
+    """A complaint with an offer its hall's clerk made (above the threshold: pending)."""
+
+    def prepare(ctx):
+        ids = _complaint(ctx)
+        offer = CompensationOffer.objects.create(
+            case_id=ids["case_id"],
+            amount=amount,
+            basis="服务承诺",
+            offered_by=ctx.t.local,
+            offered_at=timezone.now(),
+            threshold=100,
+            approval="pending" if amount > 100 else "not_needed",
+        )
+        return ids | {"offer_id": offer.pk}
+
+    return prepare
+
+
 # Pages (by URL name; their permissions are the view's own): the same, as a browser sends them.
 HALL_PAGES = {
     "web:kiosk": ("GET", R, None, None),
@@ -668,11 +704,15 @@ HALL_PAGES = {
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
     # not an appeal: refused for its state beside the form, after the hall was checked
     "web:appeal-decide": ("POST", None, _case, {"liability": "customer", "reason": "核实无误"}),
-
     # no file: refused beside the form, after the hall was checked
     "web:case-attachments": ("POST", None, _case, None),
     "web:case-attachment": ("GET", R, _attached, None),
     "web:case-attachment-delete": ("POST", E, _attached, None),
+    # complaints (P6, P1): an offer, its answer, the hall manager's decision, an upgrade
+    "web:compensation-offer": ("POST", E, _complaint, {"amount": "20", "basis": "服务承诺"}),
+    "web:compensation-answer": ("POST", E, _offer(200), {"answer": "accepted"}),
+    "web:compensation-decide": ("POST", E, _offer(300), {"decision": "approve"}),
+    "web:complaint-upgrade": ("POST", E, _complaint, {"source": "provincial_centre"}),
 }
 
 

@@ -16,8 +16,8 @@ from servicehall.cases import sla
 from servicehall.cases.models import Case
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
-from servicehall.complaints import appeals
-from servicehall.complaints.models import Appeal
+from servicehall.complaints import appeals, compensation, upgrades
+from servicehall.complaints.models import Appeal, CompensationOffer
 from servicehall.core.db import write_transaction
 from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
@@ -35,7 +35,7 @@ from servicehall.org.models import (
 from servicehall.org.roles import assign_role
 from servicehall.queueing import booking
 from servicehall.queueing import services as queue
-from servicehall.queueing.models import QueuePolicy
+from servicehall.queueing.models import QueuePolicy, Ticket
 from servicehall.surveys import services as surveys
 from servicehall.surveys.models import Survey
 
@@ -185,6 +185,9 @@ def load_demo() -> bool:
         _appeals()
         created = True
     hall = Hall.objects.get(code=HALL_CODE)
+    if not CompensationOffer.objects.exists():
+        _complaints_demo(hall)
+        created = True
     if not hall.opening_hours.exists():
         _opening_hours(hall)
         created = True
@@ -911,3 +914,103 @@ def _case_attachments() -> None:
         cases.attachments.upload(
             clerk, case.pk, file=ContentFile(data, name=name), name=name, kind=kind, note=note
         )
+
+
+# --- complaints: compensation, upgrades and the monthly report (P6, P1, P3, L6)
+COMPLAINTS = [  # days ago, customer, category, subject, what happened
+    (34, 17, "billing", "增值业务乱扣费", "resolved"),
+    (20, 6, "order-change", "套餐变更后仍按原资费扣费", "resolved"),
+    (18, 11, "broadband-fault", "宽带报修三天无人上门", "open"),
+    (12, 20, "complaint", "营业员服务态度差", "grumble"),
+    (9, 21, "itemised", "详单打印缺页", "provincial"),
+    (2, 17, "billing", "增值业务再次扣费", "repeat"),
+    (0, 22, "complaint", "排队时间过长", "open"),
+]
+
+
+def _complaints_demo(hall: Hall) -> None:
+    """Complaints over the last five weeks at the complaint desk (孙丽, invented customers):
+    one resolved last month and its upgrade this month (offered on the page, confirmed), one
+    that came through the provincial centre, a grumble settled on the spot, one past its
+    deadline; compensation paid within the limit and one above it waiting for 陈静; finished
+    tickets behind the complaint rate."""
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["sunli", "chenjing"])
+    }
+    sunli = users["sunli"]
+    now = timezone.now()
+    made = {}
+    for days, who, category, subject, what in COMPLAINTS:
+        c = cases.open_case(
+            sunli,
+            kind="complaint",
+            channel="walk_in",
+            category=category,
+            hall=hall.code,
+            phone=demo_phone(who),
+            subject=subject,
+            description=f"客户反映：{subject}，要求给予解释和处理。",
+            desk="complaint",
+        )
+        start = now - timedelta(days=days, hours=2 if days else 0, minutes=5)
+        c.created_at = start
+        sla.start_clock(c, start)
+        c.save()
+        c.events.update(at=start)
+        made[what if what not in made else f"{what}{days}"] = c
+        if what == "grumble":
+            cases.act(
+                sunli,
+                c.pk,
+                "settle_grumble",
+                version=c.version,
+                resolution="当场解释后客户表示理解",
+            )
+        elif what == "resolved":
+            type(c).objects.filter(pk=c.pk).update(
+                status="resolved",
+                resolved_at=start + timedelta(days=2),
+                resolution="已退还相关费用并致歉",
+            )
+    repeat = made["repeat"]
+    upgrades.mark_upgraded(sunli, repeat.pk, source="repeat", first=made["resolved"].number)
+    upgrades.mark_upgraded(sunli, made["provincial"].pk, source="provincial_centre")
+    type(repeat).objects.filter(pk=made["open"].pk).update(due_at=now - timedelta(days=3))
+    paid = compensation.offer(
+        sunli,
+        made["provincial"].pk,
+        amount="20",
+        remedy="双倍返还增值业务费10元",
+        basis="《移动信息业务核查处理指导方案》：无用户定制证据判定违规定制，双倍返还",
+    )
+    compensation.answer(sunli, made["provincial"].pk, paid.pk, answer="accepted")
+    big = compensation.offer(
+        sunli,
+        repeat.pk,
+        amount="200.00",
+        remedy="赠送两个月宽带月租",
+        basis="服务承诺：同一问题二次投诉的补偿标准（本厅服务公约第7条）",
+    )
+    compensation.answer(sunli, repeat.pk, big.pk, answer="accepted")
+    # the tickets the hall finished in the last five weeks: the complaint rate's denominator
+    kind = ServiceType.objects.get(code="business")
+    rng = random.Random(13)
+    rows = []
+    for days in range(1, 36):
+        day = timezone.localdate() - timedelta(days=days)
+        moment = timezone.make_aware(datetime.combine(day, time(10)))
+        rows += [
+            Ticket(
+                hall=hall,
+                day=day,
+                number=f"H{n:03d}",
+                service_type=kind,
+                channel="kiosk",
+                status=Ticket.Status.DONE,
+                issued_at=moment,
+                arrival_at=moment,
+                customer_id=None,
+            )
+            for n in range(1, rng.randint(18, 30))
+        ]
+    Ticket.objects.bulk_create(rows)

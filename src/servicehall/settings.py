@@ -150,6 +150,10 @@ PUBLIC_URL = os.environ.get("SERVICEHALL_PUBLIC_URL", "http://127.0.0.1:8000").r
 # this desk. The demo creates both ("online", "front").
 CHAT_CHANNEL_USER = os.environ.get("SERVICEHALL_CHAT_USER", "online")
 CHAT_DESK = os.environ.get("SERVICEHALL_CHAT_DESK", "front")
+# "我要投诉" in a chat opens a complaint at this desk (the chat desk where it does not exist).
+COMPLAINT_DESK = os.environ.get("SERVICEHALL_COMPLAINT_DESK", "complaint")
+# P6: a compensation offer above this many yuan waits for the hall manager's approval.
+COMPENSATION_APPROVAL_ABOVE = os.environ.get("SERVICEHALL_COMPENSATION_APPROVAL_ABOVE", "100")
 # One-time codes (the chat's number check, V2) are blanked in the SMS outbox that staff read,
 # or whoever reads it could verify as any customer. Where no gateway sends the texts (the
 # demo: `servicehall demo` turns this on) the outbox is the only "phone", so it shows them.

@@ -23,3 +23,6 @@ class ComplaintsConfig(AppConfig):
 
         register(APPEAL)
         appeals.plug_into_engine()
+
+        # --- compensation and upgrades: their events' names on the case timeline
+        from . import compensation  # noqa: F401

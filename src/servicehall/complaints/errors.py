@@ -4,10 +4,17 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    pass
-
     # --- appeals (P2, P3, L1)
     UNKNOWN_APPEAL_SOURCE = "unknown_appeal_source"
     DUPLICATE_APPEAL = "duplicate_appeal"  # the source's reference number is registered already
     FUTURE_DATE = "future_date"  # a date received (or of the matter) after today
     UNCONFIRMED_WARNINGS = "unconfirmed_warnings"  # intake warnings not yet confirmed by staff
+
+    # --- compensation, upgraded complaints and the monthly report (P6, P1, P3)
+    NOT_A_COMPLAINT = "not_a_complaint"  # compensation or an upgrade on another case type
+    UNKNOWN_OFFER = "unknown_offer"
+    OWN_OFFER = "own_offer"  # the clerk who made an offer cannot approve it (four eyes)
+    OFFER_NOT_PENDING = "offer_not_pending"  # decided already, or never needed a decision
+    OFFER_ANSWERED = "offer_answered"  # the customer accepted or refused it already
+    ALREADY_UPGRADED = "already_upgraded"
+    NOT_AN_EARLIER_COMPLAINT = "not_an_earlier_complaint"  # the first complaint named is not one

@@ -1,5 +1,7 @@
 """The complaint desk's records beside the Case (cases.models): see apps.py."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,3 +122,139 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.reference}"
+
+
+# --- compensation, upgraded complaints and the monthly report (P6, P1, P3, L6)
+
+
+class CustomerAnswer(models.TextChoices):
+    THINKING = "thinking", _("Thinking it over")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class Approval(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Within the clerk's limit")
+    PENDING = "pending", _("Awaiting the hall manager's approval")
+    APPROVED = "approved", _("Approved by the hall manager")
+    REJECTED = "rejected", _("Rejected by the hall manager")
+
+
+class CompensationOffer(models.Model):
+    """An offer made to a complaining customer (P6): the amount, the policy it rests on (有根有据),
+    the customer's answer and, above the approval threshold (settings.COMPENSATION_APPROVAL_ABOVE,
+    kept on the row as it was when offered), the hall manager's decision. Paid = accepted and
+    (approved or within the limit)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="compensation_offers"
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=9, decimal_places=2)
+    basis = models.TextField(_("policy basis"))
+    remedy = models.CharField(_("what is offered"), max_length=200, blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(_("offered at"), db_index=True)
+    threshold = models.DecimalField(
+        _("approval needed above (yuan)"), max_digits=9, decimal_places=2
+    )
+    answer = models.CharField(
+        _("customer's answer"),
+        max_length=10,
+        choices=CustomerAnswer.choices,
+        default=CustomerAnswer.THINKING,
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    approval = models.CharField(_("approval"), max_length=12, choices=Approval.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+        verbose_name = _("compensation offer")
+        verbose_name_plural = _("compensation offers")
+        permissions = [
+            ("offer_compensation", "Can offer compensation on a complaint"),
+            ("approve_compensation", "Can approve compensation above the threshold"),
+            ("view_complaint_report", "Can read the monthly complaint report"),
+        ]
+
+    @property
+    def paid(self) -> bool:
+        return self.answer == CustomerAnswer.ACCEPTED and self.approval in (
+            Approval.NOT_NEEDED,
+            Approval.APPROVED,
+        )
+
+
+# "Compensation paid" in SQL (the report): the same rule as CompensationOffer.paid.
+PAID_Q = models.Q(answer=CustomerAnswer.ACCEPTED, approval__in=("not_needed", "approved"))
+DEFAULT_APPROVAL_ABOVE = Decimal("100.00")
+
+
+class UpgradeSource(models.TextChoices):
+    """How a complaint came back higher (升级投诉): the same customer again after our reply, or
+    through a higher channel."""
+
+    REPEAT = "repeat", _("The same customer again after our reply")
+    GROUP_EXPRESS = "group_express", _("Group company express line (集团公司快速通道)")
+    PROVINCIAL_CENTRE = "provincial_centre", _("Provincial customer service centre (省客服中心)")
+
+
+class ComplaintUpgrade(models.Model):
+    """A complaint marked upgraded (P1): linked to the first complaint on the same matter (needed
+    for a repeat; known or not for a higher channel), counted apart in the report."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="upgrade")
+    first = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="upgrades",
+        verbose_name=_("first complaint"),
+    )
+    source = models.CharField(_("came back through"), max_length=20, choices=UpgradeSource.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("upgraded complaint")
+        verbose_name_plural = _("upgraded complaints")
+
+
+class AssessmentEvent(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    UPGRADED = "upgraded", _("Upgraded complaint")
+    PAST_DEADLINE = "past_deadline", _("Reply past its deadline")
+    APPEAL = "appeal", _("Appeal")
+    MAJOR_APPEAL = "major_appeal", _("Major appeal")
+    COMPANY_LIABILITY = "company_liability", _("Company-liability event")
+
+
+class AssessmentRule(models.Model):
+    """The quarter's assessment (季度考核): points deducted per event of a type. A type without a
+    row deducts complaints.reports.DEFAULT_POINTS."""
+
+    event = models.CharField(
+        _("event"), max_length=20, choices=AssessmentEvent.choices, unique=True
+    )
+    points = models.DecimalField(_("points deducted per event"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("assessment rule")
+        verbose_name_plural = _("assessment rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.points}"

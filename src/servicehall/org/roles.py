@@ -63,6 +63,9 @@ HALL_MANAGER_PERMS = (
     *KB_REVIEW,
     "catalog.import_catalog",
     "complaints.handle_appeal",  # appeals (P2, P3): register them, decide the liability
+    # complaints: compensation offers (P6) and the monthly report (P3, L6)
+    "complaints.offer_compensation",
+    "complaints.view_complaint_report",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -86,6 +89,7 @@ ROLES: tuple[Role, ...] = (
             *CASE_WORK,
             *KB_AUTHOR,
             "complaints.handle_appeal",
+            "complaints.offer_compensation",  # P6: offers with their basis; the answer
         ),
         home="workbench",
     ),
@@ -124,7 +128,9 @@ ROLES: tuple[Role, ...] = (
         "hall_manager",
         "营业厅经理",
         "Hall manager",
-        HALL_MANAGER_PERMS,
+        # P6: approves compensation above the threshold in their hall (an area manager,
+        # working in every hall, does not: the hall's own manager knows the case)
+        (*HALL_MANAGER_PERMS, "complaints.approve_compensation"),
         home="board",
     ),
     Role(
@@ -146,6 +152,7 @@ ROLES: tuple[Role, ...] = (
             "cases.view_all_cases",
             # closures made by staff on the customer's behalf (C5): reviewed one by one
             "cases.review_closure",
+            "complaints.view_complaint_report",  # P3, L6: every hall's
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
             "knowledge.conversation.view",
@@ -181,6 +188,10 @@ ROLES: tuple[Role, ...] = (
             "cases.slapolicy.*",
             "cases.case.view",
             "complaints.appealsource.*",  # the appeal sources and their deadlines (L1)
+            # complaints: the assessment's points per event (季度考核), every offer and upgrade
+            "complaints.assessmentrule.*",
+            "complaints.compensationoffer.view",
+            "complaints.complaintupgrade.view",
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

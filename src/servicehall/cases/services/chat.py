@@ -11,6 +11,7 @@ to, its locks and its timeline are here.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,7 +28,8 @@ from servicehall.org.models import staff_name
 from ...core.errors import Code as CoreCode
 from ..errors import Code
 from ..models import Case, CaseEvent, Channel
-from ..selectors import case_conversation, chat_assignee, get_case, holds_chat
+from ..selectors import case_conversation, chat_assignee, desks_for, get_case, holds_chat
+from ..workflows import WORKFLOWS
 from .common import (
     MAX_TEXT,
     _bad,
@@ -42,10 +44,32 @@ from .common import (
 from .engine import _respond
 from .intake import _text, open_case
 
+# "我要投诉", "投诉你们", "我想投诉一下你们营业厅…": the customer wants to complain, and the
+# hand-over opens a complaint (the complaints app registers the case type at runtime: this app
+# never imports it) at the complaint desk, not a consultation.
+COMPLAINT_RE = re.compile(r"(我要|我想|要)投诉|投诉你们|我投诉")
+
+
+def wants_to_complain(conversation) -> bool:
+    """Did the customer say, in any message of the chat, that they want to complain?"""
+    if "complaint" not in WORKFLOWS:
+        return False
+    texts = conversation.messages.filter(sender=Message.Sender.CUSTOMER).values_list(
+        "text", flat=True
+    )
+    return any(COMPLAINT_RE.search(t) for t in texts)
+
+
+def _complaint_desk(channel_user) -> str:
+    """The complaint desk where the deployment has one, else the chat desk."""
+    code = settings.COMPLAINT_DESK
+    return code if desks_for(channel_user).filter(code=code).exists() else settings.CHAT_DESK
+
 
 def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     """The assistant hands a chat over to a person (K2, C8): a consultation case for the chat
-    desk with the whole conversation attached, opened in the name of the online channel account.
+    desk — a complaint for the complaint desk when the customer said they want to complain
+    (`wants_to_complain`) — with the whole conversation attached, opened in the name of the online channel account.
     Asking twice gives the same case while a person is on it; once that case is resolved, asking
     again opens a new one."""
     conversation = chat.get(token)
@@ -65,6 +89,7 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     callback = normalize_phone(phone) if phone else verified or None
     product = chat.last_product(conversation)
     problem = chat.customer_problem(conversation)
+    complaint = wants_to_complain(conversation)
     transcript = chat.transcript(conversation) or "（客户未留言，直接请求人工）"
     if len(transcript) > MAX_TEXT - 100:  # the latest messages matter most
         transcript = "……\n" + transcript[-(MAX_TEXT - 100) :]
@@ -75,16 +100,16 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
             return taken
         case = open_case(
             channel_user,
-            kind="consultation",
+            kind="complaint" if complaint else "consultation",
             channel={"app": Channel.APP, "sms": Channel.SMS}.get(conversation.channel, Channel.WEB),
-            category="order-change" if product else "other",
+            category="complaint" if complaint else "order-change" if product else "other",
             # what the person taking it over reads first: the customer's words
             subject=problem or (f"在线咨询：{product}" if product else "在线咨询转人工"),
             description=f"{chat.TRANSCRIPT_HEADER}\n{transcript}",
             phone=callback,
             # only a number the customer proved theirs (a texted code, V2) says who they are
             phone_identifies=bool(verified) and callback == verified,
-            desk=settings.CHAT_DESK,
+            desk=_complaint_desk(channel_user) if complaint else settings.CHAT_DESK,
             data={"conversation": conversation.token},
         )
         _assign_chat(case)

@@ -639,6 +639,19 @@ HALL_PAGES = {
     "web:case-reveal": ("POST", R, _case, {"reason": "核实来电号码"}),
     # not closed by staff: refused for its state beside the form, after the hall was checked
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
+    # a work order has no complaint stages nor responsibility: refused for its type (P1)
+    "web:complaint-stage": (
+        "POST",
+        None,
+        lambda ctx: _case(ctx) | {"stage": "accept"},
+        {"version": "{version}", "words": "矩阵"},
+    ),
+    "web:complaint-responsibility": (
+        "POST",
+        None,
+        _case,
+        {"version": "{version}", "responsible": "hall"},
+    ),
 }
 
 

@@ -176,6 +176,7 @@ ROLES: tuple[Role, ...] = (
             "core.smsmessage.view",
             "cases.slapolicy.*",
             "cases.case.view",
+            "complaints.forbiddenphrase.*",  # the phrases the complaint handbook forbids (P1)
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

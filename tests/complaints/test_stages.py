@@ -328,3 +328,46 @@ def test_p1_the_case_page_takes_the_stages_with_the_script_panel(clerk, desk):
     assert r.status_code == 302
     page = web.get(f"/cases/{case.pk}/").content.decode()
     assert "原话甲" in page and 'id="clarify"' in page and "星河通讯" in page
+
+
+def test_p1_the_stages_through_the_api(clerk, desk, api_as):
+    case = complaint(clerk)
+    api = api_as(clerk)
+    words = {"words": "原话", "request": "诉求"}
+    r = api.post(
+        f"/complaints/{case.pk}/accept",
+        {"version": case.version, "steps": ["ask", "listen", "calm", "confirm"]} | words,
+    )
+    assert r.status_code == 422
+    assert (r.json()["code"], r.json()["field"]) == ("steps_out_of_order", "steps")
+    r = api.post(
+        f"/complaints/{case.pk}/clarify",
+        {"version": case.version, "causes": ["company"], "explanation": "x", "policy": "y"},
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "invalid_transition")
+    r = api.post(f"/complaints/{case.pk}/accept", {"version": case.version, "steps": STEPS} | words)
+    assert r.status_code == 200 and r.json()["status"] == "clarifying"
+    version = r.json()["version"]
+    r = api.post(
+        f"/complaints/{case.pk}/clarify",
+        {"version": version, "causes": ["customer"], "explanation": "说明", "article": 999999},
+    )
+    assert (r.status_code, r.json()["code"], r.json()["field"]) == (
+        422,
+        "unknown_article",
+        "article",
+    )
+    r = api.post(
+        f"/complaints/{case.pk}/clarify",
+        {"version": version, "causes": ["customer"], "explanation": "说明", "policy": "资费规定"},
+    )
+    assert r.status_code == 200
+    reply_at = (timezone.now() + timedelta(days=1)).isoformat()
+    body = {"version": r.json()["version"], "holds": False, "reason": "理由", "remedy": "解释"}
+    r = api.post(f"/complaints/{case.pk}/resolve", body | {"basis": "", "reply_at": reply_at})
+    assert (r.status_code, r.json()["field"]) == (422, "basis")
+    r = api.post(
+        f"/complaints/{case.pk}/resolve", body | {"basis": "资费规定", "reply_at": reply_at}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "resolved"
+    assert r.json()["resolution"].startswith("投诉不成立")

@@ -18,6 +18,4 @@ def complaint_panel(context, case: dict) -> dict:
     request = context.get("request")
     posted = request.POST if request is not None and request.method == "POST" else None
     data["posted"] = posted or {}
-    data["posted_steps"] = posted.getlist("step") if posted else []
-    data["posted_causes"] = posted.getlist("cause") if posted else []
     return data

@@ -371,3 +371,12 @@ def test_p1_the_stages_through_the_api(clerk, desk, api_as):
     )
     assert r.status_code == 200 and r.json()["status"] == "resolved"
     assert r.json()["resolution"].startswith("投诉不成立")
+
+
+def test_v2_p1_numbers_typed_into_a_stage_are_masked_on_the_page_and_the_api(clerk, desk, api_as):
+    case = complaint(clerk)
+    accept(clerk, case, words="我的副卡13912345678被停机了", request="恢复13912345678的通话")
+    page = client_for(clerk).get(f"/cases/{case.pk}/").content.decode()
+    assert "13912345678" not in page and "被停机了" in page
+    r = api_as(clerk).get(f"/cases/{case.pk}")
+    assert r.status_code == 200 and "13912345678" not in r.content.decode()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from servicehall.cases.models import Case
 from servicehall.cases.workflows import workflow_of
+from servicehall.core.masking import mask_free_text
 from servicehall.knowledge.models import Article, Status
 
 from .models import ComplaintRecord, Responsible
@@ -52,7 +53,14 @@ def panel(case: Case, lang: str = "zh") -> dict:
             for code, zh_name, en in CAUSES
             if getattr(record, f"cause_{code}")
         ]
+    # what was typed, with phone and ID numbers masked like every text of a case (V2)
+    shown = {}
+    if record is not None:
+        texts = ("customer_words", "customer_request", "explanation", "basis_policy")
+        texts += ("holds_reason", "remedy", "policy_basis")
+        shown = {name: mask_free_text(getattr(record, name)) for name in texts}
     return {
+        "shown": shown,
         "stage": wf.state_label(case.status, lang),
         "script": wf.script_zh.get(case.status, ""),
         "techniques": techniques(lang),

@@ -138,13 +138,9 @@ def clean_accept(case: Case, user, payload: dict):
     record.customer_words, record.customer_request = words, request
     record.accepted_at = timezone.now()
     record.save()
+    # the texts go in the event's note (masked where shown, V2), never its data
     note = f"客户原话：{words}\n客户诉求：{request}"
-    return {
-        "steps": [s["step"] for s in steps],
-        "words": words,
-        "request": request,
-        "note": note,
-    }, None
+    return {"steps": [s["step"] for s in steps], "note": note}, None
 
 
 def _causes(value) -> list[str]:
@@ -217,11 +213,9 @@ def clean_clarify(case: Case, user, payload: dict):
     basis = "、".join(b for b in (article and f"知识库：{article}", policy) if b)
     names = {code: zh for code, zh, _en in CAUSES}
     note = f"原因：{'→'.join(names[c] for c in causes)}\n解释：{explanation}\n依据：{basis}"
-    clean = {"causes": causes, "explanation": explanation, "note": note}
+    clean = {"causes": causes, "note": note}
     if article is not None:
         clean["article"] = article.pk
-    if policy:
-        clean["policy"] = policy
     return clean, None
 
 
@@ -268,13 +262,7 @@ def clean_resolve(case: Case, user, payload: dict):
         f"投诉{'成立' if holds else '不成立'}：{reason}\n处理：{remedy}\n依据：{basis}\n"
         f"答复时间：{told}"
     )
-    return {
-        "resolution": resolution,
-        "holds": holds,
-        "remedy": remedy,
-        "basis": basis,
-        "reply_at": reply_at,
-    }, None
+    return {"resolution": resolution, "holds": holds, "reply_at": reply_at}, None
 
 
 def clean_grumble(case: Case, user, payload: dict):

@@ -47,8 +47,7 @@ def test_p1_a_complaint_through_the_three_stages_in_the_browser(browser, tmp_pat
         expect(desk.locator("#accept .msg")).to_contain_text("顺序不能颠倒")
         expect(desk.locator("#accept-words")).to_have_value("说好的提速到300M，晚上连50M都不到！")
         expect(desk.locator("#case-status")).to_have_text("受理")
-        for step in ("listen", "ask", "calm", "confirm"):
-            desk.uncheck(f"#step-{step}")
+        expect(desk.locator("#step-calm")).not_to_be_checked()  # to be ticked again, in order
         for step in ("listen", "ask", "calm", "confirm"):
             desk.check(f"#step-{step}")
         expect(desk.locator("#accept .order-shown")).to_contain_text("倾听 → 2 询问 → 3 安抚")
@@ -71,7 +70,9 @@ def test_p1_a_complaint_through_the_three_stages_in_the_browser(browser, tmp_pat
         expect(desk.locator("#clarify .msg")).to_contain_text(
             "客户方原因→客观原因→双方原因→公司原因"
         )
-        desk.uncheck("#cause-company")
+        # the boxes come back unticked, to be ticked again in order; the texts are kept
+        expect(desk.locator("#cause-company")).not_to_be_checked()
+        desk.check("#cause-objective")
         desk.check("#cause-company")
         desk.fill("#clarify-explanation", "提速以端口实测为准，晚高峰拥塞属于公司扩容不及时")
         desk.select_option("#clarify-article", index=1)

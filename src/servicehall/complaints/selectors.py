@@ -49,7 +49,7 @@ def panel(case: Case, lang: str = "zh") -> dict:
     causes = []
     if record is not None:
         causes = [
-            (zh_name if zh else en)
+            (zh_name if zh else en[:1].upper() + en[1:])
             for code, zh_name, en in CAUSES
             if getattr(record, f"cause_{code}")
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import pkgutil
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
@@ -35,6 +36,15 @@ def ensure_reference_data() -> None:
         importlib.import_module("servicehall.cases.migrations.0004_sla_opening_hours").flag(
             django_apps, None
         )
+    if not SlaPolicy.objects.filter(kind="complaint").exists():
+        # the complaint stages' seeds (P1, L1): the forbidden phrases, the 15-day policy
+        migrations = importlib.import_module("servicehall.complaints.migrations")
+        name = next(
+            m.name
+            for m in pkgutil.iter_modules(migrations.__path__)
+            if m.name.endswith("_complaint_stages")
+        )
+        importlib.import_module(f"servicehall.complaints.migrations.{name}").seed(django_apps, None)
 
 
 def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -> Hall:

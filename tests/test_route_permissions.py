@@ -131,6 +131,30 @@ API = {  # (method, path): (any of these permissions, body)
     ("GET", "/api/cases/{case_id}"): (CASE_READ, None),
     ("PATCH", "/api/cases/{case_id}"): (HANDLE, {"version": 1, "subject": "改"}),
     ("POST", "/api/cases/{case_id}/actions/{action}"): (HANDLE, {"version": 1}),
+    ("POST", "/api/complaints/{case_id}/accept"): (
+        HANDLE,
+        {"version": 1, "steps": ["listen"], "words": "话", "request": "求"},
+    ),
+    ("POST", "/api/complaints/{case_id}/clarify"): (
+        HANDLE,
+        {"version": 1, "causes": ["company"], "explanation": "释"},
+    ),
+    ("POST", "/api/complaints/{case_id}/resolve"): (
+        HANDLE,
+        {
+            "version": 1,
+            "holds": True,
+            "reason": "由",
+            "remedy": "措",
+            "basis": "据",
+            "reply_at": TOMORROW,
+        },
+    ),
+    ("POST", "/api/complaints/{case_id}/grumble"): (HANDLE, {"version": 1, "resolution": "释"}),
+    ("POST", "/api/complaints/{case_id}/responsibility"): (
+        HANDLE,
+        {"version": 1, "responsible": "hall"},
+    ),
     ("POST", "/api/cases/{case_id}/comments"): (HANDLE, {"note": "备注"}),
     ("POST", "/api/cases/{case_id}/reveal"): (
         ("customers.view_unmasked_pii",),
@@ -586,6 +610,44 @@ HALL_API = {
         {"version": "{version}", "resolution": "已处理"},
     ),
     ("POST", "/api/cases/{case_id}/comments"): (HANDLE, E, _case, {"note": "备注"}),
+    # a work order has no complaint stages nor responsibility: refused for its type (P1)
+    ("POST", "/api/complaints/{case_id}/accept"): (
+        HANDLE,
+        None,
+        _case,
+        {"version": "{version}", "steps": ["listen"], "words": "矩阵", "request": "矩阵"},
+    ),
+    ("POST", "/api/complaints/{case_id}/clarify"): (
+        HANDLE,
+        None,
+        _case,
+        {"version": "{version}", "causes": ["company"], "explanation": "矩阵"},
+    ),
+    ("POST", "/api/complaints/{case_id}/resolve"): (
+        HANDLE,
+        None,
+        _case,
+        {
+            "version": "{version}",
+            "holds": True,
+            "reason": "矩阵",
+            "remedy": "矩阵",
+            "basis": "矩阵",
+            "reply_at": TOMORROW,
+        },
+    ),
+    ("POST", "/api/complaints/{case_id}/grumble"): (
+        HANDLE,
+        None,
+        _case,
+        {"version": "{version}", "resolution": "矩阵"},
+    ),
+    ("POST", "/api/complaints/{case_id}/responsibility"): (
+        HANDLE,
+        None,
+        _case,
+        {"version": "{version}", "responsible": "hall"},
+    ),
     # a read that writes only the audit row (who saw which case's typed numbers)
     ("POST", "/api/cases/{case_id}/reveal"): (
         ("customers.view_unmasked_pii",),
@@ -713,6 +775,19 @@ HALL_PAGES = {
     "web:compensation-answer": ("POST", E, _offer(200), {"answer": "accepted"}),
     "web:compensation-decide": ("POST", E, _offer(300), {"decision": "approve"}),
     "web:complaint-upgrade": ("POST", E, _complaint, {"source": "provincial_centre"}),
+    # a work order has no complaint stages nor responsibility: refused for its type (P1)
+    "web:complaint-stage": (
+        "POST",
+        None,
+        lambda ctx: _case(ctx) | {"stage": "accept"},
+        {"version": "{version}", "words": "矩阵"},
+    ),
+    "web:complaint-responsibility": (
+        "POST",
+        None,
+        _case,
+        {"version": "{version}", "responsible": "hall"},
+    ),
 }
 
 

@@ -17,7 +17,8 @@ from servicehall.cases.models import Case
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.complaints import appeals, compensation, upgrades
-from servicehall.complaints.models import Appeal, CompensationOffer
+from servicehall.complaints import services as complaint_services
+from servicehall.complaints.models import Appeal, CompensationOffer, ComplaintRecord
 from servicehall.core.db import write_transaction
 from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
@@ -184,6 +185,9 @@ def load_demo() -> bool:
     if not Appeal.objects.exists():
         _appeals()
         created = True
+    if not ComplaintRecord.objects.exists():
+        _complaint_stages()
+        created = True
     hall = Hall.objects.get(code=HALL_CODE)
     if not CompensationOffer.objects.exists():
         _complaints_demo(hall)
@@ -192,6 +196,57 @@ def load_demo() -> bool:
         _opening_hours(hall)
         created = True
     return created
+
+
+def _complaint_stages() -> None:
+    """P1 at the complaint desk (孙丽): a complaint accepted (倾听 询问 安抚 确认) and being
+    understood and clarified, responsibility with an agent; and a grumble settled on the spot
+    (not counted as a complaint)."""
+    sunli = get_user_model().objects.get(username="sunli")
+    complaint = cases.open_case(
+        sunli,
+        kind="complaint",
+        channel="walk_in",
+        category="order-change",
+        hall=HALL_CODE,
+        phone=demo_phone(14),
+        subject="代理点办卡时未告知合约期",
+        description="客户称上月在星河通讯代理点办理融合套餐时，营业员未告知24个月合约期，"
+        "现在想改小套餐被告知需付违约金。",
+    )
+    complaint = cases.act(
+        sunli,
+        complaint.pk,
+        "accept",
+        version=complaint.version,
+        steps=["listen", "ask", "calm", "confirm"],
+        words="办的时候根本没人跟我说有合约期，现在改个套餐还要违约金，这不是坑人吗？",
+        request="免除违约金，改为59元套餐",
+    )[0]
+    complaint_services.set_responsibility(
+        sunli,
+        complaint.pk,
+        version=complaint.version,
+        responsible="partner",
+        name="星河通讯代理点（城东路）",
+    )
+    grumble = cases.open_case(
+        sunli,
+        kind="complaint",
+        channel="walk_in",
+        category="bill-pay",
+        hall=HALL_CODE,
+        phone=demo_phone(9),
+        subject="月初排队时间长",
+        description="客户抱怨月初缴费排队等了二十多分钟。",
+    )
+    cases.act(
+        sunli,
+        grumble.pk,
+        "settle_grumble",
+        version=grumble.version,
+        resolution="解释月初为缴费高峰，已演示自助缴费机和手机营业厅缴费，客户表示理解。",
+    )
 
 
 def _opening_hours(hall: Hall) -> None:

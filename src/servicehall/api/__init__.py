@@ -178,11 +178,20 @@ def internal_error(request, exc):
     return service_error(request, framework_error(500))
 
 
-from . import cases, catalog, chat, customers, knowledge, queueing  # noqa: E402  (routers register on `api`)
+from . import (  # noqa: E402  (routers register on `api`)
+    cases,
+    catalog,
+    chat,
+    complaints,
+    customers,
+    knowledge,
+    queueing,
+)
 
 api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
 api.add_router("/cases", cases.router)
+api.add_router("/complaints", complaints.router)
 api.add_router("/chat", chat.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/knowledge", knowledge.router)

@@ -51,6 +51,9 @@ class Workflow:
     acts_on_account: bool = False
     # Texted to the customer when the case is escalated by hand ({number}: the case number).
     escalation_notice: str = ""
+    # The desk (its code) a new case of this type goes to when intake names none and the
+    # user may send cases there (a complaint: the complaint desk); none: it stays with its owner.
+    default_desk: str = ""
 
     def allowed(self, status: str, *, system: bool = False) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources and (system or not t.system)]

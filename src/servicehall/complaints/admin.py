@@ -3,7 +3,14 @@ from django.contrib import admin
 from servicehall.core.admin import MaskedFieldsAdmin
 
 # --- appeals (P2, P3, L1)
-from .models import Appeal, AppealSource, AssessmentRule, CompensationOffer, ComplaintUpgrade
+from .models import (
+    Appeal,
+    AppealSource,
+    AssessmentRule,
+    CompensationOffer,
+    ComplaintUpgrade,
+    ForbiddenPhrase,
+)
 
 
 @admin.register(AppealSource)
@@ -116,3 +123,17 @@ class ComplaintUpgradeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- complaint stages (P1)
+
+
+@admin.register(ForbiddenPhrase)
+class ForbiddenPhraseAdmin(admin.ModelAdmin):
+    """The phrases a note, a chat reply or a complaint stage's text may not contain; matched
+    ignoring spaces and punctuation. Untick "active" (or delete) to allow one again."""
+
+    list_display = ("phrase", "why", "active")
+    list_editable = ("active",)
+    list_filter = ("active",)
+    search_fields = ("phrase", "why")

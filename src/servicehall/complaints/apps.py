@@ -25,4 +25,18 @@ class ComplaintsConfig(AppConfig):
         appeals.plug_into_engine()
 
         # --- compensation and upgrades: their events' names on the case timeline
+        # --- complaint stages (P1): the stages' checks in the engine, the forbidden phrases
+        # on every text staff write on a case (cases.services.common.TEXT_CHECKS), the
+        # timeline's word for a change of responsibility
+        from servicehall.cases.selectors import EVENT_LABELS
+        from servicehall.cases.services import CHECKS
+        from servicehall.cases.services.common import TEXT_CHECKS
+
         from . import compensation  # noqa: F401
+        from .phrases import refuse_forbidden
+        from .stages import CHECKS as STAGE_CHECKS
+
+        CHECKS.update(STAGE_CHECKS)
+        if refuse_forbidden not in TEXT_CHECKS:
+            TEXT_CHECKS.append(refuse_forbidden)
+        EVENT_LABELS["responsibility"] = ("责任认定", "Responsibility")

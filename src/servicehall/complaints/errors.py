@@ -18,3 +18,9 @@ class Code(StrEnum):
     OFFER_ANSWERED = "offer_answered"  # the customer accepted or refused it already
     ALREADY_UPGRADED = "already_upgraded"
     NOT_AN_EARLIER_COMPLAINT = "not_an_earlier_complaint"  # the first complaint named is not one
+
+    # --- complaint stages (P1)
+    STEPS_INCOMPLETE = "steps_incomplete"  # accept: one of 倾听 询问 安抚 确认 not ticked
+    STEPS_OUT_OF_ORDER = "steps_out_of_order"  # accept: the four steps not in the handbook's order
+    CAUSES_OUT_OF_ORDER = "causes_out_of_order"  # clarify: causes not in the handbook's order
+    FORBIDDEN_PHRASE = "forbidden_phrase"  # a text staff wrote holds a phrase the handbook forbids

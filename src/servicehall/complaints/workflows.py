@@ -9,7 +9,27 @@ engine's CHECKS, registered by this app) validates what the stage records."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from servicehall.cases.workflows import LOOP_STATES, Transition, Workflow, closed_loop
+
+
+def _resolve_with_basis(loop: tuple[Transition, ...]) -> tuple[Transition, ...]:
+    """The shared closed loop, its resolve taking the resolve stage's fields (stages.py composes
+    the resolution the engine's `resolve` effect stamps, so the survey follows unchanged)."""
+    return tuple(
+        replace(
+            t,
+            label_zh="解决处理（办结）",
+            label_en="Resolve",
+            requires=("holds", "reason", "remedy", "basis", "reply_at"),
+            check="complaint_resolve",
+        )
+        if t.action == "resolve"
+        else t
+        for t in loop
+    )
+
 
 COMPLAINT = Workflow(
     kind="complaint",
@@ -18,6 +38,7 @@ COMPLAINT = Workflow(
     name_en="Complaint",
     prefix="TS",
     initial="accepting",
+    default_desk="complaint",  # intake sends it to the complaint desk unless another is chosen
     states={
         "accepting": ("受理", "Accepting"),
         "clarifying": ("理解澄清", "Understanding and clarifying"),
@@ -34,6 +55,7 @@ COMPLAINT = Workflow(
             "受理完成（倾听·询问·安抚·确认）",
             "Accepted (listen, ask, calm, confirm)",
             requires=("steps", "words", "request"),
+            check="complaint_accept",
         ),
         Transition(
             "settle_grumble",
@@ -43,6 +65,7 @@ COMPLAINT = Workflow(
             "Explained on the spot: record as a grumble",
             requires=("resolution",),
             effect="close",
+            check="complaint_grumble",
         ),
         Transition(
             "clarify",
@@ -51,8 +74,9 @@ COMPLAINT = Workflow(
             "理解澄清完成",
             "Understood and clarified",
             requires=("causes", "explanation", "basis"),
+            check="complaint_clarify",
         ),
-        *closed_loop("resolving"),
+        *_resolve_with_basis(closed_loop("resolving")),
     ),
     script_zh={
         "accepting": "您好，我非常理解您现在的心情，请您慢慢说，我会认真记录您反映的每一个问题。",

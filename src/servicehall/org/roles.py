@@ -192,6 +192,7 @@ ROLES: tuple[Role, ...] = (
             "complaints.assessmentrule.*",
             "complaints.compensationoffer.view",
             "complaints.complaintupgrade.view",
+            "complaints.forbiddenphrase.*",  # the phrases the complaint handbook forbids (P1)
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

@@ -38,6 +38,7 @@ from .common import (
     _now,
     _require_handle,
     _tell,
+    check_texts,
     desk_people,
     record_event,
 )
@@ -177,6 +178,7 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
     first response."""
     _require_handle(user)
     text = _text(text, "text", limit=chat.MAX_TEXT)
+    check_texts(text=text)
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)

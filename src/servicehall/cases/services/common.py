@@ -3,6 +3,7 @@ made before a case is touched, and the live notices to staff."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -26,6 +27,23 @@ from ..selectors import may_handle
 from ..workflows import Workflow
 
 MAX_TEXT = 4000
+
+# Checks of the text staff write on a case — a note, a reply in the chat, the texts of a workflow
+# action — run before anything is saved, on every case type. The engine knows none of them: an
+# app above it appends its own in its AppConfig.ready() (the complaint desk's forbidden phrases,
+# complaints/phrases.py). Each takes (text, field) and raises a ServiceError to refuse.
+TextCheck = Callable[[str, str], None]
+TEXT_CHECKS: list[TextCheck] = []
+
+
+def check_texts(**texts) -> None:
+    """Run TEXT_CHECKS over each named text (a list's items too, under the same field)."""
+    for field, value in texts.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                for check in TEXT_CHECKS:
+                    check(item, field)
 
 
 def _now() -> datetime:

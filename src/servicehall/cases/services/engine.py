@@ -30,6 +30,7 @@ from .common import (
     _now,
     _refuse,
     _require_handle,
+    check_texts,
     record_event,
 )
 from .intake import _category, _desk, _text, open_case
@@ -212,6 +213,7 @@ def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case |
         if t is None or t.system:
             raise _refuse(case, wf, action)
         require_perm(user, t.perm, t.label_zh, t.label_en)
+        check_texts(**payload)  # what the action's texts say (TEXT_CHECKS), before any write
         clean = _clean_payload(t, payload, user)
         refusal = None
         if t.check:

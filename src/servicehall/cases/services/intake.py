@@ -164,7 +164,10 @@ def open_case(
             )
     if the_hall is None and hasattr(user, "staff"):
         the_hall = user.staff.hall
-    the_desk = _desk(desk, user) if desk else None
+    if desk:
+        the_desk = _desk(desk, user)
+    else:  # the type's own desk where it has one the user may send to (a complaint's)
+        the_desk = desks_for(user).filter(code=wf.default_desk).first() if wf.default_desk else None
     promise = _future_time(promised_at) if promised_at else None
     now = _now()
     with write_transaction():

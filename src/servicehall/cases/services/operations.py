@@ -26,6 +26,7 @@ from .common import (
     _now,
     _require_handle,
     _tell,
+    check_texts,
     desk_people,
     record_event,
 )
@@ -46,6 +47,7 @@ def comment(user, case_id, *, note: str) -> CaseEvent:
     """A note on the timeline. Notes only add, so they need no version: nothing can be lost."""
     _require_handle(user)
     note = _text(note, "note")
+    check_texts(note=note)
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)

@@ -3,7 +3,9 @@ registers an appeal from the provincial appeal centre (通管局申诉中心) ab
 complaint of last month — a missing reference is refused beside its field, the complaint is
 found by the customer's number and linked —, the appeal's page shows its deadlines with the
 materials date first, the complaint's page links back, and the liability is decided: refused
-without a reason, then recorded as company liability with its sub-reason, within the deadline."""
+without a reason, then recorded as company liability with its sub-reason, within the deadline;
+and the hall manager's monthly report counts it (P3, L6): by source, and as a company-liability
+event with its sub-reason."""
 
 from datetime import timedelta
 
@@ -89,4 +91,14 @@ def test_p2_p3_register_an_appeal_linked_to_last_months_complaint_and_decide(bro
         desk.click("#appeal-filters button")
         expect(desk.locator(f"#appeal-list tr[data-number='{appeal_number}']")).to_contain_text(
             "企业责任"
+        )
+
+        # counted in the monthly report: the demo's appeal of today and this one, both from
+        # the provincial centre, in the hall of the complaint they are about
+        manager = signed_in(browser, base, "chenjing")
+        manager.goto(f"{base}/reports/complaints")
+        expect(manager.locator("#source-list")).to_contain_text("通管局申诉中心 2")
+        expect(manager.locator("#liability-list")).to_contain_text("搪塞推诿: 1")
+        expect(manager.locator("#appeal-table tbody tr").first.locator("td").nth(3)).to_have_text(
+            "1"
         )

@@ -17,3 +17,4 @@ class ComplaintsConfig(AppConfig):
         from .workflows import COMPLAINT
 
         register(COMPLAINT)
+        from .subscriptions import services as _subscriptions  # noqa: F401  (its event label)

@@ -82,6 +82,9 @@ ROLES: tuple[Role, ...] = (
             "customers.view_unmasked_pii",
             *CASE_WORK,
             *KB_AUTHOR,
+            # subscription disputes (P4): import the platform's evidence, verify on a complaint
+            "complaints.import_evidence",
+            "complaints.verify_subscription",
         ),
         home="workbench",
     ),
@@ -163,6 +166,8 @@ ROLES: tuple[Role, ...] = (
             "customers.customer.view",
             "customers.import_bills",
             "catalog.import_catalog",
+            "complaints.import_evidence",  # subscription evidence (P4)
+            "complaints.subscriptionevidence.view",
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

@@ -656,7 +656,7 @@ HALL_PAGES = {
     # not closed by staff: refused for its state beside the form, after the hall was checked
     "web:case-closure-review": ("POST", None, _case, {"verdict": "ok"}),
     # not a complaint: refused for its state beside the form, after the hall was checked
-    "web:subscription-verify": ("POST", None, _case, {"service": "13800138001|901234|M10"}),
+    "web:subscription-verify": ("POST", None, _case, {"service": "0|901234|M10"}),
     "web:subscription-report": ("GET", R, _verification, None),
 }
 

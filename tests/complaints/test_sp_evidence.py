@@ -127,8 +127,8 @@ def test_p4_verification_on_a_complaint_becomes_its_remedy_and_report(desk):
     case = complaint(desk)
     c = client_for(desk)
     page = c.get(f"/cases/{case.pk}/").content.decode()
-    assert 'id="subscription"' in page and f"{LINE}|901234|MUSIC10" in page
-    r = c.post(f"/cases/{case.pk}/subscriptions/verify", {"service": f"{LINE}|901234|MUSIC10"})
+    assert 'id="subscription"' in page and 'value="0|901234|MUSIC10"' in page and LINE not in page
+    r = c.post(f"/cases/{case.pk}/subscriptions/verify", {"service": "0|901234|MUSIC10"})
     assert r.status_code == 302
     v = SubscriptionVerification.objects.get()
     assert (v.authorised, v.refund, v.verified_by) == (False, Decimal("20.00"), desk)
@@ -153,7 +153,7 @@ def test_p4_verification_refusals(desk, hall):
     services.import_evidence(desk, GOOD.encode(), "evidence.csv")
     case = complaint(desk)
     with pytest.raises(ServiceError) as caught:
-        services.verify_subscription(desk, case.pk, service=f"{OTHER}|901234|MUSIC10")
+        services.verify_subscription(desk, case.pk, service="1|901234|MUSIC10")
     assert (caught.value.code, caught.value.field) == ("unknown_subscription", "service")
     order = cases.open_case(
         desk,
@@ -164,11 +164,11 @@ def test_p4_verification_refusals(desk, hall):
         phone=LINE,
     )
     with pytest.raises(ServiceError) as caught:
-        services.verify_subscription(desk, order.pk, service=f"{LINE}|901234|MUSIC10")
+        services.verify_subscription(desk, order.pk, service="0|901234|MUSIC10")
     assert caught.value.code == "not_a_complaint" and caught.value.status == 409
     clerk = factories.make_staff("clerk", hall)
     with pytest.raises(ServiceError) as caught:
-        services.verify_subscription(clerk, case.pk, service=f"{LINE}|901234|MUSIC10")
+        services.verify_subscription(clerk, case.pk, service="0|901234|MUSIC10")
     assert caught.value.status == 403
     assert SubscriptionVerification.objects.count() == 0
     c = client_for(desk)

@@ -25,7 +25,7 @@ class SubscriptionEvidence(models.Model):
     row's fingerprint (complaints/subscriptions/evidence.py), so importing a file twice stores
     each row once."""
 
-    key = models.CharField(max_length=32, unique=True)
+    key = models.UUIDField(unique=True)  # 16 bytes: an index cheaper than 32 characters
     line = models.CharField(_("line"), max_length=11, db_index=True)
     sp_code = models.CharField(_("SP code"), max_length=20)
     service_code = models.CharField(_("service code"), max_length=40)

@@ -146,7 +146,82 @@ def parse_time(text: str, tz: ZoneInfo | None = None) -> datetime | None:
         return None
 
 
+def _mobile(text: str) -> str | None:
+    if len(text) == 11 and text.isascii() and text.isdigit():  # the usual cell, at once
+        return text if text[0] == "1" and text[1] in "3456789" else None
+    number = _SPACES.sub("", text)
+    return number if _MOBILE.fullmatch(number) else None
+
+
+def _times(tz: ZoneInfo):
+    """parse_time, and the time written canonically (2026-10-03 09:12:05: the fingerprint's),
+    with the usual cell, already canonical, read by datetime itself; (None, "") when bad."""
+
+    def at_of(text: str) -> tuple[datetime | None, str]:
+        if (
+            len(text) == 19
+            and text[10] == " "
+            and text[13] == ":"
+            and text[16] == ":"
+            and text.isascii()
+        ):
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError:
+                return None, ""
+            if 1970 <= value.year <= validate.MAX_YEAR:
+                return value.replace(tzinfo=tz), text
+            return None, ""
+        value = parse_time(text, tz)
+        return (value, value.strftime("%Y-%m-%d %H:%M:%S")) if value else (None, "")
+
+    return at_of
+
+
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
+
+
+def _amounts():
+    """A charge's amount: above 0, at most 2 decimals; None when not (the same texts share one
+    Decimal)."""
+    cache: dict[str, Decimal | None] = {}
+
+    def amount_of(text: str) -> Decimal | None:
+        if text in cache:
+            return cache[text]
+        if _PLAIN_AMOUNT.fullmatch(text):
+            value = Decimal(text).quantize(Decimal("0.01"))
+        else:
+            try:
+                value = validate.decimal_number(text, "amount", places=2, max_digits=10, unit="元")
+            except ServiceError:
+                value = None
+        value = value if value is not None and value > 0 else None
+        if len(cache) < 10_000:
+            cache[text] = value
+        return value
+
+    return amount_of
+
+
+def _periods():
+    cache: dict[str, str | None] = {}
+
+    def period_of(text: str) -> str | None:
+        if text not in cache:
+            try:
+                month = validate.month(text, "period")
+            except ServiceError:
+                month = None
+            cache[text] = f"{month:%Y-%m}" if month else None
+        return cache[text]
+
+    return period_of
+
+
 def _address(text: str) -> str | None:
+    if 3 <= len(text) <= 21 and text.isascii() and text.isdigit():
+        return text
     number = _SPACES.sub("", text)
     if number.startswith("+86"):
         number = number[3:]
@@ -154,10 +229,11 @@ def _address(text: str) -> str | None:
 
 
 def fingerprint(
-    line: str, sp: str, service: str, kind: str, at: datetime, frm: str, to: str, amount, period
+    line: str, sp: str, service: str, kind: str, at: str, frm: str, to: str, amount, period
 ) -> str:
-    """The row's identity: the same record imported again has the same key."""
-    text = f"{line}|{sp}|{service}|{kind}|{at.timestamp():.0f}|{frm}|{to}|{amount or ''}|{period}"
+    """The row's identity: the same record imported again has the same key. `at` is the time
+    as the hall's clock reads it, written 2026-10-03 09:12:05 (however the file wrote it)."""
+    text = f"{line}|{sp}|{service}|{kind}|{at}|{frm}|{to}|{amount or ''}|{period}"
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -205,32 +281,38 @@ def parse(
     bad_cells, bad_lines = 0, set()
     seen: dict[str, int] = {}  # key → first line
     names: dict[tuple[str, str], tuple[str, int]] = {}  # (sp, service) → (name, first line)
-    get = {k: j for k, j in cols.items()}
+    fields = list(cols)
+    width = max(cols.values()) + 1
+    pad = [""] * width
+    at_of = _times(tz)
+    amount_of, period_of = _amounts(), _periods()
     done = 0
     for done, (line, r) in enumerate(rows, start=1):
         if max_rows is not None and done > max_rows:
             raise tables.too_many_rows(max_rows, line)
         if progress and done % PROGRESS_EVERY == 1:
             progress("checking", done - 1, max(total, done - 1))
-        n = len(r)
-        cell = {k: (r[j] if j < n else "") for k, j in get.items()}
+        if len(r) < width:
+            r = r + pad[len(r) :]
+        cell = dict(zip(fields, [r[cols[f]] for f in fields], strict=True))
         bad: list[tuple[str, tuple[str, str]]] = []
-        kind = TYPES.get(cell["type"].strip().lower())
+        text = cell["type"]
+        kind = TYPES.get(text) or TYPES.get(text.lower())
         if kind is None:
             bad.append(("type", HINTS["type"]))
-        number = _SPACES.sub("", cell["line"])
-        if not _MOBILE.fullmatch(number):
+        number = _mobile(cell["line"])
+        if number is None:
             bad.append(("line", HINTS["line"]))
-        sp = cell["sp_code"].strip()
+        sp = cell["sp_code"]
         if not _SP.fullmatch(sp):
             bad.append(("sp_code", HINTS["sp_code"]))
-        service = cell["service_code"].strip()
+        service = cell["service_code"]
         if not _SERVICE.fullmatch(service):
             bad.append(("service_code", HINTS["service_code"]))
-        name = cell.get("service_name", "").strip()
+        name = cell.get("service_name", "")
         if len(name) > 100:
             bad.append(("service_name", HINTS["service_name"]))
-        at = parse_time(cell["time"], tz)
+        at, at_text = at_of(cell["time"])
         if at is None:
             bad.append(("time", HINTS["time"]))
         frm = _address(cell["from"])
@@ -242,47 +324,47 @@ def parse(
         amount, period = None, ""
         amount_text, period_text = cell.get("amount", ""), cell.get("period", "")
         if kind == EvidenceKind.CHARGE:
-            try:
-                amount = validate.decimal_number(
-                    amount_text, "amount", places=2, max_digits=10, unit="元"
-                )
-            except ServiceError:
-                amount = None
-            if amount is None or amount <= 0:
+            amount = amount_of(amount_text)
+            if amount is None:
                 bad.append(("amount", HINTS["amount"]))
             if period_text:
-                try:
-                    month = validate.month(period_text, "period")
-                    period = f"{month:%Y-%m}" if month else ""
-                except ServiceError:
+                period = period_of(period_text)
+                if period is None:
                     bad.append(("period", HINTS["period"]))
         elif kind is not None:
             if amount_text:
                 bad.append(("amount", ONLY_CHARGES))
             if period_text:
                 bad.append(("period", ONLY_CHARGES))
+        if not bad and name:
+            first_name, first_line = names.setdefault((sp, service), (name, line))
+            if first_name != name:
+                zh, en = OTHER_NAME
+                hint = (
+                    zh.format(line=first_line, name=first_name[:30]),
+                    en.format(line=first_line, name=first_name[:30]),
+                )
+                bad.append(("service_name", hint))
         if not bad:
-            if name:
-                first_name, first_line = names.setdefault((sp, service), (name, line))
-                if first_name != name:
-                    zh, en = OTHER_NAME
-                    bad.append(
-                        (
-                            "service_name",
-                            (
-                                zh.format(line=first_line, name=first_name[:30]),
-                                en.format(line=first_line, name=first_name[:30]),
-                            ),
-                        )
-                    )
-        if not bad:
-            key = fingerprint(number, sp, service, kind, at, frm, to, amount, period)
+            key = fingerprint(
+                number,
+                sp,
+                service,
+                kind,
+                at_text,
+                frm,
+                to,
+                amount,
+                period or "",
+            )
             first = seen.setdefault(key, line)
             if first != line:
                 zh, en = DUPLICATE
                 bad.append(("time", (zh.format(line=first), en.format(line=first))))
             else:
-                out.append(Row(key, number, sp, service, name, kind, at, frm, to, amount, period))
+                out.append(
+                    Row(key, number, sp, service, name, kind, at, frm, to, amount, period or "")
+                )
         if bad:
             bad_lines.add(line)
             for field, (zh, en) in bad:
@@ -364,7 +446,7 @@ def store(rows: list[Row], progress: Progress | None = None) -> int:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
-                "CREATE TEMPORARY TABLE sp_evidence_load (key varchar(32), line varchar(11), "
+                "CREATE TEMPORARY TABLE sp_evidence_load (key uuid, line varchar(11), "
                 "sp_code varchar(20), service_code varchar(40), service_name varchar(100), "
                 "kind varchar(10), at timestamptz, from_addr varchar(21), to_addr varchar(21), "
                 "amount numeric(10,2), period varchar(7), imported_at timestamptz) "

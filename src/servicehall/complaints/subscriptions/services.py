@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from servicehall.cases.errors import Code as CaseCode
@@ -50,7 +51,7 @@ def window() -> timedelta:
 
 
 def _local(at):
-    return timezone.localtime(at)
+    return at.astimezone(timezone.get_current_timezone())
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -112,7 +113,8 @@ def services_of(lines: list[str]) -> list[dict]:
         {
             **s,
             "service_name": names.get(s["service_code"], ""),
-            "value": f"{s['line']}|{s['sp_code']}|{s['service_code']}",
+            # the line by its place among the case's lines: a page never carries the number
+            "value": f"{lines.index(s['line'])}|{s['sp_code']}|{s['service_code']}",
         }
         for s in found
     ]
@@ -131,16 +133,27 @@ def verify_many(disputes: list[tuple[str, str, str]]) -> list[Verdict]:
     for start in range(0, len(disputes), CHUNK):
         chunk = disputes[start : start + CHUNK]
         by_line: dict[str, list[Record]] = defaultdict(list)
-        rows = SubscriptionEvidence.objects.filter(line__in={d[0] for d in chunk}).values_list(
-            *FIELDS
-        )
-        for r in rows.iterator(chunk_size=20_000):
-            by_line[r[0]].append(Record(*r[1:]))
+        for r in _rows_of({d[0] for d in chunk}):
+            by_line[r[0]].append(Record._make(r[1:]))
         out += [
             verify(line, sp, svc, by_line.get(line, ()), window=win, local=_local)
             for line, sp, svc in chunk
         ]
     return out
+
+
+def _rows_of(lines: set[str]):
+    """The evidence rows (FIELDS) of these lines. On PostgreSQL one plain query, its rows as
+    the driver makes them (timestamps and decimals already typed); elsewhere through the ORM."""
+    if connection.vendor != "postgresql":
+        yield from SubscriptionEvidence.objects.filter(line__in=lines).values_list(*FIELDS)
+        return
+    table = connection.ops.quote_name(SubscriptionEvidence._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(FIELDS)} FROM {table} WHERE line = ANY(%s)", [sorted(lines)]
+        )
+        yield from cur.fetchall()
 
 
 def latest(case: Case) -> SubscriptionVerification | None:
@@ -219,8 +232,8 @@ def _snapshot(records: list[Record], line: str, sp: str, svc: str) -> list[dict]
 
 
 def verify_subscription(user, case_id, *, service: str) -> SubscriptionVerification:
-    """核查定制关系 on a complaint: `service` is "line|SP code|service code", one of the
-    case's lines' services (services_of). Stores the verdict, reasons, refund and the evidence
+    """核查定制关系 on a complaint: `service` is "n|SP code|service code" (n: the line's place
+    among the case's lines), one of its lines' services (services_of). Stores the verdict, reasons, refund and the evidence
     snapshot, and records a case event; the case's state does not change."""
     require_perm(user, "complaints.verify_subscription", "核查定制关系", "verify a subscription")
     with write_transaction():
@@ -257,7 +270,7 @@ def verify_subscription(user, case_id, *, service: str) -> SubscriptionVerificat
                 field="service",
                 status=422,
             )
-        line, sp, svc = parts
+        line, sp, svc = choice["line"], choice["sp_code"], choice["service_code"]
         verdict, records = verify_line(line, sp, svc)
         v = SubscriptionVerification.objects.create(
             case=case,

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 ORDER, REQUEST, CONFIRM, CHARGE, DELIVERY = "order", "request", "confirm", "charge", "delivery"
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -60,8 +61,7 @@ REASONS = {  # code: (Chinese, English)
 }
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One evidence row as the verifier reads it."""
 
     kind: str
@@ -112,7 +112,10 @@ def _sort_key(r: Record) -> tuple:
 
 
 def _period_of(r: Record, local) -> str:
-    return r.period or local(r.at).strftime("%Y-%m")
+    if r.period:
+        return r.period
+    at = local(r.at)
+    return f"{at.year:04d}-{at.month:02d}"
 
 
 def verify(

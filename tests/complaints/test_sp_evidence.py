@@ -188,3 +188,36 @@ def test_p4_import_evidence_command_names_every_bad_row(tmp_path, desk, capsys):
     path.write_text(GOOD, encoding="utf-8")
     main(["import-evidence", str(path), "--user", desk.username])
     assert '"new": 6' in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l4_the_same_file_imported_twice_at_once_is_stored_once():
+    """Two imports of one file racing (two desks, two connections): every record once, and the
+    two results together account for each row exactly once."""
+    import threading
+
+    from django.db import connections
+
+    factories.ensure_reference_data()
+    hall = factories.make_hall("sp-race")
+    users = [factories.make_staff("complaint_desk", hall) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run(user):
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.import_evidence(user, GOOD.encode(), "evidence.csv"))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and len(results) == 2
+    assert SubscriptionEvidence.objects.count() == 6
+    assert sorted(r["new"] for r in results) == [0, 6]

@@ -26,7 +26,7 @@ class SubscriptionEvidence(models.Model):
     each row once."""
 
     key = models.UUIDField(unique=True)  # 16 bytes: an index cheaper than 32 characters
-    line = models.CharField(_("line"), max_length=11, db_index=True)
+    line = models.CharField(_("line"), max_length=11)
     sp_code = models.CharField(_("SP code"), max_length=20)
     service_code = models.CharField(_("service code"), max_length=40)
     service_name = models.CharField(_("service name"), max_length=100, blank=True)
@@ -43,6 +43,9 @@ class SubscriptionEvidence(models.Model):
     class Meta:
         verbose_name = _("subscription evidence")
         verbose_name_plural = _("subscription evidence")
+        # one plain index to read a line's rows (db_index would add a LIKE index on PostgreSQL
+        # that every bulk load would maintain for nothing)
+        indexes = [models.Index(fields=["line"], name="sp_evidence_line")]
         permissions = [("import_evidence", "Can import value-added subscription evidence")]
 
     def __str__(self) -> str:

@@ -167,7 +167,6 @@ ROLES: tuple[Role, ...] = (
             "customers.import_bills",
             "catalog.import_catalog",
             "complaints.import_evidence",  # subscription evidence (P4)
-            "complaints.subscriptionevidence.view",
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

@@ -421,6 +421,7 @@ COLUMNS = (
     "imported_at",
 )
 BATCH = 20_000
+ANALYZE_AFTER = 50_000  # rows added by one import after which PostgreSQL re-reads the table
 
 
 def _copy_text(value) -> str:
@@ -485,6 +486,8 @@ def store(rows: list[Row], progress: Progress | None = None) -> int:
             )
             added = cur.rowcount
             cur.execute("DROP TABLE sp_evidence_load")
+            if added > ANALYZE_AFTER:  # fresh statistics, or reads plan for an empty table
+                cur.execute(f"ANALYZE {table}")
         else:
             ops = connection.ops
             stamp = ops.adapt_datetimefield_value(now)

@@ -92,6 +92,7 @@ def test_p4_the_imports_page_and_its_template(desk):
     c = client_for(desk)
     page = c.get("/imports/").content.decode()
     assert 'id="import-evidence"' in page and 'id="import-bills"' not in page
+    assert 'id="nav-imports"' in page  # the top bar leads the complaint desk there
     template = c.get("/imports/evidence/template.csv")
     job = ImportJob.objects.create(kind="evidence", file_name="t.csv", user=desk)
     imports.run(job.pk, template.content, WORK["evidence"])

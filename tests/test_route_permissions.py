@@ -22,7 +22,7 @@ from servicehall.api import api
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case, CaseEvent
 from servicehall.cases.services import attachments as case_attachments
-from servicehall.complaints.models import CompensationOffer
+from servicehall.complaints.models import CompensationOffer, SubscriptionVerification
 from servicehall.core.models import ImportJob
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import Customer
@@ -472,6 +472,21 @@ def _case(ctx):
     return {"case_id": ctx.t.case.pk, "version": Case.objects.get(pk=ctx.t.case.pk).version}
 
 
+def _verification(ctx):
+    """A verification of the hall's case (P4), made as if on a complaint."""
+    v = SubscriptionVerification.objects.create(
+        case=ctx.t.case,
+        line="13800138001",
+        sp_code="901234",
+        service_code="M10",
+        authorised=False,
+        refund=0,
+        verified_by=ctx.t.case.owner,
+        verified_at=timezone.now(),
+    )
+    return {"case_id": ctx.t.case.pk, "verification_id": v.pk}
+
+
 def _quiet_on_board(ctx):
     return {"ticket_id": ctx.waiting().pk}
 
@@ -788,6 +803,9 @@ HALL_PAGES = {
         _case,
         {"version": "{version}", "responsible": "hall"},
     ),
+    # not a complaint: refused for its state beside the form, after the hall was checked
+    "web:subscription-verify": ("POST", None, _case, {"service": "0|901234|M10"}),
+    "web:subscription-report": ("GET", R, _verification, None),
 }
 
 

@@ -1,4 +1,4 @@
-"""`servicehall` command: demo, serve, worker, import-bills, recommend, token, and Django's own
+"""`servicehall` command: demo, serve, worker, import-bills, import-evidence, recommend, token, and Django's own
 commands (manage)."""
 
 from __future__ import annotations
@@ -102,6 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     b.add_argument("file")
     b.add_argument("--user", required=True, help="the staff member importing (owns the cases)")
+    ev_imp = sub.add_parser(
+        "import-evidence",
+        help="import value-added subscription evidence (CSV/Excel, "
+        "docs/formats/subscription-evidence.md): a bad row refuses the whole file; idempotent",
+    )
+    ev_imp.add_argument("file")
+    ev_imp.add_argument("--user", default="admin", help="the staff member importing")
     r = sub.add_parser(
         "recommend", help="recommend plans for every line of a usage file (CSV/Excel, M2)"
     )
@@ -192,6 +199,23 @@ def main(argv: list[str] | None = None) -> None:
             with open(args.file, "rb") as f:  # read row by row, its size checked first
                 result = import_bills(user, f, args.file)
         except (ServiceError, OSError) as exc:
+            refuse_error(exc, args.file)
+        print(json.dumps(result, ensure_ascii=False))
+    elif args.cmd == "import-evidence":
+        import json
+
+        from servicehall.complaints.subscriptions.services import import_evidence
+        from servicehall.core.errors import ServiceError
+
+        user = staff_user(args.user)
+        try:
+            with open(args.file, "rb") as f:  # no row limit: the platform's whole export
+                result = import_evidence(user, f, args.file, limited=False)
+        except (ServiceError, OSError) as exc:
+            from servicehall.complaints.subscriptions.evidence import error_lines
+
+            for text in error_lines(exc):  # every bad row, by line and column
+                print(text, file=sys.stderr)
             refuse_error(exc, args.file)
         print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "recommend":

@@ -18,7 +18,13 @@ from servicehall.catalog import importer
 from servicehall.catalog.models import Product
 from servicehall.complaints import appeals, compensation, upgrades
 from servicehall.complaints import services as complaint_services
-from servicehall.complaints.models import Appeal, CompensationOffer, ComplaintRecord
+from servicehall.complaints.models import (
+    Appeal,
+    CompensationOffer,
+    ComplaintRecord,
+    SubscriptionEvidence,
+)
+from servicehall.complaints.subscriptions.services import import_evidence
 from servicehall.core.db import write_transaction
 from servicehall.core.models import SmsMessage
 from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
@@ -188,6 +194,9 @@ def load_demo() -> bool:
     if not ComplaintRecord.objects.exists():
         _complaint_stages()
         created = True
+    if not SubscriptionEvidence.objects.exists():
+        _subscription_dispute()
+        created = True
     hall = Hall.objects.get(code=HALL_CODE)
     if not CompensationOffer.objects.exists():
         _complaints_demo(hall)
@@ -246,6 +255,51 @@ def _complaint_stages() -> None:
         "settle_grumble",
         version=grumble.version,
         resolution="解释月初为缴费高峰，已演示自助缴费机和手机营业厅缴费，客户表示理解。",
+    )
+
+
+# --- subscription disputes (P4): the 09:25 customer -------------------------------------------
+SP_LINE = "13900000925"  # invented: the 09:25 customer's line
+SP_OTHER = "13700004417"  # invented: the number the "confirmation" came from
+
+
+def _subscription_dispute() -> None:
+    """The 09:25 customer (A day in the hall): 林晓 disputes a 10-yuan-a-month value-added
+    service, 悦听音乐会员 (SP 918830, invented). The platform's evidence has the order and its
+    confirmation request to her line, three monthly charges and the content sent down — but the
+    "confirmation" came from another number. Her complaint waits at the complaint desk (孙丽),
+    where 核查定制关系 finds it unauthorised: 30 yuan charged, 60 refunded."""
+    sunli = get_user_model().objects.get(username="sunli")
+    customer = Customer.objects.create(name="林晓", id_number="110105199203150926", tier=Tier.NONE)
+    PhoneNumber.objects.create(customer=customer, number=SP_LINE, is_primary=True)
+    today = timezone.localdate()
+    months = [(today.replace(day=1) - timedelta(days=31 * k)).replace(day=1) for k in (3, 2, 1)]
+    first = months[0]
+    sp, svc, code, name = "918830", "YTMUSIC10", "10668830", "悦听音乐会员"
+    rows = [
+        f"订购,{SP_LINE},{sp},{svc},{name},{first:%Y-%m}-02 21:14:08,{SP_LINE},{code},,",
+        f"确认请求,{SP_LINE},{sp},{svc},{name},{first:%Y-%m}-02 21:14:11,{code},{SP_LINE},,",
+        f"确认,{SP_LINE},{sp},{svc},{name},{first:%Y-%m}-02 21:15:40,{SP_OTHER},{code},,",
+    ]
+    for m in months:
+        rows.append(
+            f"扣费,{SP_LINE},{sp},{svc},{name},{m:%Y-%m}-03 00:12:00,{code},{SP_LINE},10.00,"
+            f"{m:%Y-%m}"
+        )
+        rows.append(f"下发,{SP_LINE},{sp},{svc},{name},{m:%Y-%m}-08 12:00:00,{code},{SP_LINE},,")
+    text = "类型,号码,SP代码,业务代码,业务名称,时间,发送方,接收方,金额,计费周期\n"
+    import_evidence(sunli, (text + "\n".join(rows) + "\n").encode(), "演示核查证据.csv")
+    cases.open_case(
+        sunli,
+        kind="complaint",
+        channel="walk_in",
+        category="complaint",
+        hall=HALL_CODE,
+        desk="complaint",
+        customer_id=customer.pk,
+        subject="不认可每月10元的增值业务扣费",
+        description="客户称从未订购“悦听音乐会员”，近三个月每月被扣10元，"
+        "情绪激动，要求全额退费并追究责任。",
     )
 
 

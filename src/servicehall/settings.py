@@ -274,3 +274,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Subscription disputes (P4, L4): the user's confirmation counts only within this many hours of
+# the platform's confirmation request (the verifier's window); the evidence file's limits.
+SP_CONFIRM_WINDOW_HOURS = int(os.environ.get("SERVICEHALL_SP_CONFIRM_HOURS") or 24)
+IMPORT_LIMITS["evidence"] = {"bytes": 20 * 1024 * 1024, "rows": 200_000}

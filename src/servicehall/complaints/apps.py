@@ -40,3 +40,5 @@ class ComplaintsConfig(AppConfig):
         if refuse_forbidden not in TEXT_CHECKS:
             TEXT_CHECKS.append(refuse_forbidden)
         EVENT_LABELS["responsibility"] = ("责任认定", "Responsibility")
+
+        from .subscriptions import services as _subscriptions  # noqa: F401  (its event label)

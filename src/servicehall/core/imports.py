@@ -45,6 +45,12 @@ EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 KINDS = {
     ImportJob.Kind.BILLS: ("customers.import_bills", "导入账单", "import bills"),
     ImportJob.Kind.CATALOGUE: ("catalog.import_catalog", "导入产品目录", "import the catalogue"),
+    # subscription disputes (P4): not a choice of ImportJob.kind, whose migration is core's
+    "evidence": (
+        "complaints.import_evidence",
+        "导入增值业务核查证据",
+        "import subscription evidence",
+    ),
 }
 ADMIN_PERM = "core.view_importjob"  # administrators see every job
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.WRITING)

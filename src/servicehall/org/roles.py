@@ -90,6 +90,9 @@ ROLES: tuple[Role, ...] = (
             *KB_AUTHOR,
             "complaints.handle_appeal",
             "complaints.offer_compensation",  # P6: offers with their basis; the answer
+            # subscription disputes (P4): import the platform's evidence, verify on a complaint
+            "complaints.import_evidence",
+            "complaints.verify_subscription",
         ),
         home="workbench",
     ),
@@ -174,6 +177,7 @@ ROLES: tuple[Role, ...] = (
             "customers.customer.view",
             "customers.import_bills",
             "catalog.import_catalog",
+            "complaints.import_evidence",  # subscription evidence (P4)
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

@@ -13,12 +13,14 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from servicehall.cases.bill_shock import import_bills
 from servicehall.catalog.importer import COLUMN_NAMES as CATALOGUE_COLUMNS
 from servicehall.catalog.importer import import_catalog
+from servicehall.complaints.subscriptions.evidence import COLUMN_NAMES as EVIDENCE_COLUMNS
+from servicehall.complaints.subscriptions.services import import_evidence
 from servicehall.core import imports
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
@@ -31,9 +33,15 @@ from .forms import error_text
 from .names import english
 
 BILLS, CATALOGUE = ImportJob.Kind.BILLS, ImportJob.Kind.CATALOGUE
-MAY_IMPORT = ("customers.import_bills", "catalog.import_catalog")
-WORK = {BILLS: import_bills, CATALOGUE: import_catalog}
-COLUMNS = {BILLS: BILL_COLUMNS, CATALOGUE: CATALOGUE_COLUMNS}
+EVIDENCE = "evidence"  # value-added subscription evidence (P4)
+MAY_IMPORT = ("customers.import_bills", "catalog.import_catalog", "complaints.import_evidence")
+WORK = {BILLS: import_bills, CATALOGUE: import_catalog, EVIDENCE: import_evidence}
+COLUMNS = {BILLS: BILL_COLUMNS, CATALOGUE: CATALOGUE_COLUMNS, EVIDENCE: EVIDENCE_COLUMNS}
+KIND_NAMES = {
+    BILLS: ImportJob.Kind.BILLS.label,
+    CATALOGUE: ImportJob.Kind.CATALOGUE.label,
+    EVIDENCE: gettext_lazy("Subscription evidence"),
+}
 # The template files: the header and one invented example row each (UTF-8 with a BOM, so Excel
 # on Chinese Windows opens it right).
 TEMPLATES = {
@@ -47,6 +55,15 @@ TEMPLATES = {
         "产品,类型,档位,月费,编码,流量MB,通话分钟,短信,流量超出(元/MB),通话超出(元/分钟),"
         "合约期(月),适用客户,上架日期\n"
         "示例畅享套餐,主套餐,59元档,59,,30720,300,100,0.03,0.15,12,个人,2026-01-01\n",
+    ),
+    EVIDENCE: (
+        "增值业务核查证据导入模板.csv",
+        "类型,号码,SP代码,业务代码,业务名称,时间,发送方,接收方,金额,计费周期\n"
+        "订购,13800000000,901234,MUSIC10,示例音乐包,2026-08-02 10:15:00,13800000000,10661234,,\n"
+        "确认请求,13800000000,901234,MUSIC10,示例音乐包,2026-08-02 10:15:05,10661234,13800000000,,\n"
+        "确认,13800000000,901234,MUSIC10,示例音乐包,2026-08-02 10:17:40,13800000000,10661234,,\n"
+        "扣费,13800000000,901234,MUSIC10,示例音乐包,2026-08-03 00:05:00,10661234,13800000000,10.00,2026-08\n"
+        "下发,13800000000,901234,MUSIC10,示例音乐包,2026-08-05 09:00:00,10661234,13800000000,,\n",
     ),
 }
 
@@ -72,7 +89,7 @@ def imports_home(request, error: ServiceError | None = None, error_kind: str = "
             "max_mb": _mb(imports.max_bytes(k)),
             "max_rows": imports.max_rows(k),
         }
-        for k in (BILLS, CATALOGUE)
+        for k in (BILLS, CATALOGUE, EVIDENCE)
         if imports.may_import(user, k)
     ]
     return render(
@@ -143,7 +160,12 @@ def _progress(job: ImportJob) -> dict:
 
 def _row(job: ImportJob) -> dict:
     p = imports.progress(job)
-    return {"job": job, "label": str(p["label"]), "status": p["status"]}
+    return {
+        "job": job,
+        "label": str(p["label"]),
+        "status": p["status"],
+        "kind_name": KIND_NAMES.get(job.kind, ""),
+    }
 
 
 def _summary(job: ImportJob, columns: dict, en: bool) -> str:
@@ -177,7 +199,11 @@ def job_page(request, job_id):
             "column": (
                 columns.get(e.get("field"), (e.get("field"), e.get("field")))[1 if en else 0]
             ),
-            "value": mask_phone(e.get("value")) if e.get("field") == "phone" else e.get("value"),
+            "value": (
+                mask_phone(e.get("value"))
+                if e.get("field") in ("phone", "line")
+                else e.get("value")
+            ),
             "expected": e.get("message_en" if en else "message", ""),
         }
         for e in job.errors
@@ -200,6 +226,7 @@ def job_page(request, job_id):
         "web/imports/job.html",
         {
             "job": job,
+            "kind_name": KIND_NAMES.get(job.kind, ""),
             "p": p,
             "message": message,
             "errors": errors,

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from servicehall.cases import bill_shock, sla
 from servicehall.cases import services as cases
-from servicehall.cases import sla
 from servicehall.cases.models import Case
 from servicehall.catalog import importer
 from servicehall.catalog.models import Product
@@ -268,7 +268,8 @@ def _subscription_dispute() -> None:
     service, 悦听音乐会员 (SP 918830, invented). The platform's evidence has the order and its
     confirmation request to her line, three monthly charges and the content sent down — but the
     "confirmation" came from another number. Her complaint waits at the complaint desk (孙丽),
-    where 核查定制关系 finds it unauthorised: 30 yuan charged, 60 refunded."""
+    where 核查定制关系 finds it unauthorised: 30 yuan charged, 60 refunded. Her last bill, 318 yuan,
+    is more than five times the three before (L3): the bill import opened a contact for her."""
     sunli = get_user_model().objects.get(username="sunli")
     customer = Customer.objects.create(name="林晓", id_number="110105199203150926", tier=Tier.NONE)
     PhoneNumber.objects.create(customer=customer, number=SP_LINE, is_primary=True)
@@ -289,6 +290,22 @@ def _subscription_dispute() -> None:
         rows.append(f"下发,{SP_LINE},{sp},{svc},{name},{m:%Y-%m}-08 12:00:00,{code},{SP_LINE},,")
     text = "类型,号码,SP代码,业务代码,业务名称,时间,发送方,接收方,金额,计费周期\n"
     import_evidence(sunli, (text + "\n".join(rows) + "\n").encode(), "演示核查证据.csv")
+    # Her bills (L3): about 58 yuan a month, then last month's five times that — imported by
+    # the care desk through the bill import, which opens the bill-shock contact for her line.
+    bill_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    history = [bill_month]
+    for _ in range(3):
+        history.insert(0, (history[0] - timedelta(days=1)).replace(day=1))
+    history = history[:3]
+    Bill.objects.bulk_create(
+        Bill(number=SP_LINE, customer=customer, month=m, amount=amount, plan="畅享5G 58元档")
+        for m, amount in zip(history, ("58.00", "61.50", "58.00"), strict=True)
+    )
+    bill_shock.import_bills(
+        get_user_model().objects.get(username="zhoujie"),
+        f"号码,月份,金额\n{SP_LINE},{bill_month:%Y-%m},318.00\n".encode(),
+        "演示账单.csv",
+    )
     cases.open_case(
         sunli,
         kind="complaint",

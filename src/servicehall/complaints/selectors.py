@@ -72,6 +72,39 @@ def panel(case: Case, lang: str = "zh") -> dict:
         "responsible": record.responsible if record else Responsible.HALL,
         "responsible_name": record.responsible_name if record else "",
         "articles": published_articles(),
+        **_suggested_resolution(case),
+        "bill_shocks": bill_shocks(case),
+    }
+
+
+def bill_shocks(case: Case) -> list[dict]:
+    """The customer's abnormal bills (L3: more than five times the three months before) that
+    the bill import raised a contact for — what an angry customer at the complaint desk is
+    often about. The contact's number, its subject (the month and the ratio) and its state;
+    no amounts, so nothing here needs unmasking."""
+    if case.customer_id is None:
+        return []
+    rows = (
+        Case.objects.filter(customer_id=case.customer_id, data__has_key="bill_shock")
+        .exclude(pk=case.pk)
+        .order_by("-created_at")[:3]
+    )
+    return [{"number": c.number, "subject": c.subject, "closed": c.is_closed} for c in rows]
+
+
+def _suggested_resolution(case: Case) -> dict:
+    """What the resolve stage's form starts with when a disputed subscription was verified on
+    the complaint (P4): the verification's outcome as the remedy and, for an unauthorised one,
+    the policy the double refund rests on. Staff may change both."""
+    from .subscriptions.services import VERIFICATION_BASIS, latest, remedy_for
+
+    remedy = remedy_for(case)
+    if remedy is None:
+        return {"suggested_remedy": "", "suggested_basis": ""}
+    unauthorised = not latest(case).authorised
+    return {
+        "suggested_remedy": remedy[0],
+        "suggested_basis": VERIFICATION_BASIS if unauthorised else "",
     }
 
 

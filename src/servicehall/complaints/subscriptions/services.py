@@ -160,6 +160,13 @@ def latest(case: Case) -> SubscriptionVerification | None:
     return SubscriptionVerification.objects.filter(case=case).select_related("verified_by").first()
 
 
+# The policy an unauthorised subscription's double refund rests on (the handbook, 移动信息业务核查).
+VERIFICATION_BASIS = (
+    "《移动信息业务核查处理指导方案》（信息产业部申诉中心）：不能提供用户自主定制证据的，"
+    "判定违规定制，按公司承诺双倍返还相关费用"
+)
+
+
 def remedy_for(case: Case) -> tuple[str, Decimal] | None:
     """The latest verification's outcome as the complaint's remedy (the resolve stage prefills
     it): the text in Chinese and the amount refunded; None before any verification."""

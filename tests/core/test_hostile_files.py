@@ -257,3 +257,16 @@ def test_v4_an_api_upload_spooled_to_disk_is_read_from_its_file(hall, care, api_
         r = api_as(care).c.post("/api/cases/bill-shock/import", {"file": upload})
     assert r.status_code == 200, r.content[:300]
     assert r.json()["imported"] == 200 and Bill.objects.count() == 200
+
+
+def test_v4_m1_a_header_missing_columns_names_every_one_of_them(care, admin):
+    """One correction fixes the header: the refusal names every missing column, for each kind
+    of import alike (core.tables.columns)."""
+    bills = refused(lambda: import_bills(care, "号码,通话分钟\n13900001111,10\n".encode(), "b.csv"))
+    assert bills.code == "missing_column" and bills.field == "file"
+    assert "缺少“月份”、“金额”列" in bills.zh
+    assert "no month, amount columns" in bills.en.lower()
+    assert [e["field"] for e in bills.extra["errors"]] == ["month", "amount"]
+    assert not Bill.objects.exists()
+    catalogue = refused(lambda: import_catalog(admin, b"product,tier\nA,1\n", "c.csv"))
+    assert len(catalogue.extra["errors"]) > 1  # every required column that is not there

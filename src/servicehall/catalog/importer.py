@@ -335,21 +335,14 @@ def parse(data: tables.Source, filename: str, progress: Progress | None = None) 
     bad cell named; a tier or code twice names the line it first appeared on."""
     limits = settings.IMPORT_LIMITS["catalogue"]
     header_line, header, rows, total = tables.open_table(data, filename, limits["bytes"], progress)
-    names = [_normalise(h) for h in header]
-    cols: dict[str, int] = {}
-    for key, (accepted, required) in COLUMNS.items():
-        found = [j for j, h in enumerate(names) if h in accepted]
-        if found:
-            cols[key] = found[0]
-        elif required:
-            raise ServiceError(
-                CoreCode.MISSING_COLUMN,
-                f"第{header_line}行（表头）缺少“{COLUMN_NAMES[key][0]}”列",
-                f"Line {header_line} (header): no {COLUMN_NAMES[key][1]} column",
-                field="file",
-                status=422,
-                extra={"errors": [{"line": header_line, "field": key, "value": ""}]},
-            )
+    cols = tables.columns(
+        header,
+        header_line,
+        {key: accepted for key, (accepted, _required) in COLUMNS.items()},
+        COLUMN_NAMES,
+        required={key for key, (_accepted, required) in COLUMNS.items() if required},
+        normalise=_normalise,
+    )
     out: list[TierRow] = []
     errors: list[dict] = []
     kinds: dict[str, str] = {}

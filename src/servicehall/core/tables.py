@@ -48,6 +48,40 @@ def bad_file(zh: str, en: str, line: int | None = None) -> ServiceError:
     return ServiceError(Code.BAD_FILE, zh, en, field="file", status=422, extra=extra)
 
 
+def columns(
+    header: list[str],
+    header_line: int,
+    accepted: dict[str, set[str]],
+    names: dict[str, tuple[str, str]],
+    *,
+    required: set[str] | None = None,
+    normalise=lambda h: h.strip().lower(),
+) -> dict[str, int]:
+    """The position of each known column in a header row (the first cell whose normalised text
+    is one of the names `accepted` for it). A `required` column (all of `accepted` when None)
+    that is missing refuses the file, naming every missing column at once (`names`: its
+    Chinese and English name), so one correction fixes the header."""
+    cells = [normalise(h) for h in header]
+    cols: dict[str, int] = {}
+    for key, ok in accepted.items():
+        found = next((j for j, h in enumerate(cells) if h in ok), None)
+        if found is not None:
+            cols[key] = found
+    missing = [k for k in accepted if k not in cols and (required is None or k in required)]
+    if missing:
+        zh = "、".join(f"“{names[k][0]}”" for k in missing)
+        en = ", ".join(names[k][1] for k in missing)
+        raise ServiceError(
+            Code.MISSING_COLUMN,
+            f"第{header_line}行（表头）缺少{zh}列",
+            f"Line {header_line} (header): no {en} column{'s' if len(missing) > 1 else ''}",
+            field="file",
+            status=422,
+            extra={"errors": [{"line": header_line, "field": k, "value": ""} for k in missing]},
+        )
+    return cols
+
+
 def _binary(source: Source) -> BinaryIO:
     if isinstance(source, bytes | bytearray | memoryview):
         return io.BytesIO(source)

@@ -85,16 +85,6 @@ class BillRow:
     plan: str | None = None
 
 
-def header_columns(header: list[str], names: dict[str, set[str]]) -> dict[str, int]:
-    """The position of each known column in a header row (Chinese or English, any case)."""
-    cols = {}
-    for key, accepted in names.items():
-        found = [j for j, h in enumerate(header) if h.strip().lower() in accepted]
-        if found:
-            cols[key] = found[0]
-    return cols
-
-
 def _cell_error(line: int, key: str, value: str, hint: tuple[str, str]) -> dict:
     return {
         "line": line,
@@ -125,21 +115,13 @@ def parse(
     header_line, header, rows, total = tables.open_table(
         data, filename, max_bytes or limits.get("bytes"), progress
     )
-    cols = {}
-    for key, names in HEADERS.items():
-        found = [j for j, h in enumerate(header) if h.lower() in names]
-        if not found:
-            raise ServiceError(
-                CoreCode.MISSING_COLUMN,
-                f"第{header_line}行（表头）缺少“{COLUMN_NAMES[key][0]}”列",
-                f"Line {header_line} (header): no {COLUMN_NAMES[key][1]} column",
-                field="file",
-                status=422,
-                extra={"errors": [{"line": header_line, "field": key}]},
-            )
-        cols[key] = found[0]
-    cols.update(header_columns(header, USAGE_HEADERS))
-    cols.update(header_columns(header, PLAN_HEADERS))
+    cols = tables.columns(
+        header,
+        header_line,
+        {**HEADERS, **USAGE_HEADERS, **PLAN_HEADERS},
+        COLUMN_NAMES,
+        required=set(HEADERS),
+    )
     out, errors = [], []
     bad_cells, bad_lines = 0, set()
     seen: dict[tuple[str, date], int] = {}  # (number, month) → its first line

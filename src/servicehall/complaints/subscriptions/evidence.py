@@ -238,25 +238,13 @@ def fingerprint(
 
 
 def _columns(header: list[str], header_line: int) -> dict[str, int]:
-    lowered = [h.strip().lower() for h in header]
-    cols = {}
-    for key, names in HEADERS.items():
-        found = [j for j, h in enumerate(lowered) if h in names]
-        if not found:
-            raise ServiceError(
-                CoreCode.MISSING_COLUMN,
-                f"第{header_line}行（表头）缺少“{COLUMN_NAMES[key][0]}”列",
-                f"Line {header_line} (header): no {COLUMN_NAMES[key][1]} column",
-                field="file",
-                status=422,
-                extra={"errors": [{"line": header_line, "field": key}]},
-            )
-        cols[key] = found[0]
-    for key, names in OPTIONAL_HEADERS.items():
-        found = [j for j, h in enumerate(lowered) if h in names]
-        if found:
-            cols[key] = found[0]
-    return cols
+    return tables.columns(
+        header,
+        header_line,
+        {**HEADERS, **OPTIONAL_HEADERS},
+        COLUMN_NAMES,
+        required=set(HEADERS),
+    )
 
 
 def parse(

@@ -61,11 +61,13 @@ def _complaint(user, customer, days_ago: float = 30, subject="宽带提速包扣
 
 
 def _register(user, **kw):
+    received = kw.get("received_on") or timezone.localdate()
+    received = date.fromisoformat(received) if isinstance(received, str) else received
     args = dict(
         source="provincial_centre",
         reference="TGJ-0001",
         received_on=timezone.localdate().isoformat(),
-        matter_on=(timezone.localdate() - timedelta(days=40)).isoformat(),
+        matter_on=(received - timedelta(days=40)).isoformat(),  # 40 days before it came
         matter="客户不认可投诉处理结果，申诉要求退费",
         phone=PHONE,
         confirm_warnings=True,
@@ -88,8 +90,16 @@ def test_p2_l1_deadlines_per_source_count_working_days_across_the_national_day(d
     National Day, so five working days end on Friday 9 October (not 1 October); the appeal
     centre answers in 30 calendar days, the company's own quality line in 15 (L1)."""
     received = date(2026, 9, 24)
-    centre = _register(desk, reference="TGJ-0924", received_on=received.isoformat())
-    line = _register(desk, source="quality_line", reference="ZJ-0924", received_on="2026-09-24")
+    centre = _register(
+        desk, reference="TGJ-0924", received_on=received.isoformat(), matter_on="2026-09-01"
+    )
+    line = _register(
+        desk,
+        source="quality_line",
+        reference="ZJ-0924",
+        received_on="2026-09-24",
+        matter_on="2026-09-01",
+    )
     a, b = Appeal.objects.get(case=centre), Appeal.objects.get(case=line)
     assert a.accept_due == _end(date(2026, 10, 9))
     assert a.answer_due == _end(date(2026, 10, 24))
@@ -157,6 +167,10 @@ def test_p2_an_appeal_without_source_or_reference_is_422_naming_the_field(desk, 
     assert (e.code, e.field) == ("required", "phone")
     e = _refused(lambda: _register(desk, matter="  "))
     assert (e.code, e.field) == ("required", "matter")
+    week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
+    today = timezone.localdate().isoformat()
+    e = _refused(lambda: _register(desk, received_on=week_ago, matter_on=today))
+    assert (e.code, e.field) == ("invalid_date", "matter_on")
     assert not Case.objects.filter(kind="appeal").exists() and not Appeal.objects.exists()
     # the same reference of the same source twice: 409, the first stays alone
     _register(desk, reference="TGJ-9")

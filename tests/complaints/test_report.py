@@ -33,7 +33,8 @@ def at(day: int, hour: int = 10, month: date = MONTH) -> datetime:
     return timezone.make_aware(datetime(month.year, month.month, day, hour))
 
 
-def complaint(user, hall, when: datetime, *, category="complaint", phone=None) -> Case:
+def complaint(user, hall, when: datetime, *, category="complaint", phone=None, accept=True) -> Case:
+    """A complaint opened at `when`; accepted by the desk (the accept stage) unless not."""
     case = services.open_case(
         user,
         kind="complaint",
@@ -43,6 +44,16 @@ def complaint(user, hall, when: datetime, *, category="complaint", phone=None) -
         phone=phone,
         hall=hall.code,
     )
+    if accept:
+        case = services.act(
+            user,
+            case.pk,
+            "accept",
+            version=case.version,
+            steps=["listen", "ask", "calm", "confirm"],
+            words="客户原话",
+            request="客户诉求",
+        )[0]
     Case.objects.filter(pk=case.pk).update(created_at=when, due_at=when + timedelta(days=15))
     return Case.objects.get(pk=case.pk)
 
@@ -76,7 +87,10 @@ def month(hall):
     a2 = complaint(desk, hall, at(5, 11))
     a3 = complaint(desk, hall, at(12), category="other")
     # a grumble settled on the spot: recorded, not a complaint
-    g = complaint(desk, hall, at(13))
+    g = complaint(desk, hall, at(13), accept=False)
+    # a hand-over nobody took up (an empty "我要投诉" chat): not a complaint yet, but its
+    # deadline runs — past it, it is a reply past deadline all the same
+    late = complaint(desk, hall, at(3), accept=False)
     services.act(desk, g.pk, "settle_grumble", version=g.version, resolution="当场解释清楚")
     # outside the month: October (same quarter) and December
     complaint(desk, hall, at(30, month=date(2026, 10, 1)))
@@ -85,7 +99,7 @@ def month(hall):
     # upgraded: a3 came through the provincial centre
     upgrades.mark_upgraded(desk, a3.pk, source="provincial_centre")
     # past deadline: a1 still open past its due time; a2 and a3 resolved in time
-    Case.objects.filter(pk=a1.pk).update(due_at=at(6))
+    Case.objects.filter(pk__in=[a1.pk, late.pk]).update(due_at=at(6))
     Case.objects.filter(pk__in=[a2.pk, a3.pk]).update(resolved_at=at(14), status="resolved")
     # compensation: 20 accepted (paid), 300 accepted but awaiting approval (not paid),
     # 150 accepted and approved (paid), 50 refused (not paid)
@@ -122,7 +136,7 @@ def test_p3_the_months_figures_per_hall(month):
     assert a["served"] == 200  # finished tickets of November only
     assert a["rate"] == Decimal("1.50") and a["rate_ok"] is False  # target ≤ 1 %
     assert a["upgraded"] == 1
-    assert a["past_deadline"] == 1
+    assert a["past_deadline"] == 2  # a1, and the complaint never accepted
     assert (a["paid"], a["paid_sum"]) == (2, Decimal("170.00"))
     assert rows["hall-b"]["complaints"] == 1 and rows["hall-b"]["rate"] is None
     assert r["total"]["complaints"] == 4
@@ -137,9 +151,9 @@ def test_p3_a_grumble_is_not_a_complaint_and_an_upgrade_counts_apart(month):
     before = reports.monthly_report(area_manager(), MONTH, "test-hall")["halls"][0]
     # settling another complaint as a grumble takes it out of the complaints
     desk = factories.make_staff("complaint_desk", month["a"])
-    g = complaint(desk, month["a"], at(20))
+    g = complaint(desk, month["a"], at(20), accept=False)
     after = reports.monthly_report(area_manager(), MONTH, "test-hall")["halls"][0]
-    assert after["complaints"] == before["complaints"] + 1
+    assert after["complaints"] == before["complaints"]  # not accepted yet: not counted yet
     services.act(desk, g.pk, "settle_grumble", version=g.version, resolution="解释清楚")
     after = reports.monthly_report(area_manager(), MONTH, "test-hall")["halls"][0]
     assert (after["complaints"], after["grumbles"]) == (
@@ -245,7 +259,7 @@ def test_p3_the_excel_export_has_every_table_and_the_figures(month):
     summary = list(wb["汇总"].iter_rows(values_only=True))
     assert summary[0][:5] == ("营业厅", "投诉", "抱怨（不计入）", "服务客户", "投诉率")
     a = next(row for row in summary if row[0] == month["a"].name)
-    assert a[1:9] == (3, 1, 200, 0.015, 1, 1, 2, 170.0)
+    assert a[1:9] == (3, 1, 200, 0.015, 1, 2, 2, 170.0)  # 2 past deadline (one never accepted)
     cats = dict(list(wb["按类别"].iter_rows(values_only=True))[1:])
     assert cats["服务投诉"] == 3
     notice = "\n".join(row[0] for row in wb["月度通报"].iter_rows(min_row=2, values_only=True))

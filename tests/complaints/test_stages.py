@@ -177,6 +177,16 @@ def test_p1_a_complaint_through_the_three_stages_to_the_survey(
 
 def test_p1_a_grumble_is_recorded_and_not_counted_as_a_complaint(clerk, desk, hall):
     counted = complaint(clerk)
+    counted = services.act(
+        clerk,
+        counted.pk,
+        "accept",
+        version=counted.version,
+        steps=["listen", "ask", "calm", "confirm"],
+        words="我要投诉你们乱收费",
+        request="退费",
+    )[0]
+    not_yet = complaint(clerk, description="客户在线说“我要投诉”，尚未受理")  # not counted yet
     grumble = complaint(clerk, description="客户抱怨排队时间长")
     services.act(
         clerk,
@@ -190,7 +200,7 @@ def test_p1_a_grumble_is_recorded_and_not_counted_as_a_complaint(clerk, desk, ha
     assert ComplaintRecord.objects.get(case=grumble).grumble is True
     today = timezone.localdate()
     got = complaint_selectors.complaints_in([hall], (today.replace(day=1), today))
-    assert list(got) == [counted]
+    assert list(got) == [counted] and not_yet not in got
     assert not complaint_selectors.complaints_in(
         [hall], (today - timedelta(days=40), today - timedelta(days=35))
     ).exists()

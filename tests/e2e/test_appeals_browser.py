@@ -52,6 +52,7 @@ def test_p2_p3_register_an_appeal_linked_to_last_months_complaint_and_decide(bro
         desk.click("#register-appeal")
 
         expect(desk.locator("#case-status")).to_have_text("已登记")
+        expect(desk.locator("#desk")).to_have_text("投诉专席")  # appeals go to the complaint desk
         expect(desk.locator("#case h1")).to_contain_text("SS")
         expect(desk.locator("#deadline-materials")).to_contain_text("2天")
         expect(desk.locator("#appeal-deadlines li").first).to_have_id("deadline-materials")

@@ -51,7 +51,7 @@ def test_p1_p4_l3_q5_the_0925_scene_in_the_browser(browser, tmp_path):  # noqa: 
         desk.click("#start")
         desk.click("#record-case")
         expect(desk.locator("#from-ticket")).to_be_visible()
-        desk.select_option("#kind", "complaint")
+        expect(desk.locator("#kind")).to_have_value("complaint")  # from the quiet area
         desk.select_option("#category", "order-change")  # what it is about: a subscription
         desk.fill(
             "#description", "客户称账单突然暴涨，且每月被扣10元“悦听音乐会员”，从未订购，情绪激动"

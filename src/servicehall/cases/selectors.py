@@ -654,3 +654,13 @@ def conversation_view(case: Case, lang: str = "zh", *, unmasked: bool = False) -
         text = m.text if unmasked else mask_free_text(m.text)  # V2
         out.append({"sender": m.sender, "who": who, "text": text, "at": m.created_at})
     return out
+
+
+def kind_for_ticket(ticket) -> str:
+    """The case type intake offers first for the ticket being served (the staff member may
+    choose another): a customer sent to the quiet area (Q5) or who took a complaint ticket is
+    heard as a complaint where that type exists; anyone else as a consultation."""
+    if ticket is not None and "complaint" in WORKFLOWS:
+        if ticket.area == "quiet" or ticket.service_type.code == "complaint":
+            return "complaint"
+    return "consultation"

@@ -237,6 +237,14 @@ def register_appeal(
     reference = _required(reference, "reference", "申诉单号", "the reference number", REFERENCE_MAX)
     received = _past_date(received_on, "received_on", "收到申诉的日期", "the date received")
     matter_date = _past_date(matter_on, "matter_on", "争议发生日期", "the date of the matter")
+    if matter_date is not None and matter_date > received:  # the matter came before the appeal
+        raise ServiceError(
+            CoreCode.INVALID_DATE,
+            "争议发生日期不能晚于收到申诉的日期",
+            "The date of the matter cannot be after the date received",
+            field="matter_on",
+            status=422,
+        )
     materials = validate.calendar_date(materials_due or "", "materials_due")
     if materials is not None and materials < received:
         raise ServiceError(

@@ -16,10 +16,12 @@ from servicehall.cases.errors import Code as CasesCode
 from servicehall.cases.models import Case
 from servicehall.cases.selectors import EVENT_LABELS, get_case, may_handle
 from servicehall.cases.services import record_event
+from servicehall.cases.services.common import check_texts
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Conflict, Forbidden, NotFound, ServiceError, require_perm
+from servicehall.core.masking import mask_free_text
 from servicehall.org.roles import hall_ids_of
 
 from .errors import Code
@@ -114,6 +116,7 @@ def offer(user, case_id, *, amount, basis: str, remedy: str = "") -> Compensatio
     remedy = validate.text(
         remedy, "remedy", "补偿内容", "what is offered", limit=200, required=False
     )
+    check_texts(basis=basis, remedy=remedy)  # the handbook's forbidden phrases (P1)
     limit = approval_threshold()
     with write_transaction():
         case = complaint_for(user, case_id, for_update=True)
@@ -136,7 +139,7 @@ def offer(user, case_id, *, amount, basis: str, remedy: str = "") -> Compensatio
             note=basis,
             offer=row.pk,
             amount=str(money),
-            remedy=remedy,
+            remedy=mask_free_text(remedy),  # the timeline's data reaches the API as it is (V2)
             approval=row.approval,
         )
     return row
@@ -171,6 +174,7 @@ def answer(user, case_id, offer_id, *, answer: str, note: str = "") -> Compensat
             status=422,
         )
     note = validate.text(note, "note", "备注", "the note", limit=1000, required=False)
+    check_texts(note=note)
     with write_transaction():
         case = complaint_for(user, case_id, for_update=True)
         _open(case)

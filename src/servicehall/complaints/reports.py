@@ -39,6 +39,7 @@ from .models import (
     CompensationOffer,
     ComplaintUpgrade,
 )
+from .selectors import COUNTED, GRUMBLE
 
 COMPLAINT_RATE_TARGET = Decimal("1")  # per cent of customers served (P3)
 APPEALS_PER_MILLION_YARDSTICK = Decimal("20")  # per quarter (L6)
@@ -126,10 +127,17 @@ def report_halls(user, hall_code: str | None = None) -> list[Hall]:
 
 
 def complaints(halls, start: datetime, end: datetime) -> QuerySet:
-    """The complaints opened in [start, end) in these halls — grumbles are not complaints."""
+    """The complaints opened in [start, end) in these halls that count
+    (`selectors.COUNTED`: accepted, not a grumble)."""
+    return Case.objects.filter(COUNTED, hall__in=halls, created_at__gte=start, created_at__lt=end)
+
+
+def not_grumbles(halls, start: datetime, end: datetime) -> QuerySet:
+    """Every complaint opened in [start, end) but the grumbles: those not yet accepted too,
+    whose deadline runs all the same (a reply past its deadline counts however far it got)."""
     return Case.objects.filter(
         kind="complaint", hall__in=halls, created_at__gte=start, created_at__lt=end
-    ).exclude(status="grumble")
+    ).exclude(status=GRUMBLE)
 
 
 def _past_deadline_q(now: datetime) -> Q:
@@ -167,7 +175,9 @@ def _counts(halls, start: datetime, end: datetime, now: datetime) -> dict[int, d
         "complaints": _by_hall(opened),
         "grumbles": _by_hall(grumbles),
         "upgraded": _by_hall(ComplaintUpgrade.objects.filter(case__in=opened), "case__hall"),
-        "past_deadline": _by_hall(opened.filter(_past_deadline_q(min(now, end)))),
+        "past_deadline": _by_hall(
+            not_grumbles(halls, start, end).filter(_past_deadline_q(min(now, end)))
+        ),
         "served": _by_hall(served),
         "paid": _by_hall(paid, "case__hall", n=Count("id"), total=Sum("amount")),
     }
@@ -392,7 +402,7 @@ def drill_down(
     elif what == "upgraded":
         qs = opened.filter(upgrade__isnull=False)
     elif what == "past_deadline":
-        qs = opened.filter(_past_deadline_q(min(timezone.now(), end)))
+        qs = not_grumbles(halls, start, end).filter(_past_deadline_q(min(timezone.now(), end)))
     elif what == "compensation":
         paid = CompensationOffer.objects.filter(
             PAID_Q, case__hall__in=halls, answered_at__gte=start, answered_at__lt=end

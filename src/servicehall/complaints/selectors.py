@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from servicehall.cases.models import Case
@@ -21,18 +21,23 @@ from .stages import CAUSES, STEPS
 GRUMBLE = "grumble"
 
 
+# What the reports count as a complaint (P1): one that was accepted — the accept stage done by
+# a person: the customer's words and request confirmed — and is not a grumble settled on the
+# spot (抱怨). A hand-over nobody has taken up yet (an empty "我要投诉" from an anonymous chat)
+# is not a complaint yet, so a flood of chats cannot inflate the complaint rate.
+NOT_COUNTED = ("accepting", GRUMBLE)
+COUNTED = Q(kind="complaint") & ~Q(status__in=NOT_COUNTED)
+
+
 def complaints_in(halls, period: tuple[date, date]) -> QuerySet[Case]:
     """The complaints opened in `halls` (halls or their ids) from period[0] to period[1]
-    (dates, both included, local time): what the monthly report counts. A grumble settled on
-    the spot (抱怨) is not a complaint and is left out."""
+    (dates, both included, local time) that count (COUNTED)."""
     start, end = period
     tz = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
-    return (
-        Case.objects.filter(kind="complaint", hall__in=halls)
-        .filter(created_at__gte=since, created_at__lt=until)
-        .exclude(status=GRUMBLE)
+    return Case.objects.filter(COUNTED, hall__in=halls).filter(
+        created_at__gte=since, created_at__lt=until
     )
 
 

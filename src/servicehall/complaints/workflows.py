@@ -98,6 +98,7 @@ APPEAL = Workflow(
     name_zh="申诉",
     name_en="Appeal",
     prefix="SS",
+    default_desk="complaint",  # the complaint desk handles appeals (P2) unless another is chosen
     initial="registered",
     states={
         "registered": ("已登记", "Registered"),

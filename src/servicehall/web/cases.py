@@ -111,8 +111,10 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
 def case_new(request):
     if request.method != "POST":
         values = {"channel": "walk_in" if request.GET.get("ticket") else "hotline"}
-        values |= {"ticket_id": request.GET.get("ticket", ""), "kind": "consultation"}
-        return render(request, "web/cases/new.html", _new_context(request, values))
+        values["ticket_id"] = request.GET.get("ticket", "")
+        context = _new_context(request, values)
+        values["kind"] = selectors.kind_for_ticket(context["ticket"])
+        return render(request, "web/cases/new.html", context)
     p = request.POST
     try:
         case = services.open_case(

@@ -72,13 +72,11 @@ def _require_handle(user) -> None:
 
 
 def _check_handler(user, case: Case) -> None:
-    """A case that is neither the user's nor their desk's answers as if it did not exist."""
+    """A case that is neither the user's nor their desk's answers exactly as a missing one —
+    the same words as `selectors.get_case` —, so nobody learns that another hall's case exists."""
     if not may_handle(user, case):
         raise NotFound(
-            Code.UNKNOWN_CASE,
-            f"工单 {case.pk} 不存在或不属于您的班组",
-            f"Case {case.pk} does not exist or is not your desk's",
-            field="case",
+            Code.UNKNOWN_CASE, f"工单 {case.pk} 不存在", f"Unknown case {case.pk}", field="case"
         )
 
 

@@ -64,6 +64,10 @@ def test_c7_a_hall_manager_cannot_read_escalate_or_resolve_another_halls_case(tw
     )
     r = api.post(f"/cases/{west_case.pk}/actions/resolve", {"version": v, "resolution": "越权办结"})
     assert r.status_code == 404
+    # in the same words as a case that does not exist: nothing tells that it does (probe)
+    missing = api.post("/cases/999999/actions/resolve", {"version": v, "resolution": "越权办结"})
+    for key in ("code", "message", "message_en", "field"):
+        assert r.json()[key] == missing.json()[key].replace("999999", str(west_case.pk)), key
     west_case.refresh_from_db()
     assert (west_case.status, west_case.escalation_level, west_case.version) == (
         "in_progress",

@@ -204,3 +204,33 @@ def test_p6_two_managers_deciding_at_once_one_decision_stands():
     assert (
         case.events.filter(kind__in=["compensation_approved", "compensation_rejected"]).count() == 1
     )
+
+
+def test_v2_p6_an_offers_numbers_are_masked_on_the_timeline_the_api_returns(hall, desk):
+    """The remedy typed with a phone and an ID number reaches a hall manager's API answer
+    masked (probe finding: the timeline's data went out as typed)."""
+    case = open_complaint(desk, hall)
+    compensation.offer(
+        desk,
+        case.pk,
+        amount="20",
+        basis="服务承诺",
+        remedy="退至 13912345678 身份证110101199003071234",
+    )
+    manager = factories.make_staff("hall_manager", hall)
+    body = client_for(manager).get(f"/api/cases/{case.pk}").content.decode()
+    assert "13912345678" not in body and "110101199003071234" not in body
+    assert "139****5678" in body
+
+
+def test_p1_p6_an_offer_with_a_forbidden_phrase_is_refused_before_it_is_saved(hall, desk):
+    case = open_complaint(desk, hall)
+    e = refused(
+        lambda: compensation.offer(
+            desk, case.pk, amount="20", basis="服务承诺", remedy="不满意你可以去法院告我"
+        )
+    )
+    assert (e.code, e.field) == ("forbidden_phrase", "remedy")
+    e = refused(lambda: compensation.offer(desk, case.pk, amount="20", basis="你去 消协。告我"))
+    assert (e.code, e.field) == ("forbidden_phrase", "basis")
+    assert not CompensationOffer.objects.exists()

@@ -75,10 +75,11 @@ def test_p2_p3_register_an_appeal_linked_to_last_months_complaint_and_decide(bro
             "定责理由"
         )
         expect(desk.locator("#case-status")).to_have_text("核查取证")
-        desk.check("#liability-company")
-        desk.select_option("#company-fault", "stalling")
+        # what was typed comes back: the choice, the sub-reason, the evidence
+        expect(desk.locator("#liability-company")).to_be_checked()
+        expect(desk.locator("#company-fault")).to_have_value("stalling")
+        expect(desk.locator("#liability-evidence")).to_have_value("11月21日投诉工单及三次来电录音")
         desk.fill("#liability-reason", "客户三次来电均未在承诺时间内答复")
-        desk.fill("#liability-evidence", "11月21日投诉工单及三次来电录音")
         desk.click("#do-decide-appeal")
         expect(desk.locator("#case-status")).to_have_text("已定责")
         decision = desk.locator("#appeal-decision")

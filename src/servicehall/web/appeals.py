@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -19,7 +18,8 @@ from servicehall.complaints.workflows import APPEAL
 from servicehall.core.errors import ServiceError
 
 from .access import page
-from .forms import attempt, sort_messages, words
+from .cases import attempt_on_case
+from .forms import sort_messages, words
 
 HANDLE = "complaints.handle_appeal"
 READ = (HANDLE, "cases.view_all_cases")
@@ -114,8 +114,9 @@ def appeal_decide(request, case_id):
     user may not see is a 404, as its page is."""
     cases_selectors.get_visible(request.user, case_id)
     p = request.POST
-    attempt(
+    return attempt_on_case(
         request,
+        case_id,
         lambda: appeals.decide(
             request.user,
             case_id,
@@ -128,7 +129,7 @@ def appeal_decide(request, case_id):
             major=p.get("major") == "1",
             major_reason=p.get("major_reason", ""),
         ),
+        "decide_liability",
+        "appeal",
         words("已记录定责结论", "Liability decision recorded"),
-        form="decide_liability",
     )
-    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + "#appeal")

@@ -31,7 +31,7 @@ from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
 
 from .access import page
-from .forms import attempt, sort_messages, words
+from .forms import attempt, error_text, sort_messages, words
 from .knowledge import suggestions
 from .streams import stream_channel
 
@@ -169,6 +169,23 @@ def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
         },
         status=status,
     )
+
+
+def attempt_on_case(request, case_id, action, form: str, anchor: str, success: str | None = None):
+    """A form on the case page that other modules serve (a complaint's stages, an appeal's
+    liability): done, back to the page at `anchor`; refused, the page again in this request,
+    with what was typed and the error beside its form."""
+    try:
+        action()
+    except ServiceError as exc:  # the page again, what was typed kept, the error by its form
+        messages.error(
+            request, error_text(exc), extra_tags=f"form-{form} field-{exc.field or 'form'}"
+        )
+        case = selectors.get_visible(request.user, case_id)
+        return _detail_page(request, case, status=exc.status if exc.status < 500 else 422)
+    if success:
+        messages.success(request, success, extra_tags=f"form-{form}")
+    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + f"#{anchor}")
 
 
 @page("customers.view_unmasked_pii")  # the roles that may unmask; the case must be visible too

@@ -6,20 +6,15 @@ shows the case page again with what was typed, the error beside its form (422)."
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from servicehall.cases import selectors as case_selectors
 from servicehall.cases import services as case_services
 from servicehall.complaints import services
-from servicehall.core.errors import ServiceError
 
 from .access import page
-from .cases import _detail_page
-from .forms import error_text, words
+from .cases import attempt_on_case as _attempt
+from .forms import words
 
 HANDLE = "cases.handle_case"
 STAGES = ("accept", "clarify", "resolve", "settle_grumble")
@@ -44,20 +39,6 @@ def _stage_payload(stage: str, p) -> dict:
     if stage == "resolve":
         return {k: p.get(k, "") for k in ("holds", "reason", "remedy", "basis", "reply_at")}
     return {"resolution": p.get("resolution", "")}
-
-
-def _attempt(request, case_id, action, form: str, anchor: str, success: str | None = None):
-    try:
-        action()
-    except ServiceError as exc:  # the page again, what was typed kept, the error by its form
-        messages.error(
-            request, error_text(exc), extra_tags=f"form-{form} field-{exc.field or 'form'}"
-        )
-        case = case_selectors.get_visible(request.user, case_id)
-        return _detail_page(request, case, status=exc.status if exc.status < 500 else 422)
-    if success:
-        messages.success(request, success, extra_tags=f"form-{form}")
-    return redirect(reverse("web:case", kwargs={"case_id": case_id}) + f"#{anchor}")
 
 
 @page(HANDLE)

@@ -23,3 +23,12 @@ def appeal_panel(context, case_id):
 @register.simple_tag
 def appeal_choices():
     return appeal_selectors.choices()
+
+
+@register.simple_tag(takes_context=True)
+def appeal_posted(context) -> dict:
+    """What a refused liability decision posted, so the form comes back as it was typed."""
+    request = context.get("request")
+    if request is None or request.method != "POST" or "liability" not in request.POST:
+        return {}
+    return request.POST

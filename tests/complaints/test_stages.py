@@ -390,3 +390,21 @@ def test_v2_p1_numbers_typed_into_a_stage_are_masked_on_the_page_and_the_api(cle
     assert "13912345678" not in page and "被停机了" in page
     r = api_as(clerk).get(f"/cases/{case.pk}")
     assert r.status_code == 200 and "13912345678" not in r.content.decode()
+
+
+def test_p1_a_forbidden_phrase_too_short_to_mean_anything_is_refused_in_the_admin(db):
+    """ "a" would refuse every note, "。，！" could never match: the admin keeps neither."""
+    web = client_for(factories.make_staff("administrator"))
+    before = ForbiddenPhrase.objects.count()
+    for phrase in ("a", "。，！", " 告 我 "):
+        r = web.post(
+            "/admin/complaints/forbiddenphrase/add/",
+            {"phrase": phrase, "why": "测试", "active": "on"},
+        )
+        assert r.status_code == 200 and "至少应有3个字" in r.content.decode(), phrase
+    assert ForbiddenPhrase.objects.count() == before
+    r = web.post(
+        "/admin/complaints/forbiddenphrase/add/",
+        {"phrase": "你去告我吧", "why": "测试", "active": "on"},
+    )
+    assert r.status_code == 302 and ForbiddenPhrase.objects.count() == before + 1

@@ -343,6 +343,25 @@ class ForbiddenPhrase(models.Model):
     def __str__(self) -> str:
         return self.phrase
 
+    def clean(self) -> None:
+        """A phrase is matched ignoring spaces and punctuation: what is left must be at least
+        three characters, or a phrase such as "a" would refuse every note (probe finding)."""
+        from django.core.exceptions import ValidationError
+
+        from .phrases import normalise
+
+        if len(normalise(self.phrase or "")) < MIN_PHRASE:
+            raise ValidationError(
+                {
+                    "phrase": _(
+                        "Without spaces and punctuation a phrase must keep at least 3 characters."
+                    )
+                }
+            )
+
+
+MIN_PHRASE = 3
+
 
 # --- subscription disputes (P4, L4)
 

@@ -176,6 +176,8 @@ def test_p2_an_appeal_without_source_or_reference_is_422_naming_the_field(desk, 
     _register(desk, reference="TGJ-9")
     e = _refused(lambda: _register(desk, reference="TGJ-9"))
     assert (e.status, e.code, e.field) == (409, "duplicate_appeal", "reference")
+    e = _refused(lambda: _register(desk, reference=" tgj-9 "))  # the same, in small letters
+    assert (e.status, e.code) == (409, "duplicate_appeal")
     _register(desk, source="consumer_assoc", reference="TGJ-9")  # another source's number
     assert Case.objects.filter(kind="appeal").count() == Appeal.objects.count() == 2
 

@@ -234,7 +234,10 @@ def register_appeal(
     """Register an appeal (P2). Returns its case. See the module's docstring."""
     require_perm(user, PERM, "登记申诉", "register appeals")
     src = _source(source)
-    reference = _required(reference, "reference", "申诉单号", "the reference number", REFERENCE_MAX)
+    # one reference whatever the letters' case: "race-1" is "RACE-1" (probe finding)
+    reference = _required(
+        reference, "reference", "申诉单号", "the reference number", REFERENCE_MAX
+    ).upper()
     received = _past_date(received_on, "received_on", "收到申诉的日期", "the date received")
     matter_date = _past_date(matter_on, "matter_on", "争议发生日期", "the date of the matter")
     if matter_date is not None and matter_date > received:  # the matter came before the appeal

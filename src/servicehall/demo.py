@@ -1092,7 +1092,18 @@ def _complaints_demo(hall: Hall) -> None:
                 version=c.version,
                 resolution="当场解释后客户表示理解",
             )
-        elif what == "resolved":
+        else:  # heard and accepted: a complaint the report counts (complaints.selectors.COUNTED)
+            c = cases.act(
+                sunli,
+                c.pk,
+                "accept",
+                version=c.version,
+                steps=["listen", "ask", "calm", "confirm"],
+                words=f"{subject}，你们必须给我一个说法。",
+                request="解释原因并妥善处理",
+            )[0]
+            c.events.update(at=start)
+        if what == "resolved":
             type(c).objects.filter(pk=c.pk).update(
                 status="resolved",
                 resolved_at=start + timedelta(days=2),

@@ -236,20 +236,20 @@ def _service(text: str) -> str | None:
     return text if _SERVICE.fullmatch(text) else None
 
 
-def _memo(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
-    """`check` remembering its answers (_CACHED cells at most): a column repeats its values."""
-    seen: dict[str, str | None] = {}
-    get = seen.get
+class _Memo(dict):
+    """A column's check remembering its answers — cell text → the value, None when bad — for
+    _CACHED distinct cells at most (a column repeats its values): `memo[text]`, a dict lookup
+    for a cell seen before."""
 
-    def memo(text: str) -> str | None:
-        value = get(text, "")
-        if value == "":
-            value = check(text)
-            if len(seen) < _CACHED:
-                seen[text] = value
+    def __init__(self, check: Callable[[str], object]):
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, text: str):
+        value = self.check(text)
+        if len(self) < _CACHED:
+            self[text] = value
         return value
-
-    return memo
 
 
 def fingerprint(
@@ -291,6 +291,25 @@ _KINDS = {text: str(kind) for text, kind in TYPES.items()}
 _CHARGE = str(EvidenceKind.CHARGE)
 
 
+def _kind(text: str) -> str | None:
+    return _KINDS.get(text) or _KINDS.get(text.lower())
+
+
+def _bad_cells(kind, number, sp, service, name, at, frm, to) -> list[tuple[str, tuple[str, str]]]:
+    """A bad row's cells (besides amount and period): (column, what it should be)."""
+    checked = (
+        ("type", kind),
+        ("line", number),
+        ("sp_code", sp),
+        ("service_code", service),
+        ("service_name", name if len(name) <= 100 else None),
+        ("time", at),
+        ("from", frm),
+        ("to", to),
+    )
+    return [(field, HINTS[field]) for field, value in checked if value is None]
+
+
 class Checker:
     """One file's check. Iterating it reads the file once and yields every good row, in file
     order, while no bad cell has been found; after the first bad cell it only checks (every
@@ -316,13 +335,12 @@ class Checker:
         self.unnamed: set[tuple[str, str]] = set()
         self.rows = 0
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[tuple]:  # a Row's fields, in order (a plain tuple is cheaper)
         progress, max_rows = self.progress, self.limits.get("rows")
         header_line, header, rows, total = tables.open_table(
             self.data, self.filename, self.limits.get("bytes"), progress
         )
         cols = _columns(header, header_line)
-        fields = list(cols)
         width = max(cols.values()) + 1
         pad = [""] * width
         i_type, i_line, i_sp, i_service = (
@@ -331,11 +349,12 @@ class Checker:
         i_time, i_from, i_to = cols["time"], cols["from"], cols["to"]
         # an absent optional column reads the "" appended to every row
         i_name, i_amount, i_period = (cols.get(f, -1) for f in ("service_name", "amount", "period"))
-        kinds, charge = _KINDS, _CHARGE
-        mobile, sp_of, service_of = _memo(_mobile), _memo(_sp), _memo(_service)
-        address, amount_of, period_of = _memo(_address), _memo(_amount), _memo(_period)
-        at_of = _times(_zone())
+        kinds, charge = _Memo(_kind), _CHARGE
+        mobiles, sps, services = _Memo(_mobile), _Memo(_sp), _Memo(_service)
+        addresses, amounts, periods = _Memo(_address), _Memo(_amount), _Memo(_period)
+        times = _Memo(_times(_zone()))
         names, unnamed = self.names, self.unnamed
+        last_named = last_unnamed = None  # the last (SP, service) seen with and without a name
         seen: dict[bytes, int] = {}  # fingerprint → first line
         errors: list[dict] = []
         bad_cells, bad_lines = 0, 0
@@ -348,67 +367,71 @@ class Checker:
             if len(r) < width:
                 r += pad[len(r) :]
             r.append("")
-            bad: list[tuple[str, tuple[str, str]]] = []
-            text = r[i_type]
-            kind = kinds.get(text) or kinds.get(text.lower())
-            if kind is None:
-                bad.append(("type", HINTS["type"]))
-            number = mobile(r[i_line])
-            if number is None:
-                bad.append(("line", HINTS["line"]))
-            sp = sp_of(r[i_sp])
-            if sp is None:
-                bad.append(("sp_code", HINTS["sp_code"]))
-            service = service_of(r[i_service])
-            if service is None:
-                bad.append(("service_code", HINTS["service_code"]))
+            kind = kinds[r[i_type]]
+            number = mobiles[r[i_line]]
+            sp = sps[r[i_sp]]
+            service = services[r[i_service]]
             name = r[i_name]
-            if len(name) > 100:
-                bad.append(("service_name", HINTS["service_name"]))
-            at = at_of(r[i_time])
-            if at is None:
-                bad.append(("time", HINTS["time"]))
-            frm = address(r[i_from])
-            if frm is None:
-                bad.append(("from", HINTS["from"]))
-            to = address(r[i_to])
-            if to is None:
-                bad.append(("to", HINTS["to"]))
-            amount, period = None, ""
+            at = times[r[i_time]]
+            frm = addresses[r[i_from]]
+            to = addresses[r[i_to]]
             amount_text, period_text = r[i_amount], r[i_period]
             if kind == charge:
-                amount = amount_of(amount_text)
-                if amount is None:
-                    bad.append(("amount", HINTS["amount"]))
-                if period_text:
-                    period = period_of(period_text)
+                amount = amounts[amount_text]
+                period = periods[period_text] if period_text else ""
+                good = amount is not None and period is not None
+            else:
+                amount, period = "", ""
+                good = not amount_text and not period_text
+            bad: list[tuple[str, tuple[str, str]]] = []
+            if not (
+                good
+                and kind is not None
+                and number is not None
+                and sp is not None
+                and service is not None
+                and at is not None
+                and frm is not None
+                and to is not None
+                and len(name) <= 100
+            ):
+                bad = _bad_cells(kind, number, sp, service, name, at, frm, to)
+                if kind == charge:
+                    if amount is None:
+                        bad.append(("amount", HINTS["amount"]))
                     if period is None:
                         bad.append(("period", HINTS["period"]))
-            elif kind is not None:
-                if amount_text:
-                    bad.append(("amount", ONLY_CHARGES))
-                if period_text:
-                    bad.append(("period", ONLY_CHARGES))
-            if not bad:
-                if name:
+                elif kind is not None:
+                    if amount_text:
+                        bad.append(("amount", ONLY_CHARGES))
+                    if period_text:
+                        bad.append(("period", ONLY_CHARGES))
+            elif name:
+                if (sp, service, name) != last_named:
                     first_name, first_line = names.setdefault((sp, service), (name, line))
-                    if first_name != name:
+                    if first_name == name:
+                        last_named = (sp, service, name)
+                    else:
                         zh, en = OTHER_NAME
                         hint = (
                             zh.format(line=first_line, name=first_name[:30]),
                             en.format(line=first_line, name=first_name[:30]),
                         )
                         bad.append(("service_name", hint))
-                else:
-                    unnamed.add((sp, service))
+            elif (sp, service) != last_unnamed:
+                unnamed.add((sp, service))
+                last_unnamed = (sp, service)
             if not bad:
-                digest = _digest(number, sp, service, kind, at[0], frm, to, amount, period)
+                digest = blake2b(
+                    f"{number}|{sp}|{service}|{kind}|{at[0]}|{frm}|{to}|{amount}|{period}".encode(),
+                    digest_size=16,
+                ).digest()  # the fingerprint (`fingerprint`), inline
                 first = seen.setdefault(digest, line)
                 if first != line:
                     zh, en = DUPLICATE
                     bad.append(("time", (zh.format(line=first), en.format(line=first))))
                 elif not errors:
-                    yield Row(
+                    yield (
                         digest.hex(),
                         number,
                         sp,
@@ -418,12 +441,12 @@ class Checker:
                         at[1],
                         frm,
                         to,
-                        amount,
+                        amount or None,
                         period,
                     )
             if bad:
                 bad_lines += 1
-                cell = {f: r[cols[f]] for f in fields}
+                cell = {f: r[cols[f]] for f in cols}
                 for field, (zh, en) in bad:
                     bad_cells += 1
                     if len(errors) < MAX_ERRORS:
@@ -470,7 +493,7 @@ def parse(
     bad cell refuses the whole file and nothing is written. Limited by settings
     IMPORT_LIMITS["evidence"] unless `limited` is False (the command line's bulk loads)."""
     checker = Checker(data, filename, limited=limited, progress=progress)
-    out = list(checker)
+    out = [Row._make(r) for r in checker]
     # complete the names: a row without one takes its service's name from another row
     names = checker.missing_names()
     return [
@@ -516,28 +539,15 @@ def _copy_text(value) -> str:
     return text
 
 
-def _copy_lines(rows: Iterable[Row], stamp: str) -> Iterator[str]:
+def _copy_lines(rows: Iterable[tuple], stamp: str) -> Iterator[str]:
     """The rows as COPY text, one line each (only the name may hold characters to escape: the
     other cells were checked to digits, letters, - and _)."""
-    tail = f"\t{stamp}\n"
-    for r in rows:
+    escaped = _Memo(_copy_text)
+    null = "\\N"
+    for key, line, sp, service, name, kind, at, frm, to, amount, period in rows:
         yield (
-            "\t".join(
-                (
-                    r.key,
-                    r.line,
-                    r.sp_code,
-                    r.service_code,
-                    _copy_text(r.service_name) if r.service_name else "",
-                    r.kind,
-                    r.at,
-                    r.from_addr,
-                    r.to_addr,
-                    r.amount or "\\N",
-                    r.period,
-                )
-            )
-            + tail
+            f"{key}\t{line}\t{sp}\t{service}\t{escaped[name]}\t{kind}\t{at}\t{frm}\t{to}\t"
+            f"{amount or null}\t{period}\t{stamp}\n"
         )
 
 

@@ -21,9 +21,11 @@ the confirmation request, the user's reply, 12 monthly charges of 10 yuan and 5 
 reply is the user's own within the window for 60 % (authorised); from another number for 10 %,
 25 h late for 10 %, for another service for 10 %, missing (a second request instead) for 10 %.
 
-Measured: `import_verify_s` — import_evidence (every row checked, then COPY / executemany in one
-transaction) plus verify_many over all the subscriptions (the evidence read 2,000 lines a
-query, decided in memory); `import_s` and `verify_all_s` are its two parts. Then `--samples`
+Measured: `import_verify_s` — import_evidence as the command line runs it (on PostgreSQL every
+row checked and COPYed into a temporary table at once, then one INSERT of the new keys under a
+table lock, all in one transaction; on SQLite checked, then executemany) plus verify_many over
+all the subscriptions (the evidence read 2,000 lines a query, in binary on PostgreSQL, decided in
+memory); `import_s` and `verify_all_s` are its two parts. Then `--samples`
 (default 1,000) verifications of single random subscriptions as the case page does it
 (verify_line: one indexed query and the decision): `verify_p50_ms`, `verify_p99_ms`.
 """

@@ -192,9 +192,12 @@ def test_p4_import_evidence_command_names_every_bad_row(tmp_path, desk, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_l4_the_same_file_imported_twice_at_once_is_stored_once():
+@pytest.mark.parametrize("extra", [0, 1])
+def test_l4_the_same_file_imported_twice_at_once_is_stored_once(extra):
     """Two imports of one file racing (two desks, two connections): every record once, and the
-    two results together account for each row exactly once."""
+    two results together account for each row exactly once — also when the second file holds
+    the first's records and one more (on PostgreSQL the second waits on the table lock, then
+    inserts only the key the first did not store)."""
     import threading
 
     from django.db import connections
@@ -205,10 +208,14 @@ def test_l4_the_same_file_imported_twice_at_once_is_stored_once():
     barrier = threading.Barrier(2)
     results, errors = [], []
 
+    more = f"下发,{LINE},901234,MUSIC10,,2026-09-05 09:00:00,10661234,{LINE},,\n" * extra
+    files = {users[0].pk: GOOD, users[1].pk: GOOD + more}
+
     def run(user):
         try:
             barrier.wait(timeout=10)
-            results.append(services.import_evidence(user, GOOD.encode(), "evidence.csv"))
+            text = files[user.pk]
+            results.append(services.import_evidence(user, text.encode(), "evidence.csv"))
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:
@@ -220,5 +227,74 @@ def test_l4_the_same_file_imported_twice_at_once_is_stored_once():
     for t in threads:
         t.join(timeout=60)
     assert errors == [] and len(results) == 2
-    assert SubscriptionEvidence.objects.count() == 6
-    assert sorted(r["new"] for r in results) == [0, 6]
+    assert SubscriptionEvidence.objects.count() == 6 + extra
+    assert sum(r["new"] for r in results) == 6 + extra
+    assert sorted(r["imported"] for r in results) == [6, 6 + extra]
+
+
+# Stored keys of GOOD's rows as the importer computed them before it was rewritten for speed
+# (issue 13): a record imported then must still be recognised now.
+EARLIER_KEYS = {
+    "5b4f6dda-c7d7-31e6-83cf-2594553d1ba3",
+    "5a02d01c-6aa6-9dbe-6581-e0c8c4dabe46",
+    "6054458a-843c-6d6c-23c6-be7e786c972a",
+    "a2f54b65-78e2-39c1-af45-a38fd91daa4f",
+    "dfd4ec37-8baa-5310-84ea-e0058de0c4f5",
+    "2cbc0be3-f3ee-0b11-7d28-f1f24a722e25",
+}
+
+
+def test_l4_records_keep_the_fingerprints_of_earlier_imports(desk):
+    services.import_evidence(desk, GOOD.encode(), "evidence.csv")
+    stored = {str(k) for k in SubscriptionEvidence.objects.values_list("key", flat=True)}
+    assert stored == EARLIER_KEYS
+    # the same records written otherwise (slashes, no seconds, +86, 10元, 2026年08月) are the same
+    other = (
+        HEADER + f"扣费,{LINE},901234,MUSIC10,,2026/8/3 0:05,+86 1066 1234,{LINE},10元,2026年08月\n"
+    )
+    assert services.import_evidence(desk, other.encode(), "other.csv")["new"] == 0
+
+
+def test_p4_a_bad_row_after_thousands_of_good_ones_writes_nothing(desk):
+    """On PostgreSQL the good rows are copied while the file is checked: a bad row after
+    thousands of them still refuses the whole file, every bad row named, nothing kept."""
+    rows = [
+        f"下发,{LINE},901234,MUSIC10,,2026-08-{1 + i // 1440:02d} {i // 60 % 24:02d}:{i % 60:02d}:00,"
+        f"10661234,{LINE},,\n"
+        for i in range(5000)
+    ]
+    rows[4000] = f"下发,{LINE},901234,MUSIC10,,2026-08-32 00:00:00,10661234,{LINE},,\n"
+    bad = HEADER + f"确认,{LINE},901234,MUSIC10,,2026-08-01 00:00:30,{LINE},x,,\n" + "".join(rows)
+    with pytest.raises(ServiceError) as caught:
+        services.import_evidence(desk, bad.encode(), "evidence.csv")
+    errors = caught.value.extra["errors"]
+    assert [(e["line"], e["field"]) for e in errors] == [(2, "to"), (4003, "time")]
+    assert SubscriptionEvidence.objects.count() == 0
+    # the same connection imports the good file afterwards; a row with no name takes the name
+    # its service has further down the file
+    good = HEADER + "".join(rows[:4000]) + GOOD.split("\n", 1)[1]
+    assert services.import_evidence(desk, good.encode(), "evidence.csv")["new"] == 4006
+    names = set(
+        SubscriptionEvidence.objects.filter(service_code="MUSIC10").values_list(
+            "service_name", flat=True
+        )
+    )
+    assert names == {"彩铃音乐包"}
+
+
+def test_p4_verifying_many_gives_each_subscriptions_own_verdict(desk):
+    """verify_many (the evidence of 2,000 lines a query; on PostgreSQL read in binary) decides
+    as the case page's verify_line does."""
+    second = GOOD.replace(LINE, OTHER)  # its confirmation comes from OTHER: its own
+    services.import_evidence(desk, (GOOD + second.split("\n", 1)[1]).encode(), "evidence.csv")
+    disputes = [
+        (LINE, "901234", "MUSIC10"),
+        (OTHER, "901234", "MUSIC10"),
+        (LINE, "905555", "NEWS5"),
+        ("13900000000", "901234", "MUSIC10"),
+    ]
+    many = services.verify_many(disputes)
+    one = [services.verify_line(*d)[0] for d in disputes]
+    assert [v.as_dict() for v in many] == [v.as_dict() for v in one]
+    assert [v.authorised for v in many] == [False, True, False, False]
+    assert many[1].computation[0]["delivered"] and many[0].refund == Decimal("20.00")

@@ -207,13 +207,18 @@ def _physical_lines(raw: BinaryIO) -> Iterator[bytes]:
 
 
 def _decoded(raw: BinaryIO, encoding: str) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    """The lines decoded one by one (each decodes on its own, _physical_lines); a line that
+    does not decode, or holds a NUL, refuses the file naming it."""
+    first = encoding
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM starts line 1 only
     n = 1  # the line being decoded
     try:
         for line in _physical_lines(raw):
-            yield decoder.decode(line)
+            text = line.decode(first if n == 1 else encoding)
+            if NUL in text:
+                raise _not_text(n)
+            yield text
             n += 1
-        decoder.decode(b"", final=True)  # a character cut off at the end
     except UnicodeDecodeError:
         name = "GBK" if encoding == "gb18030" else "UTF-8"
         raise bad_file(
@@ -249,10 +254,7 @@ def _csv_rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:
                 f"too many columns ({len(row)}, at most {MAX_COLUMNS})",
                 start,
             )
-        cells = [c.strip() for c in row]
-        if any(NUL in c for c in cells):
-            raise _not_text(start)
-        yield start, cells
+        yield start, list(map(str.strip, row))  # a NUL was refused as its line was decoded
 
 
 def _excel_rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:

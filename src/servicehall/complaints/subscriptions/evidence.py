@@ -4,16 +4,19 @@ bad cell refuses the whole file, every bad row named by line and column (at most
 listed, all counted). Rows are stored by their fingerprint (`key`), so a file imported twice
 stores each row once.
 
-Stored in bulk: PostgreSQL COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING;
-SQLite executemany of INSERT … ON CONFLICT DO NOTHING. Call `store` inside a write transaction."""
+Checked by `Checker` (one pass; the usual cells read once per distinct text). Stored in bulk:
+PostgreSQL COPY into a temporary table — while checking (`load`) or after (`store`) — then
+one INSERT of the keys not yet stored under a table lock (`_pg_load`); SQLite executemany of
+INSERT … ON CONFLICT DO NOTHING. Call `load` and `store` inside a write transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from hashlib import blake2b
+from itertools import islice
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -112,18 +115,18 @@ _SPACES = re.compile(r"[\s\-]")
 
 
 class Row(NamedTuple):
-    """A checked row: what is stored (key first)."""
+    """A checked row: what is stored (key first), as the text the database reads."""
 
-    key: str
+    key: str  # the fingerprint, 32 hex digits
     line: str
     sp_code: str
     service_code: str
     service_name: str
     kind: str
-    at: datetime
+    at: str  # the hall's time with its offset: 2026-10-03 09:12:05+08:00
     from_addr: str
     to_addr: str
-    amount: Decimal | None
+    amount: str | None  # 10.00
     period: str
 
 
@@ -153,70 +156,67 @@ def _mobile(text: str) -> str | None:
     return number if _MOBILE.fullmatch(number) else None
 
 
-def _times(tz: ZoneInfo):
-    """parse_time, and the time written canonically (2026-10-03 09:12:05: the fingerprint's),
-    with the usual cell, already canonical, read by datetime itself; (None, "") when bad."""
+_CACHED = 200_000  # distinct cells remembered per column (the same verdict for the same text)
 
-    def at_of(text: str) -> tuple[datetime | None, str]:
-        if (
-            len(text) == 19
-            and text[10] == " "
-            and text[13] == ":"
-            and text[16] == ":"
-            and text.isascii()
-        ):
-            try:
-                value = datetime.fromisoformat(text)
-            except ValueError:
-                return None, ""
-            if 1970 <= value.year <= validate.MAX_YEAR:
-                return value.replace(tzinfo=tz), text
-            return None, ""
+
+def _times(tz: ZoneInfo):
+    """A time cell → (the time written canonically, 2026-10-03 09:12:05: the fingerprint's;
+    the same with the zone's offset then, what is stored); None when bad. The usual cell is
+    already canonical: its minute is read once (date, range and offset, remembered) and its
+    seconds checked as digits; any other way of writing goes through parse_time."""
+    minutes: dict[str, str | None] = {}  # "2026-10-03 09:12" → "+08:00", None when bad
+
+    def offset(minute: str) -> str | None:
+        value = parse_time(minute, tz)
+        if value is None:
+            return None
+        iso = value.isoformat(sep=" ")  # 2026-10-03 09:12:00+08:00
+        return iso[19:] if iso[:16] == minute else None  # canonical only (no 2026-W40-1…)
+
+    def at_of(text: str) -> tuple[str, str] | None:
+        if len(text) == 19 and text[16] == ":" and text.isascii():
+            minute, seconds = text[:16], text[17:]
+            off = minutes.get(minute, "")
+            if off == "":
+                off = offset(minute)
+                if len(minutes) < _CACHED:
+                    minutes[minute] = off
+            if off is not None and seconds.isdigit() and seconds < "60":
+                return text, text + off
+            if off is not None:
+                return None
         value = parse_time(text, tz)
-        return (value, value.strftime("%Y-%m-%d %H:%M:%S")) if value else (None, "")
+        if value is None:
+            return None
+        iso = value.isoformat(sep=" ")
+        return iso[:19], iso
 
     return at_of
 
 
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
+_CENTS = Decimal("0.01")
 
 
-def _amounts():
-    """A charge's amount: above 0, at most 2 decimals; None when not (the same texts share one
-    Decimal)."""
-    cache: dict[str, Decimal | None] = {}
-
-    def amount_of(text: str) -> Decimal | None:
-        if text in cache:
-            return cache[text]
-        if _PLAIN_AMOUNT.fullmatch(text):
-            value = Decimal(text).quantize(Decimal("0.01"))
-        else:
-            try:
-                value = validate.decimal_number(text, "amount", places=2, max_digits=10, unit="元")
-            except ServiceError:
-                value = None
-        value = value if value is not None and value > 0 else None
-        if len(cache) < 10_000:
-            cache[text] = value
-        return value
-
-    return amount_of
+def _amount(text: str) -> str | None:
+    """A charge's amount written to 2 decimals (10 → 10.00): above 0, at most 2 decimals;
+    None when not."""
+    if _PLAIN_AMOUNT.fullmatch(text):
+        value = Decimal(text).quantize(_CENTS)
+    else:
+        try:
+            value = validate.decimal_number(text, "amount", places=2, max_digits=10, unit="元")
+        except ServiceError:
+            value = None
+    return str(value) if value is not None and value > 0 else None
 
 
-def _periods():
-    cache: dict[str, str | None] = {}
-
-    def period_of(text: str) -> str | None:
-        if text not in cache:
-            try:
-                month = validate.month(text, "period")
-            except ServiceError:
-                month = None
-            cache[text] = f"{month:%Y-%m}" if month else None
-        return cache[text]
-
-    return period_of
+def _period(text: str) -> str | None:
+    try:
+        month = validate.month(text, "period")
+    except ServiceError:
+        month = None
+    return f"{month:%Y-%m}" if month else None
 
 
 def _address(text: str) -> str | None:
@@ -228,13 +228,41 @@ def _address(text: str) -> str | None:
     return number if _ADDR.fullmatch(number) else None
 
 
+def _sp(text: str) -> str | None:
+    return text if _SP.fullmatch(text) else None
+
+
+def _service(text: str) -> str | None:
+    return text if _SERVICE.fullmatch(text) else None
+
+
+class _Memo(dict):
+    """A column's check remembering its answers — cell text → the value, None when bad — for
+    _CACHED distinct cells at most (a column repeats its values): `memo[text]`, a dict lookup
+    for a cell seen before."""
+
+    def __init__(self, check: Callable[[str], object]):
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, text: str):
+        value = self.check(text)
+        if len(self) < _CACHED:
+            self[text] = value
+        return value
+
+
 def fingerprint(
     line: str, sp: str, service: str, kind: str, at: str, frm: str, to: str, amount, period
 ) -> str:
     """The row's identity: the same record imported again has the same key. `at` is the time
     as the hall's clock reads it, written 2026-10-03 09:12:05 (however the file wrote it)."""
+    return _digest(line, sp, service, kind, at, frm, to, amount, period).hex()
+
+
+def _digest(line, sp, service, kind, at, frm, to, amount, period) -> bytes:
     text = f"{line}|{sp}|{service}|{kind}|{at}|{frm}|{to}|{amount or ''}|{period}"
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return blake2b(text.encode(), digest_size=16).digest()
 
 
 def _columns(header: list[str], header_line: int) -> dict[str, int]:
@@ -247,6 +275,201 @@ def _columns(header: list[str], header_line: int) -> dict[str, int]:
     )
 
 
+_KINDS = {text: str(kind) for text, kind in TYPES.items()}
+_CHARGE = str(EvidenceKind.CHARGE)
+
+
+def _kind(text: str) -> str | None:
+    return _KINDS.get(text) or _KINDS.get(text.lower())
+
+
+def _bad_cells(kind, number, sp, service, name, at, frm, to) -> list[tuple[str, tuple[str, str]]]:
+    """A bad row's cells (besides amount and period): (column, what it should be)."""
+    checked = (
+        ("type", kind),
+        ("line", number),
+        ("sp_code", sp),
+        ("service_code", service),
+        ("service_name", name if len(name) <= 100 else None),
+        ("time", at),
+        ("from", frm),
+        ("to", to),
+    )
+    return [(field, HINTS[field]) for field, value in checked if value is None]
+
+
+class Checker:
+    """One file's check. Iterating it reads the file once and yields every good row, in file
+    order, while no bad cell has been found; after the first bad cell it only checks (every
+    bad row is still named) and, at the end, raises the refusal (422 `bad_rows`). So a caller
+    may write the rows as they come (evidence.load: COPY while checking) as long as it
+    writes them in a transaction the refusal rolls back. Limited by settings
+    IMPORT_LIMITS["evidence"] unless `limited` is False (the command line's bulk loads).
+
+    `names`: (SP code, service code) → (its name, the first line naming it); `unnamed`: the
+    services with a row that had no name (the row takes the name given elsewhere)."""
+
+    def __init__(
+        self,
+        data: tables.Source,
+        filename: str,
+        *,
+        limited: bool = True,
+        progress: Progress | None = None,
+    ):
+        self.data, self.filename, self.progress = data, filename, progress
+        self.limits = settings.IMPORT_LIMITS["evidence"] if limited else {}
+        self.names: dict[tuple[str, str], tuple[str, int]] = {}
+        self.unnamed: set[tuple[str, str]] = set()
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[tuple]:  # a Row's fields, in order (a plain tuple is cheaper)
+        progress, max_rows = self.progress, self.limits.get("rows")
+        header_line, header, rows, total = tables.open_table(
+            self.data, self.filename, self.limits.get("bytes"), progress
+        )
+        cols = _columns(header, header_line)
+        width = max(cols.values()) + 1
+        pad = [""] * width
+        i_type, i_line, i_sp, i_service = (
+            cols[f] for f in ("type", "line", "sp_code", "service_code")
+        )
+        i_time, i_from, i_to = cols["time"], cols["from"], cols["to"]
+        # an absent optional column reads the "" appended to every row
+        i_name, i_amount, i_period = (cols.get(f, -1) for f in ("service_name", "amount", "period"))
+        kinds, charge = _Memo(_kind), _CHARGE
+        mobiles, sps, services = _Memo(_mobile), _Memo(_sp), _Memo(_service)
+        addresses, amounts, periods = _Memo(_address), _Memo(_amount), _Memo(_period)
+        times = _Memo(_times(_zone()))
+        names, unnamed = self.names, self.unnamed
+        last_named = last_unnamed = None  # the last (SP, service) seen with and without a name
+        seen: dict[bytes, int] = {}  # fingerprint → first line
+        errors: list[dict] = []
+        bad_cells, bad_lines = 0, 0
+        done = 0
+        for done, (line, r) in enumerate(rows, start=1):
+            if max_rows is not None and done > max_rows:
+                raise tables.too_many_rows(max_rows, line)
+            if progress and done % PROGRESS_EVERY == 1:
+                progress("checking", done - 1, max(total, done - 1))
+            if len(r) < width:
+                r += pad[len(r) :]
+            r.append("")
+            kind = kinds[r[i_type]]
+            number = mobiles[r[i_line]]
+            sp = sps[r[i_sp]]
+            service = services[r[i_service]]
+            name = r[i_name]
+            at = times[r[i_time]]
+            frm = addresses[r[i_from]]
+            to = addresses[r[i_to]]
+            amount_text, period_text = r[i_amount], r[i_period]
+            if kind == charge:
+                amount = amounts[amount_text]
+                period = periods[period_text] if period_text else ""
+                good = amount is not None and period is not None
+            else:
+                amount, period = "", ""
+                good = not amount_text and not period_text
+            bad: list[tuple[str, tuple[str, str]]] = []
+            if not (
+                good
+                and kind is not None
+                and number is not None
+                and sp is not None
+                and service is not None
+                and at is not None
+                and frm is not None
+                and to is not None
+                and len(name) <= 100
+            ):
+                bad = _bad_cells(kind, number, sp, service, name, at, frm, to)
+                if kind == charge:
+                    if amount is None:
+                        bad.append(("amount", HINTS["amount"]))
+                    if period is None:
+                        bad.append(("period", HINTS["period"]))
+                elif kind is not None:
+                    if amount_text:
+                        bad.append(("amount", ONLY_CHARGES))
+                    if period_text:
+                        bad.append(("period", ONLY_CHARGES))
+            elif name:
+                if (sp, service, name) != last_named:
+                    first_name, first_line = names.setdefault((sp, service), (name, line))
+                    if first_name == name:
+                        last_named = (sp, service, name)
+                    else:
+                        zh, en = OTHER_NAME
+                        hint = (
+                            zh.format(line=first_line, name=first_name[:30]),
+                            en.format(line=first_line, name=first_name[:30]),
+                        )
+                        bad.append(("service_name", hint))
+            elif (sp, service) != last_unnamed:
+                unnamed.add((sp, service))
+                last_unnamed = (sp, service)
+            if not bad:
+                digest = blake2b(
+                    f"{number}|{sp}|{service}|{kind}|{at[0]}|{frm}|{to}|{amount}|{period}".encode(),
+                    digest_size=16,
+                ).digest()  # the fingerprint (`fingerprint`), inline
+                first = seen.setdefault(digest, line)
+                if first != line:
+                    zh, en = DUPLICATE
+                    bad.append(("time", (zh.format(line=first), en.format(line=first))))
+                elif not errors:
+                    yield (
+                        digest.hex(),
+                        number,
+                        sp,
+                        service,
+                        name,
+                        kind,
+                        at[1],
+                        frm,
+                        to,
+                        amount or None,
+                        period,
+                    )
+            if bad:
+                bad_lines += 1
+                cell = {f: r[cols[f]] for f in cols}
+                for field, (zh, en) in bad:
+                    bad_cells += 1
+                    if len(errors) < MAX_ERRORS:
+                        errors.append(
+                            {
+                                "line": line,
+                                "field": field,
+                                "value": str(cell.get(field, ""))[:100],
+                                "message": zh,
+                                "message_en": en,
+                            }
+                        )
+        self.rows = done
+        if progress:
+            progress("checking", done, done)
+        if errors:
+            first = errors[0]
+            column = COLUMN_NAMES[first["field"]]
+            raise ServiceError(
+                CoreCode.BAD_ROWS,
+                f"第{first['line']}行“{column[0]}”列有误（{first['value'][:30]}）：{first['message']}；"
+                f"共{bad_lines}行、{bad_cells}处有误，未导入任何数据",
+                f"Line {first['line']}, column {column[1]} ({first['value'][:30]!r}): "
+                f"{first['message_en']}; {bad_cells} bad cells on {bad_lines} lines; "
+                "nothing was imported",
+                field="file",
+                status=422,
+                extra={"errors": errors, "error_count": bad_cells},
+            )
+
+    def missing_names(self) -> dict[tuple[str, str], str]:
+        """The names the rows without one take: (SP code, service code) → name."""
+        return {s: self.names[s][0] for s in self.unnamed if s in self.names}
+
+
 def parse(
     data: tables.Source,
     filename: str,
@@ -257,135 +480,12 @@ def parse(
     """Every row checked and every bad cell named (line, column, value, what it should be); any
     bad cell refuses the whole file and nothing is written. Limited by settings
     IMPORT_LIMITS["evidence"] unless `limited` is False (the command line's bulk loads)."""
-    limits = settings.IMPORT_LIMITS["evidence"] if limited else {}
-    max_rows = limits.get("rows")
-    header_line, header, rows, total = tables.open_table(
-        data, filename, limits.get("bytes"), progress
-    )
-    cols = _columns(header, header_line)
-    tz = _zone()
-    out: list[Row] = []
-    errors: list[dict] = []
-    bad_cells, bad_lines = 0, set()
-    seen: dict[str, int] = {}  # key → first line
-    names: dict[tuple[str, str], tuple[str, int]] = {}  # (sp, service) → (name, first line)
-    fields = list(cols)
-    width = max(cols.values()) + 1
-    pad = [""] * width
-    at_of = _times(tz)
-    amount_of, period_of = _amounts(), _periods()
-    done = 0
-    for done, (line, r) in enumerate(rows, start=1):
-        if max_rows is not None and done > max_rows:
-            raise tables.too_many_rows(max_rows, line)
-        if progress and done % PROGRESS_EVERY == 1:
-            progress("checking", done - 1, max(total, done - 1))
-        if len(r) < width:
-            r = r + pad[len(r) :]
-        cell = dict(zip(fields, [r[cols[f]] for f in fields], strict=True))
-        bad: list[tuple[str, tuple[str, str]]] = []
-        text = cell["type"]
-        kind = TYPES.get(text) or TYPES.get(text.lower())
-        if kind is None:
-            bad.append(("type", HINTS["type"]))
-        number = _mobile(cell["line"])
-        if number is None:
-            bad.append(("line", HINTS["line"]))
-        sp = cell["sp_code"]
-        if not _SP.fullmatch(sp):
-            bad.append(("sp_code", HINTS["sp_code"]))
-        service = cell["service_code"]
-        if not _SERVICE.fullmatch(service):
-            bad.append(("service_code", HINTS["service_code"]))
-        name = cell.get("service_name", "")
-        if len(name) > 100:
-            bad.append(("service_name", HINTS["service_name"]))
-        at, at_text = at_of(cell["time"])
-        if at is None:
-            bad.append(("time", HINTS["time"]))
-        frm = _address(cell["from"])
-        if frm is None:
-            bad.append(("from", HINTS["from"]))
-        to = _address(cell["to"])
-        if to is None:
-            bad.append(("to", HINTS["to"]))
-        amount, period = None, ""
-        amount_text, period_text = cell.get("amount", ""), cell.get("period", "")
-        if kind == EvidenceKind.CHARGE:
-            amount = amount_of(amount_text)
-            if amount is None:
-                bad.append(("amount", HINTS["amount"]))
-            if period_text:
-                period = period_of(period_text)
-                if period is None:
-                    bad.append(("period", HINTS["period"]))
-        elif kind is not None:
-            if amount_text:
-                bad.append(("amount", ONLY_CHARGES))
-            if period_text:
-                bad.append(("period", ONLY_CHARGES))
-        if not bad and name:
-            first_name, first_line = names.setdefault((sp, service), (name, line))
-            if first_name != name:
-                zh, en = OTHER_NAME
-                hint = (
-                    zh.format(line=first_line, name=first_name[:30]),
-                    en.format(line=first_line, name=first_name[:30]),
-                )
-                bad.append(("service_name", hint))
-        if not bad:
-            key = fingerprint(
-                number,
-                sp,
-                service,
-                kind,
-                at_text,
-                frm,
-                to,
-                amount,
-                period or "",
-            )
-            first = seen.setdefault(key, line)
-            if first != line:
-                zh, en = DUPLICATE
-                bad.append(("time", (zh.format(line=first), en.format(line=first))))
-            else:
-                out.append(
-                    Row(key, number, sp, service, name, kind, at, frm, to, amount, period or "")
-                )
-        if bad:
-            bad_lines.add(line)
-            for field, (zh, en) in bad:
-                bad_cells += 1
-                if len(errors) < MAX_ERRORS:
-                    errors.append(
-                        {
-                            "line": line,
-                            "field": field,
-                            "value": str(cell.get(field, ""))[:100],
-                            "message": zh,
-                            "message_en": en,
-                        }
-                    )
-    if progress:
-        progress("checking", done, done)
-    if errors:
-        first = errors[0]
-        column = COLUMN_NAMES[first["field"]]
-        raise ServiceError(
-            CoreCode.BAD_ROWS,
-            f"第{first['line']}行“{column[0]}”列有误（{first['value'][:30]}）：{first['message']}；"
-            f"共{len(bad_lines)}行、{bad_cells}处有误，未导入任何数据",
-            f"Line {first['line']}, column {column[1]} ({first['value'][:30]!r}): "
-            f"{first['message_en']}; {bad_cells} bad cells on {len(bad_lines)} lines; "
-            "nothing was imported",
-            field="file",
-            status=422,
-            extra={"errors": errors, "error_count": bad_cells},
-        )
+    checker = Checker(data, filename, limited=limited, progress=progress)
+    out = [Row._make(r) for r in checker]
     # complete the names: a row without one takes its service's name from another row
+    names = checker.missing_names()
     return [
-        r._replace(service_name=names[(r.sp_code, r.service_code)][0])
+        r._replace(service_name=names[(r.sp_code, r.service_code)])
         if not r.service_name and (r.sp_code, r.service_code) in names
         else r
         for r in out
@@ -409,6 +509,7 @@ COLUMNS = (
     "imported_at",
 )
 BATCH = 20_000
+COPY_BATCH = 5_000  # rows sent to COPY in one write while checking
 ANALYZE_AFTER = 50_000  # rows added by one import after which PostgreSQL re-reads the table
 
 
@@ -426,56 +527,82 @@ def _copy_text(value) -> str:
     return text
 
 
+def _copy_lines(rows: Iterable[tuple], stamp: str) -> Iterator[str]:
+    """The rows as COPY text, one line each (only the name may hold characters to escape: the
+    other cells were checked to digits, letters, - and _)."""
+    escaped = _Memo(_copy_text)
+    null = "\\N"
+    for key, line, sp, service, name, kind, at, frm, to, amount, period in rows:
+        yield (
+            f"{key}\t{line}\t{sp}\t{service}\t{escaped[name]}\t{kind}\t{at}\t{frm}\t{to}\t"
+            f"{amount or null}\t{period}\t{stamp}\n"
+        )
+
+
+def _pg_load(cur, rows: Iterable[Row], names: Callable[[], dict] | None = None) -> int:
+    """PostgreSQL: COPY the rows (written as they come) into a temporary table, give the
+    unnamed rows their service's name, then insert those whose key is not stored yet; how many
+    were new.
+
+    Racing imports: the table is locked against other writers (SHARE ROW EXCLUSIVE: reads go
+    on, a second import waits for the first to commit) before the INSERT, whose snapshot —
+    READ COMMITTED, Django's, taken after the lock — sees every key stored; so a plain
+    INSERT … WHERE NOT EXISTS, less work than ON CONFLICT's speculative insertion of every row
+    (2,000,000 rows: 20 s against 24-26 s; 400,000: 2.4-3.2 s against 4-6.8 s). The unique
+    index on `key` still stands behind it: at worst an import fails, never a record twice."""
+    table = connection.ops.quote_name(SubscriptionEvidence._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    cur.execute(
+        "CREATE TEMPORARY TABLE sp_evidence_load (key uuid, line varchar(11), "
+        "sp_code varchar(20), service_code varchar(40), service_name varchar(100), "
+        "kind varchar(10), at timestamptz, from_addr varchar(21), to_addr varchar(21), "
+        "amount numeric(10,2), period varchar(7), imported_at timestamptz) "
+        "ON COMMIT DROP"
+    )
+    lines = _copy_lines(rows, timezone.now().isoformat())
+    with cur.cursor.copy(f"COPY sp_evidence_load ({columns}) FROM STDIN") as copy:
+        while batch := "".join(islice(lines, COPY_BATCH)):
+            copy.write(batch)
+    if fill := names() if names else None:  # asked once every row is in
+        services = list(fill)
+        cur.execute(
+            "UPDATE sp_evidence_load l SET service_name = v.name "
+            "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(sp, svc, name) "
+            "WHERE l.service_name = '' AND l.sp_code = v.sp AND l.service_code = v.svc",
+            [[sp for sp, _ in services], [svc for _, svc in services], [fill[s] for s in services]],
+        )
+    cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    cur.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sp_evidence_load l "
+        f"WHERE NOT EXISTS (SELECT FROM {table} e WHERE e.key = l.key)"
+    )
+    added = cur.rowcount
+    cur.execute("DROP TABLE sp_evidence_load")
+    if added > ANALYZE_AFTER:  # fresh statistics, or reads plan for an empty table
+        cur.execute(f"ANALYZE {table}")
+    return added
+
+
+def load(checker: Checker) -> int:
+    """PostgreSQL, inside a write transaction: check and COPY at once — each good row sent as
+    it is checked, so the database parses while Python checks — then store as `store` does;
+    how many rows were new. A bad row anywhere makes the checker raise at the end: the COPY is
+    abandoned and the caller's transaction rolled back, nothing written."""
+    with connection.cursor() as cur:
+        return _pg_load(cur, checker, checker.missing_names)
+
+
 def store(rows: list[Row], progress: Progress | None = None) -> int:
     """Insert the rows not stored yet (call inside a write transaction); how many were new."""
     table = connection.ops.quote_name(SubscriptionEvidence._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     now = timezone.now()
     added = 0
+    if progress:
+        progress("writing", 0, len(rows))
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(
-                "CREATE TEMPORARY TABLE sp_evidence_load (key uuid, line varchar(11), "
-                "sp_code varchar(20), service_code varchar(40), service_name varchar(100), "
-                "kind varchar(10), at timestamptz, from_addr varchar(21), to_addr varchar(21), "
-                "amount numeric(10,2), period varchar(7), imported_at timestamptz) "
-                "ON COMMIT DROP"
-            )
-            stamp = now.isoformat()
-            with cur.cursor.copy(f"COPY sp_evidence_load ({names}) FROM STDIN") as copy:
-                for start in range(0, len(rows), BATCH):
-                    if progress:
-                        progress("writing", start, len(rows))
-                    copy.write(
-                        "".join(
-                            "\t".join(
-                                (
-                                    r.key,
-                                    r.line,
-                                    r.sp_code,
-                                    r.service_code,
-                                    _copy_text(r.service_name),
-                                    r.kind,
-                                    r.at.isoformat(),
-                                    r.from_addr,
-                                    r.to_addr,
-                                    _copy_text(r.amount),
-                                    r.period,
-                                    stamp,
-                                )
-                            )
-                            + "\n"
-                            for r in rows[start : start + BATCH]
-                        )
-                    )
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM sp_evidence_load "
-                "ON CONFLICT (key) DO NOTHING"
-            )
-            added = cur.rowcount
-            cur.execute("DROP TABLE sp_evidence_load")
-            if added > ANALYZE_AFTER:  # fresh statistics, or reads plan for an empty table
-                cur.execute(f"ANALYZE {table}")
+            added = _pg_load(cur, rows)
         else:
             ops = connection.ops
             stamp = ops.adapt_datetimefield_value(now)
@@ -491,10 +618,12 @@ def store(rows: list[Row], progress: Progress | None = None) -> int:
                     [
                         (
                             *r[:6],
-                            ops.adapt_datetimefield_value(r.at),
+                            ops.adapt_datetimefield_value(datetime.fromisoformat(r.at)),
                             r.from_addr,
                             r.to_addr,
-                            ops.adapt_decimalfield_value(r.amount, 10, 2),
+                            ops.adapt_decimalfield_value(
+                                Decimal(r.amount) if r.amount else None, 10, 2
+                            ),
                             r.period,
                             stamp,
                         )

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 ORDER, REQUEST, CONFIRM, CHARGE, DELIVERY = "order", "request", "confirm", "charge", "delivery"
@@ -93,9 +94,15 @@ class Verdict:
         }
 
 
-def _reason(code: str, hours: int) -> dict:
+@lru_cache(maxsize=256)
+def _reason_text(code: str, hours: int) -> tuple[str, str]:
     zh, en = REASONS[code]
-    return {"code": code, "zh": zh.format(hours=hours), "en": en.format(hours=hours)}
+    return zh.format(hours=hours), en.format(hours=hours)
+
+
+def _reason(code: str, hours: int) -> dict:
+    zh, en = _reason_text(code, hours)
+    return {"code": code, "zh": zh, "en": en}
 
 
 def _sort_key(r: Record) -> tuple:
@@ -118,6 +125,10 @@ def _period_of(r: Record, local) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
 
+_CENTS = Decimal("0.01")
+_ZERO = Decimal("0.00")
+
+
 def verify(
     line: str,
     sp_code: str,
@@ -129,15 +140,39 @@ def verify(
 ) -> Verdict:
     """Decide one disputed subscription from the line's evidence (rows of other services may be
     among `records`: a confirmation for another service is a reason). `local` turns a time into
-    the hall's zone, for a charge's billing month when it has no period."""
-    rows = sorted(records, key=_sort_key)
+    the hall's zone, for a charge's billing month when it has no period.
+
+    The service's own rows are put in one order (time, then every other field) before anything
+    is decided, so the order they came in never matters; they are then sorted by kind in one
+    pass."""
+    records = records if isinstance(records, list | tuple) else list(records)
     hours = int(window.total_seconds() // 3600)
-    mine = [r for r in rows if r.sp_code == sp_code and r.service_code == service_code]
-    orders = [r for r in mine if r.kind == ORDER]
-    requests = [r for r in mine if r.kind == REQUEST and r.to_addr == line]
-    confirms = [r for r in mine if r.kind == CONFIRM]
+    mine = sorted(
+        [r for r in records if r.service_code == service_code and r.sp_code == sp_code],
+        key=_sort_key,
+    )
+    has_order = False
+    requests: list[Record] = []
+    confirms: list[Record] = []
+    charges: list[Record] = []
+    deliveries: list[Record] = []
+    for r in mine:
+        kind = r.kind
+        if kind == CHARGE:
+            if r.amount:
+                charges.append(r)
+        elif kind == DELIVERY:
+            if r.to_addr == line:
+                deliveries.append(r)
+        elif kind == CONFIRM:
+            confirms.append(r)
+        elif kind == REQUEST:
+            if r.to_addr == line:
+                requests.append(r)
+        elif kind == ORDER:
+            has_order = True
     found: set[str] = set()
-    if not orders:
+    if not has_order:
         found.add("no_order")
     if not requests:
         found.add("no_request")
@@ -156,28 +191,26 @@ def verify(
         found |= problems
     if authorising is None:
         if not confirms:
-            others = [
-                r
-                for r in rows
-                if r.kind == CONFIRM
+            others = any(
+                r.kind == CONFIRM
                 and r.from_addr == line
                 and (r.sp_code, r.service_code) != (sp_code, service_code)
-            ]
+                for r in records
+            )
             found.add("confirmation_other_service" if others else "no_confirmation")
         elif not any(c.from_addr == line for c in confirms):
             found.add("no_confirmation")
-    authorised = authorising is not None and bool(orders)
+    authorised = authorising is not None and has_order
     if authorised:
         found = set()
 
-    charges = [r for r in mine if r.kind == CHARGE and r.amount]
-    delivered = {_period_of(r, local) for r in mine if r.kind == DELIVERY and r.to_addr == line}
-    total = sum((r.amount for r in charges), Decimal("0.00"))
-    refund = Decimal("0.00")
+    delivered = {_period_of(r, local) for r in deliveries}
+    total = sum((r.amount for r in charges), _ZERO)
+    refund = _ZERO
     computation = []
     no_content = False
     for r in charges:
-        period = _period_of(r, local)
+        period = r.period or _period_of(r, local)
         empty = period not in delivered
         no_content |= empty
         factor = 2 if not authorised else (1 if empty else 0)
@@ -190,17 +223,17 @@ def verify(
                 "amount": str(r.amount),
                 "delivered": not empty,
                 "factor": factor,
-                "refund": str(part.quantize(Decimal("0.01"))),
+                "refund": str(part.quantize(_CENTS)),
             }
         )
     if no_content and charges:
         found.add("no_content")
-    reasons = [_reason(code, hours) for code in REASONS if code in found]
+    reasons = [_reason(code, hours) for code in REASONS if code in found] if found else []
     return Verdict(
         authorised=authorised,
         reasons=reasons,
-        refund=refund.quantize(Decimal("0.01")),
-        charges_total=total.quantize(Decimal("0.01")),
+        refund=refund.quantize(_CENTS),
+        charges_total=total.quantize(_CENTS),
         computation=computation,
         confirmed_by=authorising if authorised else None,
     )

@@ -37,6 +37,14 @@ CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2}\d{12,18}$")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+def unknown_case(case_id) -> NotFound:
+    """The one answer for a case that does not exist — and for one the user may not see or
+    work on, which must answer exactly the same (docs/ARCHITECTURE.md, "Who sees which hall")."""
+    return NotFound(
+        Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
+    )
+
+
 def get_case(case_id, *, for_update: bool = False) -> Case:
     qs = Case.objects.select_related("category", "customer", "desk", "owner", "hall")
     if for_update and connection.features.has_select_for_update:
@@ -44,9 +52,7 @@ def get_case(case_id, *, for_update: bool = False) -> Case:
     pk = object_id(case_id)
     case = qs.filter(pk=pk).first() if pk is not None else None
     if case is None:
-        raise NotFound(
-            Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
-        )
+        raise unknown_case(case_id)
     return case
 
 
@@ -119,9 +125,7 @@ def get_visible(user, case_id) -> Case:
     """The case, or 404 for a case the user may not see (its existence is not disclosed)."""
     case = get_case(case_id)
     if not may_handle(user, case):
-        raise NotFound(
-            Code.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
-        )
+        raise unknown_case(case_id)
     return case
 
 

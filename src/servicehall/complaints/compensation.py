@@ -12,11 +12,10 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
-from servicehall.cases.errors import Code as CasesCode
 from servicehall.cases.models import Case
-from servicehall.cases.selectors import EVENT_LABELS, get_case, may_handle
+from servicehall.cases.selectors import EVENT_LABELS, get_case, may_handle, unknown_case
 from servicehall.cases.services import record_event
-from servicehall.cases.services.common import check_texts
+from servicehall.cases.services.common import check_open, check_texts
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
@@ -55,17 +54,11 @@ def approval_threshold() -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _unknown_case(case_id) -> NotFound:
-    return NotFound(
-        CasesCode.UNKNOWN_CASE, f"工单 {case_id} 不存在", f"Unknown case {case_id}", field="case"
-    )
-
-
 def complaint_for(user, case_id, *, for_update: bool = False) -> Case:
     """A complaint the user works on (404 for one they may not see); 409 for another type."""
     case = get_case(case_id, for_update=for_update)
     if not may_handle(user, case):
-        raise _unknown_case(case_id)
+        raise unknown_case(case_id)
     if case.kind != "complaint":
         raise Conflict(
             Code.NOT_A_COMPLAINT,
@@ -74,16 +67,6 @@ def complaint_for(user, case_id, *, for_update: bool = False) -> Case:
             field="case",
         )
     return case
-
-
-def _open(case: Case) -> None:
-    if case.is_closed:
-        raise Conflict(
-            CasesCode.CASE_CLOSED,
-            f"工单 {case.number} 已关闭",
-            f"Case {case.number} is closed",
-            field="case",
-        )
 
 
 def _amount(value) -> Decimal:
@@ -120,7 +103,7 @@ def offer(user, case_id, *, amount, basis: str, remedy: str = "") -> Compensatio
     limit = approval_threshold()
     with write_transaction():
         case = complaint_for(user, case_id, for_update=True)
-        _open(case)
+        check_open(case)
         now = timezone.now()
         row = CompensationOffer.objects.create(
             case=case,
@@ -177,7 +160,7 @@ def answer(user, case_id, offer_id, *, answer: str, note: str = "") -> Compensat
     check_texts(note=note)
     with write_transaction():
         case = complaint_for(user, case_id, for_update=True)
-        _open(case)
+        check_open(case)
         row = _offer_for(case.pk, offer_id)
         if row.answer != CustomerAnswer.THINKING:
             raise Conflict(
@@ -206,7 +189,7 @@ def decide(user, case_id, offer_id, *, approve: bool, reason: str = "") -> Compe
         case = get_case(case_id, for_update=True)
         halls = hall_ids_of(user)
         if case.kind != "complaint" or (halls is not None and case.hall_id not in halls):
-            raise _unknown_case(case_id)  # another hall's complaint: as if it did not exist
+            raise unknown_case(case_id)  # another hall's complaint: as if it did not exist
         row = _offer_for(case.pk, offer_id)
         if row.offered_by_id == user.pk:
             raise Forbidden(

@@ -9,9 +9,9 @@ from servicehall.cases.selectors import get_case
 from servicehall.cases.services import record_event
 from servicehall.cases.services.common import (
     _check_handler,
-    _check_open,
     _check_version,
     _require_handle,
+    check_open,
 )
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
@@ -63,7 +63,7 @@ def set_responsibility(user, case_id, *, version, responsible: str, name: str = 
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)
         _complaint(case)
-        _check_open(case)
+        check_open(case)
         _check_version(case, version)
         record, _created = ComplaintRecord.objects.get_or_create(case=case)
         record.responsible, record.responsible_name = responsible, name

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from servicehall.cases.models import Case
 from servicehall.cases.services import record_event
+from servicehall.cases.services.common import check_open
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Conflict, ServiceError, require_perm
 
-from .compensation import _open, complaint_for
+from .compensation import complaint_for
 from .errors import Code
 from .models import ComplaintUpgrade, UpgradeSource
 
@@ -67,7 +68,7 @@ def mark_upgraded(user, case_id, *, source: str, first: str = "") -> ComplaintUp
     )
     with write_transaction():
         case = complaint_for(user, case_id, for_update=True)
-        _open(case)
+        check_open(case)
         if ComplaintUpgrade.objects.filter(case=case).exists():
             raise Conflict(
                 Code.ALREADY_UPGRADED,

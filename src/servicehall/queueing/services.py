@@ -630,7 +630,7 @@ def get_appointment(user, appointment_id, *, for_update: bool = False) -> Appoin
     return appt
 
 
-def _check_open(appt: Appointment, action_zh: str, action_en: str) -> None:
+def check_open(appt: Appointment, action_zh: str, action_en: str) -> None:
     if appt.status != AS.BOOKED:
         raise Conflict(
             Code.APPOINTMENT_CLOSED,
@@ -651,7 +651,7 @@ def move_appointment(user, appointment_id, slot_at: datetime) -> Appointment:
         appt = get_appointment(user, appointment_id)
         _lock_hall(appt.hall)
         appt = get_appointment(user, appointment_id, for_update=True)
-        _check_open(appt, "改约", "moved")
+        check_open(appt, "改约", "moved")
         old = appt.slot_at
         if slot_at == old:
             return appt
@@ -668,7 +668,7 @@ def cancel_appointment(user, appointment_id, reason: str = "") -> Appointment:
     require_perm(user, "queueing.book_appointment", "取消预约", "cancel appointments")
     with write_transaction():
         appt = get_appointment(user, appointment_id, for_update=True)
-        _check_open(appt, "取消", "cancelled")
+        check_open(appt, "取消", "cancelled")
         appt.status = AS.CANCELLED
         appt.save(update_fields=["status"])
         _appointment_event(appt, "cancelled", user, reason=reason.strip()[:200])

@@ -41,7 +41,7 @@ from ...core.errors import Code as CoreCode
 from ..errors import Code
 from ..models import AttachmentKind, Case, CaseAttachment, attachment_storage
 from ..selectors import get_case, get_visible
-from .common import _check_handler, _check_open, _now, _require_handle, record_event
+from .common import _check_handler, _now, _require_handle, check_open, record_event
 
 NAME_MAX = 120
 NOTE_MAX = 200
@@ -229,7 +229,7 @@ def upload(user, case_id, *, file, name: str, kind: str = "", note: str = "") ->
     _require_handle(user)
     case = get_visible(user, case_id)
     _check_handler(user, case)
-    _check_open(case)
+    check_open(case)
     kind = _kind(kind)
     note = validate.text(note, "note", "备注", "the note", limit=NOTE_MAX, required=False)
     if file is None:
@@ -269,7 +269,7 @@ def upload(user, case_id, *, file, name: str, kind: str = "", note: str = "") ->
         with write_transaction():
             case = get_case(case.pk, for_update=True)
             _check_handler(user, case)
-            _check_open(case)
+            check_open(case)
             if case.attachments.count() >= settings.ATTACHMENTS_PER_CASE:
                 raise _too_many(case)
             attachment = CaseAttachment.objects.create(
@@ -377,7 +377,7 @@ def delete(user, case_id, attachment_id, *, reason: str = "") -> None:
         attachment = case.attachments.filter(pk=pk).first() if pk is not None else None
         if attachment is None:
             raise _unknown(attachment_id)
-        _check_open(case)
+        check_open(case)
         if attachment.uploaded_by_id != user.pk and not user.has_perm(
             "cases.remove_any_attachment"
         ):

@@ -34,10 +34,10 @@ from .common import (
     MAX_TEXT,
     _bad,
     _check_handler,
-    _check_open,
     _now,
     _require_handle,
     _tell,
+    check_open,
     check_texts,
     desk_people,
     record_event,
@@ -182,7 +182,7 @@ def reply_in_chat(user, case_id, *, text: str) -> CaseEvent:
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)
-        _check_open(case)
+        check_open(case)
         conversation = case_conversation(case)
         if conversation is None:
             raise _bad(

@@ -42,11 +42,11 @@ from ..workflows import workflow_of
 from .common import (
     _bad,
     _check_handler,
-    _check_open,
     _now,
     _parse_time,
     _refuse,
     _require_handle,
+    check_open,
     record_event,
 )
 
@@ -76,7 +76,7 @@ def send_closure_code(user, case_id) -> ClosureCode:
     with write_transaction():
         case = get_case(case_id, for_update=True)
         _check_handler(user, case)
-        _check_open(case)
+        check_open(case)
         _closable(case)
         phone = number_on_file(case)
         if phone is None:

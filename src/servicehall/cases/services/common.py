@@ -12,7 +12,6 @@ from django.utils.dateparse import parse_datetime
 
 from servicehall.core.errors import (
     Conflict,
-    NotFound,
     ServiceError,
     invalid_transition,
     require_perm,
@@ -23,7 +22,7 @@ from servicehall.org.models import Desk
 from ...core.errors import Code as CoreCode
 from ..errors import Code
 from ..models import Case, CaseEvent
-from ..selectors import may_handle
+from ..selectors import may_handle, unknown_case
 from ..workflows import Workflow
 
 MAX_TEXT = 4000
@@ -75,9 +74,7 @@ def _check_handler(user, case: Case) -> None:
     """A case that is neither the user's nor their desk's answers exactly as a missing one —
     the same words as `selectors.get_case` —, so nobody learns that another hall's case exists."""
     if not may_handle(user, case):
-        raise NotFound(
-            Code.UNKNOWN_CASE, f"工单 {case.pk} 不存在", f"Unknown case {case.pk}", field="case"
-        )
+        raise unknown_case(case.pk)
 
 
 def _check_version(case: Case, version) -> None:
@@ -92,7 +89,7 @@ def _check_version(case: Case, version) -> None:
         )
 
 
-def _check_open(case: Case) -> None:
+def check_open(case: Case) -> None:
     if case.is_closed:
         raise Conflict(
             Code.CASE_CLOSED,

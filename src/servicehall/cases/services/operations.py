@@ -19,13 +19,13 @@ from ..workflows import MAX_LEVEL, workflow_of
 from .common import (
     _bad,
     _check_handler,
-    _check_open,
     _check_version,
     _choice,
     _future_time,
     _now,
     _require_handle,
     _tell,
+    check_open,
     check_texts,
     desk_people,
     record_event,
@@ -38,7 +38,7 @@ def _for_edit(user, case_id, version) -> Case:
     _require_handle(user)
     case = get_case(case_id, for_update=True)
     _check_handler(user, case)
-    _check_open(case)
+    check_open(case)
     _check_version(case, version)
     return case
 

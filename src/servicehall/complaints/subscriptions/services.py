@@ -18,10 +18,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from servicehall.cases.errors import Code as CaseCode
 from servicehall.cases.models import Case
-from servicehall.cases.selectors import EVENT_LABELS, get_case, may_handle
-from servicehall.cases.services.common import record_event
+from servicehall.cases.selectors import EVENT_LABELS, get_case, may_handle, unknown_case
+from servicehall.cases.services.common import check_open, record_event
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Conflict, NotFound, ServiceError, require_perm
 from servicehall.customers.models import PhoneNumber
@@ -284,12 +283,7 @@ def verify_subscription(user, case_id, *, service: str) -> SubscriptionVerificat
     with write_transaction():
         case = get_case(case_id, for_update=True)
         if not may_handle(user, case):
-            raise NotFound(
-                CaseCode.UNKNOWN_CASE,
-                f"工单 {case_id} 不存在",
-                f"Unknown case {case_id}",
-                field="case",
-            )
+            raise unknown_case(case_id)
         if case.kind != "complaint":
             raise Conflict(
                 Code.NOT_A_COMPLAINT,
@@ -297,8 +291,7 @@ def verify_subscription(user, case_id, *, service: str) -> SubscriptionVerificat
                 "Subscriptions are verified on a complaint only",
                 field="case",
             )
-        if case.closed_at is not None:
-            raise Conflict(CaseCode.CASE_CLOSED, "工单已关闭", "The case is closed", field="case")
+        check_open(case)
         parts = (service or "").split("|")
         lines = lines_of(case)
         choice = (

@@ -126,18 +126,22 @@ def report_halls(user, hall_code: str | None = None) -> list[Hall]:
     return list(halls)
 
 
+def opened_in(halls, start: datetime, end: datetime) -> QuerySet:
+    """Every complaint case opened in [start, end) in these halls, grumbles too."""
+    return Case.objects.filter(
+        kind="complaint", hall__in=halls, created_at__gte=start, created_at__lt=end
+    )
+
+
 def complaints(halls, start: datetime, end: datetime) -> QuerySet:
-    """The complaints opened in [start, end) in these halls that count
-    (`selectors.COUNTED`: accepted, not a grumble)."""
-    return Case.objects.filter(COUNTED, hall__in=halls, created_at__gte=start, created_at__lt=end)
+    """Those that count (`selectors.COUNTED`: accepted, not a grumble)."""
+    return opened_in(halls, start, end).filter(COUNTED)
 
 
 def not_grumbles(halls, start: datetime, end: datetime) -> QuerySet:
-    """Every complaint opened in [start, end) but the grumbles: those not yet accepted too,
-    whose deadline runs all the same (a reply past its deadline counts however far it got)."""
-    return Case.objects.filter(
-        kind="complaint", hall__in=halls, created_at__gte=start, created_at__lt=end
-    ).exclude(status=GRUMBLE)
+    """All but the grumbles: those not yet accepted too, whose deadline runs all the same (a
+    reply past its deadline counts however far it got)."""
+    return opened_in(halls, start, end).exclude(status=GRUMBLE)
 
 
 def _past_deadline_q(now: datetime) -> Q:
@@ -155,13 +159,7 @@ def _counts(halls, start: datetime, end: datetime, now: datetime) -> dict[int, d
     """Per hall id: complaints, grumbles, upgraded, past_deadline, paid_n, paid_sum, served —
     one aggregate query each."""
     opened = complaints(halls, start, end)
-    grumbles = Case.objects.filter(
-        kind="complaint",
-        status="grumble",
-        hall__in=halls,
-        created_at__gte=start,
-        created_at__lt=end,
-    )
+    grumbles = opened_in(halls, start, end).filter(status=GRUMBLE)
     served = Ticket.objects.filter(
         hall__in=halls,
         status=Ticket.Status.DONE,
@@ -392,13 +390,7 @@ def drill_down(
         start, end = _aware(day), _aware(day + timedelta(days=1))
     opened = complaints(halls, start, end)
     if what == "grumbles":
-        qs = Case.objects.filter(
-            kind="complaint",
-            status="grumble",
-            hall__in=halls,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
+        qs = opened_in(halls, start, end).filter(status=GRUMBLE)
     elif what == "upgraded":
         qs = opened.filter(upgrade__isnull=False)
     elif what == "past_deadline":

@@ -166,9 +166,19 @@ def _detail_page(request, case, *, unmasked: bool = False, status: int = 200):
             "conversation": selectors.conversation_view(case, _lang(), unmasked=unmasked),
             "can_reveal": request.user.has_perm("customers.view_unmasked_pii"),
             "attachment_max_mb": f"{settings.ATTACHMENT_MAX_BYTES / 1024 / 1024:g}",
+            "case_obj": case,  # the panels of other modules read it (case_of), not again
         },
         status=status,
     )
+
+
+def case_of(context, case_id):
+    """The case page's case for a panel's template tag (the complaint's, compensation,
+    appeal, subscription panels): the one the page already read, not a query per panel."""
+    case = context.get("case_obj")
+    if case is not None and case.pk == case_id:
+        return case
+    return selectors.get_case(case_id)
 
 
 def attempt_on_case(request, case_id, action, form: str, anchor: str, success: str | None = None):

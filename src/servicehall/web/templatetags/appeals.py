@@ -12,11 +12,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def appeal_panel(context, case_id):
     """An appeal as its fragment shows it, the appeals linked to a complaint, or None."""
-    from servicehall.cases.models import Case
+    from ..cases import case_of
 
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return None
+    case = case_of(context, case_id)
     return appeal_selectors.appeal_view(case, context["request"].user, get_language() or "zh")
 
 

@@ -3,12 +3,13 @@ offers and its upgrade links, read for the signed-in user."""
 
 from django import template
 
-from servicehall.cases.models import Case
 from servicehall.complaints import compensation, upgrades
 from servicehall.complaints.models import Approval, CustomerAnswer
 from servicehall.core.masking import mask_free_text
 from servicehall.org.models import staff_name
 from servicehall.org.roles import hall_ids_of
+
+from ..cases import case_of
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def complaint_panel(context, case: dict):
     if case.get("kind") != "complaint":
         return None
     user = context["request"].user
-    obj = Case.objects.select_related("hall").get(pk=case["id"])
+    obj = case_of(context, case["id"])
     halls = hall_ids_of(user)
     may_approve = user.has_perm("complaints.approve_compensation") and (
         halls is None or obj.hall_id in halls

@@ -4,8 +4,9 @@ the case page's view stays the same for every case type."""
 from django import template
 from django.utils.translation import get_language
 
-from servicehall.cases.models import Case
 from servicehall.complaints.selectors import panel
+
+from ..cases import case_of
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ register = template.Library()
 def complaint_panel(context, case: dict) -> dict:
     """The script panel, the stage forms' choices and what each stage recorded; on a refused
     POST, what the user typed (`posted`), so nothing typed is lost."""
-    data = panel(Case.objects.get(pk=case["id"]), get_language() or "zh-hans")
+    data = panel(case_of(context, case["id"]), get_language() or "zh-hans")
     request = context.get("request")
     posted = request.POST if request is not None and request.method == "POST" else None
     data["posted"] = posted or {}

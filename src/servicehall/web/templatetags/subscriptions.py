@@ -4,10 +4,11 @@ the complaint's remedy. Read here so the case page's own view does not change.""
 
 from django import template
 
-from servicehall.cases.selectors import get_case
 from servicehall.complaints.subscriptions import services
 from servicehall.core.masking import mask_phone
 from servicehall.org.models import staff_name
+
+from ..cases import case_of
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def subscription_panel(context, case_id):
     """None where the panel has no place (not a complaint); else what it shows."""
-    case = get_case(case_id)
+    case = case_of(context, case_id)
     if case.kind != "complaint":
         return None
     user = context["request"].user

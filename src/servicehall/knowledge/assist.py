@@ -3,7 +3,7 @@ panel beside the case. The case page shows them to whoever may read the knowledg
 
 from __future__ import annotations
 
-from . import chat
+from . import assistant, chat
 from .models import Kind
 from .search import search
 
@@ -28,3 +28,9 @@ def suggestions(subject: str, description: str) -> dict:
         "articles": best([h for h in hits if h.kind != Kind.SCRIPT], ASSIST_ARTICLES),
         "scripts": best([h for h in hits if h.kind == Kind.SCRIPT], ASSIST_SCRIPTS),
     }
+
+
+def ask(text: str) -> assistant.Reply:
+    """K3 at the counter: what the assistant would answer this question, with the same
+    retrieval and confidence as the customer's chat, for the clerk to read out or check."""
+    return assistant.reply(text)

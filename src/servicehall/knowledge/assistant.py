@@ -114,7 +114,9 @@ class Reply:
     product: str | None = None
     attributes: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
-    articles: list[dict] = field(default_factory=list)
+    articles: list[dict] = field(default_factory=list)  # the answer's article(s), best first
+    # articles about the same subject that do not answer the question ("you may also want")
+    related: list[dict] = field(default_factory=list)
     offer_handover: bool = False
 
     def as_dict(self) -> dict:

@@ -147,11 +147,34 @@ def main(argv: list[str] | None = None) -> None:
         help="labelled questions (JSONL) to learn from; default: *.jsonl in --kb "
         "(the questions answered are never learnt from)",
     )
+    ea = ev_sub.add_parser(
+        "assistant",
+        help="the whole assistant: labelled and out-of-scope questions through the chat's reply path",
+    )
+    ea.add_argument("--kb", required=True, help="directory with triples.txt (and synonyms.txt)")
+    ea.add_argument("--articles", help="articles to import first: JSON title → answer, or CSV")
+    ea.add_argument("--questions", required=True, help="JSONL: question, answer (labelled)")
+    ea.add_argument("--out-of-scope", dest="oos", help="JSONL: questions nothing answers")
+    ea.add_argument("--train", action="append", help="labelled questions to learn from")
+    ea.add_argument(
+        "--folds", type=int, default=0, help="k: answer each id %% k fold learning from the others"
+    )
+    ea.add_argument("--dump", help="write every reply (question, kind, confidence, score) here")
+    ts = sub.add_parser(
+        "train-scope",
+        help="train what the assistant is for (knowledge/scope.py) and calibrate its confidence",
+    )
+    ts.add_argument("--kb", required=True, help="directory with triples.txt (and synonyms.txt)")
+    ts.add_argument("--questions", required=True, help="JSONL: labelled in-scope questions")
+    ts.add_argument("--out-of-scope", dest="oos", required=True, help="JSONL: questions to refuse")
+    ts.add_argument("--articles", help="FAQ titles to count as in scope: JSON title → answer")
+    ts.add_argument("--folds", type=int, default=4)
+    ts.add_argument("--out", help="where to write the model (default: the package's own)")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
-    if args.cmd == "eval":
+    if args.cmd in ("eval", "train-scope"):
         # A fresh catalogue in a throw-away SQLite database: the evaluation never touches the
         # hall's own data, whatever DATABASE_URL says.
         import tempfile
@@ -278,10 +301,33 @@ def main(argv: list[str] | None = None) -> None:
         summary = report.as_dict() | {"problems": len(report.problems)}
         print(json.dumps(summary | {"labelled_questions": labelled}, ensure_ascii=False))
     elif args.cmd == "eval":
-        from servicehall.knowledge.evaluation import run_kbqa
+        from servicehall.knowledge.evaluation import run_assistant, run_kbqa
 
         _migrate()
-        run_kbqa(args.kb, args.questions, args.mistakes, args.train)
+        if args.what == "kbqa":
+            run_kbqa(args.kb, args.questions, args.mistakes, args.train)
+        else:
+            run_assistant(
+                args.kb,
+                args.articles,
+                args.questions,
+                args.oos,
+                train_paths=args.train,
+                folds=args.folds,
+                dump_path=args.dump,
+            )
+    elif args.cmd == "train-scope":
+        from servicehall.knowledge.evaluation import run_train_scope
+
+        _migrate()
+        run_train_scope(
+            args.kb,
+            args.questions,
+            args.oos,
+            articles_path=args.articles,
+            folds=args.folds,
+            out=args.out,
+        )
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

@@ -19,12 +19,19 @@ from servicehall.core.masking import mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.customers.selectors import recent_bills
 
-from . import kbqa
-from .search import search
+from . import kbqa, scope, search
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 500
-CONFIDENCE = kbqa.SURE  # below it the assistant asks back or hands over
+# Every reply's confidence is a calibrated probability that it is right (the README's
+# reliability table): a catalogue answer's from knowledge/scope.py, an article's from
+# knowledge/search.py. Below CONFIDENCE the assistant gives no fact and no article as the answer:
+# it asks back, lists related articles as such, and offers a person.
+CONFIDENCE = 0.5
+# Below this probability that a message is about our services at all (scope.py), the assistant
+# says what it is for and offers a person.
+IN_SCOPE = 0.5
+RELATED_SIMILARITY = 0.86  # an article this close in meaning is listed as related reading
 # Asking for a person in so many words (the chat then opens a case at once): not "人工智能",
 # "人工费" or "营业厅工作人员几点下班".
 HUMAN_RE = re.compile(
@@ -305,15 +312,23 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     return zh, en, values
 
 
-def _article_reply(articles: list[dict], confidence: float) -> Reply:
-    top = articles[0]
-    link = help_link(top["id"])
+def _article_reply(meaning: search.Meaning) -> Reply:
+    """The article that answers, and the next ones as related reading."""
+    top, *rest = meaning.hits
+    link = help_link(top.article_id)
     return Reply(
         "article",
-        f"为您找到相关说明：【{top['title']}】{top['snippet']}\n全文见 {link}",
-        f"This may help: {top['title']} {link}",
-        confidence,
-        articles=articles,
+        f"【{top.title}】{top.snippet}\n全文见 {link}",
+        f"{top.title}: {link}",
+        meaning.confidence,
+        articles=[
+            {"id": top.article_id, "title": top.title, "snippet": top.snippet, "score": top.score}
+        ],
+        related=[
+            {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
+            for h in rest
+            if h.score >= RELATED_SIMILARITY
+        ],
         offer_handover=True,
     )
 
@@ -324,13 +339,6 @@ def help_link(article_id: int) -> str:
     from django.urls import reverse
 
     return settings.PUBLIC_URL + reverse("web:help", args=[article_id])
-
-
-def _articles(text: str, limit: int = 3) -> list[dict]:
-    return [
-        {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
-        for h in search(text, limit=limit, audience="public")
-    ]
 
 
 def _own_line(phone: str | None) -> Reply:
@@ -421,39 +429,88 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     query = kbqa.parse(catalogue_index(), text)
     if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
         return _own_line(phone)
-    # "宽带坏了怎么办" is a fault, not a question about the broadband product: self-help first
-    fault = FAULT_RE.search(text) is not None
-    articles = _articles(text) if fault else []
-    if articles:
-        return _article_reply(articles, query.confidence)
-    if query.product is not None and query.confidence >= CONFIDENCE:
-        zh, en, values = _compose(query)
-        return Reply(
-            "answer", zh, en, query.confidence, query.product.name, list(query.attributes), values
-        )
-    if not fault and CJK_RE.search(text):  # a fault's search was made above
-        articles = _articles(text)
-    if articles:
-        return _article_reply(articles, query.confidence)
-    if query.product is not None:
-        return Reply(
-            "clarify",
-            f"您是想咨询“{query.product.name}”吗？请说得具体一些，或转人工客服。",
-            f"Do you mean '{query.product.name}'? Please say more, or ask for a person.",
-            query.confidence,
-            query.product.name,
-            offer_handover=True,
-        )
-    if not CJK_RE.search(text):
+    if not CJK_RE.search(text) and query.product is None:
         return Reply(
             "polite",
             "抱歉，目前仅支持中文咨询。您可以输入“人工”联系工作人员。",
             "Sorry, I understand Chinese questions only; type 人工 for a person.",
             offer_handover=True,
         )
+    in_scope = scope.probability(text, scope.names_in(query))
+    if in_scope < IN_SCOPE:
+        return _not_ours(in_scope)
+    # The candidates, each with the calibrated probability that it answers: the catalogue's
+    # answer first (its facts are exact), else the article closest in meaning; a fault
+    # ("宽带坏了怎么办") is self-help first, whatever the catalogue says.
+    answer = scope.confidence(query, in_scope) if query.product is not None else 0.0
+    fault = FAULT_RE.search(text) is not None
+    meaning = search.by_meaning(text) if fault or answer < CONFIDENCE else None
+    article = meaning.confidence if meaning else 0.0
+    if article >= CONFIDENCE and (fault or answer < CONFIDENCE):
+        return _article_reply(meaning)
+    if answer >= CONFIDENCE:
+        zh, en, values = _compose(query)
+        return Reply(
+            "answer", zh, en, round(answer, 4), query.product.name, list(query.attributes), values
+        )
+    related = _related(meaning)
+    if query.product is not None:
+        return _with_related(
+            Reply(
+                "clarify",
+                f"您是想咨询“{query.product.name}”吗？请说得具体一些（例如资费、怎么开通、怎么取消），"
+                "或输入“人工”转人工客服。",
+                f"Do you mean '{query.product.name}'? Say more (price, how to open or cancel), "
+                "or type 人工 for a person.",
+                round(max(answer, article), 4),
+                query.product.name,
+                offer_handover=True,
+            ),
+            related,
+        )
+    return _with_related(
+        Reply(
+            "clarify",
+            "抱歉，我没有理解您的问题。您是想咨询套餐资费、业务办理，还是账单话费？"
+            "可以换个说法，或输入“人工”转人工客服。",
+            "Sorry, I did not understand: is it about plans and prices, a service, or your bill? "
+            "Rephrase, or type 人工 for a person.",
+            round(article, 4),
+            offer_handover=True,
+        ),
+        related,
+    )
+
+
+def _not_ours(in_scope: float) -> Reply:
+    """Not something the assistant is for: say what it can help with, and offer a person."""
     return Reply(
         "clarify",
-        "抱歉，我没有理解您的问题。您可以换个说法，或输入“人工”转人工客服。",
-        "Sorry, I did not understand. Rephrase, or type 人工 for a person.",
+        "抱歉，这个问题我帮不上忙。我是营业厅的智能客服，可以为您解答套餐资费、业务办理、账单话费、"
+        "宽带故障和营业厅的营业时间、地址等问题；需要工作人员帮助请输入“人工”。",
+        "Sorry, I cannot help with that. I answer questions on plans and prices, services, bills, "
+        "broadband faults and our halls' hours and addresses; type 人工 for a person.",
+        round(in_scope, 4),
         offer_handover=True,
     )
+
+
+def _related(meaning) -> list[dict]:
+    """The articles closest in meaning, as "you may also want" — never as the answer."""
+    if not meaning:
+        return []
+    return [
+        {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
+        for h in meaning.hits
+        if h.score >= RELATED_SIMILARITY
+    ]
+
+
+def _with_related(r: Reply, related: list[dict]) -> Reply:
+    if related:
+        r.related = related
+        r.text += "\n您可能还想了解：" + "；".join(
+            f"【{a['title']}】{help_link(a['id'])}" for a in related
+        )
+        r.text_en += " You may also want: " + "; ".join(a["title"] for a in related)
+    return r

@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
+
 from servicehall.testing import pct
 
 from . import kbqa
@@ -158,5 +160,292 @@ def run_kbqa(
                     )
                     + "\n"
                 )
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return result
+
+
+# --- the whole assistant (K2): `servicehall eval assistant` ---------------------------------
+
+ANSWERED = ("answer", "article")  # the reply kinds that give a product fact or an article
+
+
+def reply_values(r) -> list[str]:
+    """What a reply answered, scored against the labels: a catalogue answer's values; an article
+    or anything else answers no catalogue value."""
+    return list(r.values) if r.kind == "answer" else []
+
+
+def _folds(rows: list[dict], k: int) -> list[list[dict]]:
+    """The labelled questions in k folds by their id (id % k), as the README's held-out quarter."""
+    out: list[list[dict]] = [[] for _ in range(k)]
+    for n, row in enumerate(rows):
+        key = row.get("id", n)
+        out[(key if isinstance(key, int) else n) % k].append(row)
+    return out
+
+
+def reliability(rows: list[tuple[float, bool]], edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)):
+    """Among the replies given at confidence ≥ x, how many and the share that is right."""
+    out = []
+    for x in edges:
+        given = [right for c, right in rows if c >= x]
+        out.append(
+            {
+                "confidence_at_least": x,
+                "replies": len(given),
+                "right": round(sum(given) / len(given), 4) if given else None,
+            }
+        )
+    return out
+
+
+def run_assistant(
+    kb_dir: str,
+    articles_path: str | None,
+    questions_path: str,
+    oos_path: str | None,
+    *,
+    train_paths: list[str] | None = None,
+    folds: int = 0,
+    dump_path: str | None = None,
+) -> dict:
+    """`servicehall eval assistant`: a fresh catalogue and articles, every question through the
+    chat's own reply path (`assistant.reply`), one JSON line of figures.
+
+    Labelled questions learnt from are stored as the hall's own (`LabelledQuestion` rows), as
+    `import-kb` stores them, so the reply path learns them as in production. With `folds` k the
+    questions are split by id % k and each fold is answered by what the other folds teach;
+    otherwise as `eval kbqa` (the `train_paths`, else the *.jsonl beside the graph, never the
+    questions answered)."""
+    from servicehall.catalog.triples import import_dir
+
+    from . import assistant, scope
+    from .learning import read_examples, store_examples
+
+    report = import_dir(kb_dir)
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    if articles_path:
+        _import_articles(articles_path)
+    questions = read_questions(questions_path)
+    oos = read_questions(oos_path) if oos_path else []
+    # rounds: (labelled questions asked, out-of-scope asked, examples learnt, scope model)
+    if folds and folds > 1:
+        # each fold answered by what the others teach: the labelled examples and the scope model
+        # (retrained without the fold's labelled and out-of-scope questions)
+        split, oos_split = _folds(questions, folds), [oos[k::folds] for k in range(folds)]
+        named = _named_in(kbqa.load_catalogue(), questions, oos)
+        extra = _scope_extra(articles_path, named)
+        rounds = []
+        for k in range(folds):
+            train = [q for f, rows in enumerate(split) if f != k for q in rows]
+            outside = [named(q) for f, rows in enumerate(oos_split) if f != k for q in rows]
+            model = scope.train([named(q) for q in train] + extra, outside) if oos else None
+            if model is not None and scope.model() is not None:
+                model.calibration = scope.model().calibration
+            rounds.append((split[k], oos_split[k], _examples(train), model))
+    else:
+        if train_paths is None:
+            train_paths = sorted(str(p) for p in Path(kb_dir).glob("*.jsonl"))
+        asked = {row["question"] for row in questions}
+        train = [e for path in train_paths for e in read_examples(path) if e.question not in asked]
+        rounds = [(questions, oos, train, None)]
+    totals = {"f1": 0.0, "answered": 0, "oos_answered": 0}
+    timings: list[float] = []
+    calibration: list[tuple[float, bool]] = []
+    dumped: list[dict] = []
+    done, total = 0, len(questions) + len(oos)
+    shipped = scope.model()
+    for asked_rows, oos_rows, examples, model in rounds:
+        store_examples(examples, "eval")
+        scope.use(model or shipped)
+        assistant.catalogue_index()  # learn now, not inside the first timed reply
+        batch = [(row, True) for row in asked_rows] + [(row, False) for row in oos_rows]
+        for row, labelled in batch:
+            started = time.perf_counter()
+            r = assistant.reply(row["question"])
+            timings.append((time.perf_counter() - started) * 1000)
+            answered = r.kind in ANSWERED
+            if labelled:
+                gold = str(row.get("answer", "")).split("|")
+                score = f1(reply_values(r), gold)
+                totals["f1"] += score
+                totals["answered"] += answered
+                right = _set(reply_values(r)) == _set(gold)
+            else:
+                score, right = 0.0, False
+                totals["oos_answered"] += answered
+            if answered:
+                calibration.append((r.confidence, right))
+            if dump_path:
+                dumped.append(
+                    {
+                        "question": row["question"],
+                        "labelled": labelled,
+                        "source": row.get("source") or row.get("answer_type"),
+                        "kind": r.kind,
+                        "confidence": r.confidence,
+                        "f1": round(score, 3),
+                        "right": right,
+                        "answer": row.get("answer"),
+                        "values": reply_values(r),
+                        "product": r.product,
+                        "articles": [a["title"] for a in r.articles],
+                        "evidence": _evidence(row["question"]),
+                    }
+                )
+            done += 1
+            _progress(done, total)
+    scope.use(shipped)
+    timings.sort()
+    nq, no = max(1, len(questions)), max(1, len(oos))
+    result = {
+        "questions": len(questions),
+        "mean_f1": round(totals["f1"] / nq, 4),
+        "answered": round(totals["answered"] / nq, 4),
+        "out_of_scope": len(oos),
+        "out_of_scope_answered": round(totals["oos_answered"] / no, 4),
+        "p50_ms": round(pct(timings, 50), 2) if timings else 0.0,
+        "p99_ms": round(pct(timings, 99), 2) if timings else 0.0,
+        "folds": folds if folds and folds > 1 else None,
+        "reliability": reliability(calibration),
+    }
+    if dump_path:
+        with open(dump_path, "w", encoding="utf-8") as fh:
+            for row in dumped:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return result
+
+
+def _named_in(index, *row_lists):
+    """question row → (question, the catalogue's names in it: scope.names_in), parsed once."""
+    from . import scope
+
+    found = {
+        row["question"]: scope.names_in(kbqa.parse(index, row["question"]))
+        for rows in row_lists
+        for row in rows
+    }
+
+    def named(row) -> tuple[str, tuple[str, ...]]:
+        text = row if isinstance(row, str) else row["question"]
+        return text, found[text] if text in found else scope.names_in(kbqa.parse(index, text))
+
+    return named
+
+
+def _scope_extra(articles_path: str | None, named) -> list[tuple[str, str | None]]:
+    """In scope beside the labelled questions: the articles' titles and our own questions."""
+    titles = [t for t, _ in _article_rows(articles_path)] if articles_path else []
+    from . import scope
+
+    return [named(t) for t in titles + scope.own_questions()]
+
+
+def _evidence(question: str) -> dict:
+    """What the reply's confidence was computed from (for --dump)."""
+    from . import assistant, scope
+
+    query = kbqa.parse(assistant.catalogue_index(), question)
+    return {
+        "in_scope": round(scope.probability(question, scope.names_in(query)), 4),
+        "parse": query.confidence,
+        "named": query.named,
+        "asked": query.rule_attributes,
+    }
+
+
+def _examples(rows: list[dict]):
+    from .learning import parse_examples
+
+    return parse_examples(json.dumps(r, ensure_ascii=False) for r in rows)
+
+
+def _article_rows(path: str):
+    """TEMPORARY until import_articles: (title, answer) of a JSON object."""
+    return json.loads(Path(path).read_text(encoding="utf-8")).items()
+
+
+def _import_articles(path: str) -> None:
+    """TEMPORARY: published public FAQs from a JSON object title → answer."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from .models import Article, ArticleVersion, Audience, Kind, Status
+
+    user = get_user_model().objects.create(username="eval")
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    now = timezone.now()
+    for title, body in data.items():
+        a = Article.objects.create(
+            kind=Kind.FAQ, audience=Audience.PUBLIC, status=Status.PUBLISHED, created_by=user
+        )
+        v = ArticleVersion.objects.create(
+            article=a, number=1, title=title, body=body, created_at=now, editor=user
+        )
+        a.head = a.published = v
+        a.served_changed_at = now
+        a.save()
+
+
+def run_train_scope(
+    kb_dir: str,
+    questions_path: str,
+    oos_path: str,
+    *,
+    articles_path: str | None = None,
+    folds: int = 4,
+    out: str | None = None,
+) -> dict:
+    """`servicehall train-scope`: the scope model (knowledge.scope) and the calibration of the
+    catalogue's answers, from labelled and out-of-scope questions.
+
+    The calibration is fitted on what each fold's question got from a parse and a scope model
+    that never saw it (k folds by id % k for the labelled questions, by line for the
+    out-of-scope ones), so it learns how right answers are on unseen questions; the shipped scope
+    model is then trained on everything. Prints the reliability of the fitted confidence (one
+    JSON line) and writes the model (default: the package's scope_model.npz)."""
+    from servicehall.catalog.triples import import_dir
+
+    from . import scope
+    from .learning import learn
+
+    import_dir(kb_dir)
+    base = kbqa.load_catalogue()
+    questions = read_questions(questions_path)
+    oos = read_questions(oos_path)
+    named = _named_in(base, questions, oos)
+    inside_extra = _scope_extra(articles_path, named)
+    split, oos_split = _folds(questions, folds), [oos[k::folds] for k in range(folds)]
+    evidence_rows: list[tuple] = []
+    for k in range(folds):
+        train = [q for f, rows in enumerate(split) if f != k for q in rows]
+        outside = [named(q) for f, rows in enumerate(oos_split) if f != k for q in rows]
+        model = scope.train([named(q) for q in train] + inside_extra, outside)
+        index = kbqa.load_catalogue() if k else base
+        learn(index, _examples(train))
+        for row, labelled in [(r, True) for r in split[k]] + [(r, False) for r in oos_split[k]]:
+            query = kbqa.parse(index, row["question"])
+            if query.product is None:
+                continue
+            right = labelled and _set(kbqa.answer_values(query)) == _set(
+                str(row.get("answer", "")).split("|")
+            )
+            p = model.probability(row["question"], scope.names_in(query))
+            evidence_rows.append((scope.evidence(query, p), right))
+        print(f"fold {k + 1}/{folds}", file=sys.stderr, flush=True)
+    calibration = scope.fit_calibration(evidence_rows)
+    final = scope.train([named(q) for q in questions] + inside_extra, [named(q) for q in oos])
+    final.calibration = calibration
+    final.save(Path(out) if out else scope.MODEL_FILE)
+    fitted = [(float(1 / (1 + np.exp(-(calibration @ e)))), right) for e, right in evidence_rows]
+    result = {
+        "questions": len(questions),
+        "out_of_scope": len(oos),
+        "folds": folds,
+        "calibration": [round(float(w), 4) for w in calibration],
+        "reliability": reliability(fitted),
+    }
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result

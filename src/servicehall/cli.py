@@ -1,5 +1,5 @@
-"""`servicehall` command: demo, serve, worker, import-bills, import-evidence, recommend, token, and Django's own
-commands (manage)."""
+"""`servicehall` command: demo, serve, worker, import-bills, import-evidence, import-kb,
+import-articles, recommend, token, and Django's own commands (manage)."""
 
 from __future__ import annotations
 
@@ -135,6 +135,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     kb.add_argument("dir")
     kb.add_argument("--strict", action="store_true", help="refuse the import on any bad line")
+    ia = sub.add_parser(
+        "import-articles",
+        help="import questions and answers as published knowledge articles: a JSON object "
+        "title → answer, or a CSV with a header title,answer (标题,答案); a bad entry refuses "
+        "the whole file; importing again is harmless",
+    )
+    ia.add_argument("file")
+    ia.add_argument("--kind", default="faq", help="faq (default), article or script")
+    ia.add_argument("--audience", default="public", help="public (default) or staff")
+    ia.add_argument("--category", help="a knowledge category's code (default: none)")
     ev = sub.add_parser("eval", help="measure the assistant on labelled questions")
     ev_sub = ev.add_subparsers(dest="what", required=True)
     kq = ev_sub.add_parser("kbqa", help="KBQA: load --kb into a fresh catalogue, answer, score")
@@ -300,6 +310,26 @@ def main(argv: list[str] | None = None) -> None:
                 refuse_error(exc, str(p))
         summary = report.as_dict() | {"problems": len(report.problems)}
         print(json.dumps(summary | {"labelled_questions": labelled}, ensure_ascii=False))
+    elif args.cmd == "import-articles":
+        import json
+
+        from servicehall.core.errors import ServiceError
+        from servicehall.knowledge import articles_file
+        from servicehall.knowledge.services import import_articles
+
+        try:
+            with open(args.file, "rb") as f:  # its size checked before it is read
+                entries = articles_file.read(f, args.file)
+            result = import_articles(
+                entries,
+                source=args.file,
+                kind=args.kind,
+                audience=args.audience,
+                category=args.category,
+            )
+        except (ServiceError, OSError) as exc:
+            refuse_error(exc, args.file)
+        print(json.dumps(result, ensure_ascii=False))
     elif args.cmd == "eval":
         from servicehall.knowledge.evaluation import run_assistant, run_kbqa
 

@@ -169,6 +169,7 @@ IMPORT_LIMITS = {
     "bills": {"bytes": 20 * 1024 * 1024, "rows": 200_000},
     "catalogue": {"bytes": 5 * 1024 * 1024, "rows": 20_000},
     "kb": {"bytes": 50 * 1024 * 1024, "rows": 1_000_000},
+    "articles": {"bytes": 5 * 1024 * 1024, "rows": 5_000},  # import-articles: entries
 }
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the largest upload kind (a form's envelope is allowed on top)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here: JSON and form bodies

@@ -9,6 +9,7 @@ class Code(StrEnum):
     ARCHIVED = "archived"
     CODE_EXPIRED = "code_expired"
     CODE_TOO_SOON = "code_too_soon"
+    DUPLICATE_TITLE = "duplicate_title"  # a file to import names one title twice
     NO_CHANGE = "no_change"
     OWN_VERSION = "own_version"
     UNKNOWN_ACTION = "unknown_action"

@@ -25,11 +25,15 @@ Workflow of an article's newest version (`head`):
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from servicehall.core import validate
+from servicehall.core.audit import system_actor
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import (
     Conflict,
@@ -278,3 +282,160 @@ def act(user, article_id, action: str, *, version, note: str = "") -> Article:
         article.save(update_fields=fields)
         _event(article, action, user, from_status, note)
     return article
+
+
+# --- importing a file of questions and answers (`servicehall import-articles`, K2) ----------
+
+IMPORT_ACTOR = "import"  # the system account an import from the command line is recorded under
+IMPORT_LOCK = 0x4B42_4152  # PostgreSQL advisory lock: one import of articles at a time
+ENTRY_LABELS = {"title": ("标题", "the title"), "answer": ("答案", "the answer")}
+
+
+def _entry_text(entry, field: str, limit: int) -> str:
+    """An entry's title or answer, checked as a form's field is; a refusal names where the
+    entry stands in its file (its CSV line, its JSON key)."""
+    value = entry.title if field == "title" else entry.answer
+    zh, en = ENTRY_LABELS[field]
+    try:
+        validate.no_nul(value, field)
+        return validate.text(value, field, zh, en, limit=limit)
+    except ServiceError as exc:
+        where_zh, where_en = entry.where
+        raise ServiceError(
+            exc.code,
+            f"{where_zh}：{exc.zh}",
+            f"{where_en}: {exc.en}",
+            field=field,
+            status=422,
+            extra={"errors": [{**entry.position, "field": field}]},
+        ) from None
+
+
+def _live_by_title(titles: list[str]) -> dict[str, Article]:
+    """The article each title already names: the one whose published version has that title,
+    else whose head has it (archived articles are gone: a title of theirs is a new article);
+    the oldest when several do. Locked for the transaction where the database can."""
+    found: dict[str, Article] = {}
+    by_head: dict[str, Article] = {}
+    for i in range(0, len(titles), 400):
+        chunk = titles[i : i + 400]
+        qs = (
+            Article.objects.exclude(status=Status.ARCHIVED)
+            .filter(Q(published__title__in=chunk) | Q(head__title__in=chunk))
+            .select_related("head", "published")
+            .order_by("pk")
+        )
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update(of=("self",))
+        wanted = set(chunk)
+        for a in qs:
+            if a.published_id and a.published.title in wanted:
+                found.setdefault(a.published.title, a)
+            if a.head.title in wanted:
+                by_head.setdefault(a.head.title, a)
+    return by_head | found
+
+
+def import_articles(
+    entries,
+    *,
+    source: str,
+    user=None,
+    kind: str = Kind.FAQ,
+    audience: str = Audience.PUBLIC,
+    category: str | None = None,
+) -> dict:
+    """Each entry (knowledge.articles_file.Entry: a title, its answer, where it stands in its
+    file) becomes a published article, searchable at once: a new article; a new published
+    version of the article that already has the title, when the answer differs; nothing when
+    it is the same, so importing a file again is harmless. Every entry is checked before
+    anything is written: one bad entry refuses the whole file, naming its line or key.
+
+    `user` None is the command line, recorded as the system account `import`; a user must
+    both write and publish articles (an import is published without a second review: the file
+    is the operator's own published FAQ). Each article gets an `imported` event naming the
+    file. `kind`, `audience` and `category` are those of the new articles; an updated one
+    keeps its own. {"created", "updated", "unchanged"}."""
+    if user is not None:
+        require_perm(user, AUTHOR, "导入知识文章", "import knowledge articles")
+        require_perm(user, REVIEWER, "导入并发布知识文章", "import and publish knowledge articles")
+    _choice(kind, Kind, "kind", "类型")
+    _choice(audience, Audience, "audience", "适用对象")
+    cat = _category(category)
+    entries = list(entries)
+    limit = settings.IMPORT_LIMITS["articles"]["rows"]
+    if len(entries) > limit:
+        raise ServiceError(
+            CoreCode.TOO_MANY_ROWS,
+            f"一次最多导入{limit}条，未导入任何数据",
+            f"At most {limit} entries per import; nothing was imported",
+            field="file",
+            status=422,
+        )
+    checked: dict[str, str] = {}
+    first_at: dict[str, object] = {}
+    for entry in entries:
+        title = _entry_text(entry, "title", MAX_TITLE)
+        answer = _entry_text(entry, "answer", MAX_BODY)
+        if title in checked:
+            (zh1, en1), (zh2, en2) = first_at[title].where, entry.where
+            raise ServiceError(
+                Code.DUPLICATE_TITLE,
+                f"{zh2}：标题“{title}”与{zh1}重复，每个标题只能出现一次",
+                f"{en2}: the title “{title}” is already on {en1[:1].lower()}{en1[1:]}; "
+                "each title may appear once",
+                field="title",
+                status=422,
+                extra={"errors": [{**entry.position, "field": "title"}]},
+            )
+        checked[title], first_at[title] = answer, entry
+    name = Path(source).name[:100]
+    note = f"从 {name} 导入 / imported from {name}"
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with write_transaction():
+        if connection.vendor == "postgresql":  # two imports of one file: one article a title
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        actor = user or system_actor(IMPORT_ACTOR)
+        existing = _live_by_title(list(checked))
+        now = timezone.now()
+        for title, answer in checked.items():
+            article = existing.get(title)
+            if article is None:
+                article = Article.objects.create(
+                    kind=kind,
+                    audience=audience,
+                    category=cat,
+                    status=Status.PUBLISHED,
+                    created_by=actor,
+                    served_changed_at=now,
+                )
+                number, from_status = 1, ""
+                counts["created"] += 1
+            elif (
+                article.published_id
+                and article.published.title == title
+                and article.published.body == answer
+            ):
+                counts["unchanged"] += 1
+                continue
+            else:
+                number, from_status = article.head.number + 1, article.status
+                counts["updated"] += 1
+            version = ArticleVersion.objects.create(
+                article=article,
+                number=number,
+                title=title,
+                body=answer,
+                editor=actor,
+                created_at=now,
+                note=note[:MAX_NOTE],
+                published_by=actor,
+                published_at=now,
+            )
+            article.head = article.published = version
+            article.status = Status.PUBLISHED
+            article.served_changed_at = now
+            article.save(update_fields=["head", "published", "status", "served_changed_at"])
+            _event(article, "imported", actor, from_status, note)
+    return counts

@@ -8,7 +8,8 @@ POST calling one service and a redirect back; a refusal is flashed in Chinese an
 beside the form it came from.
 
 `suggestions` is agent assist (knowledge.assist): the case page's panel of the articles and
-scripts that match a case's subject and description."""
+scripts that match a case's subject and description. `ask_panel` is agent assist at the
+counter: the workbench's 知识助手 panel, what the assistant answers the customer's question."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from servicehall.core import validate
 from servicehall.core.errors import ServiceError
-from servicehall.knowledge import assist, selectors, services
+from servicehall.knowledge import assist, assistant, selectors, services
 from servicehall.knowledge import search as kb_search
 from servicehall.knowledge.models import Audience, Category, Kind, Status
 from servicehall.knowledge.workflow import ACTIONS, AUTHOR, REVIEWER
@@ -33,6 +35,43 @@ def suggestions(user, subject: str, description: str) -> dict | None:
     """K3 on the case page (knowledge.assist); None for a user who may not read the knowledge
     base."""
     return assist.suggestions(subject, description) if selectors.may_read(user) else None
+
+
+# The kinds of reply that answer the question; any other (a clarifying question, a hand-over, a
+# polite word) is shown as no confident answer, never as an answer.
+ANSWERED = ("answer", "article")
+
+
+def ask_panel(user, question: str | None = None) -> dict | None:
+    """K3 at the counter (knowledge.assist.ask): the workbench's 知识助手 panel; None for a user
+    who may not read the knowledge base. Without a question, the empty box; with one, the
+    assistant's reply as the page shows it — only read, never judged here: an answer with its
+    confidence, or no confident answer and what the assistant would say instead, and the
+    related articles apart —, or the refusal of an empty or overlong question (`error`)."""
+    if not selectors.may_read(user):
+        return None
+    panel = {"question": question or "", "reply": None, "error": None}
+    if question is None:
+        return panel
+    try:
+        text = validate.text(
+            question, "question", "问题", "the question", limit=assistant.MAX_LENGTH
+        )
+    except ServiceError as exc:
+        panel["error"] = exc
+        return panel
+    reply = assist.ask(text)
+    own = [a["id"] for a in reply.articles]
+    panel["reply"] = {
+        "kind": reply.kind,
+        "answered": reply.kind in ANSWERED,
+        "text": reply.text,
+        "text_en": reply.text_en,
+        "confidence": round(min(max(reply.confidence, 0.0), 1.0) * 100),
+        "articles": reply.articles,
+        "related": [a for a in reply.related if a["id"] not in own],
+    }
+    return panel
 
 
 @page(*READ)

@@ -56,6 +56,7 @@ urlpatterns = [
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
     path("workbench/offer", workbench.offer_answer, name="wb-offer"),
+    path("workbench/ask", workbench.ask, name="wb-ask"),
     path("appointments/", appointments.appointments, name="appointments"),
     path("appointments/<int:appointment_id>/move", appointments.move, name="appointment-move"),
     path(

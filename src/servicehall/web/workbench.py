@@ -3,12 +3,14 @@ finish with the business category, transfer with a summary the next counter read
 to the quiet area; pause and resume service with a reason (暂停服务); call a number out of
 turn (特呼); the live list of what this counter may call, in calling order, and why; the customer masked (V2)
 with an audited reveal for roles that need it; issue a ticket for a customer at the counter;
-the plan recommendation for the customer being served, with the customer's answer (M2, M3).
+the plan recommendation for the customer being served, with the customer's answer (M2, M3);
+the knowledge assistant's panel (知识助手, K3): the customer's question, the assistant's reply.
 
 Every action is a POST calling one service, then a redirect back here; a refusal is flashed in
 Chinese and English and shown beside the form it came from."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,6 +29,7 @@ from servicehall.queueing.models import CounterPause, Ticket
 
 from .access import page
 from .forms import attempt, error_text, sort_messages, words
+from .knowledge import ask_panel
 from .names import localize_board
 
 SERVE = "queueing.serve_counter"
@@ -108,6 +111,7 @@ def _context(request, revealed=None):
             **_queue_context(counter, current),
         )
     ctx["form_messages"], ctx["top_messages"] = sort_messages(request, _forms_on_page(ctx))
+    ctx["assist"] = ask_panel(user)
     return ctx
 
 
@@ -340,6 +344,26 @@ def reveal(request, customer_id):
                 refused = 429
     ctx = _context(request, revealed=revealed)
     return render(request, "web/workbench/workbench.html", ctx, status=200 if revealed else refused)
+
+
+# Sent by the panel's script (static/web/kb-ask.js): answer with the panel alone.
+ASSIST_PARTIAL_HEADER = "X-ServiceHall-Partial"
+
+
+@page(SERVE)
+@require_POST
+def ask(request):
+    """K3 at the counter: the customer's question to the knowledge assistant (知识助手). The
+    panel alone for its script (no reload); without JavaScript the workbench with the answer.
+    A POST that writes nothing: the customer's words stay out of URLs and logs."""
+    panel = ask_panel(request.user, request.POST.get("question", ""))
+    if panel is None:
+        raise PermissionDenied
+    status = 422 if panel["error"] else 200
+    if request.headers.get(ASSIST_PARTIAL_HEADER):
+        return render(request, "web/workbench/_assist.html", {"assist": panel}, status=status)
+    ctx = _context(request) | {"assist": panel}
+    return render(request, "web/workbench/workbench.html", ctx, status=status)
 
 
 @page(OFFER)

@@ -79,6 +79,7 @@ KB_EVENT_LABELS = {
     "reject": _("Sent back"),
     "publish": _("Published"),
     "archive": _("Archived"),
+    "imported": _("Imported"),  # servicehall import-articles: published from a file
 }
 
 

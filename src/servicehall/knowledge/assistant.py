@@ -426,7 +426,8 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     if THANKS_RE.match(text):
         return Reply("polite", "不客气，还有其他问题随时问我。", "You are welcome.")
 
-    query = kbqa.parse(catalogue_index(), text)
+    index = catalogue_index()
+    query = kbqa.parse(index, text)
     if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
         return _own_line(phone)
     if not CJK_RE.search(text) and query.product is None:
@@ -442,7 +443,8 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     # The candidates, each with the calibrated probability that it answers: the catalogue's
     # answer first (its facts are exact), else the article closest in meaning; a fault
     # ("宽带坏了怎么办") is self-help first, whatever the catalogue says.
-    answer = scope.confidence(query, in_scope) if query.product is not None else 0.0
+    learnt = index.learned is not None
+    answer = scope.confidence(query, in_scope, learnt) if query.product is not None else 0.0
     fault = FAULT_RE.search(text) is not None
     meaning = search.by_meaning(text) if fault or answer < CONFIDENCE else None
     article = meaning.confidence if meaning else 0.0

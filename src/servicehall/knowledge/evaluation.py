@@ -9,6 +9,7 @@ the labels were written against a lower-cased copy of the graph ("7天vip会员�
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -347,7 +348,8 @@ def _evidence(question: str) -> dict:
     """What the reply's confidence was computed from (for --dump)."""
     from . import assistant, scope
 
-    query = kbqa.parse(assistant.catalogue_index(), question)
+    index = assistant.catalogue_index()
+    query = kbqa.parse(index, question)
     return {
         "in_scope": round(scope.probability(question, scope.names_in(query)), 4),
         "parse": query.confidence,
@@ -362,31 +364,21 @@ def _examples(rows: list[dict]):
     return parse_examples(json.dumps(r, ensure_ascii=False) for r in rows)
 
 
-def _article_rows(path: str):
-    """TEMPORARY until import_articles: (title, answer) of a JSON object."""
-    return json.loads(Path(path).read_text(encoding="utf-8")).items()
+def _article_rows(path: str) -> list[tuple[str, str]]:
+    """(title, answer) of an articles file (JSON title → answer, or CSV: articles_file)."""
+    from . import articles_file
+
+    with open(path, "rb") as fh:
+        return [(e.title, e.answer) for e in articles_file.read(fh, path)]
 
 
 def _import_articles(path: str) -> None:
-    """TEMPORARY: published public FAQs from a JSON object title → answer."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
+    """The articles as `servicehall import-articles` publishes them."""
+    from . import articles_file
+    from .services import import_articles
 
-    from .models import Article, ArticleVersion, Audience, Kind, Status
-
-    user = get_user_model().objects.create(username="eval")
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    now = timezone.now()
-    for title, body in data.items():
-        a = Article.objects.create(
-            kind=Kind.FAQ, audience=Audience.PUBLIC, status=Status.PUBLISHED, created_by=user
-        )
-        v = ArticleVersion.objects.create(
-            article=a, number=1, title=title, body=body, created_at=now, editor=user
-        )
-        a.head = a.published = v
-        a.served_changed_at = now
-        a.save()
+    with open(path, "rb") as fh:
+        import_articles(articles_file.read(fh, path), source=Path(path).name)
 
 
 def run_train_scope(
@@ -423,9 +415,12 @@ def run_train_scope(
         train = [q for f, rows in enumerate(split) if f != k for q in rows]
         outside = [named(q) for f, rows in enumerate(oos_split) if f != k for q in rows]
         model = scope.train([named(q) for q in train] + inside_extra, outside)
-        index = kbqa.load_catalogue() if k else base
-        learn(index, _examples(train))
-        for row, labelled in [(r, True) for r in split[k]] + [(r, False) for r in oos_split[k]]:
+        # each question parsed as a hall with labelled questions would, and as one without
+        learnt = kbqa.load_catalogue() if k else base
+        learn(learnt, _examples(train))
+        bare = kbqa.load_catalogue()
+        asked = [(r, True) for r in split[k]] + [(r, False) for r in oos_split[k]]
+        for (row, labelled), index in itertools.product(asked, (learnt, bare)):
             query = kbqa.parse(index, row["question"])
             if query.product is None:
                 continue
@@ -433,7 +428,7 @@ def run_train_scope(
                 str(row.get("answer", "")).split("|")
             )
             p = model.probability(row["question"], scope.names_in(query))
-            evidence_rows.append((scope.evidence(query, p), right))
+            evidence_rows.append((scope.evidence(query, p, index is learnt), right))
         print(f"fold {k + 1}/{folds}", file=sys.stderr, flush=True)
     calibration = scope.fit_calibration(evidence_rows)
     final = scope.train([named(q) for q in questions] + inside_extra, [named(q) for q in oos])

@@ -62,10 +62,11 @@ def _sigmoid(z: float) -> float:
     return float(1.0 / (1.0 + np.exp(-max(-30.0, min(30.0, z)))))
 
 
-def evidence(query, in_scope: float) -> np.ndarray:
+def evidence(query, in_scope: float, learnt: bool = True) -> np.ndarray:
     """What the confidence of a catalogue answer is computed from: how sure the message is in
     scope (as log-odds), how sure the parse is of the product, whether the product is named
-    whole, and whether it is a comparison."""
+    whole, whether it is a comparison, and whether the product was guessed from the name's
+    characters alone — not named, and no labelled questions learnt to back the guess."""
     p = min(max(in_scope, 1e-4), 1 - 1e-4)
     return np.array(
         [
@@ -74,6 +75,7 @@ def evidence(query, in_scope: float) -> np.ndarray:
             float(query.confidence),
             float(bool(query.named)),
             float(query.compare is not None or query.versus is not None),
+            float(not query.named and not learnt),
         ]
     )
 
@@ -89,10 +91,10 @@ class Model:
         z = self.bias + float(self.weights[grams(text, names)].sum())
         return _sigmoid(z + float(self.weights[_LENGTH]) * _length(text))
 
-    def confidence(self, query, in_scope: float) -> float:
+    def confidence(self, query, in_scope: float, learnt: bool = True) -> float:
         if self.calibration is None:
             return float(query.confidence)
-        return _sigmoid(float(self.calibration @ evidence(query, in_scope)))
+        return _sigmoid(float(self.calibration @ evidence(query, in_scope, learnt)))
 
     def save(self, path: Path = MODEL_FILE) -> None:
         np.savez_compressed(
@@ -193,7 +195,8 @@ def probability(text: str, names: tuple[str, ...] = ()) -> float:
     return m.probability(text, names) if m is not None else 1.0
 
 
-def confidence(query, in_scope: float) -> float:
-    """The calibrated probability that the catalogue's answer to `query` is right."""
+def confidence(query, in_scope: float, learnt: bool = True) -> float:
+    """The calibrated probability that the catalogue's answer to `query` is right; `learnt`:
+    whether the catalogue view learnt from labelled questions."""
     m = model()
-    return m.confidence(query, in_scope) if m is not None else float(query.confidence)
+    return m.confidence(query, in_scope, learnt) if m is not None else float(query.confidence)

@@ -83,9 +83,13 @@ def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> I
         for f in set(text_features(s.text)):
             df[f] = df.get(f, 0) + 1
     n = len(fuzzy) + 1
+    # The words every catalogue uses ("流量", "套餐"…) are weak evidence of a name, however few
+    # names of a small catalogue carry them: counted as in a quarter of the names at least.
+    for f in GENERIC_FEATURES:
+        df[f] = max(df.get(f, 0), n / 4)
     features = []
     for s in fuzzy:
-        weights = {f: math.log(n / df[f]) for f in set(text_features(s.text))}
+        weights = {f: max(0.0, math.log(n / df[f])) for f in set(text_features(s.text))}
         if sum(weights.values()):
             features.append((s, weights, sum(weights.values())))
     counts: dict[int, int] = {}
@@ -98,6 +102,22 @@ def build_index(products: list[ProductView], aliases: dict[str, list[str]]) -> I
     return Index(products, ordered, features, counts, subs)
 
 
+# What customers say of any product, not a name (kbqa finds what is asked from these).
+GENERIC_WORDS = (
+    "流量",
+    "套餐",
+    "话费",
+    "通话",
+    "短信",
+    "宽带",
+    "业务",
+    "资费",
+    "漫游",
+    "收费",
+    "多少钱",
+)
+
+
 def text_features(text: str) -> list[str]:
     """Characters and character pairs, digits left out (numbers are matched as values)."""
     chars = [c for c in text if not c.isdigit() and c not in "□，,。？?！!"]
@@ -107,3 +127,6 @@ def text_features(text: str) -> list[str]:
 def fmt_value(value: float) -> str:
     """A number as the catalogue writes it: 59, 9.9."""
     return str(int(value)) if value == int(value) else str(value)
+
+
+GENERIC_FEATURES = frozenset(f for w in GENERIC_WORDS for f in text_features(w))

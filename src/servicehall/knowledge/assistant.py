@@ -31,7 +31,21 @@ CONFIDENCE = 0.5
 # Below this probability that a message is about our services at all (scope.py), the assistant
 # says what it is for and offers a person.
 IN_SCOPE = 0.5
-RELATED_SIMILARITY = 0.86  # an article this close in meaning is listed as related reading
+# An article is related reading when it is this close in meaning (e5 cosine) and no further
+# than RELATED_MARGIN behind the closest: the embedding's similarities are compressed (unrelated
+# texts still score about 0.83), so an absolute floor alone lets strangers in.
+RELATED_SIMILARITY = 0.86
+RELATED_MARGIN = 0.03
+
+
+def close(hits: list) -> list:
+    """Of hits by meaning (best first), those close enough to be related reading."""
+    if not hits:
+        return []
+    floor = max(RELATED_SIMILARITY, hits[0].score - RELATED_MARGIN)
+    return [h for h in hits if h.score >= floor]
+
+
 # Asking for a person in so many words (the chat then opens a case at once): not "人工智能",
 # "人工费" or "营业厅工作人员几点下班".
 HUMAN_RE = re.compile(
@@ -314,7 +328,7 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
 
 def _article_reply(meaning: search.Meaning) -> Reply:
     """The article that answers, and the next ones as related reading."""
-    top, *rest = meaning.hits
+    top = meaning.hits[0]
     link = help_link(top.article_id)
     return Reply(
         "article",
@@ -326,8 +340,8 @@ def _article_reply(meaning: search.Meaning) -> Reply:
         ],
         related=[
             {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
-            for h in rest
-            if h.score >= RELATED_SIMILARITY
+            for h in close(meaning.hits)
+            if h is not top
         ],
         offer_handover=True,
     )
@@ -395,8 +409,9 @@ def _plan_tip(phone: str) -> str | None:
     )
 
 
-def reply(message: str, *, phone: str | None = None) -> Reply:
-    """`phone`: the customer's own line, when they have verified it in this conversation."""
+def reply(message: str, *, phone: str | None = None, audience: str = "public") -> Reply:
+    """`phone`: the customer's own line, when they have verified it in this conversation;
+    `audience` "staff" (agent assist at the counter) answers from staff-only articles too."""
     text = (message or "").strip()
     if not text:
         return Reply(
@@ -446,7 +461,7 @@ def reply(message: str, *, phone: str | None = None) -> Reply:
     learnt = index.learned is not None
     answer = scope.confidence(query, in_scope, learnt) if query.product is not None else 0.0
     fault = FAULT_RE.search(text) is not None
-    meaning = search.by_meaning(text) if fault or answer < CONFIDENCE else None
+    meaning = search.by_meaning(text, audience=audience) if fault or answer < CONFIDENCE else None
     article = meaning.confidence if meaning else 0.0
     if article >= CONFIDENCE and (fault or answer < CONFIDENCE):
         return _article_reply(meaning)
@@ -503,8 +518,7 @@ def _related(meaning) -> list[dict]:
         return []
     return [
         {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
-        for h in meaning.hits
-        if h.score >= RELATED_SIMILARITY
+        for h in close(meaning.hits)
     ]
 
 

@@ -61,14 +61,24 @@ def test_k3_the_clerk_asks_a_plan_question_and_reads_the_answer_with_its_confide
     assert page.evaluate("window.__same_page") is True
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the current assistant answers it with an unrelated article (携号转网办理条件, "
-    "confidence 0); the lead's calibrated confidence (issue 14) hands it over",
-)
 def test_k3_what_nothing_answers_is_never_shown_as_an_answer(browser, base):  # noqa: F811
+    """Before issue 14 the assistant answered it with 携号转网办理条件."""
     page = at_the_workbench(browser, base)
     ask(page, "打开酷狗并随机播放")
     assert page.locator("#ask-answer").count() == 0
     assert page.locator("#ask-none").is_visible()
     assert "没有把握的答案" in page.locator("#ask-none").inner_text()
+
+
+def test_k2_k3_the_halls_own_fact_is_answered_at_the_counter_from_its_article(
+    browser,
+    base,  # noqa: F811
+):
+    """The demo's hall facts are articles the assistant answers from, with the article named."""
+    from playwright.sync_api import expect
+
+    page = at_the_workbench(browser, base)
+    ask(page, "你们营业厅几点关门")
+    answer = page.locator("#ask-answer")
+    expect(answer).to_be_visible()
+    assert "营业厅营业时间" in answer.inner_text() and "把握" in answer.inner_text()

@@ -185,16 +185,24 @@ def _folds(rows: list[dict], k: int) -> list[list[dict]]:
     return out
 
 
-def reliability(rows: list[tuple[float, bool]], edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)):
-    """Among the replies given at confidence ≥ x, how many and the share that is right."""
+RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def reliability(rows: list[tuple[float, bool]], edges=RELIABILITY_EDGES) -> list[dict]:
+    """The reliability table of the replies given (confidence, right): per band of confidence
+    [x, next x), how many, their mean confidence and the share right — calibrated when the two
+    agree — and, as the issue asks it, the share right among all given at confidence ≥ x."""
     out = []
-    for x in edges:
-        given = [right for c, right in rows if c >= x]
+    for low, high in zip(edges, (*edges[1:], 1.01), strict=True):
+        band = [(c, right) for c, right in rows if low <= c < high]
+        given = [right for c, right in rows if c >= low]
         out.append(
             {
-                "confidence_at_least": x,
-                "replies": len(given),
-                "right": round(sum(given) / len(given), 4) if given else None,
+                "confidence_from": low,
+                "replies": len(band),
+                "mean_confidence": round(sum(c for c, _ in band) / len(band), 4) if band else None,
+                "right": round(sum(r for _, r in band) / len(band), 4) if band else None,
+                "right_at_least": round(sum(given) / len(given), 4) if given else None,
             }
         )
     return out

@@ -39,7 +39,7 @@ def main() -> int:
     import numpy as np
 
     from servicehall.demo import ARTICLES
-    from servicehall.knowledge import scope, search
+    from servicehall.knowledge import calibration, search
 
     faq_path = ROOT.parent / "shared" / "data" / "operator-faq" / "qa.json"
     faq = (
@@ -86,11 +86,11 @@ def main() -> int:
         best = int(np.argmax(similarity[i]))
         e = search.answer_evidence(question, similarity[i], *articles[best])
         evidence.append((e, bool(gold) and titles[best] == gold))
-    weights = scope.fit_calibration(evidence)
+    weights = calibration.fit(evidence)
     held_out = []
     for j in range(len(evidence)):
-        w = scope.fit_calibration(evidence[:j] + evidence[j + 1 :])
-        p = float(1 / (1 + np.exp(-np.clip(w @ evidence[j][0], -30, 30))))
+        w = calibration.fit(evidence[:j] + evidence[j + 1 :])
+        p = calibration.sigmoid(w @ evidence[j][0])
         held_out.append((p, evidence[j][1]))
     left_one_out = []
     for threshold in (0.3, 0.5, 0.7, 0.9):

@@ -71,8 +71,8 @@ def test_k3_what_nothing_answers_is_never_shown_as_an_answer(browser, base):  # 
 
 
 def test_k2_k3_the_halls_own_fact_is_answered_at_the_counter_from_its_article(
-    browser,
-    base,  # noqa: F811
+    browser,  # noqa: F811
+    base,
 ):
     """The demo's hall facts are articles the assistant answers from, with the article named."""
     from playwright.sync_api import expect

@@ -1,10 +1,11 @@
 """The intelligent assistant (K2): one customer message in, one reply out.
 
-The order of trust: a plan question the catalogue answers (kbqa) → an article of the knowledge
-base → a hand-over to a person. Below `CONFIDENCE` the assistant does not guess: it says what it
-understood, offers the closest articles and the hand-over. Asking for a person ("人工", "转人工")
-always hands over. Bad input (empty, overlong, no Chinese and no known product) gets a polite
-answer, never an exception.
+A message that is not for us (scope.py) is told what the assistant can help with and offered a
+person. Otherwise the order of trust: a plan question the catalogue answers (kbqa) → the article
+that answers it (search.by_meaning) → a question back with related reading and a person. Every
+reply's confidence is a calibrated probability that it is right; below `CONFIDENCE` no fact and
+no article is given as the answer. Asking for a person ("人工", "转人工") always hands over. Bad
+input (empty, overlong, no Chinese and no known product) gets a polite answer, never an exception.
 """
 
 from __future__ import annotations
@@ -335,14 +336,8 @@ def _article_reply(meaning: search.Meaning) -> Reply:
         f"【{top.title}】{top.snippet}\n全文见 {link}",
         f"{top.title}: {link}",
         meaning.confidence,
-        articles=[
-            {"id": top.article_id, "title": top.title, "snippet": top.snippet, "score": top.score}
-        ],
-        related=[
-            {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
-            for h in close(meaning.hits)
-            if h is not top
-        ],
+        articles=[_as_dict(top)],
+        related=[_as_dict(h) for h in close(meaning.hits) if h is not top],
         offer_handover=True,
     )
 
@@ -516,12 +511,11 @@ def _not_ours(in_scope: float) -> Reply:
 
 def _related(meaning) -> list[dict]:
     """The articles closest in meaning, as "you may also want" — never as the answer."""
-    if not meaning:
-        return []
-    return [
-        {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
-        for h in close(meaning.hits)
-    ]
+    return [_as_dict(h) for h in close(meaning.hits)] if meaning else []
+
+
+def _as_dict(h: search.Hit) -> dict:
+    return {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
 
 
 def _with_related(r: Reply, related: list[dict]) -> Reply:

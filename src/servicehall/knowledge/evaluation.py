@@ -17,8 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
-
 from servicehall.testing import pct
 
 from . import kbqa
@@ -409,6 +407,7 @@ def run_train_scope(
     from servicehall.catalog.triples import import_dir
 
     from . import scope
+    from .calibration import fit, sigmoid
     from .learning import learn
 
     import_dir(kb_dir)
@@ -438,11 +437,11 @@ def run_train_scope(
             p = model.probability(row["question"], scope.names_in(query))
             evidence_rows.append((scope.evidence(query, p, index is learnt), right))
         print(f"fold {k + 1}/{folds}", file=sys.stderr, flush=True)
-    calibration = scope.fit_calibration(evidence_rows)
+    calibration = fit(evidence_rows)
     final = scope.train([named(q) for q in questions] + inside_extra, [named(q) for q in oos])
     final.calibration = calibration
     final.save(Path(out) if out else scope.MODEL_FILE)
-    fitted = [(float(1 / (1 + np.exp(-(calibration @ e)))), right) for e, right in evidence_rows]
+    fitted = [(sigmoid(calibration @ e), right) for e, right in evidence_rows]
     result = {
         "questions": len(questions),
         "out_of_scope": len(oos),

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import sigmoid
 from .kbqa import normalize
 
 BUCKETS = 1 << 16
@@ -58,10 +59,6 @@ def _length(text: str) -> float:
     return float(np.log1p(len(text)))
 
 
-def _sigmoid(z: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-max(-30.0, min(30.0, z)))))
-
-
 def evidence(query, in_scope: float, learnt: bool = True) -> np.ndarray:
     """What the confidence of a catalogue answer is computed from: how sure the message is in
     scope (as log-odds), how sure the parse is of the product, whether the product is named
@@ -89,12 +86,12 @@ class Model:
 
     def probability(self, text: str, names: tuple[str, ...] = ()) -> float:
         z = self.bias + float(self.weights[grams(text, names)].sum())
-        return _sigmoid(z + float(self.weights[_LENGTH]) * _length(text))
+        return sigmoid(z + float(self.weights[_LENGTH]) * _length(text))
 
     def confidence(self, query, in_scope: float, learnt: bool = True) -> float:
         if self.calibration is None:
             return float(query.confidence)
-        return _sigmoid(float(self.calibration @ evidence(query, in_scope, learnt)))
+        return sigmoid(float(self.calibration @ evidence(query, in_scope, learnt)))
 
     def save(self, path: Path = MODEL_FILE) -> None:
         np.savez_compressed(
@@ -103,22 +100,6 @@ class Model:
             bias=np.float32(self.bias),
             calibration=np.asarray(self.calibration, dtype=np.float64),
         )
-
-
-def fit_calibration(rows: list[tuple[np.ndarray, bool]], *, epochs: int = 300) -> np.ndarray:
-    """Logistic regression (Newton's method, a little L2) of "right" on the evidence."""
-    x = np.array([e for e, _ in rows])
-    y = np.array([1.0 if right else 0.0 for _, right in rows])
-    w = np.zeros(x.shape[1])
-    for _ in range(epochs):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (p - y) + 1e-3 * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w
 
 
 Example = tuple[str, tuple[str, ...]]  # a message and the catalogue's names in it
@@ -144,7 +125,7 @@ def train(
         for i in rng.permutation(len(rows)):
             idx, length, y = rows[i]
             z = b + w[idx].sum() + w[_LENGTH] * length
-            p = 1.0 / (1.0 + np.exp(-max(-30.0, min(30.0, z))))
+            p = sigmoid(z)
             g = (p - y) * weight_of[y]
             grad = g + l2 * w[idx]
             g2[idx] += grad * grad

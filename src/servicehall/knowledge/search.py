@@ -44,6 +44,7 @@ from django.db.models import Count, Max
 
 from servicehall.core.ttl import TTLCache
 
+from .calibration import sigmoid
 from .synonyms import EXTRA_WORDS, STOPWORDS, SYNONYM_GROUPS
 
 log = logging.getLogger("servicehall.knowledge")
@@ -352,18 +353,9 @@ def by_meaning(text: str, *, limit: int = 3, audience: str = "public") -> Meanin
         return nothing
     best = order[0]
     evidence = answer_evidence(text, similarity[order], index.titles[best], index.bodies[best])
-    confidence = float(1 / (1 + np.exp(-np.clip(ARTICLE_CALIBRATION @ evidence, -30, 30))))
+    confidence = sigmoid(ARTICLE_CALIBRATION @ evidence)
     terms = set(words(text))
-    hits = [
-        Hit(
-            article_id=index.ids[i],
-            kind=index.kinds[i],
-            title=index.titles[i],
-            snippet=_snippet(index.bodies[i], terms),
-            score=round(float(similarity[i]), 4),
-        )
-        for i in order[:limit]
-    ]
+    hits = [_hit(index, i, float(similarity[i]), terms) for i in order[:limit]]
     return Meaning(hits, round(confidence, 4))
 
 
@@ -429,14 +421,14 @@ def search(text: str, *, limit: int = 5, audience: str = "public") -> list[Hit]:
         scores = np.where(index.public, scores, 0.0)
     order = np.argsort(-scores, kind="stable")[: min(limit, 50)]
     terms = set(typed) | set(extra)
-    return [
-        Hit(
-            article_id=index.ids[i],
-            kind=index.kinds[i],
-            title=index.titles[i],
-            snippet=_snippet(index.bodies[i], terms),
-            score=round(float(scores[i]), 4),
-        )
-        for i in order
-        if scores[i] > MIN_SCORE
-    ]
+    return [_hit(index, i, float(scores[i]), terms) for i in order if scores[i] > MIN_SCORE]
+
+
+def _hit(index: Index, i: int, score: float, terms: set[str]) -> Hit:
+    return Hit(
+        article_id=index.ids[i],
+        kind=index.kinds[i],
+        title=index.titles[i],
+        snippet=_snippet(index.bodies[i], terms),
+        score=round(score, 4),
+    )

@@ -5,6 +5,8 @@ the case without a reload; the case is theirs, its subject the customer's words,
 as a conversation with the first-response clock; the clerk's reply reaches the customer's chat
 (and the customer's answer the case)."""
 
+import re
+
 import pytest
 
 from tests.e2e.test_hall_day_browser import browser, signed_in  # noqa: F401  (fixture)
@@ -26,6 +28,18 @@ def test_k2_c8_chat_answers_then_hands_over_to_the_desk(browser, tmp_path):  # n
         answer = phone.locator("#chat-log li.assistant").last
         expect(answer).to_contain_text("30GB")
         expect(answer).to_contain_text("畅享5G")
+        # K2: the hall's own fact from the article that answers it, with a link to read it whole;
+        # what the assistant is not for is handed back, never answered
+        phone.fill("#chat-text", "你们营业厅几点关门")
+        phone.click("#chat-send")
+        hours = phone.locator("#chat-log li.assistant").last
+        expect(hours).to_contain_text("【营业厅营业时间】")
+        expect(hours).to_contain_text("/help/")
+        phone.fill("#chat-text", "打开酷狗并随机播放")
+        phone.click("#chat-send")
+        refused = phone.locator("#chat-log li.assistant").last
+        expect(refused).to_contain_text("帮不上忙")
+        expect(phone.locator("#chat-handover-form")).to_have_class(re.compile("offered"))
         phone.fill("#chat-text", "加油包怎么开通")
         phone.click("#chat-send")
         expect(phone.locator("#chat-log li.assistant").last).to_contain_text("JYB10")

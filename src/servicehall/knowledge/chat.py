@@ -136,8 +136,9 @@ _NOT_THE_PROBLEM = re.compile(r"[\s，。！？!?,.~、…]+")
 
 
 # Replies that settled what the customer asked: an exact answer from the catalogue or from their
-# own plan. Anything else (an article, a question back, a hand-over…) left it open.
-_SETTLED = {"answer", "own"}
+# own plan, or the article that answers it (the assistant gives one only then). Anything else (a
+# question back, a hand-over…) left it open.
+_SETTLED = {"answer", "own", "article"}
 
 
 def customer_problem(conversation: Conversation, limit: int = 60) -> str:
@@ -145,11 +146,12 @@ def customer_problem(conversation: Conversation, limit: int = 60) -> str:
     over. A message is a candidate when it says more than a greeting, a thank-you or a request
     for a person ("没用，转人工" says nothing of the problem; "我要投诉你们乱扣费" does). The
     latest candidate the assistant did not settle wins — "宽带老掉线" stays the problem after
-    "畅享5G多少钱" was answered — else the latest candidate. Empty when they said nothing else."""
+    "畅享5G多少钱" was answered — else the latest candidate; what the assistant found was not for
+    it ("打开酷狗") only when nothing else was said. Empty when they said nothing else."""
     recent = list(conversation.messages.order_by("-id").values_list("sender", "text", "kind")[:40])[
         ::-1
     ]
-    open_, settled = [], []
+    open_, settled, strays = [], [], []
     for i, (sender, text, _kind) in enumerate(recent):
         if sender != Message.Sender.CUSTOMER:
             continue
@@ -159,8 +161,11 @@ def customer_problem(conversation: Conversation, limit: int = 60) -> str:
         if len(rest) < 4 or assistant.GREETING_RE.match(rest) or assistant.THANKS_RE.match(rest):
             continue
         reply = next((k for s, _t, k in recent[i + 1 :] if s != Message.Sender.CUSTOMER), "")
-        (settled if reply in _SETTLED else open_).append(text)
-    chosen = (open_ or settled or [""])[-1]
+        if reply == "out_of_scope":
+            strays.append(text)
+        else:
+            (settled if reply in _SETTLED else open_).append(text)
+    chosen = (open_ or settled or strays or [""])[-1]
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 

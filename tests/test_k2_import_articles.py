@@ -43,7 +43,13 @@ def test_k2_the_real_operator_faq_imports_as_39_published_articles_search_finds(
     assert run(path.read_bytes(), path.name) == {"created": 39, "updated": 0, "unchanged": 0}
     articles = Article.objects.filter(status=Status.PUBLISHED, audience="public", kind="faq")
     assert articles.count() == 39
-    assert {a.published.title: a.published.body for a in articles} == qa
+    # as plain text: the FAQ's HTML (<br/>, links, escaped twice) is words and addresses
+    assert {a.published.title: a.published.body for a in articles} == {
+        title: articles_file.plain(answer) for title, answer in qa.items()
+    }
+    bodies = "".join(a.published.body for a in articles)
+    assert "<br" not in bodies and "&lt;" not in bodies and "href" not in bodies
+    assert "【点击这里】（https://wap.js.10086.cn/TCJYWCX_CPTC.thtml）" in bodies
     for title in ("亲情网业务规则", "忘记密码了该怎么办", "流量比较划算的套餐"):
         hits = search.search(title, limit=1)  # the public search: what the assistant reads
         assert [h.article_id for h in hits] == [live(title).pk]
@@ -240,3 +246,35 @@ def test_k2_the_same_file_imported_twice_at_once_makes_each_article_once():
     assert sorted(r["created"] for r in results) == [0, 200]
     assert sorted(r["unchanged"] for r in results) == [0, 200]
     assert Article.objects.count() == 200
+
+
+def test_k2_an_import_never_turns_a_public_article_into_staff_text():
+    """A staff file whose title is a public article's: refused whole, the public text stays."""
+    run("title,answer\n停机保号,停机保号每月收取少量保号费。\n".encode(), "faq.csv")
+    public = live("停机保号")
+    staff_csv = "title,answer\n新业务,内部说明\n停机保号,内部：口令NEIBU-001\n".encode()
+    with pytest.raises(ServiceError) as refused:
+        run(staff_csv, "staff.csv", audience="staff")
+    assert refused.value.code == "audience_conflict" and "第3行" in refused.value.zh
+    public.refresh_from_db()
+    assert public.published.body == "停机保号每月收取少量保号费。"
+    assert not Article.objects.filter(published__title="新业务").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "said"),
+    [
+        (b'{"\\ud800": "x"}', "lone.json", "U+D800"),
+        ('{"标题": "答案\\u0001"}'.encode(), "control.json", "U+0001"),
+        (
+            "标题,答案\n题目一,答案一\n".encode() + "题目二,答案二\n".encode("gbk"),
+            "mixed.csv",
+            "混有不同的编码",
+        ),
+    ],
+)
+def test_k2_characters_no_page_shows_and_mixed_encodings_are_refused(data, name, said):
+    with pytest.raises(ServiceError) as refused:
+        run(data, name)
+    assert said in refused.value.zh
+    assert not Article.objects.exists()

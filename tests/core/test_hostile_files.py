@@ -123,7 +123,7 @@ def test_v4_a_file_mixing_encodings_is_refused_naming_the_line(care):
     data = (HEADER + rows).encode() + "13900009999,2026年10月,1,,\n".encode("gbk")
     exc = refused(lambda: import_bills(care, data, "b.csv"))
     assert (exc.status, exc.code) == (422, "bad_file")
-    assert exc.zh.startswith("第3002行：编码与文件开头（UTF-8）不同") and "Line 3002" in exc.en
+    assert exc.zh.startswith("第3002行：编码与文件其他行（UTF-8）不同") and "Line 3002" in exc.en
     assert not Bill.objects.exists()
 
 

@@ -80,7 +80,7 @@ def test_k2_below_the_threshold_related_articles_are_offered_as_such_never_as_th
     r = answered_with("营业厅在哪")
     assert r.kind == "clarify" and not r.articles and r.offer_handover
     assert r.related and r.related[0]["title"] == "营业厅地址和交通"
-    assert "您可能还想了解：【营业厅地址和交通】" in r.text
+    assert "您可能还想了解：\n【营业厅地址和交通】 http" in r.text
 
 
 def test_k2_an_unpublished_or_staff_article_is_never_a_customers_answer(demo_kb):

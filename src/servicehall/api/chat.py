@@ -64,7 +64,8 @@ class ReplyOut(Schema):
     product: str | None
     attributes: list[str]
     values: list[str]
-    articles: list[SuggestedArticleOut]
+    articles: list[SuggestedArticleOut]  # the article that answers, when the reply is one
+    related: list[SuggestedArticleOut]  # about the subject, not the answer ("you may also want")
     offer_handover: bool
 
 

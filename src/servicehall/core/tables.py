@@ -217,17 +217,31 @@ def _decoded(raw: BinaryIO, encoding: str) -> Iterator[str]:
             text = line.decode(first if n == 1 else encoding)
             if NUL in text:
                 raise _not_text(n)
+            if encoding == "gb18030" and _utf8_line(line):
+                # GB18030 decodes almost any bytes: a UTF-8 line in a GBK file would be
+                # published as mojibake ("棰樼洰") instead of refused
+                raise UnicodeDecodeError("gb18030", line, 0, len(line), "a UTF-8 line")
             yield text
             n += 1
     except UnicodeDecodeError:
         name = "GBK" if encoding == "gb18030" else "UTF-8"
         raise bad_file(
-            f"编码与文件开头（{name}）不同：文件混有不同的编码，请用Excel整体另存为"
+            f"编码与文件其他行（{name}）不同：文件混有不同的编码，请用Excel整体另存为"
             "“CSV UTF-8”后重新上传",
-            f"the encoding differs from the start of the file ({name}): the file mixes "
+            f"the encoding differs from the file's other lines ({name}): the file mixes "
             "encodings; save it whole as 'CSV UTF-8' in Excel and upload it again",
             n,
         ) from None
+
+
+def _utf8_line(line: bytes) -> bool:
+    """A line that is UTF-8 with at least two characters beyond ASCII: GBK text almost never
+    is (its byte pairs seldom form UTF-8's three-byte sequences twice)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in text if ord(ch) > 0x7F) >= 2
 
 
 def _csv_rows(raw: BinaryIO) -> Iterator[tuple[int, list[str]]]:

@@ -221,6 +221,31 @@ def no_nul(value: str, field: str | None) -> str:
     return value
 
 
+def storable(value: str, field: str | None) -> str:
+    """Text a file brings that no database stores and no page shows: a NUL, a lone surrogate
+    (half of a UTF-16 pair, as "\\ud800" in JSON), another control character than a tab or a
+    line end — refused (422 `invalid_character`, `field`)."""
+    no_nul(value, field)
+    bad = next(
+        (
+            ch
+            for ch in value
+            if "\ud800" <= ch <= "\udfff" or (ch < " " and ch not in "\t\n\r") or ch == "\x7f"
+        ),
+        None,
+    )
+    if bad is not None:
+        code = f"U+{ord(bad):04X}"
+        raise ServiceError(
+            Code.INVALID_CHARACTER,
+            f"输入中含有不允许的字符（{code}），请删除后重试",
+            f"The input contains a character that is not allowed ({code}): remove it and try again",
+            field=field,
+            status=422,
+        )
+    return value
+
+
 def object_id(value) -> int | None:
     """`value` as a database id when it is written in ASCII digits (12, "12"), else None, so a
     caller answers "unknown" (404) for anything else. `str.isdigit()` is no guard: it is true

@@ -12,7 +12,9 @@ entry by where it stands: its line in a CSV, its key in JSON. Every refusal is a
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -43,6 +45,30 @@ class Entry:
     @property
     def position(self) -> dict:
         return {"line": self.line} if self.line is not None else {"key": self.key}
+
+
+_BREAK = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(p|div|li)\s*>", re.IGNORECASE)
+_LINK = re.compile(
+    r"<\s*a\b[^>]*?href\s*=\s*['\"]([^'\"]*)['\"][^>]*>(.*?)<\s*/\s*a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def plain(text: str) -> str:
+    """An answer as our articles are written: plain text. Operators' FAQ exports carry HTML
+    (`<br/>`, `<a href='…'>办理</a>`, escaped twice as `&lt;a…`): line breaks are kept, a link
+    becomes its words and its address, other tags go."""
+    if "<" not in text and "&" not in text:
+        return text
+    for _ in range(2):  # once more for what was escaped twice
+        text = _BREAK.sub("\n", text)
+        text = _LINK.sub(
+            lambda m: m.group(2) if m.group(1) in m.group(2) else f"{m.group(2)}（{m.group(1)}）",
+            text,
+        )
+        text = html.unescape(_TAG.sub("", text))
+    return _TAG.sub("", text).strip()
 
 
 def shown_key(key: str) -> str:
@@ -126,7 +152,7 @@ def _json(source, max_entries: int) -> list[Entry]:
                 f"Key “{shown}”: the answer must be text (it is {_json_type(answer)[1]})",
                 key=key,
             )
-        entries.append(Entry(title=key, answer=answer, key=key))
+        entries.append(Entry(title=plain(key), answer=plain(answer), key=key))
     return entries
 
 
@@ -167,5 +193,5 @@ def _csv(source, filename: str, max_entries: int) -> list[Entry]:
             raise tables.too_many_rows(max_entries, line)
 
         title, answer = (cells[cols[k]] if cols[k] < len(cells) else "" for k in COLUMNS)
-        entries.append(Entry(title=title, answer=answer, line=line))
+        entries.append(Entry(title=plain(title), answer=plain(answer), line=line))
     return entries

@@ -36,6 +36,7 @@ IN_SCOPE = 0.5
 # than RELATED_MARGIN behind the closest: the embedding's similarities are compressed (unrelated
 # texts still score about 0.83), so an absolute floor alone lets strangers in.
 RELATED_SIMILARITY = 0.87
+SUBJECT_ONLY = 3  # characters: a message this short names a subject, it asks nothing yet
 RELATED_MARGIN = 0.03
 
 
@@ -57,7 +58,7 @@ THANKS_RE = re.compile(r"^(谢谢|多谢|感谢|好的|知道了|明白了|ok)[!
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # Something is broken: the knowledge base's self-help comes before the catalogue's product facts.
 FAULT_RE = re.compile(
-    r"坏了|故障|断网|掉线|上不了网|不能上网|无法上网|没有?信号|网速慢|网很慢|红灯|打不通|"
+    r"坏了|故障|报修|报障|断网|掉线|上不了网|不能上网|无法上网|没有?信号|网速慢|网很慢|红灯|打不通|"
     r"打不出|接不到|收不到短信|用不了"
 )
 ID_VALUE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+_\d+$")
@@ -327,13 +328,14 @@ def _compose(query: kbqa.Query) -> tuple[str, str, list[str]]:
     return zh, en, values
 
 
-def _article_reply(meaning: search.Meaning) -> Reply:
-    """The article that answers, and the next ones as related reading."""
+def _article_reply(meaning: search.Meaning, audience: str) -> Reply:
+    """The article that answers — its opening, which says what it is about, not the sentence
+    that repeats the question's words —, and the next ones as related reading."""
     top = meaning.hits[0]
-    link = help_link(top.article_id)
+    link = help_link(top.article_id, audience)
     return Reply(
         "article",
-        f"【{top.title}】{top.snippet}\n全文见 {link}",
+        f"【{top.title}】{search.opening(top.article_id)}\n全文见 {link}",
         f"{top.title}: {link}",
         meaning.confidence,
         articles=[_as_dict(top)],
@@ -342,11 +344,14 @@ def _article_reply(meaning: search.Meaning) -> Reply:
     )
 
 
-def help_link(article_id: int) -> str:
-    """Where a customer reads an article whole, without signing in (web: help)."""
+def help_link(article_id: int, audience: str = "public") -> str:
+    """Where a customer reads an article whole, without signing in (web: help); staff read it on
+    the knowledge-base page (a staff-only article has no public page)."""
     from django.conf import settings
     from django.urls import reverse
 
+    if audience == "staff":
+        return settings.PUBLIC_URL + reverse("web:kb-article", args=[article_id])
     return settings.PUBLIC_URL + reverse("web:help", args=[article_id])
 
 
@@ -440,7 +445,7 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
     query = kbqa.parse(index, text)
     if OWN_RE.search(text) and not (query.named and query.confidence >= 0.8):
         return _own_line(phone)
-    if not CJK_RE.search(text) and query.product is None:
+    if not CJK_RE.search(text) and not query.named:  # "How much is the 59 yuan plan?"
         return Reply(
             "polite",
             "抱歉，目前仅支持中文咨询。您可以输入“人工”联系工作人员。",
@@ -460,9 +465,11 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
     fault = FAULT_RE.search(text) is not None
     meaning = search.by_meaning(text, audience=audience) if fault or answer < CONFIDENCE else None
     article = meaning.confidence if meaning else 0.0
-    if article >= CONFIDENCE and (fault or answer < CONFIDENCE):
-        return _article_reply(meaning)
-    if answer >= CONFIDENCE:
+    # One or two words ("号码", "套餐") name a subject, not a question: asked back, with the
+    # articles about it as related reading.
+    if article >= CONFIDENCE and (fault or answer < CONFIDENCE) and len(text) > SUBJECT_ONLY:
+        return _article_reply(meaning, audience)
+    if answer >= CONFIDENCE and kbqa.answer_values(query):  # "暂无资料" answers nothing
         zh, en, values = _compose(query)
         return Reply(
             "answer", zh, en, round(answer, 4), query.product.name, list(query.attributes), values
@@ -481,6 +488,7 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
                 offer_handover=True,
             ),
             related,
+            audience,
         )
     return _with_related(
         Reply(
@@ -493,6 +501,7 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
             offer_handover=True,
         ),
         related,
+        audience,
     )
 
 
@@ -518,11 +527,11 @@ def _as_dict(h: search.Hit) -> dict:
     return {"id": h.article_id, "title": h.title, "snippet": h.snippet, "score": h.score}
 
 
-def _with_related(r: Reply, related: list[dict]) -> Reply:
-    if related:
+def _with_related(r: Reply, related: list[dict], audience: str) -> Reply:
+    if related:  # one a line, the link apart, so a chat page makes it a link
         r.related = related
-        r.text += "\n您可能还想了解：" + "；".join(
-            f"【{a['title']}】{help_link(a['id'])}" for a in related
+        r.text += "\n您可能还想了解：" + "".join(
+            f"\n【{a['title']}】 {help_link(a['id'], audience)}" for a in related
         )
         r.text_en += " You may also want: " + "; ".join(a["title"] for a in related)
     return r

@@ -136,8 +136,9 @@ _NOT_THE_PROBLEM = re.compile(r"[\s，。！？!?,.~、…]+")
 
 
 # Replies that settled what the customer asked: an exact answer from the catalogue or from their
-# own plan, or the article that answers it (the assistant gives one only then). Anything else (a
-# question back, a hand-over…) left it open.
+# own plan, or the article that answers it (the assistant gives one only then) — but not a fault:
+# self-help read, the fault is still there. Anything else (a question back, a hand-over…) left it
+# open.
 _SETTLED = {"answer", "own", "article"}
 
 
@@ -163,8 +164,10 @@ def customer_problem(conversation: Conversation, limit: int = 60) -> str:
         reply = next((k for s, _t, k in recent[i + 1 :] if s != Message.Sender.CUSTOMER), "")
         if reply == "out_of_scope":
             strays.append(text)
-        else:
-            (settled if reply in _SETTLED else open_).append(text)
+        elif reply in _SETTLED and not assistant.FAULT_RE.search(text):
+            settled.append(text)
+        else:  # not settled; a fault stays the problem whatever self-help it was given
+            open_.append(text)
     chosen = (open_ or settled or strays or [""])[-1]
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class Code(StrEnum):
     ARCHIVED = "archived"
+    AUDIENCE_CONFLICT = "audience_conflict"  # an import's title is another audience's article
     CODE_EXPIRED = "code_expired"
     CODE_TOO_SOON = "code_too_soon"
     DUPLICATE_TITLE = "duplicate_title"  # a file to import names one title twice

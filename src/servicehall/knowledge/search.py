@@ -327,6 +327,24 @@ def answer_evidence(text: str, similarity: np.ndarray, title: str, body: str) ->
     )
 
 
+OPENING_SHOWN = 120  # characters of an article's opening shown as an answer
+
+
+def opening(article_id: int) -> str:
+    """An answer's first sentences (to OPENING_SHOWN characters): what the article says first."""
+    index = current_index()
+    try:
+        body = index.bodies[index.ids.index(article_id)]
+    except ValueError:
+        return ""
+    shown = ""
+    for sentence in _SENTENCE.findall(body.strip()):
+        if shown and len(shown) + len(sentence) > OPENING_SHOWN:
+            break
+        shown += sentence.strip()
+    return shown if len(shown) <= OPENING_SHOWN else shown[: OPENING_SHOWN - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Meaning:
     hits: list[Hit]  # by meaning, best first; score: the similarity

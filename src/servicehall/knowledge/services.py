@@ -291,13 +291,19 @@ IMPORT_LOCK = 0x4B42_4152  # PostgreSQL advisory lock: one import of articles at
 ENTRY_LABELS = {"title": ("标题", "the title"), "answer": ("答案", "the answer")}
 
 
+AUDIENCE_WORDS = {
+    Audience.PUBLIC: ("面向客户", "public"),
+    Audience.STAFF: ("仅限员工", "staff-only"),
+}
+
+
 def _entry_text(entry, field: str, limit: int) -> str:
     """An entry's title or answer, checked as a form's field is; a refusal names where the
     entry stands in its file (its CSV line, its JSON key)."""
     value = entry.title if field == "title" else entry.answer
     zh, en = ENTRY_LABELS[field]
     try:
-        validate.no_nul(value, field)
+        validate.storable(value, field)
         return validate.text(value, field, zh, en, limit=limit)
     except ServiceError as exc:
         where_zh, where_en = entry.where
@@ -401,6 +407,20 @@ def import_articles(
         now = timezone.now()
         for title, answer in checked.items():
             article = existing.get(title)
+            if article is not None and article.audience != audience:
+                # a staff text must never become a public article's answer, nor the reverse
+                where_zh, where_en = first_at[title].where
+                is_zh, is_en = AUDIENCE_WORDS[article.audience]
+                raise ServiceError(
+                    Code.AUDIENCE_CONFLICT,
+                    f"{where_zh}：标题“{title}”已是一篇{is_zh}的文章，与本次导入的对象不同，"
+                    "未导入任何数据",
+                    f"{where_en}: “{title}” is already a {is_en} article, not for this import's "
+                    "readers; nothing was imported",
+                    field="audience",
+                    status=409,
+                    extra={"errors": [{**first_at[title].position, "field": "audience"}]},
+                )
             if article is None:
                 article = Article.objects.create(
                     kind=kind,

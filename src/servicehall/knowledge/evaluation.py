@@ -258,6 +258,8 @@ def run_assistant(
         train = [e for path in train_paths for e in read_examples(path) if e.question not in asked]
         rounds = [(questions, oos, train, None)]
     totals = {"f1": 0.0, "answered": 0, "oos_answered": 0}
+    by_type: dict[str, dict] = defaultdict(lambda: {"n": 0, "f1": 0.0, "answered": 0})
+    oos_answered: list[str] = []
     timings: list[float] = []
     calibration: list[tuple[float, bool]] = []
     dumped: list[dict] = []
@@ -278,10 +280,16 @@ def run_assistant(
                 score = f1(reply_values(r), gold)
                 totals["f1"] += score
                 totals["answered"] += answered
+                kind = by_type[row.get("answer_type") or "?"]
+                kind["n"] += 1
+                kind["f1"] += score
+                kind["answered"] += answered
                 right = _set(reply_values(r)) == _set(gold)
             else:
                 score, right = 0.0, False
                 totals["oos_answered"] += answered
+                if answered:
+                    oos_answered.append(row["question"])
             if answered:
                 calibration.append((r.confidence, right))
             if dump_path:
@@ -315,6 +323,15 @@ def run_assistant(
         "p50_ms": round(pct(timings, 50), 2) if timings else 0.0,
         "p99_ms": round(pct(timings, 99), 2) if timings else 0.0,
         "folds": folds if folds and folds > 1 else None,
+        "by_answer_type": {
+            k: {
+                "questions": v["n"],
+                "mean_f1": round(v["f1"] / v["n"], 4),
+                "answered": round(v["answered"] / v["n"], 4),
+            }
+            for k, v in sorted(by_type.items())
+        },
+        "out_of_scope_answered_questions": oos_answered[:20],
         "reliability": reliability(calibration),
     }
     if dump_path:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from servicehall.testing import free_port, fresh_database, server_process
+from servicehall.testing import free_port, fresh_database, migrated_template, server_process
 
 
 def require_or_skip(ok: bool, what: str, switch: str = "SERVICEHALL_E2E_REQUIRED") -> None:
@@ -46,7 +46,8 @@ def shared_data(*parts: str) -> Path:
 @contextlib.contextmanager
 def demo_environment(tmp_path, redis_url: str | None = None):
     """Environment variables for servers sharing one fresh database with the demo hall."""
-    with fresh_database("servicehall-e2e", str(tmp_path / "data")) as (env, _kind):
+    template = migrated_template()
+    with fresh_database("servicehall-e2e", str(tmp_path / "data"), template) as (env, _kind):
         if redis_url:
             env["REDIS_URL"] = redis_url
         subprocess.run(

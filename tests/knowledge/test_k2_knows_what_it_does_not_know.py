@@ -170,3 +170,23 @@ def test_k2_the_dev_out_of_scope_questions_are_not_answered_from_the_real_faq(pu
     questions = [json.loads(line)["question"] for line in rows[::10]]
     answered = [q for q in questions if answered_with(q).kind in ANSWERED]
     assert len(answered) <= len(questions) * 0.02, answered
+
+
+def test_k2_an_articles_meaning_is_embedded_once_and_kept_for_every_process(
+    publish, settings, tmp_path, monkeypatch
+):
+    """Each web process (and each restart) reads an article version's vector from the data dir
+    instead of embedding it again."""
+    settings.DATA_DIR = tmp_path
+    publish("营业厅营业时间", "城东营业厅周一至周五 8:30–18:00 营业。")
+    assert search.by_meaning("营业厅几点开门").hits
+    assert len(list((tmp_path / "cache" / "e5").glob("*.npy"))) == 1
+    search._vectors_of.clear()  # as a new process
+    search.forget_index()
+
+    def embedding_again(texts):
+        raise AssertionError("embedded again")
+
+    monkeypatch.setattr(search.embedder(), "passage", embedding_again)
+    found = search.by_meaning("营业厅几点开门")
+    assert found.hits[0].title == "营业厅营业时间"

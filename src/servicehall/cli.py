@@ -145,6 +145,19 @@ def main(argv: list[str] | None = None) -> None:
     ia.add_argument("--kind", default="faq", help="faq (default), article or script")
     ia.add_argument("--audience", default="public", help="public (default) or staff")
     ia.add_argument("--category", help="a knowledge category's code (default: none)")
+    wa = sub.add_parser(
+        "warn",
+        help="early warning over a file of contacts (CSV: text,created_at,region[,id,category,"
+        "customer]): one JSON line per alert — the same problem from different customers in "
+        "one area in a short window, against the area's own baseline",
+    )
+    wa.add_argument("--input", required=True, help="the contacts, a CSV file")
+    wa.add_argument(
+        "--window", type=int, action="append", help="minutes; repeat for several (30, 60, 180)"
+    )
+    wa.add_argument("--min-customers", type=int, default=3, help="different customers (3)")
+    wa.add_argument("--threshold", type=float, default=4.0, help="−log10 p to alert (4)")
+    wa.add_argument("--warm-up-days", type=float, default=7, help="no alert before (7 days)")
     ev = sub.add_parser("eval", help="measure the assistant on labelled questions")
     ev_sub = ev.add_subparsers(dest="what", required=True)
     kq = ev_sub.add_parser("kbqa", help="KBQA: load --kb into a fresh catalogue, answer, score")
@@ -330,6 +343,27 @@ def main(argv: list[str] | None = None) -> None:
         except (ServiceError, OSError) as exc:
             refuse_error(exc, args.file)
         print(json.dumps(result, ensure_ascii=False))
+    elif args.cmd == "warn":
+        import json
+
+        from servicehall.core.errors import ServiceError
+        from servicehall.incidents import contacts_file, detector
+        from servicehall.incidents.detector import detect
+
+        try:
+            contacts = list(contacts_file.rows(args.input))
+        except (ServiceError, OSError) as exc:
+            refuse_error(exc, args.input)
+        contacts.sort(key=lambda row: row[0])  # stable: file order within a minute
+        print(f"{len(contacts)} contacts read", file=sys.stderr, flush=True)
+        for alert in detect(
+            contacts,
+            windows=tuple(args.window or detector.WINDOWS),
+            min_customers=args.min_customers,
+            threshold=args.threshold,
+            warm_up_days=args.warm_up_days,
+        ):
+            print(json.dumps(alert.as_dict(), ensure_ascii=False))
     elif args.cmd == "eval":
         from servicehall.knowledge.evaluation import run_assistant, run_kbqa
 

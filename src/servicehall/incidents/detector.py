@@ -1,0 +1,239 @@
+"""The early warning (P5): the same problem, reported by different customers, in the same area, in
+a short window — counted against that area's own usual rate for that problem at that hour of the
+week. One pass over contacts in time order, shared by the stream (each new contact) and
+`servicehall warn --input FILE.csv`.
+
+For each contact and each problem it reports (problems.terms), per (area, problem):
+
+- the windows (30, 60 and 180 minutes): the distinct customers who reported it in each;
+- the baseline: how many such reports the area usually has in a window at this hour of the week,
+  learnt from the contacts seen before (never from later ones): the mean over the weeks seen of
+  that hour's count, shrunk toward the area's mean for any hour, never below `floor`;
+- the score: −log10 of the Poisson probability of at least that many reports when the baseline
+  is expected; with three windows, each test must clear the threshold plus log10(3).
+
+An alert opens when the score reaches `threshold` with at least `min_customers` customers; it
+grows while reports keep coming and closes when the longest window passes without one. Each alert says
+its start and end, the area, the problem and the words customers used, how many contacts from
+how many customers, the baseline and the score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .problems import terms as problem_terms
+
+WINDOWS = (30, 60, 180)  # minutes: a fast surge and a slower one are both seen
+ONE_HOUR = timedelta(hours=1)
+EPOCH = datetime(1970, 1, 1)
+EPOCH_HOUR_OF_WEEK = 3 * 24  # 1970-01-01 was a Thursday: Monday 00:00 is hour 0 of a week
+MIN_CUSTOMERS = 3
+THRESHOLD = 5.0  # −log10 p for one window's test (raised by log10 of the windows' number)
+FLOOR = 0.05  # reports a window: the least an area is expected to have of any problem
+SHRINK = 20.0  # weeks' weight of the area's rate spread by the common rhythm, in a sparse hour
+HOURS_A_WEEK = 7 * 24
+WARM_UP_DAYS = 7  # no alert before a week of contacts: the baseline is being learnt
+
+
+@dataclass
+class Alert:
+    region: str
+    term: str
+    start: datetime  # the first report in the window that raised it
+    end: datetime  # the last report
+    raised: datetime  # the report that made it unusual enough: when a manager hears of it
+    words: Counter = field(default_factory=Counter)
+    contacts: list[str] = field(default_factory=list)
+    customers: set = field(default_factory=set)
+    baseline: float = 0.0
+    score: float = 0.0
+    count: int = 0
+    window: int = 0  # minutes: the window in which it was unusual
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(timespec="minutes"),
+            "end": self.end.isoformat(timespec="minutes"),
+            "raised": self.raised.isoformat(timespec="minutes"),
+            "region": self.region,
+            "terms": [self.term] + [w for w, _ in self.words.most_common(5)],
+            "count": self.count,
+            "customers": len(self.customers),
+            "baseline": round(self.baseline, 3),
+            "score": round(self.score, 1),
+            "window_minutes": self.window,
+        }
+
+
+def poisson_score(k: int, expected: float) -> float:
+    """−log10 P(X ≥ k) for X ~ Poisson(expected), exact by the series (k is small)."""
+    if k <= 0:
+        return 0.0
+    term = math.exp(-expected)
+    below = term
+    for i in range(1, k):
+        term *= expected / i
+        below += term
+    tail = max(1.0 - below, 0.0)
+    if tail <= 1e-300:  # past the float's precision: the first term of the tail
+        log_first = -expected + k * math.log(expected) - math.lgamma(k + 1)
+        return -log_first / math.log(10)
+    return -math.log10(tail)
+
+
+class _Key:
+    """One area's one problem: its recent reports, its weekly history and its open alert."""
+
+    __slots__ = ("reports", "hours", "first", "total", "alert", "rates")
+
+    def __init__(self, first: datetime) -> None:
+        self.reports: deque = deque()  # (at, customer, word, id) within the longest window
+        self.hours = [0] * HOURS_A_WEEK  # reports by hour of the week, so far
+        self.first = first
+        self.total = 0
+        self.alert: Alert | None = None
+        self.rates: dict[int, float] = {}  # hourly rate by hour since the epoch, once an hour
+
+
+class Detector:
+    def __init__(
+        self,
+        *,
+        windows: tuple[int, ...] = WINDOWS,
+        min_customers: int = MIN_CUSTOMERS,
+        threshold: float = THRESHOLD,
+        history_start: datetime | None = None,
+        warm_up_days: float = WARM_UP_DAYS,
+    ) -> None:
+        self.windows = [timedelta(minutes=w) for w in sorted(windows)]
+        self.longest = self.windows[-1]
+        self.min_customers = min_customers
+        # several windows are several tests: each must be as much more unusual (Bonferroni)
+        self.threshold = threshold + math.log10(len(self.windows))
+        self.history_start = history_start  # when the contacts seen begin (the baseline's span)
+        self.keys: dict[tuple[str, str], _Key] = {}
+        self.seen = 0
+        self.warm_up = timedelta(days=warm_up_days)
+        self.all_hours = [0] * HOURS_A_WEEK  # every area's reports by hour of the week
+        self.all_total = 0
+        self.start_hour: float | None = None  # the first contact, in hours since the epoch
+
+    def baseline(self, key: _Key, now: float, window: float) -> float:
+        """Reports expected in the `window` hours ending at `now` (hours since the epoch): the
+        hourly rates of the hours the window spans, each weighed by the part it spans; never
+        below FLOOR."""
+        expected, end = 0.0, now
+        begin = now - window
+        rates = key.rates
+        while end > begin:
+            hour = math.ceil(end) - 1  # the hour the piece ending at `end` lies in
+            piece_start = max(hour, begin)
+            rate = rates.get(hour)
+            if rate is None:
+                rate = rates[hour] = self.hourly_rate(key, hour)
+                if len(rates) > 24:
+                    del rates[min(rates)]
+            expected += rate * (end - piece_start)
+            end = piece_start
+        return max(expected, FLOOR)
+
+    def hourly_rate(self, key: _Key, hour: int) -> float:
+        """The area's reports of the problem expected in `hour` (hours since the epoch): its rate
+        over the weeks seen (many reports, so steady) spread over the week as all areas' reports
+        are (hour of the week: the rhythm, learnt from plenty), with this hour's own count for the
+        area shrunk toward that."""
+        weeks = max((hour - self.start_hour) / HOURS_A_WEEK, 1 / 7)
+        how = (hour + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
+        share = (self.all_hours[how] + 1) / (self.all_total + HOURS_A_WEEK)
+        expected = key.total / weeks * share  # this hour of a week, from the area's rate
+        return (key.hours[how] + SHRINK * expected) / (weeks + SHRINK)
+
+    def add(
+        self, at: datetime, region: str, text: str, customer: str = "", cid: str = ""
+    ) -> Iterator[Alert]:
+        """One contact, in time order (`customer` empty: it counts as a customer of its own).
+        Yields the alerts of this area and problem that closed before it: an alert is yielded
+        once, when it closes; `close` yields those still open at the end."""
+        if self.history_start is None:
+            self.history_start = at
+        now = (at - EPOCH) / ONE_HOUR  # hours since the epoch: cheap arithmetic below
+        if self.start_hour is None:
+            self.start_hour = now
+        warm = at - self.history_start >= self.warm_up
+        for term, word in problem_terms(text).items():
+            k = (region, term)
+            key = self.keys.get(k)
+            if key is None:
+                key = self.keys[k] = _Key(at)
+            yield from self._expire(key, at)
+            self.seen += 1
+            who = customer or f"#{cid or self.seen}"
+            key.reports.append((at, who, word, cid))
+            alert = key.alert
+            if alert is not None:
+                alert.end = at
+                alert.customers.add(who)
+                alert.words[word] += 1
+                alert.contacts.append(cid)
+                alert.count += 1
+            elif warm:
+                self._test(key, region, term, at, now)
+            how = (math.floor(now) + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
+            key.hours[how] += 1
+            self.all_hours[how] += 1
+            self.all_total += 1
+            key.total += 1
+
+    def _test(self, key: _Key, region: str, term: str, at: datetime, now: float) -> None:
+        """Is what this area reports of this problem unusual now, in any window?"""
+        seen: set = set()
+        reports = key.reports
+        i = len(reports)
+        for window in self.windows:
+            cutoff = at - window
+            while i and reports[i - 1][0] > cutoff:
+                i -= 1
+                seen.add(reports[i][1])
+            if len(seen) < self.min_customers:
+                continue
+            expected = self.baseline(key, now, window / ONE_HOUR)
+            score = poisson_score(len(seen), expected)
+            if score >= self.threshold:
+                alert = key.alert = Alert(region, term, reports[i][0], at, at, baseline=expected)
+                for _at, who, word, reported in list(reports)[i:]:
+                    alert.customers.add(who)
+                    alert.words[word] += 1
+                    alert.contacts.append(reported)
+                    alert.count += 1
+                alert.score = score
+                alert.window = round(window.total_seconds() / 60)
+                return
+
+    def _expire(self, key: _Key, now: datetime) -> Iterator[Alert]:
+        cutoff = now - self.longest
+        reports = key.reports
+        while reports and reports[0][0] <= cutoff:
+            reports.popleft()
+        if key.alert is not None and key.alert.end <= cutoff:
+            yield key.alert  # the longest window passed with no report: the alert closes
+            key.alert = None
+
+    def close(self) -> Iterator[Alert]:
+        """The alerts still open at the end of the contacts."""
+        for key in self.keys.values():
+            if key.alert is not None:
+                yield key.alert
+                key.alert = None
+
+
+def detect(rows: Iterable[tuple], **options) -> list[Alert]:
+    """Every alert in (at, region, text, customer, id) rows given in time order, by start."""
+    detector = Detector(**options)
+    alerts = [a for row in rows for a in detector.add(*row)]
+    alerts.extend(detector.close())
+    return sorted(alerts, key=lambda a: (a.start, a.region, a.term))

@@ -1,0 +1,148 @@
+"""What customers report, as one word per problem (P5): the telecom-problem dictionary the early
+warning groups contacts by. Different customers say one problem in different words — 没信号,
+无服务, 打不通 are all "信号" — and some say it in English. Written for this project from the
+service manuals' wording; one compiled pattern finds every surface form in a text (a few µs a
+contact, where a word segmenter would be far too slow for a year of a province's contacts).
+"""
+
+from __future__ import annotations
+
+import re
+
+# term: (Chinese label, English label, surface forms — Chinese and English, lower case)
+PROBLEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "信号": (
+        "手机没信号/打不通",
+        "no signal / calls fail",
+        (
+            "没信号",
+            "没有信号",
+            "无信号",
+            "信号差",
+            "信号弱",
+            "信号不好",
+            "无服务",
+            "没有服务",
+            "打不通",
+            "打不出",
+            "打不了电话",
+            "接不到电话",
+            "电话打不进",
+            "掉话",
+            "通话中断",
+            "no signal",
+            "no service",
+            "can't call",
+            "cannot call",
+            "calls fail",
+            "dropped call",
+        ),
+    ),
+    "手机上网": (
+        "手机上不了网/网速慢",
+        "mobile data down or slow",
+        (
+            "手机上不了网",
+            "手机不能上网",
+            "流量用不了",
+            "流量上不了网",
+            "4g用不了",
+            "5g用不了",
+            "4g没网",
+            "5g没网",
+            "移动数据用不了",
+            "手机网速慢",
+            "手机网很慢",
+            "mobile data",
+            "no internet on my phone",
+            "phone internet",
+        ),
+    ),
+    "宽带": (
+        "宽带断网/故障",
+        "broadband down",
+        (
+            "宽带断网",
+            "宽带坏了",
+            "宽带上不了网",
+            "宽带用不了",
+            "宽带掉线",
+            "宽带不能用",
+            "光猫红灯",
+            "光猫亮红灯",
+            "los灯",
+            "家里断网",
+            "家里没网",
+            "宽带网速慢",
+            "宽带很卡",
+            "broadband",
+            "fiber down",
+            "fibre down",
+            "home internet",
+        ),
+    ),
+    "电视": (
+        "电视看不了",
+        "TV down",
+        ("电视看不了", "电视没信号", "机顶盒", "iptv", "电视黑屏", "电视卡顿", "tv not working"),
+    ),
+    "短信": (
+        "收不到短信/验证码",
+        "SMS not received",
+        ("收不到短信", "发不了短信", "收不到验证码", "验证码收不到", "短信发不出", "no sms"),
+    ),
+    "扣费": (
+        "乱扣费/账单异常",
+        "wrong charges",
+        (
+            "乱扣费",
+            "多扣",
+            "扣费",
+            "扣钱",
+            "扣了钱",
+            "账单异常",
+            "话费异常",
+            "话费突然",
+            "莫名扣费",
+            "overcharged",
+            "wrong bill",
+            "charged twice",
+        ),
+    ),
+    "营销": (
+        "未经同意办理/营销骚扰",
+        "signed up without consent",
+        (
+            "未经同意",
+            "没经过我同意",
+            "强制办理",
+            "被办理",
+            "擅自办理",
+            "偷偷开通",
+            "套餐被改",
+            "营销电话",
+            "推销电话",
+            "without my consent",
+        ),
+    ),
+    "停机": (
+        "无故停机",
+        "line suspended",
+        ("无故停机", "被停机", "突然停机", "停机了", "suspended"),
+    ),
+}
+
+SURFACE_TERM: dict[str, str] = {s: term for term, (*_, forms) in PROBLEMS.items() for s in forms}
+# longest first, so "宽带上不了网" wins over "上不了网"
+PATTERN = re.compile(
+    "|".join(re.escape(s) for s in sorted(SURFACE_TERM, key=len, reverse=True)), re.IGNORECASE
+)
+
+
+def terms(text: str) -> dict[str, str]:
+    """The problems a text reports: {term: the first surface form it used}."""
+    found: dict[str, str] = {}
+    for m in PATTERN.finditer(text):
+        term = SURFACE_TERM[m.group(0).lower()]
+        found.setdefault(term, m.group(0))
+    return found

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -68,7 +69,7 @@ def quality(days: int, per_day: float, repeat: int, seed: int) -> dict:
             "clusters": len(found),
             "recall": round(len(delays) / len(found), 3),
             "delay_min_median": round(statistics.median(delays), 1) if delays else None,
-            "delay_min_p90": round(delays[int(0.9 * (len(delays) - 1))], 1) if delays else None,
+            "delay_min_p90": round(delays[math.ceil(0.9 * len(delays)) - 1], 1) if delays else None,
         }
 
     return {

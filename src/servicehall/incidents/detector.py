@@ -13,7 +13,9 @@ For each contact and each problem it reports (problems.terms), per (area, proble
   is expected; with three windows, each test must clear the threshold plus log10(3).
 
 An alert opens when the score reaches `threshold` with at least `min_customers` customers; it
-grows while reports keep coming and closes when the longest window passes without one. Each alert says
+grows while reports keep coming and closes when the longest window passes without one, or when
+its reports are back near the usual. The baseline is taken two standard errors up from the rate
+learnt (a rate learnt from few reports may be low by chance). Each alert says
 its start and end, the area, the problem and the words customers used, how many contacts from
 how many customers, the baseline and the score.
 """
@@ -33,9 +35,9 @@ ONE_HOUR = timedelta(hours=1)
 EPOCH = datetime(1970, 1, 1)
 EPOCH_HOUR_OF_WEEK = 3 * 24  # 1970-01-01 was a Thursday: Monday 00:00 is hour 0 of a week
 MIN_CUSTOMERS = 3
-THRESHOLD = 5.0  # −log10 p for one window's test (raised by log10 of the windows' number)
+THRESHOLD = 4.5  # −log10 p for one window's test (raised by log10 of the windows' number)
 FLOOR = 0.05  # reports a window: the least an area is expected to have of any problem
-SHRINK = 20.0  # weeks' weight of the area's rate spread by the common rhythm, in a sparse hour
+SHRINK = 8.0  # weeks' weight of the area's usual rate for an hour, against the hour's own mean
 HOURS_A_WEEK = 7 * 24
 WARM_UP_DAYS = 7  # no alert before a week of contacts: the baseline is being learnt
 
@@ -89,13 +91,18 @@ def poisson_score(k: int, expected: float) -> float:
 class _Key:
     """One area's one problem: its recent reports, its weekly history and its open alert."""
 
-    __slots__ = ("reports", "hours", "first", "total", "alert", "rates")
+    __slots__ = ("reports", "hours", "first", "total", "alert", "rates", "hour", "pending")
 
     def __init__(self, first: datetime) -> None:
         self.reports: deque = deque()  # (at, customer, word, id) within the longest window
-        self.hours = [0] * HOURS_A_WEEK  # reports by hour of the week, so far
+        # reports by hour of the week and in all, of the hours gone by: the hour under way
+        # (`hour`, `pending` reports) is added when it is over, so a surge never counts itself
+        # into the usual
+        self.hours = [0] * HOURS_A_WEEK
         self.first = first
         self.total = 0
+        self.hour = -1
+        self.pending = 0
         self.alert: Alert | None = None
         self.rates: dict[int, float] = {}  # hourly rate by hour since the epoch, once an hour
 
@@ -143,15 +150,25 @@ class Detector:
         return max(expected, FLOOR)
 
     def hourly_rate(self, key: _Key, hour: int) -> float:
-        """The area's reports of the problem expected in `hour` (hours since the epoch): its rate
-        over the weeks seen (many reports, so steady) spread over the week as all areas' reports
-        are (hour of the week: the rhythm, learnt from plenty), with this hour's own count for the
-        area shrunk toward that."""
-        weeks = max((hour - self.start_hour) / HOURS_A_WEEK, 1 / 7)
+        """The area's reports of the problem expected in `hour` (hours since the epoch): its mean
+        rate so far (many reports, so steady) times the week's rhythm at this hour as all areas'
+        reports show it (plenty of them), with this hour's own mean for the area, over the times
+        this hour of the week came round, shrunk toward that. Taken two standard errors up: a
+        rate learnt from few reports may be low by chance."""
+        elapsed = max(hour - self.start_hour, 1.0)
+        came = self.occurrences(hour)
+        overall = self.all_total / elapsed
         how = (hour + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
-        share = (self.all_hours[how] + 1) / (self.all_total + HOURS_A_WEEK)
-        expected = key.total / weeks * share  # this hour of a week, from the area's rate
-        return (key.hours[how] + SHRINK * expected) / (weeks + SHRINK)
+        rhythm = self.all_hours[how] / came / overall if came and overall else 1.0
+        usual = key.total / elapsed * rhythm
+        rate = (key.hours[how] + SHRINK * usual) / (came + SHRINK)
+        return rate * (1 + 2 / math.sqrt(key.total + 1))
+
+    def occurrences(self, hour: int) -> int:
+        """How many times `hour`'s hour of the week came round since the first contact."""
+        start = math.ceil(self.start_hour)
+        first = start + (hour - start) % HOURS_A_WEEK  # the first time, at or after the start
+        return (hour - first) // HOURS_A_WEEK
 
     def add(
         self, at: datetime, region: str, text: str, customer: str = "", cid: str = ""
@@ -175,6 +192,9 @@ class Detector:
             who = customer or f"#{cid or self.seen}"
             key.reports.append((at, who, word, cid))
             alert = key.alert
+            if alert is not None and self._calm(key, at, now):
+                yield alert  # back to the usual: the alert closes, a new one may open later
+                alert = key.alert = None
             if alert is not None:
                 alert.end = at
                 alert.customers.add(who)
@@ -183,11 +203,11 @@ class Detector:
                 alert.count += 1
             elif warm:
                 self._test(key, region, term, at, now)
-            how = (math.floor(now) + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
-            key.hours[how] += 1
-            self.all_hours[how] += 1
-            self.all_total += 1
-            key.total += 1
+            hour = math.floor(now)
+            if key.hour != hour:
+                self._hour_over(key)
+                key.hour = hour
+            key.pending += 1
 
     def _test(self, key: _Key, region: str, term: str, at: datetime, now: float) -> None:
         """Is what this area reports of this problem unusual now, in any window?"""
@@ -213,6 +233,21 @@ class Detector:
                 alert.score = score
                 alert.window = round(window.total_seconds() / 60)
                 return
+
+    def _hour_over(self, key: _Key) -> None:
+        if key.pending:
+            how = (key.hour + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
+            key.hours[how] += key.pending
+            key.total += key.pending
+            self.all_hours[how] += key.pending
+            self.all_total += key.pending
+            key.pending = 0
+
+    def _calm(self, key: _Key, at: datetime, now: float) -> bool:
+        """Whether the longest window's reports are back near the usual (half the threshold)."""
+        customers = {who for _at, who, _w, _id in key.reports}
+        expected = self.baseline(key, now, self.longest / ONE_HOUR)
+        return poisson_score(len(customers), expected) < self.threshold / 2
 
     def _expire(self, key: _Key, now: datetime) -> Iterator[Alert]:
         cutoff = now - self.longest

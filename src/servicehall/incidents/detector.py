@@ -88,13 +88,37 @@ def poisson_score(k: int, expected: float) -> float:
     return -math.log10(tail)
 
 
+def point_score(k: int, expected: float) -> float:
+    """−log10 P(X = k): never below `poisson_score` (the tail holds at least that point), so a
+    count whose point score misses the threshold cannot reach it — a quick refusal."""
+    return (expected - k * math.log(expected) + math.lgamma(k + 1)) / math.log(10)
+
+
 class _Key:
     """One area's one problem: its recent reports, its weekly history and its open alert."""
 
-    __slots__ = ("reports", "hours", "first", "total", "alert", "rates", "hour", "pending")
+    __slots__ = (
+        "reports",
+        "popped",
+        "starts",
+        "customers",
+        "hours",
+        "first",
+        "total",
+        "alert",
+        "rates",
+        "hour",
+        "pending",
+    )
 
-    def __init__(self, first: datetime) -> None:
+    def __init__(self, first: datetime, windows: int) -> None:
         self.reports: deque = deque()  # (at, customer, word, id) within the longest window
+        self.popped = 0  # reports dropped from the deque's left: an index's offset
+        # per window (shortest first): where it starts (an index counted from the first report
+        # ever) and its customers with their reports in it — kept as reports come and go, so a
+        # window's different customers are counted without a scan
+        self.starts = [0] * windows
+        self.customers = [Counter() for _ in range(windows)]
         # reports by hour of the week and in all, of the hours gone by: the hour under way
         # (`hour`, `pending` reports) is added when it is over, so a surge never counts itself
         # into the usual
@@ -119,6 +143,7 @@ class Detector:
     ) -> None:
         self.windows = [timedelta(minutes=w) for w in sorted(windows)]
         self.longest = self.windows[-1]
+        self.window_hours = [w / ONE_HOUR for w in self.windows]
         self.min_customers = min_customers
         # several windows are several tests: each must be as much more unusual (Bonferroni)
         self.threshold = threshold + math.log10(len(self.windows))
@@ -131,23 +156,30 @@ class Detector:
         self.start_hour: float | None = None  # the first contact, in hours since the epoch
 
     def baseline(self, key: _Key, now: float, window: float) -> float:
-        """Reports expected in the `window` hours ending at `now` (hours since the epoch): the
-        hourly rates of the hours the window spans, each weighed by the part it spans; never
-        below FLOOR."""
+        """Reports expected in the `window` hours ending at `now` (hours since the epoch)."""
+        return self.baselines(key, now, (window,))[0]
+
+    def baselines(self, key: _Key, now: float, windows) -> list[float]:
+        """Reports expected in each of `windows` (hours, shortest first) ending at `now` (hours
+        since the epoch): the hourly rates of the hours a window spans, each weighed by the part
+        it spans — one walk back through the hours for all windows; never below FLOOR."""
+        out: list[float] = []
         expected, end = 0.0, now
-        begin = now - window
         rates = key.rates
-        while end > begin:
-            hour = math.ceil(end) - 1  # the hour the piece ending at `end` lies in
-            piece_start = max(hour, begin)
-            rate = rates.get(hour)
-            if rate is None:
-                rate = rates[hour] = self.hourly_rate(key, hour)
-                if len(rates) > 24:
-                    del rates[min(rates)]
-            expected += rate * (end - piece_start)
-            end = piece_start
-        return max(expected, FLOOR)
+        for window in windows:
+            begin = now - window
+            while end > begin:
+                hour = math.ceil(end) - 1  # the hour the piece ending at `end` lies in
+                piece_start = max(hour, begin)
+                rate = rates.get(hour)
+                if rate is None:
+                    rate = rates[hour] = self.hourly_rate(key, hour)
+                    if len(rates) > 24:
+                        del rates[min(rates)]
+                expected += rate * (end - piece_start)
+                end = piece_start
+            out.append(max(expected, FLOOR))
+        return out
 
     def hourly_rate(self, key: _Key, hour: int) -> float:
         """The area's reports of the problem expected in `hour` (hours since the epoch): its mean
@@ -186,13 +218,15 @@ class Detector:
             k = (region, term)
             key = self.keys.get(k)
             if key is None:
-                key = self.keys[k] = _Key(at)
-            yield from self._expire(key, at)
+                key = self.keys[k] = _Key(at, len(self.windows))
+            yield from self._advance(key, at)
             self.seen += 1
             who = customer or f"#{cid or self.seen}"
             key.reports.append((at, who, word, cid))
+            for counter in key.customers:
+                counter[who] += 1
             alert = key.alert
-            if alert is not None and self._calm(key, at, now):
+            if alert is not None and self._calm(key, now):
                 yield alert  # back to the usual: the alert closes, a new one may open later
                 alert = key.alert = None
             if alert is not None:
@@ -211,21 +245,24 @@ class Detector:
 
     def _test(self, key: _Key, region: str, term: str, at: datetime, now: float) -> None:
         """Is what this area reports of this problem unusual now, in any window?"""
-        seen: set = set()
-        reports = key.reports
-        i = len(reports)
-        for window in self.windows:
-            cutoff = at - window
-            while i and reports[i - 1][0] > cutoff:
-                i -= 1
-                seen.add(reports[i][1])
-            if len(seen) < self.min_customers:
+        counts = [len(c) for c in key.customers]
+        if counts[-1] < self.min_customers:  # the longest window holds the most
+            return
+        expected = self.baselines(key, now, self.window_hours)
+        for j, window in enumerate(self.windows):
+            customers = counts[j]
+            if customers < self.min_customers or customers <= expected[j]:
                 continue
-            expected = self.baseline(key, now, window / ONE_HOUR)
-            score = poisson_score(len(seen), expected)
+            if point_score(customers, expected[j]) < self.threshold:
+                continue  # not even this bound reaches it
+            score = poisson_score(customers, expected[j])
             if score >= self.threshold:
-                alert = key.alert = Alert(region, term, reports[i][0], at, at, baseline=expected)
-                for _at, who, word, reported in list(reports)[i:]:
+                first = key.starts[j] - key.popped
+                alert = key.alert = Alert(
+                    region, term, key.reports[first][0], at, at, baseline=expected[j]
+                )
+                for i in range(first, len(key.reports)):
+                    _at, who, word, reported = key.reports[i]
                     alert.customers.add(who)
                     alert.words[word] += 1
                     alert.contacts.append(reported)
@@ -243,19 +280,31 @@ class Detector:
             self.all_total += key.pending
             key.pending = 0
 
-    def _calm(self, key: _Key, at: datetime, now: float) -> bool:
+    def _calm(self, key: _Key, now: float) -> bool:
         """Whether the longest window's reports are back near the usual (half the threshold)."""
-        customers = {who for _at, who, _w, _id in key.reports}
         expected = self.baseline(key, now, self.longest / ONE_HOUR)
-        return poisson_score(len(customers), expected) < self.threshold / 2
+        return poisson_score(len(key.customers[-1]), expected) < self.threshold / 2
 
-    def _expire(self, key: _Key, now: datetime) -> Iterator[Alert]:
-        cutoff = now - self.longest
-        reports = key.reports
-        while reports and reports[0][0] <= cutoff:
+    def _advance(self, key: _Key, at: datetime) -> Iterator[Alert]:
+        """Move every window's start to `at`: the reports left behind leave its count; the
+        longest window's leave the deque. Yields the open alert if the longest window passed
+        with no report (it closes)."""
+        reports, end = key.reports, key.popped + len(key.reports)
+        for j, window in enumerate(self.windows):
+            cutoff = at - window
+            start, counter = key.starts[j], key.customers[j]
+            while start < end and reports[start - key.popped][0] <= cutoff:
+                who = reports[start - key.popped][1]
+                counter[who] -= 1
+                if not counter[who]:
+                    del counter[who]
+                start += 1
+            key.starts[j] = start
+        while key.popped < key.starts[-1]:
             reports.popleft()
-        if key.alert is not None and key.alert.end <= cutoff:
-            yield key.alert  # the longest window passed with no report: the alert closes
+            key.popped += 1
+        if key.alert is not None and key.alert.end <= at - self.longest:
+            yield key.alert
             key.alert = None
 
     def close(self) -> Iterator[Alert]:

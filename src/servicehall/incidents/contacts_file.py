@@ -17,7 +17,7 @@ REQUIRED = ("text", "created_at", "region")
 OPTIONAL = ("id", "category", "customer")
 
 
-def _bad(line: int, zh: str, en: str) -> ServiceError:
+def _bad_line(line: int, zh: str, en: str) -> ServiceError:
     return ServiceError(
         Code.BAD_FILE, f"第{line}行：{zh}", f"Line {line}: {en}", field="input", status=422
     )
@@ -40,7 +40,7 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
             header = [h.strip().lower() for h in next(reader, [])]
             missing = [c for c in REQUIRED if c not in header]
             if missing:
-                raise _bad(
+                raise _bad_line(
                     1,
                     f"表头缺少列：{'、'.join(missing)}（需要 text、created_at、region）",
                     f"the header lacks {', '.join(missing)} (text, created_at, region are needed)",
@@ -55,21 +55,21 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) < len(header):
-                    raise _bad(
+                    raise _bad_line(
                         line,
                         f"应有{len(header)}列，实有{len(row)}列",
                         f"{len(header)} columns expected, {len(row)} found",
                     )
                 at = parse_time(row[at_col])
                 if at is None:
-                    raise _bad(
+                    raise _bad_line(
                         line,
                         f"created_at“{row[at_col][:30]}”不是时间（如 2026-12-01 13:30）",
                         f"created_at '{row[at_col][:30]}' is not a time (e.g. 2026-12-01 13:30)",
                     )
                 region = row[region_col].strip()
                 if not region:
-                    raise _bad(line, "region 为空", "region is empty")
+                    raise _bad_line(line, "region 为空", "region is empty")
                 yield (
                     at.replace(tzinfo=None),
                     region,
@@ -78,10 +78,12 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
                     row[id_col].strip() if id_col is not None else str(line),
                 )
         except UnicodeDecodeError:
-            raise _bad(
+            raise _bad_line(
                 reader.line_num + 1,
                 "不是UTF-8编码的文本，请另存为UTF-8后重试",
                 "not UTF-8 text; save the file as UTF-8 and try again",
             ) from None
         except csv.Error as exc:
-            raise _bad(reader.line_num, f"CSV格式错误（{exc}）", f"malformed CSV ({exc})") from None
+            raise _bad_line(
+                reader.line_num, f"CSV格式错误（{exc}）", f"malformed CSV ({exc})"
+            ) from None

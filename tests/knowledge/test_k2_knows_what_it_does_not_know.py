@@ -190,3 +190,31 @@ def test_k2_an_articles_meaning_is_embedded_once_and_kept_for_every_process(
     monkeypatch.setattr(search.embedder(), "passage", embedding_again)
     found = search.by_meaning("营业厅几点开门")
     assert found.hits[0].title == "营业厅营业时间"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "said"),
+    [
+        # a fault reported in other words still gets self-help first
+        ("宽带怎么报修", "article", "【宽带故障自助排查】"),
+        # the article's opening, not the sentence repeating the question's words
+        ("你们营业厅几点关门", "article", "周一至周五 8:30–18:00"),
+        # one word names a subject: asked back (with any related reading), never an article
+        ("号码", "clarify", "您是想咨询套餐资费、业务办理，还是账单话费"),
+        # no Chinese and no product named: not a guess at a product
+        ("How much is the 59 yuan 5G plan?", "polite", "仅支持中文"),
+        # nothing on file ("暂无资料") is no answer
+        ("政企尊享有哪些档位", "clarify", "您是想咨询“政企尊享”吗"),
+    ],
+)
+def test_k2_after_the_probe_no_confident_wrong_answer(demo_kb, question, kind, said):
+    r = answered_with(question)
+    assert r.kind == kind and said in r.text, (r.kind, r.text)
+    assert "暂无资料" not in r.text
+
+
+def test_k3_a_staff_answer_links_to_the_knowledge_base_not_the_public_help(demo_kb):
+    staff_only = Article.objects.get(published__title="账单异常提醒处理要点")
+    r = answered_with("账单异常提醒怎么处理", audience="staff")
+    assert r.kind == "article" and f"/kb/{staff_only.pk}/" in r.text
+    assert "/help/" not in r.text

@@ -56,7 +56,7 @@ def test_k2_answers_a_plan_question_with_value_and_unit(kb):
         ("", "polite"),
         ("嗯" * 600, "polite"),
         ("what is the price", "polite"),
-        ("啊啊啊哦哦哦", "out_of_scope"),
+        ("啊啊啊哦哦哦", "not_ours"),
         ("你好", "polite"),
         ("我要转人工", "handover"),
     ],

@@ -57,7 +57,7 @@ def test_k2_the_demo_answers_the_halls_own_questions_from_the_article_that_answe
 def test_k2_the_demo_hands_back_what_it_is_not_for(demo_kb, question):
     """Before: 酷狗 → 携号转网办理条件, 骂了学生 → 乐享青春卡 开通方式."""
     r = answered_with(question)
-    assert r.kind == "out_of_scope" and r.offer_handover
+    assert r.kind == "not_ours" and r.offer_handover
     assert not r.values and not r.articles and not r.related
     assert r.confidence < assistant.CONFIDENCE
     assert "帮不上忙" in r.text and "人工" in r.text  # says what it is for, offers a person

@@ -32,7 +32,7 @@ KINDS = {  # what the assistant did with a message (Message.kind), in words
     "article": _("answered with an article"),
     "handover": _("handed over to a person"),
     "clarify": _("asked back"),
-    "out_of_scope": _("not something the assistant is for: said what it can help with"),
+    "not_ours": _("not something the assistant is for: said what it can help with"),
     "polite": _("greeted or thanked"),
     "identify": _("asked for the customer's number"),
     "own": _("answered about the customer's own line"),

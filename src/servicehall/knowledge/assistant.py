@@ -129,7 +129,7 @@ def forget_catalogue(**_kwargs) -> None:
 
 @dataclass
 class Reply:
-    kind: str  # "answer", "article", "clarify", "out_of_scope", "handover", "polite",
+    kind: str  # "answer", "article", "clarify", "not_ours", "handover", "polite",
     # "identify", "own", "with_agent" (chat.say: a person has the chat)
     text: str
     text_en: str
@@ -508,7 +508,7 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
 def _not_ours(in_scope: float) -> Reply:
     """Not something the assistant is for: say what it can help with, and offer a person."""
     return Reply(
-        "out_of_scope",
+        "not_ours",  # Message.kind holds 10 characters
         "抱歉，这个问题我帮不上忙。我是营业厅的智能客服，可以为您解答套餐资费、业务办理、账单话费、"
         "宽带故障和营业厅的营业时间、地址等问题；需要工作人员帮助请输入“人工”。",
         "Sorry, I cannot help with that. I answer questions on plans and prices, services, bills, "

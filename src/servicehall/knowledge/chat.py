@@ -162,7 +162,7 @@ def customer_problem(conversation: Conversation, limit: int = 60) -> str:
         if len(rest) < 4 or assistant.GREETING_RE.match(rest) or assistant.THANKS_RE.match(rest):
             continue
         reply = next((k for s, _t, k in recent[i + 1 :] if s != Message.Sender.CUSTOMER), "")
-        if reply == "out_of_scope":
+        if reply == "not_ours":
             strays.append(text)
         elif reply in _SETTLED and not assistant.FAULT_RE.search(text):
             settled.append(text)

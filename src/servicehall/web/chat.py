@@ -63,7 +63,7 @@ def _render(request, ctx, status=200):
         "agent": Message.Sender.AGENT,
         "with_agent": chat_case(conv) is not None,
         "offer_handover": bool(
-            last and last.kind in ("handover", "clarify", "out_of_scope", "article", "polite")
+            last and last.kind in ("handover", "clarify", "not_ours", "article", "polite")
         ),
         "ask_verify": bool(last and last.kind == "identify") or bool(conv.code_hash),
         "verified": mask_phone(conv.phone) if conv.phone else "",

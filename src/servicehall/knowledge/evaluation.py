@@ -53,6 +53,16 @@ def read_questions(path: str) -> list[dict]:
     return rows
 
 
+def per_type(by_type: dict, **shares: str) -> dict:
+    """Per answer type: how many questions, their mean F1, and each share asked for (name in
+    the figures → the count kept per type)."""
+    return {
+        k: {"questions": v["n"], "mean_f1": round(v["f1"] / v["n"], 4)}
+        | {name: round(v[kept] / v["n"], 4) for name, kept in shares.items()}
+        for k, v in sorted(by_type.items())
+    }
+
+
 def evaluate(
     index: kbqa.Index,
     questions: list[dict],
@@ -85,14 +95,7 @@ def evaluate(
         "questions": len(questions),
         "mean_f1": round(totals["f1"] / n, 4),
         "exact_match": round(totals["em"] / n, 4),
-        "by_answer_type": {
-            k: {
-                "questions": v["n"],
-                "mean_f1": round(v["f1"] / v["n"], 4),
-                "exact_match": round(v["em"] / v["n"], 4),
-            }
-            for k, v in sorted(by_type.items())
-        },
+        "by_answer_type": per_type(by_type, exact_match="em"),
         "p50_ms": round(pct(timings, 50), 2) if timings else 0.0,
         "p99_ms": round(pct(timings, 99), 2) if timings else 0.0,
     }
@@ -323,14 +326,7 @@ def run_assistant(
         "p50_ms": round(pct(timings, 50), 2) if timings else 0.0,
         "p99_ms": round(pct(timings, 99), 2) if timings else 0.0,
         "folds": folds if folds and folds > 1 else None,
-        "by_answer_type": {
-            k: {
-                "questions": v["n"],
-                "mean_f1": round(v["f1"] / v["n"], 4),
-                "answered": round(v["answered"] / v["n"], 4),
-            }
-            for k, v in sorted(by_type.items())
-        },
+        "by_answer_type": per_type(by_type, answered="answered"),
         "out_of_scope_answered_questions": oos_answered[:20],
         "reliability": reliability(calibration),
     }

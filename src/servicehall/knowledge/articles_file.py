@@ -142,7 +142,7 @@ def _json(source, max_entries: int) -> list[Entry]:
             'The file must be one JSON object: {"title": "answer", …}',
         )
     if len(pairs) > max_entries:
-        raise _too_many(max_entries)
+        raise too_many(max_entries)
     entries = []
     for key, answer in pairs:
         if not isinstance(answer, str):
@@ -168,7 +168,8 @@ def _json_type(value) -> tuple[str, str]:
     return "数字", "a number"
 
 
-def _too_many(limit: int) -> ServiceError:
+def too_many(limit: int) -> ServiceError:
+    """More entries than one import takes (the file's reader and the service both say so)."""
     return ServiceError(
         CoreCode.TOO_MANY_ROWS,
         f"一次最多导入{limit}条，未导入任何数据",

@@ -45,6 +45,7 @@ from servicehall.core.errors import (
 )
 
 from ..core.errors import Code as CoreCode
+from . import articles_file
 from .errors import Code
 from .models import Article, ArticleEvent, ArticleVersion, Audience, Category, Kind, Status
 from .selectors import article_or_404
@@ -371,13 +372,7 @@ def import_articles(
     entries = list(entries)
     limit = settings.IMPORT_LIMITS["articles"]["rows"]
     if len(entries) > limit:
-        raise ServiceError(
-            CoreCode.TOO_MANY_ROWS,
-            f"一次最多导入{limit}条，未导入任何数据",
-            f"At most {limit} entries per import; nothing was imported",
-            field="file",
-            status=422,
-        )
+        raise articles_file.too_many(limit)
     checked: dict[str, str] = {}
     first_at: dict[str, object] = {}
     for entry in entries:

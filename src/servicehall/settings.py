@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "servicehall.cases",
     "servicehall.surveys",
     "servicehall.complaints",
+    "servicehall.incidents",
     "servicehall.web",
 ]
 

@@ -14,6 +14,7 @@ from servicehall.complaints.errors import Code as ComplaintsCode
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Forbidden, NotFound, ServiceError
 from servicehall.customers.errors import Code as CustomersCode
+from servicehall.incidents.errors import Code as IncidentsCode
 from servicehall.knowledge.errors import Code as KnowledgeCode
 from servicehall.org.errors import Code as OrgCode
 from servicehall.queueing.errors import Code as QueueingCode
@@ -29,6 +30,7 @@ VOCABULARY: tuple[type[StrEnum], ...] = (
     CasesCode,
     SurveysCode,
     ComplaintsCode,
+    IncidentsCode,
 )
 ERROR_CODES: list[str] = sorted(c.value for enum in VOCABULARY for c in enum)
 

@@ -123,6 +123,19 @@ class Case(models.Model):
     category = models.ForeignKey(
         "org.BusinessCategory", on_delete=models.PROTECT, verbose_name=_("category")
     )
+    # where the contact comes from (P5, E1) and how that was known (org.regions.Source)
+    region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    region_source = models.CharField(_("region known from"), max_length=10, blank=True)
+    # what the case follows instead of its own clock (an incident's number, E1): the SLA sweep
+    # neither warns nor escalates it while this is set
+    follows = models.CharField(_("follows"), max_length=24, blank=True)
     subject = models.CharField(_("subject"), max_length=120)
     description = models.TextField(_("description"))
     customer = models.ForeignKey(

@@ -476,6 +476,9 @@ def _event_detail(kind: str, data: dict) -> str:
 
 EVENT_LABELS = {
     "opened": ("受理登记", "Opened"),
+    "resolved_together": ("随故障事件一并办结", "Resolved with the incident"),
+    "follows_incident": ("并入故障事件", "Linked to an incident"),
+    "leaves_incident": ("移出故障事件", "Unlinked from an incident"),
     "commented": ("备注", "Note"),
     "transferred": ("转派", "Transferred"),
     "escalated": ("升级", "Escalated"),

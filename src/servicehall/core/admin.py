@@ -3,7 +3,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_free_text, mask_id_number, mask_name, mask_phone
+from .masking import mask_address, mask_free_text, mask_id_number, mask_name, mask_phone
 from .models import ApiToken, AuditLog, CalendarDay, CalendarYear, ImportJob, SmsMessage
 from .sms import PURPOSES, outbox_text, purpose_label
 
@@ -12,19 +12,21 @@ MASKERS = {
     "id_number_fields": mask_id_number,
     "name_fields": mask_name,
     "free_text_fields": mask_free_text,
+    "address_fields": mask_address,
 }
 KIND_LABELS = {  # the column's name where the model field has none of its own
     "phone_fields": _("phone number"),
     "id_number_fields": _("ID number"),
     "name_fields": _("full name"),  # a person's name, whatever the field calls it
     "free_text_fields": _("text"),
+    "address_fields": _("address"),
 }
 
 
 class MaskedFieldsAdmin:
     """Personal data and secrets in the admin (V2), declared by field lists on any ModelAdmin or
-    inline: `phone_fields`, `id_number_fields`, `name_fields` and `free_text_fields` (phone and
-    ID numbers inside typed text) are shown masked, read only, in the list and the change view;
+    inline: `phone_fields`, `id_number_fields`, `name_fields`, `address_fields` and `free_text_fields`
+    (phone and ID numbers inside typed text) are shown masked, read only, in the list and the change view;
     `secret_fields` (codes, hashes, tokens) are never shown; `no_lookup_fields` are shown as the
     admin shows them but never looked up. None of them can be used from the query string: a
     filter (`?id_number__startswith=1101`, also through a relation), the search box
@@ -36,6 +38,7 @@ class MaskedFieldsAdmin:
     id_number_fields: tuple[str, ...] = ()
     name_fields: tuple[str, ...] = ()
     free_text_fields: tuple[str, ...] = ()
+    address_fields: tuple[str, ...] = ()
     secret_fields: tuple[str, ...] = ()
     no_lookup_fields: tuple[str, ...] = ()
 

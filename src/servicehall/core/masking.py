@@ -30,6 +30,20 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * (len(name) - 1)
 
 
+def mask_address(address: str | None) -> str | None:
+    """临江市城东区滨江路88号3栋501 -> 临江市城东区****: the places up to the district or the town
+    stay (what an outage or a hall's area needs), the street and the door go."""
+    if not address:
+        return address
+    places = [
+        m.group(0) for m in re.finditer(r".{0,16}?(?:省|市|区|县|旗|镇|乡|街道)", address[:24])
+    ]
+    kept = "".join(places)
+    if not address.startswith(kept):
+        kept = ""
+    return kept + "****"
+
+
 # Numbers a person types into free text (chat messages, case descriptions, notes): a mainland
 # mobile number (1[3-9] and 9 more digits, "+86" before it allowed) and an 18-digit resident ID
 # number (the last one may be X), each with spaces or dashes anywhere between the digits. A run

@@ -17,6 +17,8 @@ PURPOSES = {
     "queue_near": _("Your number is nearly up"),
     "escalation": _("Escalation notice"),
     "closure_code": _("Code to confirm a case in person"),
+    "incident_notice": _("Service interruption notice"),
+    "incident_restored": _("Service restored notice"),
 }
 
 

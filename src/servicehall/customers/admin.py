@@ -11,6 +11,7 @@ class CustomerAdmin(MaskedFieldsAdmin, admin.ModelAdmin):
 
     list_display = ("id", "name", "tier", "group", "id_number")
     list_filter = ("tier", "group")
-    fields = ("name", "id_number", "tier", "group")
+    fields = ("name", "id_number", "tier", "group", "address", "region")
     name_fields = ("name",)
+    address_fields = ("address",)
     id_number_fields = ("id_number",)

@@ -34,6 +34,11 @@ class Customer(models.Model):
     group = models.CharField(
         _("customer group"), max_length=12, choices=Group.choices, default=Group.INDIVIDUAL
     )
+    # where they live (V2: shown masked, `masking.mask_address`), placed in a region (P5, E1)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        "org.Region", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("region")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from servicehall.core.audit import log_action, log_pii_access
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import NotFound, ServiceError, forbidden
 from servicehall.core.events import publish_on_commit, staff_channel
-from servicehall.core.masking import mask_id_number, mask_name, mask_phone
+from servicehall.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from servicehall.core.models import AuditLog
 from servicehall.org.models import staff_name
 
@@ -155,13 +155,14 @@ def present(customer: Customer, user, *, reveal: bool = False, reason: str = "",
     phones = [p.number for p in customer.phones.all()]
     if reveal:
         authorize_reveal(
-            user, "customer", customer.pk, ["name", "phones", "id_number"], reason, ip=ip
+            user, "customer", customer.pk, ["name", "phones", "id_number", "address"], reason, ip=ip
         )
     return {
         "id": customer.pk,
         "name": customer.name if reveal else mask_name(customer.name),
         "phones": phones if reveal else [mask_phone(p) for p in phones],
         "id_number": customer.id_number if reveal else mask_id_number(customer.id_number),
+        "address": customer.address if reveal else mask_address(customer.address),
         "tier": customer.tier,
         "tier_zh": TIER_ZH[customer.tier],
         "group": customer.group,

@@ -153,7 +153,12 @@ class Detector:
         self.warm_up = timedelta(days=warm_up_days)
         self.all_hours = [0] * HOURS_A_WEEK  # every area's reports by hour of the week
         self.all_total = 0
-        self.start_hour: float | None = None  # the first contact, in hours since the epoch
+        # when the baseline's span begins, in hours since the epoch: the history's start where
+        # it is known (the stream: the contacts of the weeks looked back on, however few), else
+        # the first contact
+        self.start_hour: float | None = (
+            (history_start - EPOCH) / ONE_HOUR if history_start is not None else None
+        )
 
     def baseline(self, key: _Key, now: float, window: float) -> float:
         """Reports expected in the `window` hours ending at `now` (hours since the epoch)."""

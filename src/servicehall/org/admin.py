@@ -19,6 +19,7 @@ from .models import (
     Hall,
     OpeningException,
     OpeningHours,
+    Region,
     ServiceType,
     StaffProfile,
 )
@@ -100,12 +101,21 @@ class OpeningExceptionInline(admin.TabularInline):
 
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "area", "is_open", "notice")
-    fields = ("code", "name", "area", "address", "is_open", "notice")
+    list_display = ("code", "name", "area", "region", "is_open", "notice")
+    fields = ("code", "name", "area", "region", "address", "is_open", "notice")
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
     inlines = [OpeningHoursInline, OpeningExceptionInline, CounterInline]
     # A notice saved here reaches the hall's displays live: the queue, which owns the hall's
     # event channel, publishes every saved hall's notice (queueing/apps.py).
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """The region tree (P5, E1): each process reads it again within a minute (org/regions.py)."""
+
+    list_display = ("code", "name", "level", "parent", "rural", "aliases")
+    list_filter = ("level", "rural")
+    search_fields = ("code", "name", "aliases")
 
 
 @admin.register(ServiceType)

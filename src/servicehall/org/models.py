@@ -3,6 +3,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Region(models.Model):
+    """A place (P5, E1): province → city → district (区县) → grid (网格/片区). Halls, customers'
+    addresses and contacts are placed in one; the early warning counts by district, an incident
+    names the districts or grids it hits. `rural`: the fault-repair deadline of a rural place
+    (L2: 72 hours, a town's 48); a grid takes its district's unless it says so itself.
+    `aliases`: other names customers use for it (城东, 东区), separated by spaces or commas."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("province")
+        CITY = 2, _("city")
+        DISTRICT = 3, _("district / county")
+        GRID = 4, _("grid")
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("within"),
+    )
+    rural = models.BooleanField(_("rural (72-hour repair deadline)"), default=False)
+    aliases = models.CharField(_("other names"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ("level", "code")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Hall(models.Model):
     """A service hall (营业厅). `is_open` is whether it issues tickets now: the manager opens
     the queue in the morning and closes it at night (the kiosk refuses tickets when closed)."""
@@ -11,6 +47,14 @@ class Hall(models.Model):
     name = models.CharField(_("name"), max_length=100)
     area = models.CharField(_("area"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="halls",
+        verbose_name=_("region"),
+    )
     is_open = models.BooleanField(_("issuing tickets"), default=False)
     notice = models.CharField(
         _("hall notice"),

@@ -66,6 +66,9 @@ HALL_MANAGER_PERMS = (
     # complaints: compensation offers (P6) and the monthly report (P3, L6)
     "complaints.offer_compensation",
     "complaints.view_complaint_report",
+    # early warning and incidents (P5, E1): the district's alerts, declaring and closing
+    "incidents.view_alerts",
+    "incidents.manage_incidents",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -156,6 +159,7 @@ ROLES: tuple[Role, ...] = (
             # closures made by staff on the customer's behalf (C5): reviewed one by one
             "cases.review_closure",
             "complaints.view_complaint_report",  # P3, L6: every hall's
+            "incidents.view_alerts",  # P5: the alerts and incidents, read only
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
             "knowledge.conversation.view",

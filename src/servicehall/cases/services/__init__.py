@@ -23,12 +23,13 @@ pyproject.toml checks it):
 - `common.py`: the clock, refusals (`_bad`), the timeline (`record_event`), the checks made
   before a case is touched (permission, handler, version, open), times and choices, and the
   live notices to staff (`staff_channel`, `desk_people`);
-- `intake.py`: `open_case` and the checks of what it is given (field labels, category, desk,
+- `intake.py`: `open_case` (and `case_opened`, sent once it is committed) and the checks of what it is given (field labels, category, desk,
   the account-action rule, the case numbers);
 - `closure.py`: how the customer confirmed a closure (`clean_confirmation`, the close
   transition's check; `record_confirmation`, its record), the texted code
   (`send_closure_code`) and quality's review (`review_closure`);
-- `engine.py`: `EFFECTS` and `@effect`, the effects, `act`, `customer_answer`, `case_resolved`;
+- `engine.py`: `EFFECTS` and `@effect`, the effects, `act`, `customer_answer`, `case_resolved`,
+  `resolve_together` (a case settled with the incident it follows);
 - `operations.py`: `comment`, `transfer`, `escalate`, `promise`, `update`, `contact_number`;
 - `sweep.py`: the SLA sweep (`sweep`, `SWEEP_BATCH`); `services.sweep` is the function, the
   module is `servicehall.cases.services.sweep` in `sys.modules`;
@@ -56,8 +57,17 @@ from .closure import (
     send_closure_code,
 )
 from .common import MAX_TEXT, desk_people, record_event, staff_channel
-from .engine import CHECKS, EFFECTS, Effect, act, case_resolved, customer_answer, effect
-from .intake import ACCOUNT_CATEGORIES, FIELD_LABELS, open_case
+from .engine import (
+    CHECKS,
+    EFFECTS,
+    Effect,
+    act,
+    case_resolved,
+    customer_answer,
+    effect,
+    resolve_together,
+)
+from .intake import ACCOUNT_CATEGORIES, FIELD_LABELS, case_opened, open_case
 from .operations import (
     comment,
     contact_number,
@@ -80,6 +90,8 @@ __all__ = [
     "act",
     "attachments",
     "case_resolved",
+    "case_opened",
+    "resolve_together",
     "channel_name",
     "chat_case",
     "comment",

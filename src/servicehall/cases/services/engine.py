@@ -201,6 +201,36 @@ def _apply(case: Case, t: Transition, actor, payload: dict) -> Case | None:
     return result
 
 
+def resolve_together(case: Case, actor, resolution: str, **data) -> bool:
+    """A case settled by something larger than itself — the incident it follows is fixed (E1) —
+    without its own workflow's stages: a type with the closed loop goes to "resolved" (the
+    customer still confirms, C5: the survey follows), one without it (a consultation) is
+    answered and closed. Called inside the caller's `write_transaction` with the case locked
+    (`select_for_update`). False, and nothing written, for a case already resolved or closed,
+    or of a type neither way fits (an appeal answers to its appeal centre)."""
+    wf = workflow_of(case.kind)
+    if case.closed_at or case.resolved_at or case.status in wf.closed:
+        return False
+    now = _now()
+    before = case.status
+    if "resolved" in wf.states:
+        _resolve(case, actor, now, {"resolution": resolution})
+        case.status = "resolved"
+    else:
+        t = next((t for t in wf.allowed(case.status) if t.effect == "close"), None)
+        if t is None:
+            return False
+        _close(case, actor, now, {"resolution": resolution})
+        case.status = t.target
+    case.version += 1
+    case.save()
+    record_event(case, "resolved_together", actor, from_status=before, note=resolution, **data)
+    if case.status == "resolved":
+        pk = case.pk
+        transaction.on_commit(lambda: case_resolved.send(sender=Case, case_id=pk))
+    return True
+
+
 def act(user, case_id, action: str, *, version, **payload) -> tuple[Case, Case | None]:
     """Take a workflow action on a case. Returns the case and, for `convert`, the new case."""
     _require_handle(user)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from servicehall.core import validate
@@ -13,7 +15,8 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import require_perm
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
-from servicehall.org.models import BusinessCategory, Desk, Hall
+from servicehall.org import regions
+from servicehall.org.models import BusinessCategory, Desk, Hall, Region
 from servicehall.org.roles import in_halls
 from servicehall.queueing.models import Ticket
 
@@ -46,6 +49,9 @@ FIELD_LABELS = {
     "category": ("业务分类", "the category"),
     "area": ("区域", "the area"),
 }
+
+# sent once a new case is committed (the early warning watches every contact: incidents/)
+case_opened = Signal()
 
 
 def _text(value, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
@@ -106,6 +112,7 @@ def open_case(
     data: dict | None = None,
     parent: Case | None = None,
     phone_identifies: bool = True,
+    region: str | None = None,
 ) -> Case:
     """Intake (C1–C4). The staff member who receives it owns it until it is closed.
     `phone_identifies`: the number is the customer's as staff checked it (or a texted code
@@ -169,6 +176,25 @@ def open_case(
     else:  # the type's own desk where it has one the user may send to (a complaint's)
         the_desk = desks_for(user).filter(code=wf.default_desk).first() if wf.default_desk else None
     promise = _future_time(promised_at) if promised_at else None
+    chosen = None
+    if region:
+        chosen = Region.objects.filter(code=region).values_list("pk", flat=True).first()
+        if chosen is None:
+            raise _bad(
+                CoreCode.INVALID_CHOICE,
+                f"未知的区域：{region}",
+                f"Unknown region {region!r}",
+                "region",
+            )
+    # where it comes from (P5, E1): chosen, named by the customer, their address, the hall
+    place, place_source = regions.locate(
+        chosen=chosen,
+        text=f"{subject} {description}",
+        address_region=customer.region_id if customer else None,
+        hall_region=the_hall.region_id if the_hall else None,
+    )
+    if place is not None and regions.is_rural(place.pk):
+        area = Area.RURAL  # the repair deadline of the place (L2), whatever the form said
     now = _now()
     with write_transaction():
         case = Case(
@@ -177,6 +203,8 @@ def open_case(
             channel=channel,
             priority=priority,
             area=area,
+            region=place,
+            region_source=place_source,
             category=cat,
             subject=subject,
             description=description,
@@ -211,4 +239,6 @@ def open_case(
             record_event(case, "promised", user, promised_at=promise.isoformat())
         # the desk's lists show it at once
         _tell(desk_people(the_desk), {"type": "case", "case_id": case.pk, "number": case.number})
+        pk = case.pk
+        transaction.on_commit(lambda: case_opened.send(sender=Case, case_id=pk))
     return case

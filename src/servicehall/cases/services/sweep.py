@@ -52,6 +52,8 @@ def sweep(now: datetime | None = None) -> dict:
     changes nothing more than running it once on time."""
     now = now or _now()
     open_cases = Case.objects.filter(closed_at__isnull=True)
+    # a case that follows an incident (E1) keeps no clock of its own: the incident's runs
+    own_clock = open_cases.filter(follows="")
 
     def ids(rows) -> list[int]:
         return [r[0] for r in rows]
@@ -108,11 +110,11 @@ def sweep(now: datetime | None = None) -> dict:
         return len(changed)
 
     return {
-        "warnings": _drain(open_cases, now, "warn_at", warn),
+        "warnings": _drain(own_clock, now, "warn_at", warn),
         "first_response_missed": _drain(
-            open_cases, now, "first_response_watch", first_response_missed
+            own_clock, now, "first_response_watch", first_response_missed
         ),
-        "escalations": _drain(open_cases, now, "next_escalation_at", escalate_overdue),
+        "escalations": _drain(own_clock, now, "next_escalation_at", escalate_overdue),
         "return_visits": _drain(
             open_cases.filter(resolved_at__isnull=False), now, "confirm_due", return_visit
         ),

@@ -1,0 +1,11 @@
+"""The early warning's and the incidents' own error codes (the shared ones are core.errors.Code)."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    UNKNOWN_ALERT = "unknown_alert"
+    UNKNOWN_INCIDENT = "unknown_incident"
+    UNKNOWN_REGION = "unknown_region"
+    # an open incident of the same service already covers one of the regions since about then
+    DUPLICATE_INCIDENT = "duplicate_incident"

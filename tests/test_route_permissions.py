@@ -282,6 +282,8 @@ def world(hall):
         "action": "start",
         "token": chat.start("web").token,
         "attachment_id": 1,  # none: whoever may is refused for the case (404), never 403
+        "incident_id": 1,  # none: whoever may is told it is unknown (404), never 403
+        "alert_id": 1,
     }
 
 
@@ -983,6 +985,9 @@ def test_hall_table_covers_every_scoped_route(db):
     # not a hall's: an import job (its uploader's), an article, a customer (the operator's)
     unscoped = {"web:import-job", "web:import-job-progress", "web:kb-article", "web:kb-edit"}
     unscoped |= {"web:kb-action", "web:help", "web:wb-reveal"}
+    # a district's, not a hall's: tests/incidents/test_e1_web.py walks them with every role
+    unscoped |= {"web:incident", "web:incident-link", "web:incident-close", "web:incident-waivers"}
+    unscoped |= {"web:alert-acknowledge", "web:alert-dismiss"}
     assert pages - unscoped == set(HALL_PAGES)
 
 

@@ -49,7 +49,7 @@ def start_jobs_in_process() -> None:
     from huey.contrib.djhuey import HUEY
 
     autodiscover_modules("tasks")  # as `run_huey` does: registers the periodic tasks
-    HUEY.create_consumer(workers=1, worker_type="thread", periodic=True).start()
+    HUEY.create_consumer(workers=1, worker_type="thread", periodic=True, max_delay=1.0).start()
 
 
 def refuse(zh: str, en: str) -> NoReturn:
@@ -156,7 +156,12 @@ def main(argv: list[str] | None = None) -> None:
         "--window", type=int, action="append", help="minutes; repeat for several (30, 60, 180)"
     )
     wa.add_argument("--min-customers", type=int, default=3, help="different customers (3)")
-    wa.add_argument("--threshold", type=float, default=4.0, help="−log10 p to alert (4)")
+    wa.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="−log10 p a window must reach to alert (4.5; +log10 of the windows' number)",
+    )
     wa.add_argument("--warm-up-days", type=float, default=7, help="no alert before (7 days)")
     ev = sub.add_parser("eval", help="measure the assistant on labelled questions")
     ev_sub = ev.add_subparsers(dest="what", required=True)
@@ -360,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
             contacts,
             windows=tuple(args.window or detector.WINDOWS),
             min_customers=args.min_customers,
-            threshold=args.threshold,
+            threshold=detector.THRESHOLD if args.threshold is None else args.threshold,
             warm_up_days=args.warm_up_days,
         ):
             print(json.dumps(alert.as_dict(), ensure_ascii=False))

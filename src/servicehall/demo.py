@@ -32,10 +32,12 @@ from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
 from servicehall.org.models import (
+    BusinessCategory,
     Counter,
     Desk,
     Hall,
     OpeningHours,
+    Region,
     ServiceType,
     StaffProfile,
 )
@@ -175,6 +177,9 @@ def demo_phone(i: int) -> str:
 def load_demo() -> bool:
     """Create what is missing of the demo organisation; returns False when it is all there."""
     created = False
+    if not Region.objects.exists():
+        _regions()
+        created = True
     if not Hall.objects.filter(code=HALL_CODE).exists():
         _hall_and_customers()
         created = True
@@ -203,6 +208,9 @@ def load_demo() -> bool:
         created = True
     if not hall.opening_hours.exists():
         _opening_hours(hall)
+        created = True
+    if not Case.objects.filter(number__startswith=HISTORY_PREFIX).exists():
+        _contact_history()
         created = True
     return created
 
@@ -477,9 +485,151 @@ def _staff(hall: Hall) -> dict:
     return users
 
 
+# --- places and the contacts of the last weeks (P5, E1)
+# The province of the early warning's stream generator (incidents/stream.py): its districts are
+# the demo's, so the history below and a generated file speak of the same places. 城东区 has
+# grids; the demo hall stands in 和平网格.
+PROVINCE = ("yunling", "云岭省")
+CITIES = {"临江市": "linjiang", "云岭市": "yunlingshi"}
+GRIDS = {  # district → (code, name, aliases)
+    "城东区": [
+        ("heping", "和平网格", "和平路"),
+        ("binjiang", "滨江网格", "滨江"),
+        ("donghu", "东湖网格", "东湖"),
+    ],
+}
+DISTRICT_ALIASES = {"城东区": "城东 东区", "城西区": "城西 西区", "江北区": "江北"}
+HALL_GRID = "linjiang-chengdong-heping"
+HISTORY_PREFIX = "LS"  # the history's case numbers: never a workflow's prefix
+HISTORY_DAYS = 28
+HISTORY_PER_DAY = 60  # contacts a day over the province's twelve districts (城东区: about ten)
+
+
+DISTRICT_CODES = {
+    "城东区": "chengdong",
+    "城西区": "chengxi",
+    "江北区": "jiangbei",
+    "高新区": "gaoxin",
+    "滨湖区": "binhu",
+    "青山县": "qingshan",
+    "白沙县": "baisha",
+    "中心区": "zhongxin",
+    "南湖区": "nanhu",
+    "石门县": "shimen",
+    "桃源县": "taoyuan",
+    "北山县": "beishan",
+}
+
+
+def _region_code(city: str, district: str) -> str:
+    return f"{CITIES[city]}-{DISTRICT_CODES[district]}"
+
+
+def _regions() -> None:
+    from servicehall.incidents.stream import DISTRICTS
+
+    province = Region.objects.create(
+        code=PROVINCE[0], name=PROVINCE[1], level=Region.Level.PROVINCE
+    )
+    cities = {
+        name: Region.objects.create(code=code, name=name, level=Region.Level.CITY, parent=province)
+        for name, code in CITIES.items()
+    }
+    for path, _size, rural in DISTRICTS:
+        city, name = path.split("/")
+        district = Region.objects.create(
+            code=_region_code(city, name),
+            name=name,
+            level=Region.Level.DISTRICT,
+            parent=cities[city],
+            rural=rural,
+            aliases=DISTRICT_ALIASES.get(name, ""),
+        )
+        for code, grid, aliases in GRIDS.get(name, ()):
+            Region.objects.create(
+                code=f"{district.code}-{code}",
+                name=grid,
+                level=Region.Level.GRID,
+                parent=district,
+                aliases=aliases,
+            )
+    Hall.objects.filter(code=HALL_CODE).update(region=Region.objects.get(code=HALL_GRID))
+    _regions_forget()
+
+
+def _regions_forget() -> None:
+    from servicehall.org import regions
+
+    regions.forget()
+
+
+def _contact_history() -> None:
+    """Four weeks of the province's everyday contacts before today — faults and consultations
+    by the hotline, closed —, from the stream generator's background: the baseline the early
+    warning compares a district with. Written directly (history, not today's work): no events,
+    no surveys, in no hall, so no list or report of today counts them."""
+    from servicehall.incidents import stream
+
+    owner = get_user_model().objects.get(username="gaofeng")  # the fault desk
+    by_path = {
+        f"{r.parent.name}/{r.name}": r
+        for r in Region.objects.filter(level=Region.Level.DISTRICT).select_related("parent")
+    }
+    from servicehall.incidents.problems import terms
+
+    categories = {c.code: c for c in BusinessCategory.objects.all()}
+    network = {"信号": "mobile-network", "手机上网": "mobile-network", "短信": "mobile-network"}
+    network |= {"宽带": "broadband-fault", "电视": "broadband-fault"}
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(timezone.localdate() - timedelta(days=HISTORY_DAYS), time())
+    rows = stream.background(start, HISTORY_DAYS, HISTORY_PER_DAY, random.Random(20261202))
+    rows.sort(key=lambda r: r[0])
+    batch = []
+    for i, (at, path, text, _customer, _id) in enumerate(rows, start=1):
+        when = timezone.make_aware(at, tz)
+        category = next((network[t] for t in terms(text) if t in network), None)
+        is_fault = category is not None
+        batch.append(
+            Case(
+                number=f"{HISTORY_PREFIX}{at:%Y%m%d}{i:05d}",
+                kind="fault" if is_fault else "consultation",
+                status="closed" if is_fault else "answered",
+                channel="hotline",
+                category=categories[category or "other"],
+                subject=text[:60],
+                description=text,
+                region=by_path[path],
+                region_source="said",
+                owner=owner,
+                handler=owner,
+                created_at=when,
+                first_responded_at=when,
+                resolution="已处理",
+                resolved_at=when + timedelta(hours=2),
+                closed_at=when + timedelta(hours=3),
+            )
+        )
+    Case.objects.bulk_create(batch, batch_size=500)
+
+
+# where the demo customers live: (region code, the address up to the street)
+HOMES = (
+    ("linjiang-chengdong-heping", "临江市城东区和平路"),
+    ("linjiang-chengdong-binjiang", "临江市城东区滨江大道"),
+    ("linjiang-chengdong-donghu", "临江市城东区东湖路"),
+    ("linjiang-chengxi", "临江市城西区西山路"),
+    ("linjiang-qingshan", "临江市青山县青山镇人民路"),
+)
+
+
 def _hall_and_customers() -> None:
     hall = Hall.objects.create(
-        code=HALL_CODE, name="城东营业厅", area="城东区", address="城东区和平路88号", is_open=True
+        code=HALL_CODE,
+        name="城东营业厅",
+        area="城东区",
+        address="临江市城东区和平路88号",
+        is_open=True,
+        region=Region.objects.filter(code=HALL_GRID).first(),
     )
     QueuePolicy.objects.create(hall=hall)
     types = {st.code: st for st in ServiceType.objects.all()}
@@ -504,8 +654,14 @@ def _hall_and_customers() -> None:
             if i % 5 == 0
             else Customer.Group.INDIVIDUAL
         )
+        place = HOMES[i % len(HOMES)]
         customer = Customer.objects.create(
-            name=name, id_number=id_number(rng, birth), tier=tier, group=group
+            name=name,
+            id_number=id_number(rng, birth),
+            tier=tier,
+            group=group,
+            address=f"{place[1]}{rng.randint(1, 200)}号{rng.randint(1, 30)}栋{rng.randint(101, 2806)}",
+            region=Region.objects.filter(code=place[0]).first(),
         )
         PhoneNumber.objects.create(customer=customer, number=demo_phone(i), is_primary=True)
     _appointments(hall)

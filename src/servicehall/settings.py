@@ -180,6 +180,9 @@ HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "name": "servicehall",
     "immediate": False,
+    # an idle consumer looks for work at least every second: the early warning watches each
+    # new contact "within seconds" (P5; Redis blocks and answers at once anyway)
+    "consumer": {"max_delay": 1.0},
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
 }
 

@@ -57,6 +57,12 @@ class OpenIn(Schema):
     hall: str | None = Field(None, max_length=32)
     priority: str = Field("normal", max_length=10)
     area: str = Field("town", max_length=10, description="town or rural (L2)")
+    region: str | None = Field(
+        None,
+        max_length=40,
+        description="region code (district or grid); none: from what the customer says, their "
+        "address or the hall (P5, E1)",
+    )
     desk: str | None = Field(None, max_length=32)
     promised_at: IsoDateTime | None = Field(None, description="reply time told to the customer")
 
@@ -132,6 +138,9 @@ class CaseRowOut(Schema):
     desk_name: str | None
     due_at: datetime | None
     promised_at: datetime | None
+    region: str = Field("", description="where it comes from: city › district › grid (P5, E1)")
+    region_source: str = Field("", description="staff, said, address or hall: how that was known")
+    follows: str = Field("", description="the incident it follows (E1); none: its own deadline")
     escalation_level: int
     deadline_state: str
     version: int

@@ -18,6 +18,7 @@ from servicehall.core.masking import has_personal_numbers, mask_free_text, mask_
 from servicehall.core.validate import object_id
 from servicehall.customers.services import present
 from servicehall.knowledge.models import Conversation
+from servicehall.org import regions
 from servicehall.org.models import Desk, Hall, staff_name
 from servicehall.org.roles import hall_ids_of, in_halls
 
@@ -236,6 +237,10 @@ def row(case: Case, now: datetime, lang: str = "zh") -> dict:
         else None,
         "due_at": case.due_at,
         "promised_at": case.promised_at,
+        # where it comes from and how that was known (P5, E1); the incident it follows
+        "region": regions.path(case.region_id),
+        "region_source": case.region_source,
+        "follows": case.follows,
         "escalation_level": case.escalation_level,
         "deadline_state": deadline_state(case, now),
         "version": case.version,

@@ -17,3 +17,10 @@ class IncidentsConfig(AppConfig):
         from . import tasks
 
         case_opened.connect(tasks.on_case_opened, dispatch_uid="incidents-watch")
+        # the assistant answers a reported outage with the incident's notice (E1)
+        from servicehall.knowledge import assistant
+
+        from .selectors import assistant_notice
+
+        if assistant_notice not in assistant.NOTICES:
+            assistant.NOTICES.append(assistant_notice)

@@ -140,6 +140,7 @@ class Detector:
         threshold: float = THRESHOLD,
         history_start: datetime | None = None,
         warm_up_days: float = WARM_UP_DAYS,
+        rhythm: list[float] | None = None,
     ) -> None:
         self.windows = [timedelta(minutes=w) for w in sorted(windows)]
         self.longest = self.windows[-1]
@@ -151,6 +152,10 @@ class Detector:
         self.keys: dict[tuple[str, str], _Key] = {}
         self.seen = 0
         self.warm_up = timedelta(days=warm_up_days)
+        # the week's rhythm: each hour of the week's share of contacts against the mean hour (1.0),
+        # given (the stream reads one district's contacts but knows every district's rhythm) or
+        # learnt from every area's reports seen (`all_hours`)
+        self.rhythm = rhythm
         self.all_hours = [0] * HOURS_A_WEEK  # every area's reports by hour of the week
         self.all_total = 0
         # when the baseline's span begins, in hours since the epoch: the history's start where
@@ -196,9 +201,15 @@ class Detector:
         came = self.occurrences(hour)
         overall = self.all_total / elapsed
         how = (hour + EPOCH_HOUR_OF_WEEK) % HOURS_A_WEEK
-        rhythm = self.all_hours[how] / came / overall if came and overall else 1.0
+        if self.rhythm is not None:
+            rhythm = self.rhythm[how]
+        else:
+            rhythm = self.all_hours[how] / came / overall if came and overall else 1.0
         usual = key.total / elapsed * rhythm
-        rate = (key.hours[how] + SHRINK * usual) / (came + SHRINK)
+        # this hour's own history, read with its neighbours (a chance report or two in one hour of
+        # a few weeks would otherwise make it look busy — or quiet)
+        own = (key.hours[how - 1] + key.hours[how] + key.hours[(how + 1) % HOURS_A_WEEK]) / 3
+        rate = (own + SHRINK * usual) / (came + SHRINK)
         return rate * (1 + 2 / math.sqrt(key.total + 1))
 
     def occurrences(self, hour: int) -> int:

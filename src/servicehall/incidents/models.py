@@ -11,7 +11,7 @@ class Service(models.TextChoices):
     """What an incident takes away; each has the problem of the dictionary (problems.py) that
     customers report it by, and a repair deadline (L2, `deadlines.py`)."""
 
-    VOICE = "voice", _("mobile voice (no signal, calls fail)")
+    VOICE = "voice", _("mobile voice")
     DATA = "data", _("mobile data")
     BROADBAND = "broadband", _("broadband")
     IPTV = "iptv", _("IPTV")

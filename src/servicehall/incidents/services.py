@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from servicehall.cases.errors import Code as CasesCode
@@ -27,6 +28,7 @@ from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import NotFound, ServiceError, invalid_transition, require_perm
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.core.sms import queue_sms
+from servicehall.core.ttl import TTLCache
 from servicehall.org import regions
 from servicehall.org.models import Hall, Region
 from servicehall.org.roles import hall_ids_of
@@ -117,6 +119,35 @@ def _text_of(case) -> str:
     return f"{case.subject} {case.description}"
 
 
+RHYTHM: TTLCache[list[float]] = TTLCache(3600)  # the week's rhythm changes slowly
+
+
+def week_rhythm() -> list[float]:
+    """Every district's contacts by hour of the week (local time) over the last LOOKBACK, each
+    hour's share against the mean hour — the rhythm the district's own few reports are read
+    with. Flat until there are enough contacts to tell (two a slot). One aggregate query an
+    hour per process."""
+
+    def compute() -> list[float]:
+        counts = [0] * detector.HOURS_A_WEEK
+        rows = (
+            Case.objects.filter(created_at__gte=_now() - LOOKBACK)
+            .annotate(day=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at"))
+            .values("day", "hour")
+            .annotate(n=Count("id"))
+            .values_list("day", "hour", "n")
+        )
+        for day, hour, n in rows:
+            counts[(day - 1) * 24 + hour] += n
+        total = sum(counts)
+        if total < 2 * detector.HOURS_A_WEEK:
+            return [1.0] * detector.HOURS_A_WEEK
+        mean = total / detector.HOURS_A_WEEK
+        return [c / mean for c in counts]
+
+    return RHYTHM.get("week", compute)
+
+
 def watch(case_id: int) -> Alert | None:
     """One new contact (the Huey task calls it within seconds of the case's intake): link it to
     an open incident it matches, then look for a surge in its district. The alert open at this
@@ -139,7 +170,7 @@ def watch(case_id: int) -> Alert | None:
         .order_by("created_at", "pk")
         .values_list("pk", "created_at", "subject", "description", "customer_id", "contact_phone")
     )
-    d = detector.Detector(history_start=_local(since), warm_up_days=0)
+    d = detector.Detector(history_start=_local(since), warm_up_days=0, rhythm=week_rhythm())
     for pk, at, subject, description, customer_id, phone in rows.iterator(chunk_size=2000):
         who = f"c{customer_id}" if customer_id else (f"p{phone}" if phone else "")
         for _ in d.add(_local(at), district.code, f"{subject} {description}", who, str(pk)):
@@ -167,6 +198,8 @@ def _write_alert(district: Region, seen: detector.Alert) -> Alert:
         "score": round(seen.score, 2),
     }
     with write_transaction():
+        # two workers watching two contacts of one surge at once: one row, the second updates it
+        Region.objects.select_for_update().filter(pk=district.pk).first()
         same = (
             Alert.objects.select_for_update()
             .filter(
@@ -228,7 +261,7 @@ def get_alert(user, alert_id, *, for_update: bool = False) -> Alert:
     return alert
 
 
-def _districts_of(user) -> set[int] | None:
+def districts_of(user) -> set[int] | None:
     """The districts of the user's halls (None: every one)."""
     ids = hall_ids_of(user)
     if ids is None:
@@ -242,7 +275,7 @@ def _districts_of(user) -> set[int] | None:
 
 def visible_alerts(user, qs=None):
     qs = Alert.objects.all() if qs is None else qs
-    districts = _districts_of(user)
+    districts = districts_of(user)
     return qs if districts is None else qs.filter(region__in=districts)
 
 
@@ -375,7 +408,7 @@ def _regions(codes) -> list[Region]:
 def _check_regions_of(user, chosen: list[Region]) -> None:
     """A hall manager declares for the districts of their halls; another district answers as
     an unknown one (who sees which hall)."""
-    districts = _districts_of(user)
+    districts = districts_of(user)
     if districts is None:
         return
     outside = [r for r in chosen if getattr(regions.district_of(r.pk), "pk", None) not in districts]
@@ -475,6 +508,10 @@ def declare(
             _check_alert_version(alert, alert_version)
             if alert.status not in (Alert.Status.NEW, Alert.Status.ACKNOWLEDGED):
                 raise _alert_refusal(alert, "宣布为故障事件", "declared an incident")
+        # two managers declaring it at once: the districts' rows are the lock, so the second
+        # sees the first's incident and is refused as a duplicate
+        districts = sorted({getattr(regions.district_of(r.pk), "pk", r.pk) for r in chosen})
+        list(Region.objects.select_for_update().filter(pk__in=districts).order_by("pk"))
         same = (
             Incident.objects.filter(
                 status=Incident.Status.OPEN,
@@ -554,7 +591,7 @@ def get_incident(user, incident_id, *, for_update: bool = False) -> Incident:
 
 def visible_incidents(user, qs=None):
     qs = Incident.objects.all() if qs is None else qs
-    districts = _districts_of(user)
+    districts = districts_of(user)
     if districts is None:
         return qs
     return qs.filter(regions__in=regions.under(districts)).distinct()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.db import DatabaseError, transaction
@@ -409,6 +410,12 @@ def _plan_tip(phone: str) -> str | None:
     )
 
 
+# What is happening now, asked before any self-help: each takes the customer's words and their
+# verified line (or None) and gives (Chinese, English) or None. The incidents app adds the open
+# incident where the customer is ("没信号" in a district with a declared outage, E1).
+NOTICES: list[Callable[[str, str | None], tuple[str, str] | None]] = []
+
+
 def reply(message: str, *, phone: str | None = None, audience: str = "public") -> Reply:
     """`phone`: the customer's own line, when they have verified it in this conversation;
     `audience` "staff" (agent assist at the counter) answers from staff-only articles too."""
@@ -440,6 +447,10 @@ def reply(message: str, *, phone: str | None = None, audience: str = "public") -
         )
     if THANKS_RE.match(text):
         return Reply("polite", "不客气，还有其他问题随时问我。", "You are welcome.")
+    for notice in NOTICES:
+        found = notice(text, phone)
+        if found is not None:
+            return Reply("notice", found[0], found[1], 1.0)
 
     index = catalogue_index()
     query = kbqa.parse(index, text)

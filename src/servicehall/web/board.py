@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import NotFound
+from servicehall.incidents import selectors as incidents_selectors
 from servicehall.queueing import selectors, services
 from servicehall.surveys import selectors as survey_selectors
 
@@ -31,6 +32,7 @@ def _context(hall):
     return {
         "hall": hall,
         "b": data,
+        "warning": incidents_selectors.for_hall(hall),
         "waiting": waiting,
         "waiting_more": data["waiting_total"] - len(waiting),
     }

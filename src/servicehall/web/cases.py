@@ -25,7 +25,8 @@ from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core.calendar import unconfirmed_years
 from servicehall.core.errors import ServiceError
 from servicehall.core.validate import object_id
-from servicehall.org.models import BusinessCategory, Desk
+from servicehall.org import regions
+from servicehall.org.models import BusinessCategory, Desk, Region
 from servicehall.queueing import selectors as queue_selectors
 from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
@@ -85,6 +86,14 @@ def case_list(request):
     )
 
 
+def region_choices() -> list[tuple[str, str]]:
+    """Districts and grids for the case form; empty: the region is found (org.regions.locate)."""
+    return [
+        (r.code, regions.path(r.pk))
+        for r in Region.objects.filter(level__gte=Region.Level.DISTRICT).order_by("code")
+    ]
+
+
 def _new_context(request, values, error: ServiceError | None = None) -> dict:
     ticket = None
     ticket_id = object_id(values.get("ticket_id"))
@@ -101,6 +110,7 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
         "channels": Channel.choices,
         "priorities": Priority.choices,
         "areas": Area.choices,
+        "regions": region_choices(),
         "categories": _categories(),
         "desks": selectors.desks_for(request.user),
         "script": WORKFLOWS["consultation"].script_zh["open"],
@@ -128,6 +138,7 @@ def case_new(request):
             ticket_id=object_id(p.get("ticket_id")),
             priority=p.get("priority") or "normal",
             area=p.get("area") or "town",
+            region=p.get("region") or None,
             desk=p.get("desk") or None,
             promised_at=p.get("promised_at") or None,
         )

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from servicehall.core.errors import ServiceError
+from servicehall.incidents import selectors as incidents_selectors
 from servicehall.queueing import selectors, services
 
 from .access import page
@@ -28,6 +29,8 @@ def _waiting(hall) -> dict:
 def display(request, hall):
     hall = services.hall_for(request.user, hall)
     ctx = _calls(hall) | _waiting(hall) | {"time_zone": settings.TIME_ZONE}
+    # the hall's own notice and those of incidents in its district (E1), on one line
+    ctx["notice"] = "　".join([hall.notice, *incidents_selectors.hall_notices(hall)]).strip("　")
     return render(request, "web/display/display.html", ctx)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from servicehall.core.errors import ServiceError
 from servicehall.core.ratelimit import client_address
+from servicehall.incidents import selectors as incidents_selectors
 from servicehall.org.models import ServiceType
 from servicehall.queueing import selectors, services
 from servicehall.queueing.models import Ticket
@@ -49,6 +50,7 @@ def _slip(ticket: Ticket) -> dict:
 def kiosk(request, hall):
     hall = services.hall_for(request.user, hall)
     ctx = {"hall": hall, "service_types": _offered(hall), "error": None, "ticket": None}
+    ctx["incident_notices"] = incidents_selectors.hall_notices(hall)  # outages around (E1)
     if request.method == "POST":
         phone = request.POST.get("phone", "").strip()
         try:

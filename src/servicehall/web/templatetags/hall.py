@@ -1,11 +1,13 @@
 """Template helpers of the hall pages: names in the interface language, event labels."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from servicehall.cases import selectors as cases_selectors
+from servicehall.incidents import selectors as incidents_selectors
 from servicehall.web.names import english
 
 register = template.Library()
@@ -87,6 +89,43 @@ KB_EVENT_LABELS = {
 def kb_event(kind: str):
     """A knowledge article's history entry in the interface language."""
     return KB_EVENT_LABELS.get(kind, kind)
+
+
+@register.simple_tag
+def region_source(code: str) -> str:
+    """How a case's region was known (org.regions.Source), in the interface language."""
+    from servicehall.org.regions import Source
+
+    return str(Source(code).label) if code in Source.values else code
+
+
+@register.simple_tag(takes_context=True)
+def incident_link(context, number: str) -> str:
+    """A case's incident: a link for those who may see incidents, the number for the others."""
+    user = context["request"].user
+    target = (
+        incidents_selectors.by_number(user, number)
+        if user.has_perm("incidents.view_alerts")
+        else None
+    )
+    if target is None:
+        return number
+    return format_html('<a href="{}">{}</a>', reverse("web:incident", args=[target.pk]), number)
+
+
+@register.simple_tag
+def problem_label(term: str) -> str:
+    """An early-warning problem's name (incidents/problems.py) in the interface language."""
+    return incidents_selectors.problem_label(term, english())
+
+
+@register.simple_tag(takes_context=True)
+def open_alerts(context) -> int:
+    """Early-warning alerts of the user's districts waiting for a decision (the nav's badge)."""
+    user = context["request"].user
+    if not (user.is_authenticated and user.has_perm("incidents.view_alerts")):
+        return 0
+    return incidents_selectors.waiting(user)
 
 
 @register.simple_tag(takes_context=True)

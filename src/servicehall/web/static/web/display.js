@@ -141,7 +141,9 @@
       });
   }
 
-  var handlers = { ready: resync, notice: setNotice };
+  // the notice line is the hall's notice and its district's incidents' (E1): composed by the
+  // server, so a change of either takes the page again
+  var handlers = { ready: resync, notice: resync, incident: resync, incident_closed: resync };
   ["issued", "cancelled", "transferred", "moved_to_quiet", "no_show", "started", "finished"]
     .forEach(function (type) { handlers[type] = waitingSoon; });
   handlers.called = function (ev) { show(ev); waitingSoon(); };

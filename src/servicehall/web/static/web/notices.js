@@ -74,6 +74,34 @@
     beep();
   }
 
+  // P5: an early-warning alert in one of the user's districts — stays until clicked, and the
+  // nav's badge counts it
+  function warning(e) {
+    var item = document.createElement("a");
+    item.className = "notice notice-alert notice-warning";
+    item.href = root.dataset.incidentsUrl + "#alert-" + e.alert_id;
+    item.dataset.alert = e.alert_id;
+    var head = document.createElement("b");
+    head.textContent = root.dataset.textWarning;
+    var body = document.createElement("span");
+    var en = document.documentElement.lang === "en";
+    body.textContent = root.dataset.textWarningBody
+      .replace("{region}", e.region || "").replace("{problem}", (en ? e.problem_en : e.problem) || "")
+      .replace("{n}", e.customers);
+    item.appendChild(head);
+    item.appendChild(body);
+    box.prepend(item);
+    box.hidden = false;
+    var b = document.getElementById("alert-badge");
+    if (b) {
+      var n = (parseInt(b.dataset.count || "0", 10) || 0) + 1;
+      b.dataset.count = String(n);
+      b.textContent = String(n);
+      b.hidden = false;
+    }
+    beep();
+  }
+
   // After a reconnection (the stream dropped, or Redis was away) hand-overs may have been
   // missed: the badge is taken again from the server, as the lists are.
   var connectedOnce = false;
@@ -99,6 +127,7 @@
   ServiceHallLive(root.dataset.events, {
     handover: function (e) { show(e); refreshLists(); },
     pii_alert: alert,
+    alert: warning,
     case: refreshLists,
     ready: function () { refreshBadge(); if (lists.length) refreshLists(); },
   }, root);

@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="−log10 p a window must reach to alert (4.5; +log10 of the windows' number)",
     )
-    wa.add_argument("--warm-up-days", type=float, default=7, help="no alert before (7 days)")
+    wa.add_argument(
+        "--warm-up-days", type=float, default=None, help="no alert in the file's first days (7)"
+    )
     ev = sub.add_parser("eval", help="measure the assistant on labelled questions")
     ev_sub = ev.add_subparsers(dest="what", required=True)
     kq = ev_sub.add_parser("kbqa", help="KBQA: load --kb into a fresh catalogue, answer, score")
@@ -366,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
             windows=tuple(args.window or detector.WINDOWS),
             min_customers=args.min_customers,
             threshold=detector.THRESHOLD if args.threshold is None else args.threshold,
-            warm_up_days=args.warm_up_days,
+            warm_up_days=detector.WARM_UP_DAYS if args.warm_up_days is None else args.warm_up_days,
         ):
             print(json.dumps(alert.as_dict(), ensure_ascii=False))
     elif args.cmd == "eval":

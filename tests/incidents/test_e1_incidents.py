@@ -33,13 +33,13 @@ def places(hall):
     return {"east": east, "grid": grid, "west": west, "rural": rural, "city": city}
 
 
-def report(user, text, *, customer=None, phone=None, kind="complaint", **kw):
+def report(user, text, *, customer=None, phone=None, kind="complaint", category="other", **kw):
     c = customer or factories.make_customer(phone=phone)
     return cases.open_case(
         user,
         kind=kind,
         channel="walk_in",
-        category="other",
+        category=category,
         description=text,
         customer_id=c.pk,
         **kw,
@@ -167,7 +167,12 @@ def test_e1_incident_links_tells_once_follows_and_closes_together(clerk, manager
     notices = SmsMessage.objects.filter(purpose="incident_notice")
     assert sorted(m.to for m in notices) == ["13900000001", "13900000002"]
     assert Affected.objects.filter(incident=incident).count() == 2
-    # by hand: the words did not catch it
+    # filed under the service's fault category: linked whatever its words
+    filed = report(clerk, "手机左上角显示仅限紧急呼叫", category="mobile-network", kind="fault")
+    services.watch(filed.pk)
+    filed.refresh_from_db()
+    assert filed.follows == incident.number
+    # by hand: neither the words nor the category caught it
     odd = report(clerk, "手机显示紧急呼叫")
     services.link_case(manager, incident.pk, odd.number)
     odd.refresh_from_db()
@@ -183,8 +188,8 @@ def test_e1_incident_links_tells_once_follows_and_closes_together(clerk, manager
         c.refresh_from_db()
         assert c.status == "resolved", c.number
         assert c.events.filter(kind="resolved_together").exists()
-    assert SmsMessage.objects.filter(purpose="incident_restored").count() == 3
-    assert closed.summary["contacts"] == 4 and closed.summary["customers"] == 3
+    assert SmsMessage.objects.filter(purpose="incident_restored").count() == 4
+    assert closed.summary["contacts"] == 5 and closed.summary["customers"] == 4
     assert closed.summary["deadlines_missed"] == 0
     with pytest.raises(ServiceError) as e:
         services.close(manager, incident.pk, resolution="再次关闭")

@@ -183,3 +183,18 @@ def test_l2_waiver_list_exports_the_customers_past_the_deadline_masked(two_distr
     assert len(lines) == 2
     assert "139****6666" in lines[1] and "13955556666" not in text
     assert str(customer.pk) in lines[1]
+
+
+def test_e1_a_chat_keeps_where_the_customer_is_and_how_it_was_known(two_districts):
+    from servicehall.cases.services import chat as chat_routing
+    from servicehall.knowledge import chat
+    from servicehall.knowledge.models import Conversation
+
+    token = chat.start("web").token
+    chat_routing.say(token, "你好")
+    assert Conversation.objects.get(token=token).region_id is None
+    chat_routing.say(token, "我在城西区，手机没信号")
+    conversation = Conversation.objects.get(token=token)
+    assert (conversation.region.code, conversation.region_source) == ("lj-cx", "said")
+    chat_routing.say(token, "城东区也这样")  # the first place named stays
+    assert Conversation.objects.get(token=token).region.code == "lj-cx"

@@ -53,6 +53,15 @@ SERVICE_TERMS = {
     Service.CAMPAIGN: ("营销",),
 }
 TERM_SERVICE = {t: s for s, terms in SERVICE_TERMS.items() for t in terms}
+# the C2 categories a service's fault is filed under: a case so filed is the service's whatever
+# its words ("手机显示紧急呼叫" filed as 移动网络故障)
+SERVICE_CATEGORIES = {
+    Service.VOICE: ("mobile-network",),
+    Service.DATA: ("mobile-network",),
+    Service.SMS: ("mobile-network",),
+    Service.BROADBAND: ("broadband-fault",),
+    Service.IPTV: ("broadband-fault",),
+}
 MOBILE = frozenset({Service.VOICE, Service.DATA, Service.SMS})
 REPAIRS = MOBILE | {Service.BROADBAND, Service.IPTV}  # services with a repair deadline (L2)
 MANAGE = "incidents.manage_incidents"
@@ -152,7 +161,7 @@ def watch(case_id: int) -> Alert | None:
     """One new contact (the Huey task calls it within seconds of the case's intake): link it to
     an open incident it matches, then look for a surge in its district. The alert open at this
     contact, written, or None."""
-    case = Case.objects.select_related("region").filter(pk=case_id).first()
+    case = Case.objects.select_related("region", "category").filter(pk=case_id).first()
     if case is None or case.region_id is None:
         return None
     link_to_open_incidents(case)
@@ -623,12 +632,15 @@ def _open_for_update(user, incident_id, version) -> Incident:
 
 def matches(incident: Incident, case: Case, covered: set[int]) -> bool:
     """Whether a contact is one the incident caused: its region lies in the incident's, it is a
-    kind an outage causes (LINKABLE_KINDS), it came after the start, and it reports the
-    service's problem (problems.py) or one of the incident's own words."""
+    kind an outage causes (LINKABLE_KINDS), it came after the start, and it is filed under the
+    service's fault category, or reports the service's problem (problems.py) or one of the
+    incident's own words."""
     if case.region_id not in covered or case.kind not in LINKABLE_KINDS:
         return False
     if case.created_at < incident.started_at:
         return False
+    if case.category.code in SERVICE_CATEGORIES.get(incident.service, ()):
+        return True
     text = _text_of(case)
     if set(problems.terms(text)) & set(SERVICE_TERMS[incident.service]):
         return True
@@ -683,6 +695,7 @@ def _link_matching(incident: Incident, user) -> int:
     n = 0
     candidates = (
         Case.objects.select_for_update()
+        .select_related("category")
         .filter(
             region__in=covered,
             kind__in=LINKABLE_KINDS,

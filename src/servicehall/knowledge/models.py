@@ -192,6 +192,16 @@ class Conversation(models.Model):
     # The customer's own line, once they proved it with a code sent to it by SMS (V2): then the
     # assistant answers about their own plan and bills.
     phone = models.CharField(_("verified number"), max_length=11, blank=True)
+    # where the customer is (P5, E1): a place they named, else their verified line's address
+    region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    region_source = models.CharField(_("region known from"), max_length=10, blank=True)
     pending_phone = models.CharField(max_length=11, blank=True)
     code_hash = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)

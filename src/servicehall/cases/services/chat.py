@@ -20,9 +20,10 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import ServiceError
 from servicehall.core.events import publish_on_commit
 from servicehall.core.masking import mask_free_text
-from servicehall.customers.services import normalize_phone
+from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.knowledge import assistant, chat
 from servicehall.knowledge.models import Conversation, Message
+from servicehall.org import regions
 from servicehall.org.models import staff_name
 
 from ...core.errors import Code as CoreCode
@@ -264,6 +265,7 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
                 sender=Message.Sender.CUSTOMER,
                 text=text[: chat.MAX_TEXT],
             )  # longer than the assistant reads: it has said so, politely; the rest is not kept
+        _place(conversation, text)
         answer = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.ASSISTANT,
@@ -275,6 +277,20 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
     if reply.kind == "handover":
         reply = _hand_over(token, answer, reply)
     return answer, reply
+
+
+def _place(conversation, text: str) -> None:
+    """The chat's region, once known (P5, E1): a place the customer names, else their verified
+    line's address — the same order as a case's (org.regions.locate)."""
+    if conversation.region_id:
+        return
+    customer = find_by_phone(conversation.phone) if conversation.phone else None
+    place, how = regions.locate(text=text, address_region=customer.region_id if customer else None)
+    if place is not None:
+        type(conversation).objects.filter(pk=conversation.pk).update(
+            region=place, region_source=how
+        )
+        conversation.region_id, conversation.region_source = place.pk, how
 
 
 def _hand_over(token: str, answer: Message, reply: assistant.Reply) -> assistant.Reply:

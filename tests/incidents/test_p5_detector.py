@@ -143,3 +143,14 @@ def test_p5_warn_prints_one_json_line_per_alert(tmp_path):
 def test_p5_warn_refuses_a_bad_file_naming_the_line(tmp_path, text, said):
     done = warn(tmp_path, text)
     assert done.returncode == 2 and said in done.stderr and done.stdout == ""
+
+
+def test_p5_every_problem_has_its_two_names_and_its_words():
+    from servicehall.incidents.problems import PROBLEMS, SURFACE_TERM
+
+    for term, entry in PROBLEMS.items():
+        assert len(entry) == 3, term
+        zh, en, forms = entry
+        assert isinstance(zh, str) and isinstance(en, str) and isinstance(forms, tuple), term
+        assert all(terms(form) == {term: form} for form in forms), term
+    assert len(SURFACE_TERM) == sum(len(f) for *_, f in PROBLEMS.values())  # no word twice

@@ -45,13 +45,15 @@ LINKABLE_KINDS = ("complaint", "fault", "work_order", "consultation")
 # the problem customers report each service's loss by (problems.PROBLEMS)
 SERVICE_TERMS = {
     Service.VOICE: ("信号",),
-    Service.DATA: ("手机上网",),
-    Service.BROADBAND: ("宽带",),
+    # "上不了网" without saying phone or line: either outage's
+    Service.DATA: ("手机上网", "网络"),
+    Service.BROADBAND: ("宽带", "网络"),
     Service.IPTV: ("电视",),
     Service.SMS: ("短信",),
     Service.BILLING: ("扣费", "停机"),
     Service.CAMPAIGN: ("营销",),
 }
+# the service an alert's problem suggests (declaring from it): a home's "断网" is broadband's
 TERM_SERVICE = {t: s for s, terms in SERVICE_TERMS.items() for t in terms}
 # the C2 categories a service's fault is filed under: a case so filed is the service's whatever
 # its words ("手机显示紧急呼叫" filed as 移动网络故障)

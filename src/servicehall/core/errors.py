@@ -94,6 +94,19 @@ class Conflict(ServiceError):
     status = 409
 
 
+def check_version(given, current, zh: str, en: str, *, required: bool = True) -> None:
+    """The one stale-version refusal of every edited object (a case, an article, an alert, an
+    incident): 409 `stale_version` with the current version, when what the form or the client
+    read is not what is there now. `required=False`: a caller that sent no version is not
+    checked (a service called from code, not from a form)."""
+    if given is None and not required:
+        return
+    if given is None or str(given) != str(current):
+        raise Conflict(
+            Code.STALE_VERSION, zh, en, field="version", extra={"current_version": current}
+        )
+
+
 def invalid_transition(
     zh: str, en: str, *, field: str, status: str, allowed: list[tuple[str, str, str]]
 ) -> Conflict:

@@ -25,7 +25,13 @@ from servicehall.cases.services import record_event, resolve_together
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
-from servicehall.core.errors import NotFound, ServiceError, invalid_transition, require_perm
+from servicehall.core.errors import (
+    NotFound,
+    ServiceError,
+    check_version,
+    invalid_transition,
+    require_perm,
+)
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.core.sms import queue_sms
 from servicehall.core.ttl import TTLCache
@@ -310,14 +316,13 @@ def _alert_refusal(alert: Alert, zh: str, en: str):
 
 
 def _check_alert_version(alert: Alert, version) -> None:
-    if version is not None and str(version) != str(alert.version):
-        raise ServiceError(
-            CoreCode.STALE_VERSION,
-            "该预警已被他人处理，请刷新后再操作",
-            "Someone else has handled this alert; reload and try again",
-            field="version",
-            status=409,
-        )
+    check_version(
+        version,
+        alert.version,
+        "该预警已被他人处理，请刷新后再操作",
+        "Someone else has handled this alert; reload and try again",
+        required=False,
+    )
 
 
 def acknowledge(user, alert_id, *, version=None) -> Alert:
@@ -610,14 +615,13 @@ def visible_incidents(user, qs=None):
 
 def _open_for_update(user, incident_id, version) -> Incident:
     incident = get_incident(user, incident_id, for_update=True)
-    if version is not None and str(version) != str(incident.version):
-        raise ServiceError(
-            CoreCode.STALE_VERSION,
-            "该故障事件已被他人修改，请刷新后再操作",
-            "Someone else has changed this incident; reload and try again",
-            field="version",
-            status=409,
-        )
+    check_version(
+        version,
+        incident.version,
+        "该故障事件已被他人修改，请刷新后再操作",
+        "Someone else has changed this incident; reload and try again",
+        required=False,
+    )
     if incident.status != Incident.Status.OPEN:
         raise invalid_transition(
             f"故障事件 {incident.number} 已关闭",

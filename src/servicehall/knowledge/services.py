@@ -39,6 +39,7 @@ from servicehall.core.errors import (
     Conflict,
     NotFound,
     ServiceError,
+    check_version,
     forbidden,
     invalid_transition,
     require_perm,
@@ -106,14 +107,12 @@ def get_article(article_id, *, for_update: bool = False) -> Article:
 
 def _check_version(article: Article, version) -> None:
     current = article.head.number
-    if version is None or str(version) != str(current):
-        raise Conflict(
-            CoreCode.STALE_VERSION,
-            f"文章已被他人修改（当前版本 v{current}），请刷新后再操作",
-            f"The article was changed by someone else (now v{current}); reload and try again",
-            field="version",
-            extra={"current_version": current},
-        )
+    check_version(
+        version,
+        current,
+        f"文章已被他人修改（当前版本 v{current}），请刷新后再操作",
+        f"The article was changed by someone else (now v{current}); reload and try again",
+    )
 
 
 def _event(article: Article, kind: str, actor, from_status: str, note: str = "") -> ArticleEvent:

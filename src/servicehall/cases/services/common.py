@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from servicehall.core.errors import (
     Conflict,
     ServiceError,
+    check_version,
     invalid_transition,
     require_perm,
 )
@@ -78,15 +79,13 @@ def _check_handler(user, case: Case) -> None:
 
 
 def _check_version(case: Case, version) -> None:
-    if version is None or str(version) != str(case.version):
-        raise Conflict(
-            CoreCode.STALE_VERSION,
-            f"工单 {case.number} 已被他人修改（当前版本 {case.version}），请刷新后再操作",
-            f"Case {case.number} was changed by someone else (now version {case.version}); "
-            "reload and try again",
-            field="version",
-            extra={"current_version": case.version},
-        )
+    check_version(
+        version,
+        case.version,
+        f"工单 {case.number} 已被他人修改（当前版本 {case.version}），请刷新后再操作",
+        f"Case {case.number} was changed by someone else (now version {case.version}); "
+        "reload and try again",
+    )
 
 
 def check_open(case: Case) -> None:

@@ -213,3 +213,45 @@ def test_l2_outage_past_the_deadline_is_flagged_for_the_rental_waiver(clerk, man
     assert services.deadline_hours("broadband", rural=True) == 72
     assert services.deadline_hours("voice", rural=True) == 48
     assert services.deadline_hours("billing", rural=False) == 0
+
+
+def test_e1_linking_keeps_to_what_an_outage_causes_and_where(clerk, manager, places):
+    start = timezone.now() - timedelta(hours=1)
+    with pytest.raises(ServiceError) as e:  # a letter would link every case
+        services.declare(
+            manager, service="broadband", regions_codes=["lj-cd"], started_at=start, words=["w"]
+        )
+    assert e.value.field == "words"
+    incident = services.declare(
+        manager, service="broadband", regions_codes=["lj-cd"], started_at=start, words=["光衰"]
+    )
+    praise = report(clerk, "宽带断网时师傅修得很快，表扬", kind="praise", category="praise")
+    filed_praise = report(clerk, "光衰修好了，wow", kind="consultation", category="praise")
+    for c in (praise, filed_praise):
+        services.watch(c.pk)
+        c.refresh_from_db()
+        assert c.follows == "", c.description
+    # by hand: not a case of another district, even for a manager who works there too
+    area = factories.make_staff("area_manager", None)
+    west = report(clerk, "我在城西区，宽带断网")
+    with pytest.raises(ServiceError) as e:
+        services.link_case(area, incident.pk, west.number)
+    assert e.value.code == "outside_incident"
+    west.refresh_from_db()
+    assert west.follows == ""
+
+
+def test_e1_an_open_incident_is_a_duplicate_whatever_the_new_start(manager, places):
+    now = timezone.now()
+    services.declare(
+        manager, service="data", regions_codes=["lj-cd"], started_at=now - timedelta(days=4)
+    )
+    with pytest.raises(ServiceError) as e:
+        services.declare(
+            manager, service="data", regions_codes=["lj-cd-bj"], started_at=now - timedelta(hours=1)
+        )
+    assert e.value.code == "duplicate_incident"
+    # another service over the same place is another incident
+    services.declare(
+        manager, service="voice", regions_codes=["lj-cd"], started_at=now - timedelta(hours=1)
+    )

@@ -154,3 +154,61 @@ def test_p5_every_problem_has_its_two_names_and_its_words():
         assert isinstance(zh, str) and isinstance(en, str) and isinstance(forms, tuple), term
         assert all(terms(form) == {term: form} for form in forms), term
     assert len(SURFACE_TERM) == sum(len(f) for *_, f in PROBLEMS.values())  # no word twice
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("收不到短信了", "短信"),
+        ("短信一直收不到", "短信"),
+        ("发不出短信", "短信"),
+        ("I can't receive SMS codes", "短信"),
+        ("家里宽带断了上不了网", "宽带"),
+        ("wifi连不上", "宽带"),
+        ("网断了", "网络"),
+        ("internet is down", "网络"),
+        ("信号很差，电话打不通", "信号"),
+        ("手机只能拨打紧急电话", "信号"),
+        ("电视机顶盒黑屏", "电视"),
+    ],
+)
+def test_p5_a_problem_in_the_words_customers_use(text, term):
+    assert term in terms(text)
+
+
+@pytest.mark.parametrize("text", ["我想办宽带", "手机号码怎么改", "通话记录怎么查", "套餐多少钱"])
+def test_p5_a_question_is_not_a_problem(text):
+    assert terms(text) == {}
+
+
+def test_p5_a_growing_alert_says_how_unusual_it_is_now():
+    history = calm_history()
+    surge = [
+        (NOON + timedelta(minutes=i), "临江市/城东区", "手机没信号", f"s{i}", f"s{i}")
+        for i in range(40)
+    ]
+    alerts = run(history + surge)
+    (alert,) = [a for a in alerts if a.start >= NOON]
+    four = run(history + surge[:4])
+    (first,) = [a for a in four if a.start >= NOON]
+    assert alert.customers == set(f"s{i}" for i in range(40))
+    assert alert.score > first.score + 20  # forty customers are far less likely than four
+
+
+def test_p5_a_row_with_more_columns_than_the_header_or_bad_bytes_names_its_line(tmp_path):
+    from servicehall.core.errors import ServiceError
+    from servicehall.incidents import contacts_file
+
+    extra = tmp_path / "extra.csv"
+    extra.write_text("text,created_at,region\n没信号,2026-12-01 12:00,城东区,多余\n")
+    with pytest.raises(ServiceError) as e:
+        list(contacts_file.rows(str(extra)))
+    assert "第2行" in e.value.zh
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        "text,created_at,region\n没信号,2026-12-01 12:00,城东区\n".encode()
+        + b"\xff\xfe,2026-12-01 12:01,x\n"
+    )
+    with pytest.raises(ServiceError) as e:
+        list(contacts_file.rows(str(bad)))
+    assert "第3行" in e.value.zh

@@ -7,7 +7,6 @@ parse or a line that is not UTF-8 refuses the file naming the line. Times: ISO 8
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -31,11 +30,26 @@ def parse_time(value: str) -> datetime | None:
         return None
 
 
+def _lines(raw, where: list[int]) -> Iterator[str]:
+    """The file's lines decoded one by one (UTF-8, a BOM allowed), so a byte that is not UTF-8
+    is refused naming its own line; `where[0]` is the line last read."""
+    for number, data in enumerate(raw, start=1):
+        where[0] = number
+        try:
+            yield data.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _bad_line(
+                number,
+                "不是UTF-8编码的文本，请另存为UTF-8后重试",
+                "not UTF-8 text; save the file as UTF-8 and try again",
+            ) from None
+
+
 def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
     """(at, region, text, customer, id) for each row, in file order."""
     with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        where = [0]
+        reader = csv.reader(_lines(raw, where))
         try:
             header = [h.strip().lower() for h in next(reader, [])]
             missing = [c for c in REQUIRED if c not in header]
@@ -54,7 +68,7 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
-                if len(row) < len(header):
+                if len(row) != len(header):
                     raise _bad_line(
                         line,
                         f"应有{len(header)}列，实有{len(row)}列",
@@ -77,13 +91,5 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
                     row[customer_col].strip() if customer_col is not None else "",
                     row[id_col].strip() if id_col is not None else str(line),
                 )
-        except UnicodeDecodeError:
-            raise _bad_line(
-                reader.line_num + 1,
-                "不是UTF-8编码的文本，请另存为UTF-8后重试",
-                "not UTF-8 text; save the file as UTF-8 and try again",
-            ) from None
         except csv.Error as exc:
-            raise _bad_line(
-                reader.line_num, f"CSV格式错误（{exc}）", f"malformed CSV ({exc})"
-            ) from None
+            raise _bad_line(where[0], f"CSV格式错误（{exc}）", f"malformed CSV ({exc})") from None

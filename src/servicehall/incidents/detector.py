@@ -58,6 +58,7 @@ class Alert:
     score: float = 0.0
     count: int = 0
     window: int = 0  # minutes: the window in which it was unusual
+    window_index: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -253,6 +254,7 @@ class Detector:
                 alert.words[word] += 1
                 alert.contacts.append(cid)
                 alert.count += 1
+                self._regrade(key, alert, now)
             elif warm:
                 self._test(key, region, term, at, now)
             hour = math.floor(now)
@@ -287,7 +289,17 @@ class Detector:
                     alert.count += 1
                 alert.score = score
                 alert.window = round(window.total_seconds() / 60)
+                alert.window_index = j
                 return
+
+    def _regrade(self, key: _Key, alert: Alert, now: float) -> None:
+        """A growing alert says how unusual it is now: its window's customers against the usual,
+        the most unusual it has been (300 customers are not "1 in 4,000,000" as 4 were)."""
+        j = alert.window_index
+        expected = self.baselines(key, now, self.window_hours)[j]
+        score = poisson_score(len(key.customers[j]), expected)
+        if score > alert.score:
+            alert.score, alert.baseline = score, expected
 
     def _hour_over(self, key: _Key) -> None:
         if key.pending:

@@ -9,3 +9,5 @@ class Code(StrEnum):
     UNKNOWN_REGION = "unknown_region"
     # an open incident of the same service already covers one of the regions since about then
     DUPLICATE_INCIDENT = "duplicate_incident"
+    # a case linked by hand that lies outside the incident's regions
+    OUTSIDE_INCIDENT = "outside_incident"

@@ -112,6 +112,8 @@ PROBLEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (
             "上不了网",
             "断网",
+            "网断了",
+            "没网",
             "没网了",
             "网络故障",
             "网络异常",
@@ -192,10 +194,123 @@ PATTERN = re.compile(
 )
 
 
+# Beyond the fixed wordings: what failed and at what, a few characters apart in either order —
+# "宽带断了", "短信一直收不到", "发不出短信", "can't receive sms". Read only when no fixed wording
+# is found (most reports use one), so a year of contacts stays fast.
+COMBOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "短信": (
+        ("短信", "验证码", "sms", "text message"),
+        (
+            "收不到",
+            "收不了",
+            "没收到",
+            "接收不到",
+            "发不出",
+            "发不了",
+            "发送失败",
+            "can't receive",
+            "cannot receive",
+            "can not receive",
+            "not receiving",
+            "not arriving",
+        ),
+    ),
+    "宽带": (
+        ("宽带", "光猫", "wifi", "wi-fi", "路由器", "网线", "光纤"),
+        (
+            "断了",
+            "断网",
+            "坏了",
+            "连不上",
+            "上不了",
+            "用不了",
+            "不能用",
+            "掉线",
+            "很卡",
+            "红灯",
+            "没网",
+            "down",
+            "not working",
+        ),
+    ),
+    "信号": (
+        ("信号", "电话", "通话"),
+        (
+            "没了",
+            "没有",
+            "很差",
+            "太差",
+            "很弱",
+            "不稳定",
+            "打不通",
+            "打不出",
+            "打不进",
+            "接不通",
+            "无法接通",
+            "老是断",
+            "总是断",
+            "dropped",
+        ),
+    ),
+    "手机上网": (
+        ("手机", "流量", "4g", "5g", "移动数据"),
+        ("上不了网", "没网", "断网", "网速慢", "网很慢", "很卡", "用不了"),
+    ),
+    "网络": (
+        ("网络", "网断", "internet", "网速"),
+        (
+            "断了",
+            "故障",
+            "异常",
+            "连不上",
+            "上不去",
+            "很慢",
+            "太慢",
+            "很卡",
+            "is down",
+            "down",
+            "not working",
+        ),
+    ),
+    "电视": (
+        ("电视", "机顶盒", "iptv"),
+        ("看不了", "黑屏", "卡顿", "没画面", "没信号", "打不开", "not working"),
+    ),
+}
+GAP = 6  # characters at most between what failed and at what
+
+
+def _alternatives(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+COMBO_PATTERN = re.compile(
+    "|".join(
+        f"(?P<{['sms', 'bb', 'sig', 'data', 'net', 'tv'][i]}>"
+        f"(?:{_alternatives(objects)}).{{0,{GAP}}}?(?:{_alternatives(failures)})"
+        f"|(?:{_alternatives(failures)}).{{0,{GAP}}}?(?:{_alternatives(objects)}))"
+        for i, (objects, failures) in enumerate(COMBOS.values())
+    ),
+    re.IGNORECASE,
+)
+# what a combination needs first: one of the things that fail (most texts name none)
+OBJECT_PATTERN = re.compile(
+    _alternatives({o for objects, _ in COMBOS.values() for o in objects}), re.IGNORECASE
+)
+COMBO_TERM = dict(zip(["sms", "bb", "sig", "data", "net", "tv"], COMBOS, strict=True))
+
+
 def terms(text: str) -> dict[str, str]:
-    """The problems a text reports: {term: the first surface form it used}."""
+    """The problems a text reports: {term: the first wording it used}."""
     found: dict[str, str] = {}
     for m in PATTERN.finditer(text):
         term = SURFACE_TERM[m.group(0).lower()]
         found.setdefault(term, m.group(0))
+    # none, or only the vague 网络 ("上不了网"): what failed may be said ("宽带断了上不了网")
+    if (not found or found.keys() == {"网络"}) and OBJECT_PATTERN.search(text):
+        said = {}
+        for m in COMBO_PATTERN.finditer(text):
+            said.setdefault(COMBO_TERM[m.lastgroup], m.group(0))
+        if said:
+            return said
     return found

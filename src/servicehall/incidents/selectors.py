@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from servicehall.cases.workflows import workflow_of
-from servicehall.core.masking import mask_free_text, mask_phone
+from servicehall.core.masking import mask_free_text, mask_name, mask_phone
 from servicehall.org import regions
 from servicehall.org.models import Region
 
@@ -118,7 +118,7 @@ def incident_detail(incident: Incident, *, lang_en: bool = False) -> dict:
     ]
     affected = [
         {
-            "customer": a.customer_id,
+            "customer": mask_name(a.customer.name) if a.customer_id else "",
             "phone": mask_phone(a.phone),
             "region": regions.path(a.region_id),
             "first_contact_at": a.first_contact_at,
@@ -127,7 +127,9 @@ def incident_detail(incident: Incident, *, lang_en: bool = False) -> dict:
             "outage_hours": a.outage_hours,
             "waive_rental": a.waive_rental,
         }
-        for a in Affected.objects.filter(incident=incident).order_by("first_contact_at")
+        for a in Affected.objects.filter(incident=incident)
+        .select_related("customer")
+        .order_by("first_contact_at")
     ]
     now = timezone.now()
     deadline = max((a["deadline_hours"] for a in affected), default=0) or services.deadline_hours(

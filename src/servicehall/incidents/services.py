@@ -72,6 +72,9 @@ SERVICE_CATEGORIES = {
 }
 MOBILE = frozenset({Service.VOICE, Service.DATA, Service.SMS})
 REPAIRS = MOBILE | {Service.BROADBAND, Service.IPTV}  # services with a repair deadline (L2)
+MIN_WORD = 2  # an incident's own linking words: a letter would link every case ("w" in "wow")
+# what no outage causes, whatever its words: praise and suggestions
+NOT_CAUSED = ("praise", "suggestion")
 MANAGE = "incidents.manage_incidents"
 VIEW = "incidents.view_alerts"
 MAX_TEXT = 2000
@@ -476,8 +479,8 @@ def declare(
     alert_version=None,
 ) -> Incident:
     """Declare an incident (E1), by hand or from an alert. Refused without a service or a region,
-    and when an open incident of the same service already covers one of the regions from
-    within a day of this start (the same incident declared twice)."""
+    and when an open incident of the same service already covers one of the regions (the same
+    incident declared twice: an open incident is the outage until now, whatever this start)."""
     require_perm(user, MANAGE, "宣布故障事件", "declare incidents")
     if service not in Service.values:
         raise _bad(
@@ -515,7 +518,16 @@ def declare(
     notice = validate.text(
         notice, "notice", "通知内容", "the notice", limit=300, required=False
     ) or default_notice(service, place, recovery)
-    words = [w.strip() for w in (words or []) if w and w.strip()][:20]
+    words = [w.strip() for w in (words or []) if w and w.strip()]
+    short = [w for w in words if len(w) < MIN_WORD]
+    if short or len(words) > 20:
+        raise _bad(
+            CoreCode.INVALID_CHOICE,
+            f"关联词每个至少{MIN_WORD}个字、最多20个（“{short[0] if short else ''}”太短）",
+            f"Each linking word needs at least {MIN_WORD} characters, 20 words at most"
+            + (f" ({short[0]!r} is too short)" if short else ""),
+            "words",
+        )
     covered = regions.under(r.pk for r in chosen)
     with write_transaction():
         alert = None
@@ -528,13 +540,9 @@ def declare(
         # sees the first's incident and is refused as a duplicate
         districts = sorted({getattr(regions.district_of(r.pk), "pk", r.pk) for r in chosen})
         list(Region.objects.select_for_update().filter(pk__in=districts).order_by("pk"))
+        # an open incident is the outage until now: its time overlaps any start
         same = (
-            Incident.objects.filter(
-                status=Incident.Status.OPEN,
-                service=service,
-                started_at__gte=start - timedelta(days=1),
-                started_at__lte=start + timedelta(days=1),
-            )
+            Incident.objects.filter(status=Incident.Status.OPEN, service=service)
             .prefetch_related("regions")
             .order_by("started_at")
         )
@@ -542,10 +550,10 @@ def declare(
             if regions.under(r.pk for r in other.regions.all()) & covered:
                 raise ServiceError(
                     Code.DUPLICATE_INCIDENT,
-                    f"已有相同的故障事件 {other.number}（{other.title}）：同一业务、区域重叠、时间相近，"
+                    f"已有相同的故障事件 {other.number}（{other.title}）：同一业务、区域重叠、尚未关闭，"
                     "请在该事件中关联工单",
                     f"Incident {other.number} ({other.title}) already covers this: the same "
-                    "service, overlapping regions, close in time; link the cases there",
+                    "service, overlapping regions, still open; link the cases there",
                     field="regions",
                     status=409,
                 )
@@ -643,7 +651,7 @@ def matches(incident: Incident, case: Case, covered: set[int]) -> bool:
     incident's own words."""
     if case.region_id not in covered or case.kind not in LINKABLE_KINDS:
         return False
-    if case.created_at < incident.started_at:
+    if case.category.code in NOT_CAUSED or case.created_at < incident.started_at:
         return False
     if case.category.code in SERVICE_CATEGORIES.get(incident.service, ()):
         return True
@@ -755,6 +763,16 @@ def link_case(user, incident_id, case_number: str, *, version=None) -> Incident:
                 f"工单 {number} 不存在",
                 f"Unknown case {number}",
                 field="case",
+            )
+        covered = regions.under(r.pk for r in incident.regions.all())
+        if case.region_id is not None and case.region_id not in covered:
+            raise ServiceError(
+                Code.OUTSIDE_INCIDENT,
+                f"工单 {number} 的区域（{regions.path(case.region_id)}）不在该故障事件的区域内",
+                f"Case {number} is in {regions.path(case.region_id)}, outside the incident's "
+                "regions",
+                field="case",
+                status=422,
             )
         if case.closed_at or case.follows:
             raise ServiceError(

@@ -1,5 +1,5 @@
 // The staff bar on a phone: the menu button folds the links and the account part open and shut;
-// a badge on it repeats the unanswered-chats badge hidden inside the folded menu.
+// a badge on it repeats the badges hidden inside the folded menu (chats, alerts).
 (function () {
   var toggle = document.getElementById("nav-toggle");
   if (!toggle) return;
@@ -8,10 +8,19 @@
     var open = bar.classList.toggle("open");
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
-  var badge = document.getElementById("chat-badge");
+  // what waits inside: unanswered chats and early-warning alerts (P5), added up
+  var badges = ["chat-badge", "alert-badge"].map(function (id) { return document.getElementById(id); })
+    .filter(Boolean);
   var mirror = document.getElementById("menu-badge");
-  if (!badge || !mirror) return;
-  function copy() { mirror.textContent = badge.textContent; mirror.hidden = badge.hidden; }
+  if (!badges.length || !mirror) return;
+  function copy() {
+    var n = 0;
+    badges.forEach(function (b) { if (!b.hidden) n += parseInt(b.textContent, 10) || 0; });
+    mirror.textContent = String(n);
+    mirror.hidden = !n;
+  }
   copy();
-  new MutationObserver(copy).observe(badge, { attributes: true, childList: true, characterData: true, subtree: true });
+  badges.forEach(function (b) {
+    new MutationObserver(copy).observe(b, { attributes: true, childList: true, characterData: true, subtree: true });
+  });
 })();

@@ -16,6 +16,15 @@ cluster's first report to the report that raised the alert.
 Throughput (`--throughput N`): N contacts of about a year's background (no clusters) written to a
 CSV, then the real command `servicehall warn --input` timed on it, reading and sorting included
 (`seconds`, `rows_per_s`); `alerts` there are all false ones.
+
+The stream (`--stream N`): what one new case costs the Huey task (`incidents.services.watch`)
+when the province already holds N cases of the last 28 days (the generator's background, all 12
+districts, written straight into a fresh database: SQLite in a temporary data directory, or a
+new PostgreSQL database beside DATABASE_URL's, dropped after), with the problems each reported
+(`incidents.Report`, as the stream keeps them). Then 40 new cases in the busiest district
+(城东区), each watched as the task watches it: `watch_ms` p50 and p99, how many reports of the
+problem the district's baseline counts, and whether the new ones raised the alert they should
+(the same problem, from different customers, within minutes).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import csv
 import json
 import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -116,6 +126,113 @@ def throughput(n: int) -> dict:
     }
 
 
+def stream_child(n: int) -> dict:
+    """In a subprocess with Django on the fresh database (see --stream)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicehall.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from servicehall.cases import services as cases
+    from servicehall.cases.models import Case
+    from servicehall.incidents import services
+    from servicehall.org import regions
+    from servicehall.org.models import BusinessCategory, Hall, Region, StaffProfile
+    from servicehall.org.roles import assign_role
+
+    call_command("migrate", interactive=False, verbosity=0)
+    province = Region.objects.create(code="p", name="云岭省", level=1)
+    cities, districts = {}, {}
+    for path, _size, rural in stream.DISTRICTS:
+        city, name = path.split("/")
+        if city not in cities:
+            cities[city] = Region.objects.create(
+                code=f"c{len(cities)}", name=city, level=2, parent=province
+            )
+        districts[path] = Region.objects.create(
+            code=f"d{len(districts)}", name=name, level=3, parent=cities[city], rural=rural
+        )
+    regions.forget()
+    hall = Hall.objects.create(code="bench", name="城东营业厅", region=districts["临江市/城东区"])
+    user = get_user_model().objects.create_user("bench")
+    StaffProfile.objects.create(user=user, full_name="压测", employee_no="B0001", hall=hall)
+    assign_role(user, "clerk")
+    user = get_user_model().objects.get(pk=user.pk)
+    other = BusinessCategory.objects.get(code="other")
+    now = timezone.localtime()
+    start = datetime.combine(now.date() - timedelta(days=28), datetime.min.time())
+    weekday = sum(stream.WEEKDAY) / 7
+    rows = stream.background(start, 28, n / 28 / weekday, random.Random(7))
+    rows.sort(key=lambda r: r[0])
+    tz = timezone.get_current_timezone()
+    started = time.perf_counter()
+    batch = [
+        Case(
+            number=f"B{i:09d}",
+            kind="consultation",
+            status="answered",
+            channel="hotline",
+            category=other,
+            subject=text[:60],
+            description=text,
+            region=districts[path],
+            region_source="said",
+            owner=user,
+            handler=user,
+            created_at=timezone.make_aware(at, tz),
+            closed_at=timezone.make_aware(at, tz),
+        )
+        for i, (at, path, text, _customer, _id) in enumerate(rows)
+    ]
+    # as the stream would have kept them, case by case: the problems each reported
+    services.note_reports(Case.objects.bulk_create(batch, batch_size=5000))
+    load_s = time.perf_counter() - started
+    times, alert = [], None
+    for i in range(40):
+        case = cases.open_case(
+            user,
+            kind="complaint",
+            channel="walk_in",
+            category="other",
+            description=f"我在城东区，手机没信号{i}",
+            phone=f"1390000{i:04d}",
+            phone_identifies=False,
+        )
+        t0 = time.perf_counter()
+        alert = services.watch(case.pk) or alert
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    read = services.Report.objects.filter(
+        district=districts["临江市/城东区"], term="信号", at__gte=timezone.now() - services.LOOKBACK
+    ).count()
+    return {
+        "cases": len(rows),
+        "load_s": round(load_s, 1),
+        "district_reports_counted": read,
+        "watch_ms_p50": round(statistics.median(times), 1),
+        "watch_ms_p99": round(times[math.ceil(0.99 * len(times)) - 1], 1),
+        "alert_raised": alert is not None,
+        "alert_customers": alert.customers if alert else 0,
+    }
+
+
+def stream_run(n: int) -> dict:
+    from servicehall.testing import fresh_database
+
+    with tempfile.TemporaryDirectory() as tmp, fresh_database("servicehall-ew", tmp) as (env, db):
+        done = subprocess.run(
+            [sys.executable, __file__, "--stream-child", str(n)],
+            env=env | {"PYTHONPATH": str(ROOT / "src")},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {"database": db} | json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=60)
@@ -125,9 +242,16 @@ def main() -> int:
         "--seed", type=int, default=7, help="the stream (the settings were tuned on 20261201)"
     )
     parser.add_argument("--throughput", type=int, help="time `servicehall warn` on N rows")
+    parser.add_argument("--stream", type=int, help="time the stream's watch with N cases stored")
+    parser.add_argument("--stream-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stream_child:
+        print(json.dumps(stream_child(args.stream_child), ensure_ascii=False))
+        return 0
     result = {"measured_at": datetime.now().isoformat(timespec="seconds")}
-    if args.throughput:
+    if args.stream:
+        result |= {"stream": stream_run(args.stream)}
+    elif args.throughput:
         result |= {"throughput": throughput(args.throughput)}
     else:
         result |= quality(args.days, args.per_day, args.repeat, args.seed)

@@ -609,7 +609,9 @@ def _contact_history() -> None:
                 closed_at=when + timedelta(hours=3),
             )
         )
-    Case.objects.bulk_create(batch, batch_size=500)
+    from servicehall.incidents.services import note_reports
+
+    note_reports(Case.objects.bulk_create(batch, batch_size=500))
 
 
 # where the demo customers live: (region code, the address up to the street)

@@ -227,41 +227,63 @@ class Detector:
         """One contact, in time order (`customer` empty: it counts as a customer of its own).
         Yields the alerts of this area and problem that closed before it: an alert is yielded
         once, when it closes; `close` yields those still open at the end."""
+        now, warm = self._clock(at)
+        for term, word in problem_terms(text).items():
+            yield from self._report(at, now, warm, region, term, word, customer, cid)
+
+    def add_report(
+        self, at: datetime, region: str, term: str, word: str, customer: str = "", cid: str = ""
+    ) -> Iterator[Alert]:
+        """One problem already read from a contact (the stream keeps them: `incidents.Report`),
+        in time order; as `add`."""
+        now, warm = self._clock(at)
+        yield from self._report(at, now, warm, region, term, word, customer, cid)
+
+    def seed(self, region: str, term: str, hours: list[int], first: datetime) -> None:
+        """An area's problem with its history already counted by hour of the week (the stream's
+        aggregate query over its stored reports) instead of replayed report by report."""
+        key = self.keys[(region, term)] = _Key(first, len(self.windows))
+        key.hours = list(hours)
+        key.total = sum(hours)
+
+    def _clock(self, at: datetime) -> tuple[float, bool]:
+        """`at` in hours since the epoch (cheap arithmetic below), and whether the warm-up is
+        over; the first contact starts the history where none was given."""
         if self.history_start is None:
             self.history_start = at
-        now = (at - EPOCH) / ONE_HOUR  # hours since the epoch: cheap arithmetic below
+        now = (at - EPOCH) / ONE_HOUR
         if self.start_hour is None:
             self.start_hour = now
-        warm = at - self.history_start >= self.warm_up
-        for term, word in problem_terms(text).items():
-            k = (region, term)
-            key = self.keys.get(k)
-            if key is None:
-                key = self.keys[k] = _Key(at, len(self.windows))
-            yield from self._advance(key, at)
-            self.seen += 1
-            who = customer or f"#{cid or self.seen}"
-            key.reports.append((at, who, word, cid))
-            for counter in key.customers:
-                counter[who] += 1
-            alert = key.alert
-            if alert is not None and self._calm(key, now):
-                yield alert  # back to the usual: the alert closes, a new one may open later
-                alert = key.alert = None
-            if alert is not None:
-                alert.end = at
-                alert.customers.add(who)
-                alert.words[word] += 1
-                alert.contacts.append(cid)
-                alert.count += 1
-                self._regrade(key, alert, now)
-            elif warm:
-                self._test(key, region, term, at, now)
-            hour = math.floor(now)
-            if key.hour != hour:
-                self._hour_over(key)
-                key.hour = hour
-            key.pending += 1
+        return now, at - self.history_start >= self.warm_up
+
+    def _report(self, at, now, warm, region, term, word, customer, cid) -> Iterator[Alert]:
+        key = self.keys.get((region, term))
+        if key is None:
+            key = self.keys[(region, term)] = _Key(at, len(self.windows))
+        yield from self._advance(key, at)
+        self.seen += 1
+        who = customer or f"#{cid or self.seen}"
+        key.reports.append((at, who, word, cid))
+        for counter in key.customers:
+            counter[who] += 1
+        alert = key.alert
+        if alert is not None and self._calm(key, now):
+            yield alert  # back to the usual: the alert closes, a new one may open later
+            alert = key.alert = None
+        if alert is not None:
+            alert.end = at
+            alert.customers.add(who)
+            alert.words[word] += 1
+            alert.contacts.append(cid)
+            alert.count += 1
+            self._regrade(key, alert, now)
+        elif warm:
+            self._test(key, region, term, at, now)
+        hour = math.floor(now)
+        if key.hour != hour:
+            self._hour_over(key)
+            key.hour = hour
+        key.pending += 1
 
     def _test(self, key: _Key, region: str, term: str, at: datetime, now: float) -> None:
         """Is what this area reports of this problem unusual now, in any window?"""

@@ -20,6 +20,24 @@ class Service(models.TextChoices):
     CAMPAIGN = "campaign", _("a campaign (sign-ups without consent)")
 
 
+class Report(models.Model):
+    """A problem a contact reported, as the stream read it (P5): the district, the problem, the
+    words, the customer. The early warning's baseline is counted from these rows by the
+    database — one aggregate query whatever the province's size — and only the last hours are
+    replayed."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(max_length=20)
+    word = models.CharField(max_length=60)
+    who = models.CharField(max_length=40)  # c<customer>, p<number>, or #<case>: one customer
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("case", "term"), name="report_once")]
+        indexes = [models.Index(fields=("district", "term", "at"), name="report_district_term")]
+
+
 class Alert(models.Model):
     """What the early warning saw: one district, one problem, a window in which more different
     customers reported it than the district usually has. A manager acknowledges it, dismisses it

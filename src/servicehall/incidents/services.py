@@ -42,7 +42,7 @@ from servicehall.queueing.services import channel_name as hall_channel
 
 from . import detector, problems
 from .errors import Code
-from .models import Affected, Alert, Incident, IncidentCase, IncidentEvent, Service
+from .models import Affected, Alert, Incident, IncidentCase, IncidentEvent, Report, Service
 
 LOOKBACK = timedelta(days=28)  # the district's history the stream's baseline is learnt from
 # the case types a service interruption causes; an appeal answers to its appeal centre, praise
@@ -143,16 +143,16 @@ RHYTHM: TTLCache[list[float]] = TTLCache(3600)  # the week's rhythm changes slow
 
 
 def week_rhythm() -> list[float]:
-    """Every district's contacts by hour of the week (local time) over the last LOOKBACK, each
+    """Every district's reports by hour of the week (local time) over the last LOOKBACK, each
     hour's share against the mean hour — the rhythm the district's own few reports are read
-    with. Flat until there are enough contacts to tell (two a slot). One aggregate query an
-    hour per process."""
+    with, as a file's are (detector.py: every area's reports). Flat until there are enough to
+    tell (two a slot). One aggregate query an hour per process."""
 
     def compute() -> list[float]:
         counts = [0] * detector.HOURS_A_WEEK
         rows = (
-            Case.objects.filter(created_at__gte=_now() - LOOKBACK)
-            .annotate(day=ExtractIsoWeekDay("created_at"), hour=ExtractHour("created_at"))
+            Report.objects.filter(at__gte=_now() - LOOKBACK)
+            .annotate(day=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
             .values("day", "hour")
             .annotate(n=Count("id"))
             .values_list("day", "hour", "n")
@@ -170,37 +170,78 @@ def week_rhythm() -> list[float]:
 
 def watch(case_id: int) -> Alert | None:
     """One new contact (the Huey task calls it within seconds of the case's intake): link it to
-    an open incident it matches, then look for a surge in its district. The alert open at this
-    contact, written, or None."""
+    an open incident it matches, keep the problems it reports (`Report`), and look for a surge
+    of each in its district. The alert open at this contact, written, or None."""
     case = Case.objects.select_related("region", "category").filter(pk=case_id).first()
     if case is None or case.region_id is None:
         return None
     link_to_open_incidents(case)
-    found = problems.terms(_text_of(case))
     district = regions.district_of(case.region_id)
-    if not found or district is None:
+    if district is None:
         return None
-    since = case.created_at - LOOKBACK
-    rows = (
-        Case.objects.filter(
-            region__in=regions.under([district.pk]),
-            created_at__gte=since,
-            created_at__lte=case.created_at,
-        )
-        .order_by("created_at", "pk")
-        .values_list("pk", "created_at", "subject", "description", "customer_id", "contact_phone")
-    )
-    d = detector.Detector(history_start=_local(since), warm_up_days=0, rhythm=week_rhythm())
-    for pk, at, subject, description, customer_id, phone in rows.iterator(chunk_size=2000):
-        who = f"c{customer_id}" if customer_id else (f"p{phone}" if phone else "")
-        for _ in d.add(_local(at), district.code, f"{subject} {description}", who, str(pk)):
-            pass  # surges that ended before this contact: not news
+    found = note_reports([case]).get(case.pk, {})
     written = None
     for term in found:
-        key = d.keys.get((district.code, term))
-        if key is not None and key.alert is not None:
-            written = _write_alert(district, key.alert) or written
+        seen = _surge(district, term, case.created_at)
+        if seen is not None:
+            written = _write_alert(district, seen) or written
     return written
+
+
+def _who(customer_id, phone, case_id) -> str:
+    return f"c{customer_id}" if customer_id else (f"p{phone}" if phone else f"#{case_id}")
+
+
+def note_reports(cases) -> dict[int, dict[str, str]]:
+    """The problems each case reports, kept as `Report` rows (once per case and problem; the
+    demo's history and a task run twice write nothing more). {case id: {term: words}}."""
+    out, rows = {}, []
+    for case in cases:
+        district = regions.district_of(case.region_id)
+        found = problems.terms(_text_of(case)) if district is not None else {}
+        out[case.pk] = found
+        rows.extend(
+            Report(
+                case_id=case.pk,
+                district=district,
+                term=term,
+                word=word[:60],
+                who=_who(case.customer_id, case.contact_phone, case.pk),
+                at=case.created_at,
+            )
+            for term, word in found.items()
+        )
+    if rows:
+        with write_transaction():
+            Report.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return out
+
+
+def _surge(district: Region, term: str, at) -> detector.Alert | None:
+    """The detector's verdict at `at` on one problem of one district: its history counted by hour
+    of the week by the database (the 28 days before the last few hours), the last hours replayed
+    report by report, as `servicehall warn` reads a file."""
+    since = at - LOOKBACK
+    longest = timedelta(minutes=max(detector.WINDOWS))
+    replay_from = timezone.localtime(at - longest).replace(minute=0, second=0, microsecond=0)
+    mine = Report.objects.filter(district=district, term=term)
+    hours = [0] * detector.HOURS_A_WEEK
+    counted = (
+        mine.filter(at__gte=since, at__lt=replay_from)
+        .annotate(day=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
+        .values("day", "hour")
+        .annotate(n=Count("id"))
+        .values_list("day", "hour", "n")
+    )
+    for day, hour, n in counted:
+        hours[(day - 1) * 24 + hour] += n
+    d = detector.Detector(history_start=_local(since), warm_up_days=0, rhythm=week_rhythm())
+    d.seed(district.code, term, hours, _local(since))
+    recent = mine.filter(at__gte=replay_from, at__lte=at).order_by("at", "pk")
+    for r in recent.values_list("at", "word", "who", "case_id"):
+        for _ in d.add_report(_local(r[0]), district.code, term, r[1], r[2], str(r[3])):
+            pass  # a surge that ended before this contact: not news
+    return d.keys[(district.code, term)].alert
 
 
 def _write_alert(district: Region, seen: detector.Alert) -> Alert:

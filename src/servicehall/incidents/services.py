@@ -4,9 +4,10 @@ incident, live notices after commit.
 
 The stream (`watch`): each new case — complaint, fault report, work order, consultation, a chat
 handed over — is placed in a region at intake (org/regions.py). Here it is linked to an open
-incident it matches (E1), and the detector (detector.py) is run over its district's contacts of
-the last `LOOKBACK`: the same code as `servicehall warn`, so the stream and the file agree. An
-alert open at the new contact is written (or brought up to date) as an `Alert` row, and the
+incident it matches (E1), the problems it reports are kept (`Report`), and the detector
+(detector.py, the same code as `servicehall warn`, so the stream and the file agree) judges each
+in its district: the last `LOOKBACK` counted by the database, the last hours replayed. An alert
+open at the new contact is written (or brought up to date) as an `Alert` row, and the
 district's hall managers and boards hear of it at once.
 """
 

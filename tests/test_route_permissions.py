@@ -987,6 +987,7 @@ def test_hall_table_covers_every_scoped_route(db):
     unscoped |= {"web:kb-action", "web:help", "web:wb-reveal"}
     # a district's, not a hall's: tests/incidents/test_e1_web.py walks them with every role
     unscoped |= {"web:incident", "web:incident-link", "web:incident-close", "web:incident-waivers"}
+    unscoped |= {"web:incident-update"}
     unscoped |= {"web:alert-acknowledge", "web:alert-dismiss"}
     assert pages - unscoped == set(HALL_PAGES)
 

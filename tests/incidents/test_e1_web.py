@@ -67,6 +67,7 @@ def test_e1_every_role_on_every_incident_route_in_its_own_district_and_another(t
         ("GET", f"/incidents/{incident.pk}/", None),
         ("GET", f"/incidents/{incident.pk}/waivers.csv", None),
         ("POST", f"/incidents/{incident.pk}/link", {"case": "XX"}),
+        ("POST", f"/incidents/{incident.pk}/update", {"cause": "传输中断"}),
         ("POST", f"/alerts/{alert.pk}/acknowledge", {}),
     ]
     failures = []
@@ -198,3 +199,35 @@ def test_e1_a_chat_keeps_where_the_customer_is_and_how_it_was_known(two_district
     assert (conversation.region.code, conversation.region_source) == ("lj-cx", "said")
     chat_routing.say(token, "城东区也这样")  # the first place named stays
     assert Conversation.objects.get(token=token).region.code == "lj-cx"
+
+
+def test_e1_an_update_reaches_the_screens_not_the_customers_phones_again(two_districts):
+    from servicehall.core.models import SmsMessage
+
+    east = two_districts["east"]
+    manager = factories.make_staff("hall_manager", east)
+    surge(east)
+    incident = services.declare(
+        manager,
+        service="voice",
+        regions_codes=["lj-cd"],
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    texted = SmsMessage.objects.count()
+    c = client_of(manager)
+    r = c.post(
+        f"/incidents/{incident.pk}/update",
+        {"notice": "【故障通知】城东区基站抢修中，预计今晚22:00恢复", "version": incident.version},
+    )
+    assert r.status_code == 302
+    kiosk = client_of(factories.make_staff("device", east)).get("/kiosk/east/")
+    assert "预计今晚22:00恢复" in kiosk.content.decode()
+    assert SmsMessage.objects.count() == texted  # at most once per customer per incident
+    incident.refresh_from_db()
+    assert incident.events.filter(kind="updated").exists()
+    r = c.post(
+        f"/incidents/{incident.pk}/update",
+        {"expected_recovery": "2020-01-01T00:00", "version": incident.version},
+        follow=True,
+    )
+    assert "field-expected_recovery" in r.content.decode()

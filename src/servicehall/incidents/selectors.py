@@ -19,6 +19,7 @@ from .models import Affected, Alert, Incident, IncidentCase, Service
 EVENT_LABELS = {
     "declared": ("宣布故障事件", "Declared"),
     "linked": ("关联工单", "Cases linked"),
+    "updated": ("更新事件信息", "Updated"),
     "closed": ("恢复并关闭", "Restored and closed"),
 }
 ACTIVE_FOR = timedelta(hours=24)  # an unhandled alert stays on the board this long

@@ -834,6 +834,51 @@ def link_case(user, incident_id, case_number: str, *, version=None) -> Incident:
 # ------------------------------------------------------------------ closing
 
 
+def update(
+    user, incident_id, *, expected_recovery=None, cause: str = "", notice: str = "", version=None
+) -> Incident:
+    """What is known changes while it runs: the expected recovery, the cause, the notice the
+    halls' screens and the assistant show. Customers already told are not texted again (at most
+    once per incident, E1); the closing text tells them it is back."""
+    require_perm(user, MANAGE, "修改故障事件", "update incidents")
+    recovery = _time(
+        expected_recovery, "expected_recovery", "预计恢复时间", "expected recovery", required=False
+    )
+    cause = validate.text(cause, "cause", "故障原因", "the cause", limit=MAX_TEXT, required=False)
+    notice = validate.text(notice, "notice", "通知内容", "the notice", limit=300, required=False)
+    with write_transaction():
+        incident = _open_for_update(user, incident_id, version)
+        if recovery is not None and recovery <= incident.started_at:
+            raise _bad(
+                CasesCode.INVALID_TIME,
+                "预计恢复时间须晚于开始时间",
+                "The expected recovery must be after the start",
+                "expected_recovery",
+            )
+        changed = {}
+        if recovery is not None and recovery != incident.expected_recovery:
+            changed["expected_recovery"] = timezone.localtime(recovery).isoformat(
+                timespec="minutes"
+            )
+            incident.expected_recovery = recovery
+        if cause and cause != incident.cause:
+            changed["cause"] = cause[:200]
+            incident.cause = cause
+        if notice and notice != incident.notice:
+            changed["notice"] = notice
+            incident.notice = notice
+        if changed:
+            incident.version += 1
+            incident.save()
+            _event(incident, "updated", user, **changed)
+            for district in {regions.district_of(r.pk) for r in incident.regions.all()} - {None}:
+                _tell_district(
+                    district.pk,
+                    {"type": "incident", "incident_id": incident.pk, "number": incident.number},
+                )
+    return incident
+
+
 def close(user, incident_id, *, resolution: str, restored_at=None, version=None) -> Incident:
     """The service is back: the linked cases are resolved together (each customer still
     confirms, C5), every affected customer is told once more, whoever's outage passed the repair

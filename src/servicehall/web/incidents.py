@@ -150,7 +150,7 @@ def incident_declare(request):
 @page(VIEW)
 def incident_page(request, incident_id):
     incident = services.get_incident(request.user, incident_id)
-    by_form, top = sort_messages(request, ["incident", "link", "close"])
+    by_form, top = sort_messages(request, ["incident", "link", "close", "update"])
     detail = selectors.incident_detail(incident, lang_en=english())
     summary = incident.summary or {}
     return render(
@@ -166,6 +166,11 @@ def incident_page(request, incident_id):
             "msgs": by_form,
             "top_messages": top,
             "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "recovery_value": timezone.localtime(incident.expected_recovery).strftime(
+                "%Y-%m-%dT%H:%M"
+            )
+            if incident.expected_recovery
+            else "",
         },
     )
 
@@ -184,6 +189,27 @@ def incident_link(request, incident_id):
         ),
         words("已关联工单", "Case linked"),
         form="link",
+    )
+    return redirect("web:incident", incident_id=incident_id)
+
+
+@page(MANAGE)
+@require_POST
+def incident_update(request, incident_id):
+    services.get_incident(request.user, incident_id)
+    p = request.POST
+    attempt(
+        request,
+        lambda: services.update(
+            request.user,
+            incident_id,
+            expected_recovery=p.get("expected_recovery") or None,
+            cause=p.get("cause", ""),
+            notice=p.get("notice", ""),
+            version=p.get("version"),
+        ),
+        words("已更新故障事件信息", "Incident updated"),
+        form="update",
     )
     return redirect("web:incident", incident_id=incident_id)
 

@@ -80,6 +80,7 @@ urlpatterns = [
     path("incidents/<int:incident_id>/", incidents.incident_page, name="incident"),
     path("incidents/<int:incident_id>/link", incidents.incident_link, name="incident-link"),
     path("incidents/<int:incident_id>/close", incidents.incident_close, name="incident-close"),
+    path("incidents/<int:incident_id>/update", incidents.incident_update, name="incident-update"),
     path(
         "incidents/<int:incident_id>/waivers.csv",
         incidents.incident_waivers,

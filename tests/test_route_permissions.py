@@ -48,6 +48,8 @@ HANDLE = ("cases.handle_case",)
 KB_READ = ("knowledge.read_knowledge", "knowledge.author_article", "knowledge.review_article")
 KB_AUTHOR = ("knowledge.author_article",)
 KB_REVIEW = ("knowledge.review_article",)
+INCIDENT_READ = ("incidents.view_alerts",)
+INCIDENT_MANAGE = ("incidents.manage_incidents",)
 TOMORROW = (timezone.now() + timezone.timedelta(days=1)).isoformat()
 
 API = {  # (method, path): (any of these permissions, body)
@@ -151,6 +153,26 @@ API = {  # (method, path): (any of these permissions, body)
         },
     ),
     ("POST", "/api/complaints/{case_id}/grumble"): (HANDLE, {"version": 1, "resolution": "释"}),
+    # early warning and incidents (P5, E1): a district's, none here (404 for who may)
+    ("GET", "/api/incidents/alerts"): (INCIDENT_READ, None),
+    ("POST", "/api/incidents/alerts/{alert_id}/acknowledge"): (INCIDENT_MANAGE, {"version": 1}),
+    ("POST", "/api/incidents/alerts/{alert_id}/dismiss"): (
+        INCIDENT_MANAGE,
+        {"version": 1, "reason": "计划内割接"},
+    ),
+    ("GET", "/api/incidents"): (INCIDENT_READ, None),
+    # no region of the caller's: refused for the field (422), after the permission
+    ("POST", "/api/incidents"): (
+        INCIDENT_MANAGE,
+        {"service": "voice", "regions": ["nowhere"], "started_at": "2026-12-01T12:00:00+08:00"},
+    ),
+    ("GET", "/api/incidents/{incident_id}"): (INCIDENT_READ, None),
+    ("POST", "/api/incidents/{incident_id}/link"): (INCIDENT_MANAGE, {"case": "TS1"}),
+    ("POST", "/api/incidents/{incident_id}/update"): (INCIDENT_MANAGE, {"version": 1}),
+    ("POST", "/api/incidents/{incident_id}/close"): (
+        INCIDENT_MANAGE,
+        {"version": 1, "resolution": "基站已恢复"},
+    ),
     ("POST", "/api/complaints/{case_id}/responsibility"): (
         HANDLE,
         {"version": 1, "responsible": "hall"},

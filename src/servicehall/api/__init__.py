@@ -184,6 +184,7 @@ from . import (  # noqa: E402  (routers register on `api`)
     chat,
     complaints,
     customers,
+    incidents,
     knowledge,
     queueing,
 )
@@ -192,6 +193,7 @@ api.add_router("/queue", queueing.router)
 api.add_router("/customers", customers.router)
 api.add_router("/cases", cases.router)
 api.add_router("/complaints", complaints.router)
+api.add_router("/incidents", incidents.router)
 api.add_router("/chat", chat.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/knowledge", knowledge.router)

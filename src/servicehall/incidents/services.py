@@ -561,13 +561,14 @@ def declare(
         notice, "notice", "通知内容", "the notice", limit=300, required=False
     ) or default_notice(service, place, recovery)
     words = [w.strip() for w in (words or []) if w and w.strip()]
-    short = [w for w in words if len(w) < MIN_WORD]
+    short = [w for w in words if not MIN_WORD <= len(w) <= 40]
     if short or len(words) > 20:
         raise _bad(
             CoreCode.INVALID_CHOICE,
-            f"关联词每个至少{MIN_WORD}个字、最多20个（“{short[0] if short else ''}”太短）",
-            f"Each linking word needs at least {MIN_WORD} characters, 20 words at most"
-            + (f" ({short[0]!r} is too short)" if short else ""),
+            f"关联词每个{MIN_WORD}到40个字、最多20个"
+            + (f"（“{short[0][:40]}”不符）" if short else ""),
+            f"Each linking word needs {MIN_WORD} to 40 characters, 20 words at most"
+            + (f" ({short[0][:40]!r} is not)" if short else ""),
             "words",
         )
     covered = regions.under(r.pk for r in chosen)

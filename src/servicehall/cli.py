@@ -357,6 +357,17 @@ def main(argv: list[str] | None = None) -> None:
         from servicehall.incidents import contacts_file, detector
         from servicehall.incidents.detector import detect
 
+        windows = tuple(args.window or detector.WINDOWS)
+        threshold = detector.THRESHOLD if args.threshold is None else args.threshold
+        warm_up = detector.WARM_UP_DAYS if args.warm_up_days is None else args.warm_up_days
+        if not all(5 <= w <= 1440 for w in windows):
+            refuse("--window 须在 5 到 1440 分钟之间", "--window must be 5 to 1440 minutes")
+        if not 1 <= threshold <= 50:  # also NaN
+            refuse("--threshold 须在 1 到 50 之间", "--threshold must be between 1 and 50")
+        if not 2 <= args.min_customers <= 1000:
+            refuse("--min-customers 须在 2 到 1000 之间", "--min-customers must be 2 to 1000")
+        if not 0 <= warm_up <= 365:
+            refuse("--warm-up-days 须在 0 到 365 之间", "--warm-up-days must be 0 to 365")
         try:
             contacts = list(contacts_file.rows(args.input))
         except (ServiceError, OSError) as exc:
@@ -365,10 +376,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{len(contacts)} contacts read", file=sys.stderr, flush=True)
         for alert in detect(
             contacts,
-            windows=tuple(args.window or detector.WINDOWS),
+            windows=windows,
             min_customers=args.min_customers,
-            threshold=detector.THRESHOLD if args.threshold is None else args.threshold,
-            warm_up_days=detector.WARM_UP_DAYS if args.warm_up_days is None else args.warm_up_days,
+            threshold=threshold,
+            warm_up_days=warm_up,
         ):
             print(json.dumps(alert.as_dict(), ensure_ascii=False))
     elif args.cmd == "eval":

@@ -255,3 +255,33 @@ def test_e1_an_open_incident_is_a_duplicate_whatever_the_new_start(manager, plac
     services.declare(
         manager, service="voice", regions_codes=["lj-cd"], started_at=now - timedelta(hours=1)
     )
+
+
+def test_e1_what_the_customer_says_decides_between_two_mobile_incidents(clerk, manager, places):
+    start = timezone.now() - timedelta(hours=1)
+    sms = services.declare(manager, service="sms", regions_codes=["lj-cd"], started_at=start)
+    voice = services.declare(manager, service="voice", regions_codes=["lj-cd"], started_at=start)
+    signal = report(clerk, "一直没信号", category="mobile-network", kind="fault")
+    silent = report(clerk, "手机不太对劲", category="mobile-network", kind="fault")
+    for c in (signal, silent):
+        services.watch(c.pk)
+        c.refresh_from_db()
+    assert signal.follows == voice.number  # not the SMS outage's, though filed alike
+    assert silent.follows in (sms.number, voice.number)  # no problem said: the category
+
+
+def test_e1_praise_is_neither_linked_by_hand_nor_counted_as_a_report(clerk, manager, places):
+    from servicehall.incidents.models import Report
+
+    incident = services.declare(
+        manager,
+        service="sms",
+        regions_codes=["lj-cd"],
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    praise = report(clerk, "表扬：虽然我收不到短信，师傅很耐心", kind="praise", category="praise")
+    services.watch(praise.pk)
+    assert not Report.objects.filter(case=praise).exists()
+    with pytest.raises(ServiceError) as e:
+        services.link_case(manager, incident.pk, praise.number)
+    assert e.value.code == "not_caused"

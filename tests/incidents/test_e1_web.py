@@ -120,6 +120,16 @@ def test_e1_declare_form_refuses_without_a_region_keeping_what_was_typed(two_dis
     assert r.status_code == 422
     page = r.content.decode()
     assert 'data-field="regions"' in page and "OLT掉电" in page
+    r = c.post(
+        "/incidents/declare",
+        {
+            "service": "broadband",
+            "regions": ["lj-cd"],
+            "started_at": "2026-12-02T12:00",
+            "words": "短",
+        },
+    )
+    assert r.status_code == 422 and 'data-field="words"' in r.content.decode()
     assert not Incident.objects.exists()
 
 

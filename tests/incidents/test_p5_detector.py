@@ -212,3 +212,37 @@ def test_p5_a_row_with_more_columns_than_the_header_or_bad_bytes_names_its_line(
     with pytest.raises(ServiceError) as e:
         list(contacts_file.rows(str(bad)))
     assert "第3行" in e.value.zh
+
+
+def test_p5_warn_refuses_settings_that_mean_nothing(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("text,created_at,region\n没信号,2026/12/1 8:54,城东区\n")
+    for flag in (["--window", "100000"], ["--window", "0"], ["--threshold", "nan"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "servicehall.cli", "warn", "--input", str(path), *flag],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2 and "Error" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_p5_times_as_spreadsheets_write_them_and_a_column_named_twice(tmp_path):
+    from servicehall.core.errors import ServiceError
+    from servicehall.incidents import contacts_file
+
+    ok = tmp_path / "ok.csv"
+    ok.write_text("text,created_at,region\n没信号,2026/12/1 8:54,城东区\n")
+    ((at, *_),) = contacts_file.rows(str(ok))
+    assert at == datetime(2026, 12, 1, 8, 54)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("text,created_at,region,region\n没信号,2026-12-01 08:54,城东区,城西区\n")
+    with pytest.raises(ServiceError) as e:
+        list(contacts_file.rows(str(twice)))
+    assert "region" in e.value.en
+
+
+def test_p5_how_unusual_reads_as_a_number_or_a_power_of_ten():
+    from servicehall.incidents.selectors import one_in
+
+    assert one_in(6.6) == "4,000,000"
+    assert one_in(31.2) == "10^31"

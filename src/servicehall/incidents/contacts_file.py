@@ -2,11 +2,13 @@
 allowed) with a header naming at least `text`, `created_at` and `region`, and optionally `id`,
 `category` and `customer`. Read row by row, never whole; a missing column, a time that does not
 parse or a line that is not UTF-8 refuses the file naming the line. Times: ISO 8601
-(2026-12-01 13:30, 2026-12-01T13:30:05, with or without seconds) or 2026/12/01 13:30."""
+(2026-12-01 13:30, 2026-12-01T13:30:05, with or without seconds), or as spreadsheets write it
+(2026/12/1 8:54). A column named twice in the header refuses the file."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -22,11 +24,22 @@ def _bad_line(line: int, zh: str, en: str) -> ServiceError:
     )
 
 
+# what spreadsheets export besides ISO: 2026/11/1 8:54, 2026-11-01 8:54:07
+_LOOSE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
 def parse_time(value: str) -> datetime | None:
-    text = value.strip().replace("/", "-")
+    text = value.strip()
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
+        pass
+    m = _LOOSE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return datetime(*(int(g) for g in m.groups(default="0")))
+    except ValueError:  # 2026/2/30 8:00
         return None
 
 
@@ -52,6 +65,13 @@ def rows(path: str) -> Iterator[tuple[datetime, str, str, str, str]]:
         reader = csv.reader(_lines(raw, where))
         try:
             header = [h.strip().lower() for h in next(reader, [])]
+            twice = sorted({c for c in header if c and header.count(c) > 1})
+            if twice:
+                raise _bad_line(
+                    1,
+                    f"表头中列重复：{'、'.join(twice)}",
+                    f"the header names a column twice: {', '.join(twice)}",
+                )
             missing = [c for c in REQUIRED if c not in header]
             if missing:
                 raise _bad_line(

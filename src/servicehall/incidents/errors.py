@@ -11,3 +11,5 @@ class Code(StrEnum):
     DUPLICATE_INCIDENT = "duplicate_incident"
     # a case linked by hand that lies outside the incident's regions
     OUTSIDE_INCIDENT = "outside_incident"
+    # praise, a suggestion, an appeal: not a contact an outage causes
+    NOT_CAUSED = "not_caused"

@@ -31,7 +31,10 @@ def problem_label(term: str, en: bool = False) -> str:
 
 
 def one_in(score: float) -> str:
-    """How unusual, in words a manager reads: "1 in 4,000,000" from −log10 p."""
+    """How unusual, in words a manager reads: "1 in 4,000,000" from −log10 p; past a billion,
+    the power of ten ("10^14"), never a hundred digits of a float's noise."""
+    if score >= 9:
+        return f"10^{score:.0f}"
     n = 10**score
     digits = max(len(str(int(n))) - 2, 0)
     return f"{round(n, -digits):,.0f}"

@@ -199,7 +199,8 @@ def note_reports(cases) -> dict[int, dict[str, str]]:
     out, rows = {}, []
     for case in cases:
         district = regions.district_of(case.region_id)
-        found = problems.terms(_text_of(case)) if district is not None else {}
+        caused = case.kind in LINKABLE_KINDS and case.category.code not in NOT_CAUSED
+        found = problems.terms(_text_of(case)) if district is not None and caused else {}
         out[case.pk] = found
         rows.extend(
             Report(
@@ -689,20 +690,22 @@ def _open_for_update(user, incident_id, version) -> Incident:
 
 def matches(incident: Incident, case: Case, covered: set[int]) -> bool:
     """Whether a contact is one the incident caused: its region lies in the incident's, it is a
-    kind an outage causes (LINKABLE_KINDS), it came after the start, and it is filed under the
-    service's fault category, or reports the service's problem (problems.py) or one of the
-    incident's own words."""
+    kind an outage causes (LINKABLE_KINDS, not praise or a suggestion), it came after the start,
+    and it names one of the incident's own words, or reports the service's problem
+    (problems.py), or — saying no problem the dictionary knows — is filed under the service's
+    fault category."""
     if case.region_id not in covered or case.kind not in LINKABLE_KINDS:
         return False
     if case.category.code in NOT_CAUSED or case.created_at < incident.started_at:
         return False
-    if case.category.code in SERVICE_CATEGORIES.get(incident.service, ()):
-        return True
     text = _text_of(case)
-    if set(problems.terms(text)) & set(SERVICE_TERMS[incident.service]):
-        return True
     lowered = text.lower()
-    return any(w.lower() in lowered for w in incident.words)
+    if any(w.lower() in lowered for w in incident.words):
+        return True
+    said = set(problems.terms(text))
+    if said:  # what the customer says decides: "没信号" is not an SMS outage's
+        return bool(said & set(SERVICE_TERMS[incident.service]))
+    return case.category.code in SERVICE_CATEGORIES.get(incident.service, ())
 
 
 def _link(incident: Incident, case: Case, user, *, by_hand: bool) -> bool:
@@ -799,13 +802,28 @@ def link_case(user, incident_id, case_number: str, *, version=None) -> Incident:
     with write_transaction():
         incident = _open_for_update(user, incident_id, version)
         pk = visible(user).filter(number=number).values_list("pk", flat=True).first()
-        case = Case.objects.select_for_update().filter(pk=pk).first() if pk else None
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk=pk)
+            .first()
+            if pk
+            else None
+        )
         if case is None:
             raise NotFound(
                 CasesCode.UNKNOWN_CASE,
                 f"工单 {number} 不存在",
                 f"Unknown case {number}",
                 field="case",
+            )
+        if case.kind not in LINKABLE_KINDS or case.category.code in NOT_CAUSED:
+            raise ServiceError(
+                Code.NOT_CAUSED,
+                f"工单 {number}（{case.category.name_zh}）不是故障引起的来电来访，不能关联",
+                f"Case {number} ({case.category.name_en}) is not a contact an outage causes",
+                field="case",
+                status=422,
             )
         covered = regions.under(r.pk for r in incident.regions.all())
         if case.region_id is not None and case.region_id not in covered:

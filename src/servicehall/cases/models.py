@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicehall.customers.models import Tier
+from servicehall.org.models import placed_how, placed_in
 
 
 class Channel(models.TextChoices):
@@ -124,15 +125,8 @@ class Case(models.Model):
         "org.BusinessCategory", on_delete=models.PROTECT, verbose_name=_("category")
     )
     # where the contact comes from (P5, E1) and how that was known (org.regions.Source)
-    region = models.ForeignKey(
-        "org.Region",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("region"),
-    )
-    region_source = models.CharField(_("region known from"), max_length=10, blank=True)
+    region = placed_in()
+    region_source = placed_how()
     # what the case follows instead of its own clock (an incident's number, E1): the SLA sweep
     # neither warns nor escalates it while this is set
     follows = models.CharField(_("follows"), max_length=24, blank=True)

@@ -140,6 +140,20 @@ def _text_of(case) -> str:
     return f"{case.subject} {case.description}"
 
 
+def by_hour_of_week(reports) -> list[int]:
+    """Reports counted by hour of the week in local time (Monday 00:00 is 0), by the database."""
+    counts = [0] * detector.HOURS_A_WEEK
+    rows = (
+        reports.annotate(day=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
+        .values("day", "hour")
+        .annotate(n=Count("id"))
+        .values_list("day", "hour", "n")
+    )
+    for day, hour, n in rows:
+        counts[(day - 1) * 24 + hour] += n
+    return counts
+
+
 RHYTHM: TTLCache[list[float]] = TTLCache(3600)  # the week's rhythm changes slowly
 
 
@@ -150,16 +164,7 @@ def week_rhythm() -> list[float]:
     tell (two a slot). One aggregate query an hour per process."""
 
     def compute() -> list[float]:
-        counts = [0] * detector.HOURS_A_WEEK
-        rows = (
-            Report.objects.filter(at__gte=_now() - LOOKBACK)
-            .annotate(day=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
-            .values("day", "hour")
-            .annotate(n=Count("id"))
-            .values_list("day", "hour", "n")
-        )
-        for day, hour, n in rows:
-            counts[(day - 1) * 24 + hour] += n
+        counts = by_hour_of_week(Report.objects.filter(at__gte=_now() - LOOKBACK))
         total = sum(counts)
         if total < 2 * detector.HOURS_A_WEEK:
             return [1.0] * detector.HOURS_A_WEEK
@@ -227,16 +232,7 @@ def _surge(district: Region, term: str, at) -> detector.Alert | None:
     longest = timedelta(minutes=max(detector.WINDOWS))
     replay_from = timezone.localtime(at - longest).replace(minute=0, second=0, microsecond=0)
     mine = Report.objects.filter(district=district, term=term)
-    hours = [0] * detector.HOURS_A_WEEK
-    counted = (
-        mine.filter(at__gte=since, at__lt=replay_from)
-        .annotate(day=ExtractIsoWeekDay("at"), hour=ExtractHour("at"))
-        .values("day", "hour")
-        .annotate(n=Count("id"))
-        .values_list("day", "hour", "n")
-    )
-    for day, hour, n in counted:
-        hours[(day - 1) * 24 + hour] += n
+    hours = by_hour_of_week(mine.filter(at__gte=since, at__lt=replay_from))
     d = detector.Detector(history_start=_local(since), warm_up_days=0, rhythm=week_rhythm())
     d.seed(district.code, term, hours, _local(since))
     recent = mine.filter(at__gte=replay_from, at__lte=at).order_by("at", "pk")

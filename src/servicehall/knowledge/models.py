@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicehall.org.models import placed_how, placed_in
+
 
 class Category(models.Model):
     """Two levels: a top category (宽带与网络) and its sub-categories (宽带故障)."""
@@ -193,15 +195,8 @@ class Conversation(models.Model):
     # assistant answers about their own plan and bills.
     phone = models.CharField(_("verified number"), max_length=11, blank=True)
     # where the customer is (P5, E1): a place they named, else their verified line's address
-    region = models.ForeignKey(
-        "org.Region",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("region"),
-    )
-    region_source = models.CharField(_("region known from"), max_length=10, blank=True)
+    region = placed_in()
+    region_source = placed_how()
     pending_phone = models.CharField(max_length=11, blank=True)
     code_hash = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)

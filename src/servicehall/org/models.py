@@ -39,6 +39,24 @@ class Region(models.Model):
         return self.name
 
 
+def placed_in() -> models.ForeignKey:
+    """Where a contact comes from (a case, a chat): one definition for every model that keeps
+    it, beside `placed_how` (org.regions.locate gives both)."""
+    return models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+
+
+def placed_how() -> models.CharField:
+    """How the region was known (org.regions.Source), empty while unknown."""
+    return models.CharField(_("region known from"), max_length=10, blank=True)
+
+
 class Hall(models.Model):
     """A service hall (营业厅). `is_open` is whether it issues tickets now: the manager opens
     the queue in the morning and closes it at night (the kiosk refuses tickets when closed)."""

@@ -86,3 +86,24 @@ def test_p5_one_surge_watched_by_several_workers_at_once_is_one_alert(district):
     at_once([lambda pk=c.pk: services.watch(pk) for c in made])
     assert Alert.objects.count() == 1
     assert Alert.objects.get().customers >= 4
+
+
+def test_p5_watches_that_run_out_of_order_still_see_the_whole_surge(district):
+    """Two workers, or a backlog: the newest case may be watched first. The watch that comes
+    last sees every report of the surge, whichever case it is about."""
+    clerk = factories.make_staff("clerk", district)
+    made = [
+        cases.open_case(
+            clerk,
+            kind="complaint",
+            channel="walk_in",
+            category="other",
+            description=text,
+            customer_id=factories.make_customer().pk,
+        )
+        for text in ["没信号", "手机没信号", "无服务", "打不通", "信号差"]
+    ]
+    for c in reversed(made):
+        services.watch(c.pk)
+    assert Alert.objects.count() == 1
+    assert Alert.objects.get().customers == 5

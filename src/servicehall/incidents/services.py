@@ -225,9 +225,10 @@ def note_reports(cases) -> dict[int, dict[str, str]]:
 
 
 def _surge(district: Region, term: str, at) -> detector.Alert | None:
-    """The detector's verdict at `at` on one problem of one district: its history counted by hour
-    of the week by the database (the 28 days before the last few hours), the last hours replayed
-    report by report, as `servicehall warn` reads a file."""
+    """The detector's verdict on one problem of one district around `at` (a new case's time):
+    its history counted by hour of the week by the database (the 28 days before the last few
+    hours), the last hours replayed report by report — every one since, also those after `at` —
+    as `servicehall warn` reads a file."""
     since = at - LOOKBACK
     longest = timedelta(minutes=max(detector.WINDOWS))
     replay_from = timezone.localtime(at - longest).replace(minute=0, second=0, microsecond=0)
@@ -235,7 +236,9 @@ def _surge(district: Region, term: str, at) -> detector.Alert | None:
     hours = by_hour_of_week(mine.filter(at__gte=since, at__lt=replay_from))
     d = detector.Detector(history_start=_local(since), warm_up_days=0, rhythm=week_rhythm())
     d.seed(district.code, term, hours, _local(since))
-    recent = mine.filter(at__gte=replay_from, at__lte=at).order_by("at", "pk")
+    # every report since, also those of cases opened after this one: watches that run at once
+    # or out of order (two workers, a backlog) still see the whole surge — the last sees it all
+    recent = mine.filter(at__gte=replay_from).order_by("at", "pk")
     for r in recent.values_list("at", "word", "who", "case_id"):
         for _ in d.add_report(_local(r[0]), district.code, term, r[1], r[2], str(r[3])):
             pass  # a surge that ended before this contact: not news

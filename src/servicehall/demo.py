@@ -554,13 +554,9 @@ def _regions() -> None:
                 aliases=aliases,
             )
     Hall.objects.filter(code=HALL_CODE).update(region=Region.objects.get(code=HALL_GRID))
-    _regions_forget()
-
-
-def _regions_forget() -> None:
     from servicehall.org import regions
 
-    regions.forget()
+    regions.forget()  # the tree this process remembers is the new one
 
 
 def _contact_history() -> None:

@@ -1,3 +1,4 @@
-"""Early warning and incidents (P5, E1, L2). So far: the detector (`detector.py`) over the
-telecom-problem dictionary (`problems.py`), the contacts file it reads (`contacts_file.py`,
-`servicehall warn`) and the generator of complaint streams it is measured on (`stream.py`)."""
+"""Early warning and incidents (P5, E1, L2): the telecom-problem dictionary (`problems.py`), the
+detector (`detector.py`) shared by the stream and `servicehall warn` (`contacts_file.py`), the
+stream's writes and the incidents (`services.py`, `tasks.py`), their reads (`selectors.py`) and
+the generator the detector is measured on (`stream.py`)."""

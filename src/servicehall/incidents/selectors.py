@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from servicehall.cases.workflows import workflow_of
+from servicehall.core.errors import require_perm
 from servicehall.core.masking import mask_free_text, mask_name, mask_phone
 from servicehall.org import regions
 from servicehall.org.models import Region
@@ -40,7 +41,7 @@ def one_in(score: float) -> str:
     return f"{round(n, -digits):,.0f}"
 
 
-def _alert_row(a: Alert, en: bool) -> dict:
+def alert_row(a: Alert, en: bool) -> dict:
     return {
         "id": a.pk,
         "version": a.version,
@@ -68,10 +69,11 @@ def _alert_row(a: Alert, en: bool) -> dict:
 
 
 def alerts(user, *, state: str = "open", en: bool = False, limit: int = 100) -> list[dict]:
+    require_perm(user, services.VIEW, "查看预警", "see alerts")
     qs = services.visible_alerts(user, Alert.objects.select_related("region", "incident"))
     if state == "open":
         qs = qs.filter(status__in=(Alert.Status.NEW, Alert.Status.ACKNOWLEDGED))
-    return [_alert_row(a, en) for a in qs.order_by("-raised_at")[:limit]]
+    return [alert_row(a, en) for a in qs.order_by("-raised_at")[:limit]]
 
 
 def by_number(user, number: str) -> Incident | None:
@@ -94,6 +96,7 @@ def alert_cases(alert: Alert) -> list[dict]:
 
 
 def incidents(user, *, state: str = "open") -> list[Incident]:
+    require_perm(user, services.VIEW, "查看故障事件", "see incidents")
     qs = services.visible_incidents(user).prefetch_related("regions")
     if state in (Incident.Status.OPEN, Incident.Status.CLOSED):
         qs = qs.filter(status=state)

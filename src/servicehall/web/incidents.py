@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from servicehall.core.errors import ServiceError
+from servicehall.core.masking import mask_phone
 from servicehall.incidents import selectors, services
 from servicehall.incidents.models import Incident, Service
+from servicehall.org import regions
 
 from .access import page
 from .forms import attempt, sort_messages, words
@@ -93,11 +95,10 @@ def _declare_form(request, values, error: ServiceError | None = None, status: in
             "values": values,
             "chosen": values.getlist("regions") if hasattr(values, "getlist") else [],
             "error": error,
-            "alert": selectors._alert_row(alert, english()) if alert else None,
+            "alert": selectors.alert_row(alert, english()) if alert else None,
             "services": Service.choices,
             "region_choices": [
-                (r.code, selectors.regions.path(r.pk))
-                for r in selectors.region_choices(request.user)
+                (r.code, regions.path(r.pk)) for r in selectors.region_choices(request.user)
             ],
         },
         status=status,
@@ -260,8 +261,8 @@ def incident_waivers(request, incident_id):
             [
                 incident.number,
                 a.customer_id or "",
-                selectors.mask_phone(a.phone),
-                selectors.regions.path(a.region_id),
+                mask_phone(a.phone),
+                regions.path(a.region_id),
                 a.outage_hours,
                 a.deadline_hours,
                 words("是", "yes"),

@@ -136,6 +136,7 @@ class ImportJob(models.Model):
 
     class Kind(models.TextChoices):
         BILLS = "bills", _("Monthly bills")
+        CUSTOMERS = "customers", _("Customers and lines")
         CATALOGUE = "catalogue", _("Plan catalogue")
 
     class Status(models.TextChoices):

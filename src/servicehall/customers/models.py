@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,31 +24,90 @@ TIER_ZH = {
 
 
 class Customer(models.Model):
+    """A customer's profile (客户档案, V1): who they are, their tier, their group, where they live,
+    since when they are ours and what they spend; their lines are `PhoneNumber` rows. Every
+    change is a `CustomerChange` row (services.update_customer, the import)."""
+
     class Group(models.TextChoices):
         INDIVIDUAL = "individual", _("Individual")
         FAMILY = "family", _("Family")
         ENTERPRISE = "enterprise", _("Group / enterprise")
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")  # every line closed: the retention periods run from `left_at`
+
+    # the operator's CRM number (客户编号): the key a re-import matches on; blank for a customer
+    # entered here before any import
+    customer_no = models.CharField(_("customer number"), max_length=32, blank=True)
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # the ID number and the primary line read backwards: a search by their last digits is a
+    # prefix search on an index (services.search_keys keeps them)
+    id_number_rev = models.CharField(max_length=18, blank=True, db_index=True)
     tier = models.CharField(_("VIP tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
     group = models.CharField(
         _("customer group"), max_length=12, choices=Group.choices, default=Group.INDIVIDUAL
+    )
+    # a family's or an enterprise's member points at the family or enterprise customer (V1)
+    member_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("member of"),
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+        verbose_name=_("account manager"),
     )
     # where they live (V2: shown masked, `masking.mask_address`), placed in a region (P5, E1)
     address = models.CharField(_("address"), max_length=200, blank=True)
     region = models.ForeignKey(
         "org.Region", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("region")
     )
+    joined_on = models.DateField(_("customer since"), null=True, blank=True)
+    monthly_spend = models.DecimalField(
+        _("monthly spending (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    # the service password (服务密码, C3), as Django's password hash; never shown
+    service_password = models.CharField(max_length=128, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    # set when the identity data was anonymised (records: the legal period ended, or the
+    # customer asked and no period ran)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         permissions = [("view_unmasked_pii", "Can view phone and ID numbers unmasked (audited)")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_no"],
+                condition=~models.Q(customer_no=""),
+                name="customer_no_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["name", "id"], name="customer_name")]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # the search key follows the number (bulk writes set it themselves: the import)
+        self.id_number_rev = self.id_number[::-1]
+        super().save(*args, **kwargs)
 
     @property
     def is_vip(self) -> bool:
@@ -59,20 +119,140 @@ class Customer(models.Model):
 
 
 class PhoneNumber(models.Model):
-    """A line of the customer (V1). The number is the key a customer is identified by at the kiosk."""
+    """A line of the customer (V1): the number, the account that pays for it, its plan and
+    status. The number is the key a customer is identified by at the kiosk."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In service")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(_("number"), max_length=11, unique=True)
+    number_rev = models.CharField(max_length=11, blank=True, db_index=True)
     is_primary = models.BooleanField(default=False)
+    account = models.CharField(_("account"), max_length=32, blank=True)
+    plan = models.CharField(_("plan"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    # the service relationship's end (L4: the records of its subscriptions run from here)
+    ended_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
 
+    def save(self, *args, **kwargs):
+        self.number_rev = self.number[::-1]
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         from servicehall.core.masking import mask_phone
 
         return mask_phone(self.number)
+
+
+class CustomerChange(models.Model):
+    """One change of a customer (V4: "every change keeps its history"): who, when, from where,
+    and each field's value before and after. The values are personal data: shown masked like
+    the customer, anonymised with them."""
+
+    class Source(models.TextChoices):
+        PAGE = "page", _("Customer page")
+        IMPORT = "import", _("CRM import")
+        API = "api", _("API")
+        SYSTEM = "system", _("System")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    # {field: [before, after]}; a created customer has every field with before null
+    fields = models.JSONField(default=dict)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("customer change")
+        verbose_name_plural = _("customer changes")
+
+
+class Identification(models.Model):
+    """How a customer was identified, by whom and for what (C3): an ID card checked, the service
+    password, or a code texted to their line."""
+
+    class Method(models.TextChoices):
+        ID_CARD = "id_card", _("ID card")
+        SERVICE_PASSWORD = "password", _("Service password")
+        SMS_CODE = "sms_code", _("SMS code")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identifications")
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    at = models.DateTimeField(db_index=True)
+    purpose = models.CharField(_("for"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("identification")
+        verbose_name_plural = _("identifications")
+
+
+class Privilege(models.TextChoices):
+    """What a VIP tier gives (V1); how often each tier may use each is `privileges.ALLOWANCE`."""
+
+    CREDIT_RAISE = "credit_raise", _("Credit limit raise")
+    TEMPORARY_CREDIT = "temporary_credit", _("Temporary credit")
+    EMERGENCY_REOPEN = "emergency_reopen", _("Emergency reopening")
+    FREE_SIM = "free_sim", _("Free SIM replacement")
+    BILL_DELIVERY = "bill_delivery", _("Bill delivery")
+    GREEN_CHANNEL = "green_channel", _("Airport / station green channel")
+
+
+class PrivilegeUse(models.Model):
+    """A privilege used (V1: "their use recorded")."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="privilege_uses")
+    privilege = models.CharField(_("privilege"), max_length=20, choices=Privilege.choices)
+    number = models.CharField(_("line"), max_length=11, blank=True)
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("privilege use")
+        verbose_name_plural = _("privilege uses")
+
+
+class Consent(models.Model):
+    """What the customer agreed to and when (PIPL Art.13–14): each row a grant or a withdrawal;
+    the latest row per purpose is what holds."""
+
+    class Purpose(models.TextChoices):
+        MARKETING_SMS = "marketing_sms", _("Offers by SMS")
+        MARKETING_CALL = "marketing_call", _("Offers by phone")
+        USAGE_ANALYSIS = "usage_analysis", _("Plan advice from usage")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    granted = models.BooleanField(_("granted"))
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
 
 
 class Bill(models.Model):

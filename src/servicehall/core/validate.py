@@ -83,6 +83,22 @@ _DATE_RE = re.compile(
 _MONTH_RE = re.compile(r"([0-9]{4})(?:(?:[-/.]|年)([0-9]{1,2})|([0-9]{2}))(?:[-/.]0?1|月)?")
 
 
+def choice(value, choices, field: str, label_zh: str, label_en: str) -> str:
+    """`value` one of `choices` (a TextChoices), else refused naming the field and what it may
+    be, in both languages."""
+    out = value.strip() if isinstance(value, str) else ""
+    if out not in choices.values:
+        offered_zh = "、".join(f"{c.value}（{c.label}）" for c in choices)
+        raise ServiceError(
+            Code.INVALID_CHOICE,
+            f"{label_zh}取值无效：{str(value)[:40]!s}（可选：{offered_zh}）",
+            f"Invalid {label_en} {str(value)[:40]!r}: one of {', '.join(choices.values)}",
+            field=field,
+            status=422,
+        )
+    return out
+
+
 def _bad_number(field: str, zh: str, en: str) -> ServiceError:
     return ServiceError(Code.INVALID_NUMBER, zh, en, field=field, status=422)
 

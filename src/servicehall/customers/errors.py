@@ -9,3 +9,5 @@ class Code(StrEnum):
     INVALID_PHONE = "invalid_phone"
     UNKNOWN_CUSTOMER = "unknown_customer"
     TOO_MANY_REVEALS = "too_many_reveals"  # the per-person limit of unmasked views (V2)
+    WRONG_PROOF = "wrong_proof"  # the ID number or service password does not match (C3)
+    NO_SERVICE_PASSWORD = "no_service_password"  # identifying by a password never set

@@ -171,6 +171,8 @@ IMPORT_LIMITS = {
     "catalogue": {"bytes": 5 * 1024 * 1024, "rows": 20_000},
     "kb": {"bytes": 50 * 1024 * 1024, "rows": 1_000_000},
     "articles": {"bytes": 5 * 1024 * 1024, "rows": 5_000},  # import-articles: entries
+    # customers from the CRM on the imports page; `servicehall import-customers` has no limit
+    "customers": {"bytes": 20 * 1024 * 1024, "rows": 200_000},
 }
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the largest upload kind (a form's envelope is allowed on top)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here: JSON and form bodies

@@ -172,8 +172,10 @@ def test_v4_m1_only_who_may_import_starts_a_job(care, hall):
         imports.start(clerk, "bills", "oct.csv", SHOCK.encode(), import_bills)
     with pytest.raises(Forbidden):  # the care desk imports bills, not the catalogue
         imports.start(care, "catalogue", "cat.csv", b"x", import_catalog)
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):  # nor the CRM's customers
         imports.start(care, "customers", "x.csv", b"x", import_bills)
+    with pytest.raises(NotFound):
+        imports.start(care, "contracts", "x.csv", b"x", import_bills)
     assert not ImportJob.objects.exists()
 
 

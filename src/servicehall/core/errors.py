@@ -18,6 +18,7 @@ class Code(StrEnum):
     INVALID_CHOICE = "invalid_choice"  # a value not among the field's choices
     INVALID_INPUT = "invalid_input"  # the request does not parse (API schema validation)
     UNKNOWN_CATEGORY = "unknown_category"
+    UNKNOWN_REGION = "unknown_region"  # no region of that id, code or name (org.regions)
     INVALID_NUMBER = "invalid_number"  # not plain digits, or beyond the column (validate.py)
     INVALID_DATE = "invalid_date"  # not a date, or outside the years a bill can have
     INVALID_CHARACTER = "invalid_character"  # a NUL character in text (validate.no_nul)

@@ -5,9 +5,11 @@ How a job runs, and why: in a thread of the web process that received the file, 
 the job row has committed. The file stays in that process's memory (never stored), and nothing
 else has to run — `servicehall demo` (one process) and `servicehall serve --workers 2` work the
 same, with or without a Huey worker. The import itself is the kind's own service
-(cases.bill_shock.import_bills, catalog.importer.import_catalog — passed in by the caller, as
-core sits below them), unchanged: the whole file is checked first, then written in one
-transaction, so a failed job has written nothing.
+(cases.bill_shock.import_bills, catalog.importer.import_catalog, customers.crm.import_customers
+— passed in by the caller, as core sits below them), unchanged: the whole file is checked first,
+then written in one transaction, so a failed job has written nothing — except the CRM's
+customers (`IN_CHUNKS`), which take the good rows chunk by chunk and report the bad ones
+(customers/crm.py says why); importing the file again finishes a job cut off half-way.
 
 Progress: the service reports ("checking", rows checked, rows) while it checks, which writes
 nothing else, so the reporter commits it on the job row (at most every PROGRESS_SECONDS) and a
@@ -45,6 +47,7 @@ EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 KINDS = {
     ImportJob.Kind.BILLS: ("customers.import_bills", "导入账单", "import bills"),
     ImportJob.Kind.CATALOGUE: ("catalog.import_catalog", "导入产品目录", "import the catalogue"),
+    ImportJob.Kind.CUSTOMERS: ("customers.import_customers", "导入客户资料", "import customers"),
     # subscription disputes (P4): not a choice of ImportJob.kind, whose migration is core's
     "evidence": (
         "complaints.import_evidence",
@@ -52,6 +55,8 @@ KINDS = {
         "import subscription evidence",
     ),
 }
+# kinds written chunk by chunk, each committed with its progress: any process's poll shows it
+IN_CHUNKS = {ImportJob.Kind.CUSTOMERS}
 ADMIN_PERM = "core.view_importjob"  # administrators see every job
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.WRITING)
 STALE_AFTER = timedelta(minutes=15)
@@ -181,11 +186,15 @@ def run(job_id: int, data: bytes, work: Work) -> None:
                 "error has been logged: try again later or tell the administrator",
             )
         else:
+            # an import that takes the good rows (customers) reports the bad ones with them
+            errors = result.pop("errors", [])
             _finish(
                 job_id,
                 status=ImportJob.Status.DONE,
                 result=result,
                 rows_done=result.get("imported", result.get("tiers", 0)),
+                errors=errors[:MAX_SHOWN_ERRORS],
+                error_count=result.get("error_count", len(errors)),
             )
     except Exception:  # the job row itself could not be read or written (database gone)
         logger.exception("import job %s could not be recorded", job_id)
@@ -236,7 +245,11 @@ def progress(job: ImportJob) -> dict:
     percent = None
     if status == ImportJob.Status.DONE:
         percent = 100
-    elif status in RUNNING and total and (status == ImportJob.Status.CHECKING or live):
+    elif (
+        status in RUNNING
+        and total
+        and (status == ImportJob.Status.CHECKING or live or job.kind in IN_CHUNKS)
+    ):
         percent = min(100, round(100 * done / total))
     return {
         "status": status,

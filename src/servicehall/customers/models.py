@@ -91,7 +91,10 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        permissions = [("view_unmasked_pii", "Can view phone and ID numbers unmasked (audited)")]
+        permissions = [
+            ("view_unmasked_pii", "Can view phone and ID numbers unmasked (audited)"),
+            ("import_customers", "Can import customers and lines from the CRM (V4)"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer_no"],
@@ -144,14 +147,14 @@ class PhoneNumber(models.Model):
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
 
-    def save(self, *args, **kwargs):
-        self.number_rev = self.number[::-1]
-        super().save(*args, **kwargs)
-
     def __str__(self) -> str:
         from servicehall.core.masking import mask_phone
 
         return mask_phone(self.number)
+
+    def save(self, *args, **kwargs):
+        self.number_rev = self.number[::-1]
+        super().save(*args, **kwargs)
 
 
 class CustomerChange(models.Model):

@@ -4,26 +4,37 @@ shown unmasked (V2: masked unless the role needs it, every unmasked view audited
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import F
 from django.utils import timezone
 
 from servicehall.core import ratelimit, validate
 from servicehall.core.audit import log_action, log_pii_access
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import NotFound, ServiceError, forbidden
+from servicehall.core.errors import NotFound, ServiceError, check_version, forbidden, require_perm
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from servicehall.core.models import AuditLog
 from servicehall.org.models import staff_name
 
 from ..core.errors import Code as CoreCode
+from . import privileges, profile
 from .errors import Code
-from .models import TIER_ZH, Customer, Identification, PhoneNumber
+from .models import (
+    TIER_ZH,
+    Consent,
+    Customer,
+    CustomerChange,
+    Identification,
+    PhoneNumber,
+    Privilege,
+    PrivilegeUse,
+)
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = profile.MOBILE_RE
 
 
 def normalize_phone(raw: str | None, field: str = "phone") -> str:
@@ -231,3 +242,328 @@ def identify(user, customer: Customer, method: str, *, proof: str = "", purpose:
     return Identification.objects.create(
         customer=customer, method=method, by=user, at=timezone.now(), purpose=purpose[:60]
     )
+
+
+# --- profiles: created and corrected by staff (V1, V4) -----------------------------------------
+
+PROFILE_KEYS = tuple(f.key for f in profile.CUSTOMER_FIELDS)
+LINE_KEYS = tuple(f.key for f in profile.LINE_FIELDS)
+
+
+def read_fields(data: dict, keys, resolver: profile.Resolver | None = None) -> dict:
+    """The typed values of the fields `data` holds among `keys`, read and checked
+    (profile.FIELDS); the first wrong one is refused naming its field."""
+    resolver = resolver or profile.Resolver()
+    return {k: profile.FIELDS[k].value(data.get(k) or "", resolver) for k in keys if k in data}
+
+
+def _check_membership(customer: Customer | None, values: dict) -> None:
+    parent = values.get("member_of")
+    group = values.get("group", customer.group if customer else Customer.Group.INDIVIDUAL)
+    if parent is not None:
+        if customer is not None and parent.pk == customer.pk:
+            raise ServiceError(
+                CoreCode.INVALID_INPUT,
+                "客户不能是自己的成员",
+                "A customer cannot be their own member",
+                field="member_of",
+                status=422,
+            )
+        if group != Customer.Group.INDIVIDUAL:
+            raise ServiceError(
+                CoreCode.INVALID_INPUT,
+                "只有个人客户可以是家庭或集团的成员",
+                "Only an individual can be a member of a family or an enterprise",
+                field="member_of",
+                status=422,
+            )
+    if (
+        customer is not None
+        and group == Customer.Group.INDIVIDUAL
+        and customer.group != Customer.Group.INDIVIDUAL
+        and customer.members.exists()
+    ):
+        raise ServiceError(
+            Code.HAS_MEMBERS,
+            "该客户还有成员，不能改为个人客户：请先调整成员",
+            "This customer still has members and cannot become an individual: move them first",
+            field="group",
+            status=422,
+        )
+
+
+def _check_unique_no(values: dict, customer: Customer | None) -> None:
+    no = values.get("customer_no")
+    if (
+        no
+        and Customer.objects.filter(customer_no=no)
+        .exclude(pk=customer.pk if customer else None)
+        .exists()
+    ):
+        raise ServiceError(
+            CoreCode.INVALID_INPUT,
+            f"客户编号“{no}”已被其他客户使用",
+            f"The customer number {no!r} is another customer's",
+            field="customer_no",
+            status=422,
+        )
+
+
+def record_change(customer, user, source: str, fields: dict, note: str = "", *, at=None):
+    return CustomerChange.objects.create(
+        customer=customer,
+        at=at or timezone.now(),
+        by=user if user is not None and user.is_authenticated else None,
+        source=source,
+        fields=fields,
+        note=note[:200],
+    )
+
+
+def create_customer(user, data: dict, *, source: str = CustomerChange.Source.PAGE) -> Customer:
+    """A new customer (录入, V4) with their first line: the form's or the API's text values,
+    each read and checked like an imported cell (profile.py)."""
+    require_perm(user, "customers.add_customer", "新建客户档案", "create customers")
+    values = read_fields(data, PROFILE_KEYS)
+    if not values.get("name"):
+        values["name"] = profile.FIELDS["name"].value("", profile.Resolver())  # refused
+    line = read_fields(data, LINE_KEYS)
+    if not line.get("number"):
+        raise ServiceError(
+            CoreCode.REQUIRED, "请填写号码", "Enter the number", field="number", status=422
+        )
+    _check_membership(None, values)
+    _check_unique_no(values, None)
+    if values.get("region_id") is None and values.get("address"):
+        values["region_id"] = profile.region_from_address(values["address"])
+    with write_transaction():
+        if PhoneNumber.objects.filter(number=line["number"]).exists():
+            raise _number_taken(line["number"])
+        customer = Customer.objects.create(**values)
+        _write_line(customer, line, primary=True)
+        record_change(
+            customer,
+            user,
+            source,
+            {k: [None, profile.shown(k, v)] for k, v in values.items() if v not in (None, "")},
+            note="建档",
+        )
+    return customer
+
+
+def _number_taken(number: str) -> ServiceError:
+    return ServiceError(
+        Code.NUMBER_TAKEN,
+        f"号码{mask_phone(number)}已属于其他客户（过户请按过户业务办理）",
+        f"The number {mask_phone(number)} is another customer's (a transfer of ownership is "
+        "its own business)",
+        field="number",
+        status=422,
+    )
+
+
+def get_customer(user, customer_id) -> Customer:
+    require_perm(user, "customers.view_customer", "查看客户档案", "view customers")
+    customer = Customer.objects.filter(pk=validate.object_id(customer_id)).first()
+    if customer is None:
+        raise NotFound(Code.UNKNOWN_CUSTOMER, "客户不存在", "Unknown customer", field="customer_id")
+    return customer
+
+
+def update_customer(
+    user, customer_id, data: dict, *, version, source: str = CustomerChange.Source.PAGE
+) -> tuple[Customer, dict]:
+    """Corrections (维护, V4): the fields `data` holds, read and checked; what changed is kept
+    as a `CustomerChange` (before → after), nothing when nothing changed. `version` is what the
+    form read: someone else's save in between is refused (409), not overwritten."""
+    require_perm(user, "customers.change_customer", "修改客户档案", "correct customers")
+    customer = get_customer(user, customer_id)
+    values = read_fields(data, PROFILE_KEYS)
+    if "name" in values and not values["name"]:
+        raise ServiceError(
+            CoreCode.REQUIRED, "请填写姓名", "Enter the name", field="name", status=422
+        )
+    _check_membership(customer, values)
+    _check_unique_no(values, customer)
+    with write_transaction():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        check_version(
+            version,
+            customer.version,
+            "客户档案已被他人修改，请刷新后重新填写",
+            "Someone else changed this customer meanwhile: reload and try again",
+        )
+        changes = profile.diff(customer, values)
+        if changes:
+            for key, value in values.items():
+                setattr(customer, key, value)
+            customer.version += 1
+            customer.save()
+            record_change(customer, user, source, changes)
+    return customer, changes
+
+
+def save_line(
+    user, customer_id, data: dict, *, source: str = CustomerChange.Source.PAGE
+) -> PhoneNumber:
+    """A line added to the customer, or one of theirs corrected (plan, account, status, dates);
+    a number that is another customer's is refused. Closing every line makes the customer
+    `left` (the retention periods run from then); opening one again makes them active."""
+    require_perm(user, "customers.change_customer", "修改客户档案", "correct customers")
+    customer = get_customer(user, customer_id)
+    line = read_fields(data, LINE_KEYS)
+    if not line.get("number"):
+        raise ServiceError(
+            CoreCode.REQUIRED, "请填写号码", "Enter the number", field="number", status=422
+        )
+    with write_transaction():
+        existing = PhoneNumber.objects.select_for_update().filter(number=line["number"]).first()
+        if existing is not None and existing.customer_id != customer.pk:
+            raise _number_taken(line["number"])
+        before = _line_values(existing) if existing else {}
+        phone = _write_line(customer, line, primary=not customer.phones.exists(), row=existing)
+        after = _line_values(phone)
+        changes = {
+            f"line:{phone.number[-4:]}:{k}": [before.get(k), v]
+            for k, v in after.items()
+            if before.get(k) != v
+        }
+        if changes:
+            record_change(customer, user, source, changes)
+            settle_status(customer, user, source)
+    return phone
+
+
+def _line_values(phone: PhoneNumber) -> dict:
+    return {
+        "account": phone.account or None,
+        "plan": phone.plan or None,
+        "status": str(PhoneNumber.Status(phone.status).label),
+        "opened_on": profile.shown("opened_on", phone.opened_on),
+        "ended_on": profile.shown("ended_on", phone.ended_on),
+    }
+
+
+def _write_line(customer, line: dict, *, primary: bool, row: PhoneNumber | None = None):
+    row = row or PhoneNumber(customer=customer, number=line["number"], is_primary=primary)
+    for key, value in line.items():
+        setattr(row, "status" if key == "line_status" else key, value)
+    if row.status == PhoneNumber.Status.CLOSED and row.ended_on is None:
+        row.ended_on = timezone.localdate()
+    if row.status != PhoneNumber.Status.CLOSED:
+        row.ended_on = None
+    row.save()
+    return row
+
+
+def settle_status(customer: Customer, user, source: str) -> None:
+    """`left` once every line is closed (from the latest closing), `active` while one is not."""
+    lines = list(customer.phones.values_list("status", "ended_on"))
+    left = bool(lines) and all(s == PhoneNumber.Status.CLOSED for s, _ in lines)
+    status = Customer.Status.LEFT if left else Customer.Status.ACTIVE
+    if status == customer.status:
+        return
+    last = max((d for _, d in lines if d), default=timezone.localdate())
+    left_at = timezone.make_aware(datetime.combine(last, time(23, 59, 59))) if left else None
+    Customer.objects.filter(pk=customer.pk).update(
+        status=status, left_at=left_at, version=F("version") + 1
+    )
+    record_change(
+        customer,
+        user,
+        source,
+        {
+            "status": [
+                str(Customer.Status(customer.status).label),
+                str(Customer.Status(status).label),
+            ]
+        },
+    )
+    customer.status, customer.left_at = status, left_at
+
+
+WEAK_PASSWORDS = {"123456", "654321", "123123", "112233", "121212", "666666", "888888"}
+
+
+def set_service_password(user, customer_id, password: str) -> None:
+    """A new service password (C3), typed by the customer on the counter's keypad: six digits,
+    not one anyone would guess (all one digit, a run, a common one, the birthday in the ID)."""
+    require_perm(user, "customers.change_customer", "修改客户档案", "correct customers")
+    customer = get_customer(user, customer_id)
+    password = (password or "").strip()
+    birthday = customer.id_number[8:14] if len(customer.id_number) == 18 else ""
+    if not re.fullmatch(r"\d{6}", password):
+        raise ServiceError(
+            CoreCode.INVALID_INPUT,
+            "服务密码应为6位数字",
+            "A service password is 6 digits",
+            field="password",
+            status=422,
+        )
+    if (
+        len(set(password)) == 1
+        or password in WEAK_PASSWORDS
+        or password in "0123456789"
+        or password in "9876543210"
+        or password == birthday
+    ):
+        raise ServiceError(
+            Code.WEAK_PASSWORD,
+            "服务密码过于简单（相同数字、连号、常见密码或生日），请换一个",
+            "Too easy to guess (one digit repeated, a run, a common one or the birthday): "
+            "choose another",
+            field="password",
+            status=422,
+        )
+    with write_transaction():
+        Customer.objects.filter(pk=customer.pk).update(
+            service_password=make_password(password), version=F("version") + 1
+        )
+        record_change(customer, user, CustomerChange.Source.PAGE, {}, note="重置服务密码")
+
+
+def record_privilege_use(user, customer_id, privilege: str, *, number: str = "", note: str = ""):
+    """A VIP privilege used for the customer (V1), refused when their tier does not give it or
+    this year's allowance is used up (privileges.ALLOWANCE)."""
+    require_perm(user, "customers.add_privilegeuse", "登记客户权益使用", "record privileges")
+    customer = get_customer(user, customer_id)
+    privilege = validate.choice(privilege, Privilege, "privilege", "权益", "privilege")
+    note = validate.text(note, "note", "备注", "note", limit=200, required=False)
+    if number:
+        number = normalize_phone(number, field="number")
+        if not customer.phones.filter(number=number).exists():
+            raise ServiceError(
+                CoreCode.INVALID_INPUT,
+                "该号码不是此客户的号码",
+                "That number is not this customer's",
+                field="number",
+                status=422,
+            )
+    with write_transaction():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        privileges.check_allowed(customer, privilege)
+        return PrivilegeUse.objects.create(
+            customer=customer,
+            privilege=privilege,
+            number=number,
+            at=timezone.now(),
+            by=user,
+            note=note,
+        )
+
+
+def set_consent(user, customer_id, purpose: str, granted: bool, *, channel: str = "counter"):
+    """The customer grants or withdraws a consent (PIPL Art.14–15): a new row, the old kept."""
+    require_perm(user, "customers.change_customer", "修改客户档案", "correct customers")
+    customer = get_customer(user, customer_id)
+    purpose = validate.choice(purpose, Consent.Purpose, "purpose", "授权事项", "purpose")
+    channel = validate.text(channel, "channel", "渠道", "channel", limit=20, required=False)
+    with write_transaction():
+        return Consent.objects.create(
+            customer=customer,
+            purpose=purpose,
+            granted=bool(granted),
+            at=timezone.now(),
+            by=user,
+            channel=channel,
+        )

@@ -6,7 +6,6 @@ from enum import StrEnum
 class Code(StrEnum):
     UNKNOWN_ALERT = "unknown_alert"
     UNKNOWN_INCIDENT = "unknown_incident"
-    UNKNOWN_REGION = "unknown_region"
     # an open incident of the same service already covers one of the regions since about then
     DUPLICATE_INCIDENT = "duplicate_incident"
     # a case linked by hand that lies outside the incident's regions

@@ -458,7 +458,7 @@ def _regions(codes) -> list[Region]:
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise _bad(
-            Code.UNKNOWN_REGION,
+            CoreCode.UNKNOWN_REGION,
             f"未知的区域：{'、'.join(unknown[:5])}",
             f"Unknown region(s): {', '.join(unknown[:5])}",
             "regions",
@@ -475,7 +475,7 @@ def _check_regions_of(user, chosen: list[Region]) -> None:
     outside = [r for r in chosen if getattr(regions.district_of(r.pk), "pk", None) not in districts]
     if outside:
         raise _bad(
-            Code.UNKNOWN_REGION,
+            CoreCode.UNKNOWN_REGION,
             f"未知的区域：{'、'.join(r.code for r in outside)}",
             f"Unknown region(s): {', '.join(r.code for r in outside)}",
             "regions",

@@ -38,12 +38,20 @@ KB_READ = "knowledge.read_knowledge"
 KB_AUTHOR = (KB_READ, "knowledge.author_article")
 KB_REVIEW = (KB_READ, "knowledge.review_article")
 
+CUSTOMER_UPKEEP = (
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_privilegeuse",
+)
 CLERK_PERMS = (
     "queueing.issue_ticket",
     "queueing.serve_counter",
     "queueing.move_to_quiet",
     "queueing.book_appointment",
     "customers.view_customer",
+    # the customer's profile entered and corrected at the counter (V4: 录入, 维护), a VIP
+    # privilege used (V1)
+    *CUSTOMER_UPKEEP,
     "catalog.offer_plan",
     *CASE_WORK,
     KB_READ,
@@ -59,6 +67,7 @@ HALL_MANAGER_PERMS = (
     # a case's attachments: deletes any of them while the case is open, not only their own
     "cases.remove_any_attachment",
     "customers.import_bills",
+    "customers.import_customers",  # the CRM's export, from the imports page (V4)
     *KB_AUTHOR,
     *KB_REVIEW,
     "catalog.import_catalog",
@@ -108,6 +117,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.move_to_quiet",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            *CUSTOMER_UPKEEP,
             *CASE_WORK,
             "customers.import_bills",
             *KB_AUTHOR,
@@ -124,6 +134,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.book_appointment",
             "customers.view_customer",
             "customers.view_unmasked_pii",
+            *CUSTOMER_UPKEEP,
             "catalog.offer_plan",
             *CASE_WORK,
             KB_READ,
@@ -180,6 +191,7 @@ ROLES: tuple[Role, ...] = (
             "queueing.appointment.view",
             "customers.customer.view",
             "customers.import_bills",
+            "customers.import_customers",
             "catalog.import_catalog",
             "complaints.import_evidence",  # subscription evidence (P4)
             "catalog.product.*",

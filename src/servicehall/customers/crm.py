@@ -1,0 +1,445 @@
+"""Customers and lines from the operator's CRM/billing export (V1, V4): CSV or Excel, one row
+per line (号码), the customer's columns repeated on each of their lines.
+
+Columns (a header row; the Chinese or English names of `profile.FIELDS`, README "Importing
+customers"): 客户编号, 姓名 and 号码 are required; every other column is optional, and a column
+the file does not have leaves what is stored as it was. An empty cell in a column the file has
+empties the value.
+
+How a file is taken, and why:
+- Rows are checked and written in chunks of CHUNK rows, each chunk its own transaction, with
+  the progress reported after each (a page's bar and the CLI's). A province's file of a
+  million customers would otherwise hold the database's write lock for minutes.
+- A bad row is not imported and is reported (line, column, value, what it should be); the
+  good rows are. Customers are independent of one another, unlike a bill file, where the
+  whole file is one billing run. A file of nothing but bad rows is refused.
+- Re-importing is idempotent: a customer or line whose values are what is stored is not
+  written at all; a changed one is updated and the change kept (`CustomerChange`, before →
+  after, source "import"). So a nightly export can be imported every night, and an import
+  cut off half-way is finished by importing the file again.
+- A number that the CRM now gives another customer moves to them (the CRM is the record of
+  ownership), noted on both customers' history.
+- "所属客户编号" (member of) may name a family or enterprise further down the file: members are
+  placed after every row is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from servicehall.core import tables
+from servicehall.core.db import write_transaction
+from servicehall.core.errors import ServiceError, require_perm
+
+from ..core.errors import Code as CoreCode
+from . import profile
+from .models import Customer, CustomerChange, PhoneNumber
+from .services import settle_status
+
+CHUNK = 5000
+MAX_ERRORS = 200  # named one by one; beyond, only counted
+Progress = Callable[[str, int, int], None]
+REQUIRED = {"customer_no", "name", "number"}
+COLUMN_NAMES = {f.key: (f.zh, f.en) for f in profile.FIELDS.values()}
+CUSTOMER_KEYS = tuple(f.key for f in profile.CUSTOMER_FIELDS if f.key != "member_of")
+LINE_KEYS = tuple(f.key for f in profile.LINE_FIELDS if f.key != "number")
+IMPORT = CustomerChange.Source.IMPORT
+TEMPLATE = (
+    "客户编号,姓名,证件号码,客户类型,所属客户编号,星级,入网日期,月均消费,客户经理,地址,区域,"
+    "号码,账户,套餐,号码状态,开户日期,销号日期\n"
+    "C00012345,示例客户,110101199003074578,个人,,金卡,2015-06-01,128.50,,"
+    "临江市城东区和平路1号,,13800000000,A00012345,畅享128元套餐,正常,2015-06-01,\n"
+)
+
+
+@dataclass
+class Row:
+    line: int
+    customer_no: str
+    customer: dict  # the customer's values of the columns the file has
+    number: str
+    phone: dict  # the line's values
+    member_no: str | None  # None: no such column
+
+
+@dataclass
+class Result:
+    rows: int = 0
+    customers_created: int = 0
+    customers_updated: int = 0
+    customers_unchanged: int = 0
+    lines_created: int = 0
+    lines_updated: int = 0
+    lines_unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0  # bad cells, shown or not
+    bad_lines: set[int] = field(default_factory=set)
+
+    def bad(self, line: int, key: str, value: str, zh: str, en: str) -> None:
+        self.error_count += 1
+        self.bad_lines.add(line)
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(
+                {"line": line, "field": key, "value": value[:100], "message": zh, "message_en": en}
+            )
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "imported": self.rows - len(self.bad_lines),
+            "customers_created": self.customers_created,
+            "customers_updated": self.customers_updated,
+            "customers_unchanged": self.customers_unchanged,
+            "lines_created": self.lines_created,
+            "lines_updated": self.lines_updated,
+            "lines_unchanged": self.lines_unchanged,
+            "bad_rows": len(self.bad_lines),
+            "errors": sorted(self.errors, key=lambda e: e["line"]),
+            "error_count": self.error_count,
+        }
+
+
+class Reader:
+    """Checks rows one by one and remembers what the file said before (a number twice, a
+    customer whose columns differ between their lines)."""
+
+    def __init__(self, cols: dict[str, int], result: Result):
+        self.cols = cols
+        self.result = result
+        self.resolver = profile.Resolver()
+        self.numbers: dict[str, int] = {}  # number -> its first line
+        self.customers: dict[str, tuple[int, tuple]] = {}  # customer_no -> (line, values)
+
+    def read(self, line: int, cells: list[str]) -> Row | None:
+        cell = {k: (cells[j] if j < len(cells) else "") for k, j in self.cols.items()}
+        values: dict = {}
+        bad = False
+        for key, text in cell.items():
+            if key == "member_of":
+                continue
+            try:
+                values[key] = profile.FIELDS[key].value(text, self.resolver)
+            except ServiceError as exc:
+                self.result.bad(line, key, text, exc.zh, exc.en)
+                bad = True
+        member_no = None
+        if "member_of" in cell:
+            try:
+                member_no = profile.FIELDS["customer_no"].value(cell["member_of"], self.resolver)
+            except ServiceError as exc:
+                self.result.bad(line, "member_of", cell["member_of"], exc.zh, exc.en)
+                bad = True
+        for key in REQUIRED:
+            if key in values and not values[key]:
+                zh, en = COLUMN_NAMES[key]
+                self.result.bad(line, key, "", f"“{zh}”不能为空", f"{en} is required")
+                bad = True
+        if bad:
+            return None
+        customer = {k: values[k] for k in CUSTOMER_KEYS if k in values}
+        if "region_id" not in customer or customer["region_id"] is None:
+            if customer.get("address"):
+                found = profile.region_from_address(customer["address"])
+                if found is not None or "region_id" in customer:
+                    customer["region_id"] = found
+        phone = {k: values[k] for k in LINE_KEYS if k in values}
+        number, no = values["number"], values["customer_no"]
+        first = self.numbers.setdefault(number, line)
+        if first != line:
+            self.result.bad(
+                line,
+                "number",
+                number,
+                f"与第{first}行的号码重复",
+                f"the same number as line {first}",
+            )
+            return None
+        key = (tuple(sorted(customer.items(), key=lambda kv: kv[0])), member_no)
+        seen = self.customers.setdefault(no, (line, key))
+        if seen[1] != key:
+            self.result.bad(
+                line,
+                "customer_no",
+                no,
+                f"同一客户编号在第{seen[0]}行的客户资料与本行不同",
+                f"the customer's columns differ from line {seen[0]} of the same customer number",
+            )
+            return None
+        return Row(line, no, customer, number, phone, member_no)
+
+
+def import_customers(
+    user,
+    data: tables.Source,
+    filename: str,
+    *,
+    progress: Progress | None = None,
+    limited: bool = True,
+) -> dict:
+    """Import a CRM export (the page's job, `servicehall import-customers`): the summary with
+    what was created, updated and left alone, and the bad rows (at most MAX_ERRORS named)."""
+    require_perm(user, "customers.import_customers", "导入客户资料", "import customers")
+    limits = settings.IMPORT_LIMITS["customers"] if limited else {}
+    header_line, header, rows, total = tables.open_table(
+        data, filename, limits.get("bytes"), progress
+    )
+    accepted = {k: set(f.headers) for k, f in profile.FIELDS.items()}
+    cols = tables.columns(header, header_line, accepted, COLUMN_NAMES, required=REQUIRED)
+    result = Result()
+    reader = Reader(cols, result)
+    writer = Writer(user, result)
+    chunk: list[Row] = []
+    for done, (line, cells) in enumerate(rows, start=1):
+        if limits.get("rows") and done > limits["rows"]:
+            raise tables.too_many_rows(limits["rows"], line)
+        result.rows = done
+        row = reader.read(line, cells)
+        if row is not None:
+            chunk.append(row)
+        if len(chunk) >= CHUNK:
+            writer.write(chunk)
+            chunk = []
+            if progress:
+                progress("writing", done, max(total, done))
+    if chunk:
+        writer.write(chunk)
+    if result.rows and len(result.bad_lines) == result.rows:  # nothing was written
+        first = min(result.errors, key=lambda e: e["line"])
+        zh, en = COLUMN_NAMES.get(first["field"], (first["field"], first["field"]))
+        raise ServiceError(
+            CoreCode.BAD_ROWS,
+            f"每一行都有误，未导入任何数据（如第{first['line']}行“{zh}”：{first['message']}）",
+            f"Every row is wrong; nothing was imported (e.g. line {first['line']}, {en}: "
+            f"{first['message_en']})",
+            field="file",
+            status=422,
+            extra={"errors": result.summary()["errors"], "error_count": result.error_count},
+        )
+    writer.place_members(reader)
+    writer.settle()
+    if progress:
+        progress("writing", result.rows, result.rows)
+    return result.summary()
+
+
+class Writer:
+    def __init__(self, user, result: Result):
+        self.user = user
+        self.result = result
+        self.ids: dict[str, int] = {}  # customer_no -> id, for the members placed at the end
+        self.settling: set[int] = set()  # customers whose lines changed status
+
+    def write(self, rows: list[Row]) -> None:
+        now = timezone.now()
+        with write_transaction():
+            customers = self._customers(rows, now)
+            self._lines(rows, customers, now)
+
+    def _change(self, customer_id: int, fields: dict, now, note: str = "") -> CustomerChange:
+        return CustomerChange(
+            customer_id=customer_id, at=now, by=self.user, source=IMPORT, fields=fields, note=note
+        )
+
+    def _customers(self, rows: list[Row], now) -> dict[str, Customer]:
+        first: dict[str, Row] = {}
+        for row in rows:
+            first.setdefault(row.customer_no, row)
+        stored = {
+            c.customer_no: c
+            for c in Customer.objects.select_for_update().filter(customer_no__in=list(first))
+        }
+        new, changed, history = [], [], []
+        for no, row in first.items():
+            customer = stored.get(no)
+            if customer is None:
+                values = {k: v for k, v in row.customer.items() if v is not None}
+                customer = Customer(**values)
+                customer.id_number_rev = customer.id_number[::-1]
+                new.append(customer)
+                continue
+            if no in self.ids:  # an earlier chunk wrote it: the file says the same
+                continue
+            changes = profile.diff(customer, row.customer)
+            if not changes:
+                self.result.customers_unchanged += 1
+                continue
+            for key, value in row.customer.items():
+                setattr(customer, key, value)
+            customer.id_number_rev = customer.id_number[::-1]
+            customer.version += 1
+            customer.updated_at = now
+            changed.append(customer)
+            history.append(self._change(customer.pk, changes, now))
+        if new:
+            Customer.objects.bulk_create(new, batch_size=1000)
+            history += [self._change(c.pk, {}, now, note="导入建档") for c in new]
+            for c in new:
+                stored[c.customer_no] = c
+        if changed:
+            keys = sorted(
+                {k for c in changed for k in (*CUSTOMER_KEYS, "id_number_rev")}
+                & {f.attname for f in Customer._meta.concrete_fields}
+            )
+            Customer.objects.bulk_update(changed, [*keys, "version", "updated_at"], batch_size=1000)
+        CustomerChange.objects.bulk_create(history, batch_size=1000)
+        self.result.customers_created += len(new)
+        self.result.customers_updated += len(changed)
+        for no, c in stored.items():
+            self.ids[no] = c.pk
+        return stored
+
+    def _lines(self, rows: list[Row], customers: dict[str, Customer], now) -> None:
+        stored = {
+            p.number: p
+            for p in PhoneNumber.objects.select_for_update().filter(
+                number__in=[r.number for r in rows]
+            )
+        }
+        ids = {customers[r.customer_no].pk for r in rows}
+        with_primary = set(
+            PhoneNumber.objects.filter(customer_id__in=ids, is_primary=True).values_list(
+                "customer_id", flat=True
+            )
+        )
+        new, changed, history = [], [], []
+        for row in rows:
+            customer_id = customers[row.customer_no].pk
+            values = {("status" if k == "line_status" else k): v for k, v in row.phone.items()}
+            for key in ("account", "plan"):
+                if values.get(key) is None and key in values:
+                    values[key] = ""
+            phone = stored.get(row.number)
+            if values.get("status") == PhoneNumber.Status.CLOSED and not values.get("ended_on"):
+                # closed without a date: when it was first seen closed (a re-import keeps it)
+                kept = phone.ended_on if phone is not None else None
+                values["ended_on"] = kept or timezone.localdate()
+            if phone is None:
+                primary = customer_id not in with_primary
+                with_primary.add(customer_id)
+                new.append(
+                    PhoneNumber(
+                        customer_id=customer_id,
+                        number=row.number,
+                        number_rev=row.number[::-1],
+                        is_primary=primary,
+                        **values,
+                    )
+                )
+                if values.get("status", PhoneNumber.Status.ACTIVE) != PhoneNumber.Status.ACTIVE:
+                    self.settling.add(customer_id)
+                continue
+            tail = row.number[-4:]
+            changes = {
+                f"line:{tail}:{k}": [profile.shown(k, getattr(phone, k)), profile.shown(k, v)]
+                for k, v in values.items()
+                if getattr(phone, k) != v
+                and not (getattr(phone, k) in (None, "") and v in (None, ""))
+            }
+            moved = phone.customer_id != customer_id
+            if not changes and not moved:
+                self.result.lines_unchanged += 1
+                continue
+            if moved:
+                history.append(
+                    self._change(phone.customer_id, {f"line:{tail}": [tail, None]}, now, "号码转出")
+                )
+                changes[f"line:{tail}"] = [None, tail]
+                self.settling.add(phone.customer_id)
+                phone.customer_id = customer_id
+                phone.is_primary = customer_id not in with_primary
+                with_primary.add(customer_id)
+            for key, value in values.items():
+                setattr(phone, key, value)
+            if "status" in values or moved:
+                self.settling.add(customer_id)
+            changed.append(phone)
+            history.append(self._change(customer_id, changes, now))
+        if new:
+            PhoneNumber.objects.bulk_create(new, batch_size=1000)
+        if changed:
+            PhoneNumber.objects.bulk_update(
+                changed,
+                [
+                    "customer",
+                    "is_primary",
+                    *{("status" if k == "line_status" else k) for k in LINE_KEYS},
+                ],
+                batch_size=1000,
+            )
+        CustomerChange.objects.bulk_create(history, batch_size=1000)
+        self.result.lines_created += len(new)
+        self.result.lines_updated += len(changed)
+
+    def place_members(self, reader: Reader) -> None:
+        """The family or enterprise of each customer whose rows name one, once every row is
+        in: a number that names no customer, or an individual, is a bad row."""
+        wanted = {
+            no: (line, key[1])
+            for no, (line, key) in reader.customers.items()
+            if key[1] is not None and no in self.ids
+        }
+        if not wanted:
+            return
+        parents = {
+            c.customer_no: c
+            for c in Customer.objects.filter(customer_no__in={p for _, p in wanted.values() if p})
+        }
+        now = timezone.now()
+        items = sorted(wanted.items())
+        for start in range(0, len(items), CHUNK):
+            with write_transaction():
+                part = dict(items[start : start + CHUNK])
+                members = (
+                    Customer.objects.select_for_update()
+                    .filter(pk__in=[self.ids[no] for no in part])
+                    .select_related("member_of")
+                )
+                history, changed = [], []
+                for customer in members:
+                    line, parent_no = part[customer.customer_no]
+                    parent = parents.get(parent_no) if parent_no else None
+                    if parent_no and parent is None:
+                        self.result.bad(
+                            line,
+                            "member_of",
+                            parent_no,
+                            f"没有客户编号为“{parent_no}”的客户",
+                            f"no customer numbered {parent_no!r}",
+                        )
+                        continue
+                    if parent is not None and (
+                        parent.group == Customer.Group.INDIVIDUAL
+                        or customer.group != Customer.Group.INDIVIDUAL
+                        or parent.pk == customer.pk
+                    ):
+                        self.result.bad(
+                            line,
+                            "member_of",
+                            parent_no,
+                            "只有个人客户可以是家庭或集团客户的成员",
+                            "only an individual can be a member of a family or an enterprise",
+                        )
+                        continue
+                    changes = profile.diff(customer, {"member_of": parent})
+                    if changes:
+                        customer.member_of = parent
+                        customer.version += 1
+                        changed.append(customer)
+                        history.append(self._change(customer.pk, changes, now))
+                Customer.objects.bulk_update(changed, ["member_of", "version"], batch_size=1000)
+                CustomerChange.objects.bulk_create(history, batch_size=1000)
+
+    def settle(self) -> None:
+        """`left` for a customer all of whose lines are now closed, `active` again for one with
+        a line in service (the retention periods run from `left_at`)."""
+        ids = sorted(self.settling)
+        for start in range(0, len(ids), CHUNK):
+            with write_transaction():
+                for customer in Customer.objects.select_for_update().filter(
+                    pk__in=ids[start : start + CHUNK]
+                ):
+                    settle_status(customer, self.user, IMPORT)

@@ -1,4 +1,4 @@
-"""`servicehall` command: demo, serve, worker, import-bills, import-evidence, import-kb,
+"""`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence, import-kb,
 import-articles, recommend, token, and Django's own commands (manage)."""
 
 from __future__ import annotations
@@ -14,6 +14,22 @@ def _setup() -> None:
     import django
 
     django.setup()
+
+
+def _progress_bar(title: str):
+    """A `progress(stage, done, total)` callback drawing a bar on stderr (tqdm), with `close`."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=title, unit=" rows", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    progress.close = bar.close
+    return progress
 
 
 def _migrate() -> None:
@@ -102,6 +118,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     b.add_argument("file")
     b.add_argument("--user", required=True, help="the staff member importing (owns the cases)")
+    cu = sub.add_parser(
+        "import-customers",
+        help="import customers and lines from the CRM's export (CSV/Excel, README 'Importing "
+        "customers'): bad rows reported, the rest taken; re-importing changes only what changed",
+    )
+    cu.add_argument("file")
+    cu.add_argument("--user", default="admin", help="the staff member importing")
     ev_imp = sub.add_parser(
         "import-evidence",
         help="import value-added subscription evidence (CSV/Excel, "
@@ -254,6 +277,30 @@ def main(argv: list[str] | None = None) -> None:
         except (ServiceError, OSError) as exc:
             refuse_error(exc, args.file)
         print(json.dumps(result, ensure_ascii=False))
+    elif args.cmd == "import-customers":
+        import json
+
+        from servicehall.core import tables
+        from servicehall.core.errors import ServiceError
+        from servicehall.customers.crm import COLUMN_NAMES, import_customers
+
+        user = staff_user(args.user)
+        bar = _progress_bar("导入客户 / importing customers")
+        try:
+            with open(args.file, "rb") as f:  # no row limit: the CRM's whole export
+                result = import_customers(user, f, args.file, progress=bar, limited=False)
+        except (ServiceError, OSError) as exc:
+            bar.close()
+            extra = getattr(exc, "extra", {})
+            for text in tables.error_lines(
+                extra.get("errors") or [], extra.get("error_count", 0), COLUMN_NAMES
+            ):
+                print(text, file=sys.stderr)
+            refuse_error(exc, args.file)
+        bar.close()
+        for text in tables.error_lines(result["errors"], result["error_count"], COLUMN_NAMES):
+            print(text, file=sys.stderr)  # the rows not imported, each with why
+        print(json.dumps({k: v for k, v in result.items() if k != "errors"}, ensure_ascii=False))
     elif args.cmd == "import-evidence":
         import json
 

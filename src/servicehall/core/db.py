@@ -51,3 +51,40 @@ def write_transaction() -> Iterator[None]:
             _depth -= 1
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple], *, with_ids: bool = False):
+    """Insert many new rows of `model` at once (an import's new rows): `columns` are attribute
+    names (a foreign key's `_id`), each row a tuple of Python values in that order. PostgreSQL:
+    one COPY, the ids taken from the table's sequence first when `with_ids` (returned in row
+    order) — ten times the speed of the ORM's INSERT for a million rows, which builds a model
+    and adapts each value through its field. SQLite: the ORM's bulk_create."""
+    if not rows:
+        return [] if with_ids else None
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objs, batch_size=1000)
+        return [o.pk for o in objs] if with_ids else None
+    from psycopg.types.json import Jsonb
+
+    fields = {f.attname: f for f in meta.concrete_fields}
+    json_at = [i for i, c in enumerate(columns) if fields[c].get_internal_type() == "JSONField"]
+    names = [fields[c].column for c in columns]
+    ids = None
+    with connection.cursor() as cur:
+        if with_ids:
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = [r[0] for r in cur.fetchall()]
+            names = [meta.pk.column, *names]
+        quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+        table = connection.ops.quote_name(meta.db_table)
+        with cur.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for k, row in enumerate(rows):
+                if json_at:
+                    row = tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row))
+                copy.write_row((ids[k], *row) if ids else row)
+    return ids

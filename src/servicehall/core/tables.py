@@ -82,6 +82,22 @@ def columns(
     return cols
 
 
+def error_lines(errors: list[dict], count: int, names: dict[str, tuple[str, str]]) -> list[str]:
+    """Bad cells one line each, in both languages, for the command line (`names`: a column's
+    Chinese and English name); "… N more" when `count` is more than were named."""
+    out = []
+    for e in errors:
+        zh, en = names.get(e.get("field"), (e.get("field"), e.get("field")))
+        if e.get("message"):
+            out.append(
+                f"第{e['line']}行 {zh}：{e.get('value', '')!r} {e['message']} / "
+                f"line {e['line']}, {en}: {e['message_en']}"
+            )
+    if count > len(out) and out:
+        out.append(f"……另有{count - len(out)}处 / … {count - len(out)} more")
+    return out
+
+
 def _binary(source: Source) -> BinaryIO:
     if isinstance(source, bytes | bytearray | memoryview):
         return io.BytesIO(source)

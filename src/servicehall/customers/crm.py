@@ -32,7 +32,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from servicehall.core import tables
-from servicehall.core.db import write_transaction
+from servicehall.core.db import insert_rows, write_transaction
 from servicehall.core.errors import ServiceError, require_perm
 
 from ..core.errors import Code as CoreCode
@@ -41,13 +41,43 @@ from .models import Customer, CustomerChange, PhoneNumber
 from .services import settle_status
 
 CHUNK = 5000
+# columns with few distinct values, each read once (Reader.value), up to MEMO_SIZE of them
+MEMO = {
+    "group",
+    "tier",
+    "joined_on",
+    "monthly_spend",
+    "account_manager_id",
+    "region_id",
+    "line_status",
+    "plan",
+    "opened_on",
+    "ended_on",
+}
+MEMO_SIZE = 20_000
 MAX_ERRORS = 200  # named one by one; beyond, only counted
 Progress = Callable[[str, int, int], None]
 REQUIRED = {"customer_no", "name", "number"}
 COLUMN_NAMES = {f.key: (f.zh, f.en) for f in profile.FIELDS.values()}
 CUSTOMER_KEYS = tuple(f.key for f in profile.CUSTOMER_FIELDS if f.key != "member_of")
 LINE_KEYS = tuple(f.key for f in profile.LINE_FIELDS if f.key != "number")
+CUSTOMER_COLUMNS = tuple(f.key for f in profile.CUSTOMER_FIELDS)
+LINE_COLUMNS = ("customer_no", *(f.key for f in profile.LINE_FIELDS))
 IMPORT = CustomerChange.Source.IMPORT
+# the columns of a new row (core.db.insert_rows), with the model's defaults where the file
+# has no such column
+CUSTOMER_DEFAULTS = {
+    f.attname: f.get_default() for f in Customer._meta.concrete_fields if not f.primary_key
+}
+NEW_CUSTOMER = tuple(CUSTOMER_DEFAULTS)
+CHANGE_COLUMNS = ["customer_id", "at", "by_id", "source", "fields", "note"]
+LINE_VALUES = ("account", "plan", "status", "opened_on", "ended_on")
+LINE_DEFAULTS = {
+    f.attname: f.get_default()
+    for f in PhoneNumber._meta.concrete_fields
+    if f.attname in LINE_VALUES
+}
+NEW_LINE = ["customer_id", "number", "number_rev", "is_primary", *LINE_VALUES]
 TEMPLATE = (
     "客户编号,姓名,证件号码,客户类型,所属客户编号,星级,入网日期,月均消费,客户经理,地址,区域,"
     "号码,账户,套餐,号码状态,开户日期,销号日期\n"
@@ -113,26 +143,56 @@ class Reader:
         self.resolver = profile.Resolver()
         self.numbers: dict[str, int] = {}  # number -> its first line
         self.customers: dict[str, tuple[int, tuple]] = {}  # customer_no -> (line, values)
+        self.memo: dict[str, dict] = {}
+        # customer_no -> (its cells as first read, its values, member_no): a customer's other
+        # lines repeat the cells, which are then not read again
+        self.parsed: dict[str, tuple] = {}
+
+    def value(self, key: str, text: str):
+        """A cell read (profile.FIELDS); the few values of a column such as the tier, the plan
+        or a date are read once each (a million rows hold a few hundred of them)."""
+        if key not in MEMO:
+            return profile.FIELDS[key].value(text, self.resolver)
+        seen = self.memo.setdefault(key, {})
+        if text not in seen:
+            try:
+                seen[text] = (profile.FIELDS[key].value(text, self.resolver), None)
+            except ServiceError as exc:
+                seen[text] = (None, exc)
+            if len(seen) > MEMO_SIZE:
+                seen.clear()
+        value, error = seen.get(text) or (None, None)
+        if error is not None:
+            raise error
+        return value
 
     def read(self, line: int, cells: list[str]) -> Row | None:
         cell = {k: (cells[j] if j < len(cells) else "") for k, j in self.cols.items()}
+        no_text = cell["customer_no"].strip()
+        raw = tuple(cell[k] for k in CUSTOMER_COLUMNS if k in cell)
+        known = self.parsed.get(no_text)
+        if known is not None and known[0] == raw:  # another line of a customer already read
+            keys, customer, member_no = LINE_COLUMNS, dict(known[1]), known[2]
+        else:
+            keys, customer, member_no = cell.keys(), None, None
         values: dict = {}
         bad = False
-        for key, text in cell.items():
-            if key == "member_of":
+        for key in keys:
+            if key not in cell or key == "member_of":
                 continue
             try:
-                values[key] = profile.FIELDS[key].value(text, self.resolver)
+                values[key] = self.value(key, cell[key])
             except ServiceError as exc:
-                self.result.bad(line, key, text, exc.zh, exc.en)
+                self.result.bad(line, key, cell[key], exc.zh, exc.en)
                 bad = True
-        member_no = None
-        if "member_of" in cell:
+        if customer is None and "member_of" in cell:
             try:
                 member_no = profile.FIELDS["customer_no"].value(cell["member_of"], self.resolver)
             except ServiceError as exc:
                 self.result.bad(line, "member_of", cell["member_of"], exc.zh, exc.en)
                 bad = True
+        if customer is not None:
+            values.update(customer)
         for key in REQUIRED:
             if key in values and not values[key]:
                 zh, en = COLUMN_NAMES[key]
@@ -140,12 +200,13 @@ class Reader:
                 bad = True
         if bad:
             return None
-        customer = {k: values[k] for k in CUSTOMER_KEYS if k in values}
-        if "region_id" not in customer or customer["region_id"] is None:
-            if customer.get("address"):
+        if customer is None:
+            customer = {k: values[k] for k in CUSTOMER_KEYS if k in values}
+            if customer.get("region_id") is None and customer.get("address"):
                 found = profile.region_from_address(customer["address"])
                 if found is not None or "region_id" in customer:
                     customer["region_id"] = found
+            self.parsed.setdefault(values["customer_no"], (raw, customer, member_no))
         phone = {k: values[k] for k in LINE_KEYS if k in values}
         number, no = values["number"], values["customer_no"]
         first = self.numbers.setdefault(number, line)
@@ -239,12 +300,20 @@ class Writer:
             customers = self._customers(rows, now)
             self._lines(rows, customers, now)
 
+    @staticmethod
+    def _new_customer(values: dict, now) -> tuple:
+        row = {**CUSTOMER_DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
+        row["id_number_rev"] = row["id_number"][::-1]
+        row["created_at"] = row["updated_at"] = now
+        return tuple(row[c] for c in NEW_CUSTOMER)
+
     def _change(self, customer_id: int, fields: dict, now, note: str = "") -> CustomerChange:
         return CustomerChange(
             customer_id=customer_id, at=now, by=self.user, source=IMPORT, fields=fields, note=note
         )
 
-    def _customers(self, rows: list[Row], now) -> dict[str, Customer]:
+    def _customers(self, rows: list[Row], now) -> dict[str, int]:
+        """Creates and updates the customers of the rows; their ids by customer number."""
         first: dict[str, Row] = {}
         for row in rows:
             first.setdefault(row.customer_no, row)
@@ -256,18 +325,18 @@ class Writer:
         for no, row in first.items():
             customer = stored.get(no)
             if customer is None:
-                values = {k: v for k, v in row.customer.items() if v is not None}
-                customer = Customer(**values)
-                customer.id_number_rev = customer.id_number[::-1]
-                new.append(customer)
+                new.append(row)
                 continue
             if no in self.ids:  # an earlier chunk wrote it: the file says the same
                 continue
-            changes = profile.diff(customer, row.customer)
+            values = dict(row.customer)
+            if row.member_no == "" and customer.member_of_id is not None:
+                values["member_of"] = None  # the column is there and empty: no longer a member
+            changes = profile.diff(customer, values)
             if not changes:
                 self.result.customers_unchanged += 1
                 continue
-            for key, value in row.customer.items():
+            for key, value in values.items():
                 setattr(customer, key, value)
             customer.id_number_rev = customer.id_number[::-1]
             customer.version += 1
@@ -275,31 +344,38 @@ class Writer:
             changed.append(customer)
             history.append(self._change(customer.pk, changes, now))
         if new:
-            Customer.objects.bulk_create(new, batch_size=1000)
-            history += [self._change(c.pk, {}, now, note="导入建档") for c in new]
-            for c in new:
-                stored[c.customer_no] = c
-        if changed:
-            keys = sorted(
-                {k for c in changed for k in (*CUSTOMER_KEYS, "id_number_rev")}
-                & {f.attname for f in Customer._meta.concrete_fields}
+            ids = insert_rows(
+                Customer,
+                NEW_CUSTOMER,
+                [self._new_customer(row.customer, now) for row in new],
+                with_ids=True,
             )
-            Customer.objects.bulk_update(changed, [*keys, "version", "updated_at"], batch_size=1000)
+            self.ids.update((row.customer_no, pk) for row, pk in zip(new, ids, strict=True))
+            insert_rows(
+                CustomerChange,
+                CHANGE_COLUMNS,
+                [(pk, now, self.user.pk, IMPORT, {}, "导入建档") for pk in ids],
+            )
+        if changed:
+            Customer.objects.bulk_update(
+                changed,
+                [*CUSTOMER_KEYS, "member_of", "id_number_rev", "version", "updated_at"],
+                batch_size=1000,
+            )
         CustomerChange.objects.bulk_create(history, batch_size=1000)
         self.result.customers_created += len(new)
         self.result.customers_updated += len(changed)
-        for no, c in stored.items():
-            self.ids[no] = c.pk
-        return stored
+        self.ids.update((no, c.pk) for no, c in stored.items())
+        return {no: self.ids[no] for no in first}
 
-    def _lines(self, rows: list[Row], customers: dict[str, Customer], now) -> None:
+    def _lines(self, rows: list[Row], customers: dict[str, int], now) -> None:
         stored = {
             p.number: p
             for p in PhoneNumber.objects.select_for_update().filter(
                 number__in=[r.number for r in rows]
             )
         }
-        ids = {customers[r.customer_no].pk for r in rows}
+        ids = set(customers.values())
         with_primary = set(
             PhoneNumber.objects.filter(customer_id__in=ids, is_primary=True).values_list(
                 "customer_id", flat=True
@@ -307,7 +383,7 @@ class Writer:
         )
         new, changed, history = [], [], []
         for row in rows:
-            customer_id = customers[row.customer_no].pk
+            customer_id = customers[row.customer_no]
             values = {("status" if k == "line_status" else k): v for k, v in row.phone.items()}
             for key in ("account", "plan"):
                 if values.get(key) is None and key in values:
@@ -320,14 +396,10 @@ class Writer:
             if phone is None:
                 primary = customer_id not in with_primary
                 with_primary.add(customer_id)
+                line = {**LINE_DEFAULTS, **values}
                 new.append(
-                    PhoneNumber(
-                        customer_id=customer_id,
-                        number=row.number,
-                        number_rev=row.number[::-1],
-                        is_primary=primary,
-                        **values,
-                    )
+                    (customer_id, row.number, row.number[::-1], primary)
+                    + tuple(line[c] for c in LINE_VALUES)
                 )
                 if values.get("status", PhoneNumber.Status.ACTIVE) != PhoneNumber.Status.ACTIVE:
                     self.settling.add(customer_id)
@@ -358,8 +430,7 @@ class Writer:
                 self.settling.add(customer_id)
             changed.append(phone)
             history.append(self._change(customer_id, changes, now))
-        if new:
-            PhoneNumber.objects.bulk_create(new, batch_size=1000)
+        insert_rows(PhoneNumber, NEW_LINE, new)
         if changed:
             PhoneNumber.objects.bulk_update(
                 changed,
@@ -380,7 +451,7 @@ class Writer:
         wanted = {
             no: (line, key[1])
             for no, (line, key) in reader.customers.items()
-            if key[1] is not None and no in self.ids
+            if key[1] and no in self.ids
         }
         if not wanted:
             return
@@ -394,7 +465,7 @@ class Writer:
             with write_transaction():
                 part = dict(items[start : start + CHUNK])
                 members = (
-                    Customer.objects.select_for_update()
+                    Customer.objects.select_for_update(of=("self",))
                     .filter(pk__in=[self.ids[no] for no in part])
                     .select_related("member_of")
                 )

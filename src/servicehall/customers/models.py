@@ -44,7 +44,7 @@ class Customer(models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     # the ID number and the primary line read backwards: a search by their last digits is a
     # prefix search on an index (services.search_keys keeps them)
-    id_number_rev = models.CharField(max_length=18, blank=True, db_index=True)
+    id_number_rev = models.CharField(max_length=18, blank=True)
     tier = models.CharField(_("VIP tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
     group = models.CharField(
         _("customer group"), max_length=12, choices=Group.choices, default=Group.INDIVIDUAL
@@ -102,7 +102,14 @@ class Customer(models.Model):
                 name="customer_no_unique",
             )
         ]
-        indexes = [models.Index(fields=["name", "id"], name="customer_name")]
+        # searches by a name's start and an ID's last digits (selectors.search): prefix
+        # searches, which PostgreSQL answers from an index only with the pattern operators
+        indexes = [
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="customer_name"),
+            models.Index(
+                fields=["id_number_rev"], opclasses=["varchar_pattern_ops"], name="customer_id_tail"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
@@ -132,7 +139,7 @@ class PhoneNumber(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(_("number"), max_length=11, unique=True)
-    number_rev = models.CharField(max_length=11, blank=True, db_index=True)
+    number_rev = models.CharField(max_length=11, blank=True)
     is_primary = models.BooleanField(default=False)
     account = models.CharField(_("account"), max_length=32, blank=True)
     plan = models.CharField(_("plan"), max_length=100, blank=True)
@@ -146,6 +153,11 @@ class PhoneNumber(models.Model):
     class Meta:
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
+        indexes = [
+            models.Index(
+                fields=["number_rev"], opclasses=["varchar_pattern_ops"], name="phone_tail"
+            )
+        ]
 
     def __str__(self) -> str:
         from servicehall.core.masking import mask_phone

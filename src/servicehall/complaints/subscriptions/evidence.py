@@ -638,16 +638,5 @@ def store(rows: list[Row], progress: Progress | None = None) -> int:
 
 def error_lines(exc: BaseException) -> list[str]:
     """A refused file's bad cells, one line each (the command line prints them)."""
-    errors = getattr(exc, "extra", {}).get("errors") or []
-    out = []
-    for e in errors:
-        zh, en = COLUMN_NAMES.get(e.get("field"), (e.get("field"), e.get("field")))
-        if e.get("message"):
-            out.append(
-                f"第{e['line']}行 {zh}：{e.get('value', '')!r} {e['message']} / "
-                f"line {e['line']}, {en}: {e['message_en']}"
-            )
-    count = getattr(exc, "extra", {}).get("error_count", 0)
-    if count > len(out) and out:
-        out.append(f"……另有{count - len(out)}处 / … {count - len(out)} more")
-    return out
+    extra = getattr(exc, "extra", {})
+    return tables.error_lines(extra.get("errors") or [], extra.get("error_count", 0), COLUMN_NAMES)

@@ -676,3 +676,14 @@ def kind_for_ticket(ticket) -> str:
         if ticket.area == "quiet" or ticket.service_type.code == "complaint":
             return "complaint"
     return "consultation"
+
+
+def of_customer(user, customer, *, limit: int = 30) -> list[Case]:
+    """The customer's cases this user may see (their halls', their desks'), newest first: on
+    the customer page, the open ones and the past."""
+    return list(
+        visible(user)
+        .filter(customer=customer)
+        .select_related("category", "desk", "owner", "owner__staff", "hall")
+        .order_by("-created_at")[:limit]
+    )

@@ -110,3 +110,12 @@ def primary_number(customer: Customer) -> str | None:
 
 def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+def offers_to(customer: Customer, limit: int = 10) -> list[RecommendationOffer]:
+    """The plans offered to the customer on any of their lines and what they answered (M3)."""
+    return list(
+        RecommendationOffer.objects.filter(customer=customer)
+        .select_related("tier", "tier__product", "offered_by", "offered_by__staff")
+        .order_by("-at")[:limit]
+    )

@@ -6,8 +6,13 @@ import re
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
-from .models import Bill, Customer, PhoneNumber
+from servicehall.core.masking import mask_address, mask_id_number, mask_name, mask_phone
+from servicehall.org.models import staff_name
+
+from .models import Bill, Consent, Customer, Identification, PhoneNumber, PrivilegeUse
+from .profile import label
 
 
 def recent_bills(number: str, months: int = 3) -> list[Bill]:
@@ -62,3 +67,129 @@ def search(q: str, *, limit: int = SEARCH_LIMIT) -> list[Customer]:
         else:
             found = found.filter(_prefix("name", word[:50]))
     return sorted(found.order_by()[: limit + 1], key=lambda c: (c.name, c.pk))
+
+
+# --- the customer page (V1): the customer's own parts, masked unless revealed (V2) -----------
+
+MASKED_IN_HISTORY = {
+    "name": mask_name,
+    "id_number": mask_id_number,
+    "address": mask_address,
+}
+
+
+def _history_value(key: str, value, revealed: bool):
+    if value is None or revealed or key not in MASKED_IN_HISTORY:
+        return value  # a line is named by its last four digits only, never whole
+    return MASKED_IN_HISTORY[key](value)
+
+
+def history(customer: Customer, *, revealed: bool = False, limit: int = 50) -> list[dict]:
+    """The customer's changes, newest first: who, when, from where, each field before → after
+    (names, ID numbers and addresses masked unless revealed)."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    rows = []
+    for c in customer.changes.select_related("by", "by__staff")[:limit]:
+        rows.append(
+            {
+                "at": c.at,
+                "by": staff_name(c.by) or "—",
+                "source": c.get_source_display(),
+                "note": c.note,
+                "fields": [
+                    {
+                        "label": _change_label(key, english),
+                        "before": _history_value(key, before, revealed),
+                        "after": _history_value(key, after, revealed),
+                    }
+                    for key, (before, after) in c.fields.items()
+                ],
+            }
+        )
+    return rows
+
+
+def _change_label(key: str, english: bool) -> str:
+    if key.startswith("line:"):
+        parts = key.split(":")
+        line = f"*{parts[1]}"
+        if len(parts) == 2:
+            return ("Line " if english else "号码") + line
+        field = "line_status" if parts[2] == "status" else parts[2]
+        return f"{'Line' if english else '号码'}{line} {label(field, english)}"
+    if key == "status":
+        return "Status" if english else "状态"
+    return label(key, english)
+
+
+def lines(customer: Customer, *, revealed: bool = False) -> list[dict]:
+    return [
+        {
+            "number": p.number if revealed else mask_phone(p.number),
+            "tail": p.number[-4:],
+            "primary": p.is_primary,
+            "account": p.account,
+            "plan": p.plan,
+            "status": p.status,
+            "status_name": p.get_status_display(),
+            "opened_on": p.opened_on,
+            "ended_on": p.ended_on,
+        }
+        for p in customer.phones.order_by("-is_primary", "number")
+    ]
+
+
+def bills(customer: Customer, *, revealed: bool = False, months: int = 6) -> list[dict]:
+    """The customer's latest bills per line. Amounts are personal data (V2): shown only
+    revealed; masked, the months and plans show that there are bills."""
+    rows = []
+    for phone in customer.phones.all():
+        for b in recent_bills(phone.number, months):
+            rows.append(
+                {
+                    "number": phone.number if revealed else mask_phone(phone.number),
+                    "month": b.month,
+                    "amount": b.amount if revealed else None,
+                    "plan": b.plan,
+                    "data_mb": b.data_mb if revealed else None,
+                    "voice_minutes": b.voice_minutes if revealed else None,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["month"], r["number"]), reverse=True)
+
+
+def consents(customer: Customer) -> list[dict]:
+    """Each purpose with what holds now (the latest row) and when it was given or withdrawn."""
+    latest: dict[str, Consent] = {}
+    for c in customer.consents.all():  # newest first
+        latest.setdefault(c.purpose, c)
+    return [
+        {
+            "purpose": p.value,
+            "label": p.label,
+            "granted": latest[p.value].granted if p.value in latest else None,
+            "at": latest[p.value].at if p.value in latest else None,
+            "channel": latest[p.value].channel if p.value in latest else "",
+        }
+        for p in Consent.Purpose
+    ]
+
+
+def identifications(customer: Customer, limit: int = 5) -> list[Identification]:
+    return list(customer.identifications.select_related("by", "by__staff")[:limit])
+
+
+def privilege_uses(customer: Customer, limit: int = 10) -> list[PrivilegeUse]:
+    return list(customer.privilege_uses.select_related("by", "by__staff")[:limit])
+
+
+def tenure_years(customer: Customer) -> int | None:
+    if customer.joined_on is None:
+        return None
+    today = timezone.localdate()
+    years = today.year - customer.joined_on.year
+    if (today.month, today.day) < (customer.joined_on.month, customer.joined_on.day):
+        years -= 1
+    return max(years, 0)

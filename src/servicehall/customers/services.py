@@ -200,6 +200,7 @@ def identify(user, customer: Customer, method: str, *, proof: str = "", purpose:
     all 18 characters, which must be the one on file), or the service password told. Recorded
     as an `Identification` row; a wrong proof is refused and counted per customer
     (`WRONG_PROOFS`), so nobody guesses a password at the counter or through the API."""
+    require_perm(user, "customers.view_customer", "核验客户身份", "identify customers")
     method = validate.choice(
         method, Identification.Method, "method", "核验方式", "identification method"
     )

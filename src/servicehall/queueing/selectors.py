@@ -28,6 +28,7 @@ from servicehall.core.masking import mask_free_text, mask_name, mask_phone
 from servicehall.core.ttl import TTLCache
 from servicehall.org import hours
 from servicehall.org.models import Counter, Hall, ServiceType, staff_name
+from servicehall.org.roles import in_halls
 
 from . import booking, rules
 from .errors import Code
@@ -703,3 +704,12 @@ def ticket_view(t: Ticket, with_estimate: bool = False) -> dict:
         if est.minutes is None:
             out["estimate_note"] = "暂无开放窗口办理此业务，请留意叫号 / No counter serves this now"
     return out
+
+
+def tickets_of(user, customer, *, limit: int = 20) -> list[Ticket]:
+    """The customer's queue tickets in the user's halls, newest first (the customer page)."""
+    return list(
+        in_halls(Ticket.objects.filter(customer=customer), user)
+        .select_related("service_type", "hall", "served_by", "served_by__staff")
+        .order_by("-issued_at")[:limit]
+    )

@@ -174,3 +174,35 @@ def rating_prompt(counter, now: datetime | None = None):
 
 def _r(x) -> float | None:
     return round(float(x), 2) if x is not None else None
+
+
+def of_customer(case_ids, ticket_ids) -> list[dict]:
+    """The customer's satisfaction answers (the customer page): the surveys of their cases
+    and the ratings of their counter services, newest first."""
+    rows = [
+        {
+            "at": s.answered_at,
+            "kind": "survey",
+            "about": s.case.number,
+            "overall": s.overall,
+            "resolved": s.resolved,
+            "comment": s.comment,
+        }
+        for s in Survey.objects.filter(case_id__in=list(case_ids), answered_at__isnull=False)
+        .select_related("case")
+        .order_by("-answered_at")[:20]
+    ]
+    rows += [
+        {
+            "at": r.rated_at,
+            "kind": "rating",
+            "about": r.ticket.number,
+            "overall": r.overall,
+            "resolved": None,
+            "comment": r.comment,
+        }
+        for r in CounterRating.objects.filter(ticket_id__in=list(ticket_ids))
+        .select_related("ticket")
+        .order_by("-rated_at")[:20]
+    ]
+    return sorted(rows, key=lambda r: r["at"], reverse=True)

@@ -10,6 +10,7 @@ from . import (
     chat,
     compensation,
     complaints,
+    customers,
     display,
     imports,
     incidents,
@@ -95,6 +96,30 @@ urlpatterns = [
     path("appeals/", appeals.appeal_list, name="appeals"),
     path("appeals/new", appeals.appeal_new, name="appeal-new"),
     path("appeals/<int:case_id>/decide", appeals.appeal_decide, name="appeal-decide"),
+    path("customers/", customers.customer_search, name="customers"),
+    path("customers/new", customers.customer_new, name="customer-new"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/edit", customers.customer_edit, name="customer-edit"),
+    path("customers/<int:customer_id>/reveal", customers.customer_reveal, name="customer-reveal"),
+    path(
+        "customers/<int:customer_id>/identify",
+        customers.customer_identify,
+        name="customer-identify",
+    ),
+    path("customers/<int:customer_id>/lines", customers.customer_line, name="customer-line"),
+    path(
+        "customers/<int:customer_id>/privileges",
+        customers.customer_privilege,
+        name="customer-privilege",
+    ),
+    path(
+        "customers/<int:customer_id>/consents", customers.customer_consent, name="customer-consent"
+    ),
+    path(
+        "customers/<int:customer_id>/password",
+        customers.customer_password,
+        name="customer-password",
+    ),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new", cases.case_new, name="case-new"),
     path("cases/sla", cases.sla, name="case-sla"),

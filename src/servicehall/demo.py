@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +28,9 @@ from servicehall.complaints.models import (
 from servicehall.complaints.subscriptions.services import import_evidence
 from servicehall.core.db import write_transaction
 from servicehall.core.models import SmsMessage
-from servicehall.customers.models import Bill, Customer, PhoneNumber, Tier
+from servicehall.customers import crm
+from servicehall.customers import services as customer_services
+from servicehall.customers.models import TIER_ZH, Bill, Customer, PhoneNumber, Tier
 from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
@@ -211,6 +214,9 @@ def load_demo() -> bool:
         created = True
     if not Case.objects.filter(number__startswith=HISTORY_PREFIX).exists():
         _contact_history()
+        created = True
+    if not Customer.objects.exclude(customer_no="").exists():
+        _customer_profiles()
         created = True
     return created
 
@@ -663,6 +669,68 @@ def _hall_and_customers() -> None:
         )
         PhoneNumber.objects.create(customer=customer, number=demo_phone(i), is_primary=True)
     _appointments(hall)
+
+
+DEMO_SERVICE_PASSWORD = "604219"  # README: the demo customers' service password (C3)
+CRM_HEADER = "客户编号,姓名,证件号码,客户类型,所属客户编号,星级,入网日期,月均消费,客户经理,地址,号码,账户,套餐,号码状态\n"
+
+
+def _customer_profiles() -> None:
+    """The CRM's first sync of the demo customers (V1, V4), through the importer itself: their
+    customer numbers, since when they are customers, what they spend (their bills' average),
+    their plans and accounts, the families and the enterprise with their members, the account
+    manager of the high-value ones; then what the counter did since — an address corrected, a
+    privilege used, consents given — so the customer page has a history."""
+    admin = get_user_model().objects.get(username="admin")
+    clerk = get_user_model().objects.get(username="wangfang")
+    rng = random.Random(20261202)
+    phones = list(
+        PhoneNumber.objects.filter(number__startswith="1390000").select_related("customer")
+    )
+    for phone in phones:
+        Customer.objects.filter(pk=phone.customer_id).update(
+            customer_no=f"LJ2026{phone.number[-4:]}"
+        )
+    by_i = {int(p.number[-4:]): p for p in phones}
+    parents: dict[int, str] = {}
+    for i, p in by_i.items():  # two individuals after each family or enterprise are its members
+        if p.customer.group != Customer.Group.INDIVIDUAL:
+            for j in (i + 1, i + 2):
+                if j in by_i and by_i[j].customer.group == Customer.Group.INDIVIDUAL:
+                    parents[j] = f"LJ2026{i:04d}"
+    rows = []
+    for i, p in sorted(by_i.items()):
+        c = p.customer
+        bills = list(Bill.objects.filter(number=p.number).order_by("month"))
+        spend = sum(b.amount for b in bills) / len(bills) if bills else None
+        joined = date(2008, 1, 1) + timedelta(days=rng.randint(0, 16 * 365))
+        manager = (
+            "CD1006" if c.tier in (Tier.DIAMOND, Tier.SUPREME) or c.group == "enterprise" else ""
+        )
+        group = {"individual": "个人", "family": "家庭", "enterprise": "集团"}[c.group]
+        rows.append(
+            f"LJ2026{i:04d},{c.name},{c.id_number},{group},{parents.get(i, '')},"
+            f"{TIER_ZH[c.tier]},{joined},{'' if spend is None else f'{spend:.2f}'},{manager},"
+            f"{c.address},{p.number},A{8800000 + i},{bills[-1].plan if bills else ''},正常\n"
+        )
+    crm.import_customers(admin, (CRM_HEADER + "".join(rows)).encode(), "crm-demo.csv")
+    password = make_password(DEMO_SERVICE_PASSWORD)  # one hash for all: hashing costs 0.3 s
+    Customer.objects.exclude(customer_no="").update(service_password=password)
+    first = Customer.objects.get(customer_no="LJ20260002")
+    customer_services.update_customer(
+        clerk,
+        first.pk,
+        {"address": first.address.replace("号", "号（新址）", 1)},
+        version=first.version,
+    )
+    gold = Customer.objects.filter(tier=Tier.GOLD).order_by("pk").first()
+    customer_services.record_privilege_use(
+        clerk, gold.pk, "green_channel", note="临江机场贵宾厅，客户出差"
+    )
+    customer_services.record_privilege_use(clerk, gold.pk, "free_sim", note="旧卡损坏")
+    for customer in Customer.objects.exclude(customer_no="").order_by("pk")[:12]:
+        customer_services.set_consent(clerk, customer.pk, "usage_analysis", True)
+        customer_services.set_consent(clerk, customer.pk, "marketing_sms", customer.pk % 3 != 0)
 
 
 def _appointments(hall: Hall) -> None:

@@ -202,10 +202,9 @@ class Reader:
             return None
         if customer is None:
             customer = {k: values[k] for k in CUSTOMER_KEYS if k in values}
-            if customer.get("region_id") is None and customer.get("address"):
-                found = profile.region_from_address(customer["address"])
-                if found is not None or "region_id" in customer:
-                    customer["region_id"] = found
+            if "region_id" in customer and customer["region_id"] is None:
+                # the region column is there and empty: the place the address names
+                customer["region_id"] = profile.region_from_address(customer.get("address", ""))
             self.parsed.setdefault(values["customer_no"], (raw, customer, member_no))
         phone = {k: values[k] for k in LINE_KEYS if k in values}
         number, no = values["number"], values["customer_no"]
@@ -303,6 +302,8 @@ class Writer:
     @staticmethod
     def _new_customer(values: dict, now) -> tuple:
         row = {**CUSTOMER_DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
+        if row["region_id"] is None and row["address"]:  # no region column: the address's
+            row["region_id"] = profile.region_from_address(row["address"])
         row["id_number_rev"] = row["id_number"][::-1]
         row["created_at"] = row["updated_at"] = now
         return tuple(row[c] for c in NEW_CUSTOMER)

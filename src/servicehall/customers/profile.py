@@ -374,6 +374,10 @@ def diff(customer: Customer, values: dict) -> dict[str, list]:
 
 
 def region_from_address(address: str) -> int | None:
-    """The district or grid an address names, if any (an address in an area: P5 counts by it)."""
-    found = regions.named_in(address) if address else None
-    return found.pk if found else None
+    """The finest place an address names, if any (临江市城东区滨江大道 → 滨江网格, not 城东区): an
+    address in an area, which the early warning counts by (P5)."""
+    t = regions.tree()
+    if not address or t.pattern is None:
+        return None
+    found = [t.by_id[t.named[m.group(0)]] for m in t.pattern.finditer(address)]
+    return max(found, key=lambda r: r.level).pk if found else None

@@ -386,6 +386,8 @@ def update_customer(
         )
     _check_membership(customer, values)
     _check_unique_no(values, customer)
+    if values.get("address") and "region_id" not in values:  # moved: the new address's place
+        values["region_id"] = profile.region_from_address(values["address"]) or customer.region_id
     with write_transaction():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         check_version(

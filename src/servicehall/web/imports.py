@@ -23,8 +23,9 @@ from servicehall.complaints.subscriptions.evidence import COLUMN_NAMES as EVIDEN
 from servicehall.complaints.subscriptions.services import import_evidence
 from servicehall.core import imports
 from servicehall.core.errors import ServiceError
-from servicehall.core.masking import mask_phone
+from servicehall.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from servicehall.core.models import ImportJob
+from servicehall.customers import crm
 from servicehall.customers.bills import COLUMN_NAMES as BILL_COLUMNS
 
 from ..core.errors import Code as CoreCode
@@ -33,12 +34,29 @@ from .forms import error_text
 from .names import english
 
 BILLS, CATALOGUE = ImportJob.Kind.BILLS, ImportJob.Kind.CATALOGUE
+CUSTOMERS = ImportJob.Kind.CUSTOMERS
 EVIDENCE = "evidence"  # value-added subscription evidence (P4)
-MAY_IMPORT = ("customers.import_bills", "catalog.import_catalog", "complaints.import_evidence")
-WORK = {BILLS: import_bills, CATALOGUE: import_catalog, EVIDENCE: import_evidence}
-COLUMNS = {BILLS: BILL_COLUMNS, CATALOGUE: CATALOGUE_COLUMNS, EVIDENCE: EVIDENCE_COLUMNS}
+MAY_IMPORT = (
+    "customers.import_bills",
+    "customers.import_customers",
+    "catalog.import_catalog",
+    "complaints.import_evidence",
+)
+WORK = {
+    BILLS: import_bills,
+    CUSTOMERS: crm.import_customers,
+    CATALOGUE: import_catalog,
+    EVIDENCE: import_evidence,
+}
+COLUMNS = {
+    BILLS: BILL_COLUMNS,
+    CUSTOMERS: crm.COLUMN_NAMES,
+    CATALOGUE: CATALOGUE_COLUMNS,
+    EVIDENCE: EVIDENCE_COLUMNS,
+}
 KIND_NAMES = {
     BILLS: ImportJob.Kind.BILLS.label,
+    CUSTOMERS: ImportJob.Kind.CUSTOMERS.label,
     CATALOGUE: ImportJob.Kind.CATALOGUE.label,
     EVIDENCE: gettext_lazy("Subscription evidence"),
 }
@@ -50,6 +68,7 @@ TEMPLATES = {
         "号码,月份,金额,套餐,通话分钟,流量MB,短信条数,主叫次数\n"
         "13800000000,2026-10,88.50,畅享88元套餐,320,15360,12,41\n",
     ),
+    CUSTOMERS: ("客户资料导入模板.csv", crm.TEMPLATE),
     CATALOGUE: (
         "产品目录导入模板.csv",
         "产品,类型,档位,月费,编码,流量MB,通话分钟,短信,流量超出(元/MB),通话超出(元/分钟),"
@@ -89,7 +108,7 @@ def imports_home(request, error: ServiceError | None = None, error_kind: str = "
             "max_mb": _mb(imports.max_bytes(k)),
             "max_rows": imports.max_rows(k),
         }
-        for k in (BILLS, CATALOGUE, EVIDENCE)
+        for k in (CUSTOMERS, BILLS, CATALOGUE, EVIDENCE)
         if imports.may_import(user, k)
     ]
     return render(
@@ -153,7 +172,9 @@ def _quote(name: str) -> str:
 def _progress(job: ImportJob) -> dict:
     p = imports.progress(job)
     p["label"] = str(p["label"])
-    if p["status"] == ImportJob.Status.WRITING and p["percent"] is None:
+    if p["status"] == ImportJob.Status.WRITING and job.kind in imports.IN_CHUNKS:
+        p["label"] = _("Checking and saving, 5,000 rows at a time")
+    elif p["status"] == ImportJob.Status.WRITING and p["percent"] is None:
         p["label"] = _("Saving (one transaction: all or nothing)")
     return p
 
@@ -187,6 +208,19 @@ def _summary(job: ImportJob, columns: dict, en: bool) -> str:
     return job.message_en if en else job.message
 
 
+def _masked_cell(field: str | None, value: str | None) -> str | None:
+    """A bad cell as the error table shows it: numbers, IDs and addresses masked (V2)."""
+    if field in ("phone", "line", "number"):
+        return mask_phone(value)
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "address":
+        return mask_address(value)
+    if field == "name":
+        return mask_name(value)
+    return value
+
+
 @page(*MAY_IMPORT, imports.ADMIN_PERM)
 def job_page(request, job_id):
     job = imports.get_visible(request.user, job_id)
@@ -199,11 +233,7 @@ def job_page(request, job_id):
             "column": (
                 columns.get(e.get("field"), (e.get("field"), e.get("field")))[1 if en else 0]
             ),
-            "value": (
-                mask_phone(e.get("value"))
-                if e.get("field") in ("phone", "line")
-                else e.get("value")
-            ),
+            "value": _masked_cell(e.get("field"), e.get("value")),
             "expected": e.get("message_en" if en else "message", ""),
         }
         for e in job.errors

@@ -115,6 +115,15 @@ API = {  # (method, path): (any of these permissions, body)
     ("POST", "/api/queue/counters/{counter_id}/resume"): (SERVE, None),
     ("GET", "/api/customers/lookup"): (("customers.view_customer",), None),
     ("GET", "/api/customers/{customer_id}"): (("customers.view_customer",), None),
+    ("GET", "/api/customers/search"): (("customers.view_customer",), None),
+    ("POST", "/api/customers"): (
+        ("customers.add_customer",),
+        {"name": "路由测试", "number": "13800000099"},
+    ),
+    ("PATCH", "/api/customers/{customer_id}"): (
+        ("customers.change_customer",),
+        {"version": 1, "tier": "gold"},
+    ),
     ("POST", "/api/customers/{customer_id}/reveal"): (
         ("customers.view_unmasked_pii",),
         {"reason": "核实身份"},

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from servicehall.core.errors import NotFound, require_perm
-from servicehall.customers import services
-from servicehall.customers.models import Customer
+from servicehall.core.masking import mask_name, mask_phone
+from servicehall.customers import selectors, services
+from servicehall.customers.models import Customer, CustomerChange
 
 from ..customers.errors import Code as CustomersCode
 from .errors import ErrorOut
@@ -17,13 +18,62 @@ router = Router(tags=["customers 客户"])
 
 class CustomerOut(Schema):
     id: int
+    customer_no: str
     name: str
     phones: list[str]
     id_number: str | None
+    address: str | None
     tier: str
     tier_zh: str
     group: str
+    status: str
+    version: int
     masked: bool
+
+
+class CustomerIn(Schema):
+    """A customer's fields as text, read like the CRM file's cells (README "Importing
+    customers"): tier and group by code or Chinese word, dates 2026-01-01, the account manager
+    by employee number, the region by code or name, the family or enterprise by customer number."""
+
+    customer_no: str | None = Field(None, max_length=32)
+    name: str | None = Field(None, max_length=50)
+    id_number: str | None = Field(None, max_length=18)
+    group: str | None = Field(None, max_length=12)
+    member_of: str | None = Field(None, max_length=32)
+    tier: str | None = Field(None, max_length=10)
+    joined_on: str | None = Field(None, max_length=20)
+    monthly_spend: str | None = Field(None, max_length=20)
+    account_manager_id: str | None = Field(
+        None, max_length=20, description="the account manager's employee number or login"
+    )
+    address: str | None = Field(None, max_length=200)
+    region_id: str | None = Field(None, max_length=50, description="region code or name")
+
+
+class CustomerCreateIn(CustomerIn):
+    number: str = Field(..., max_length=20, description="the first line")
+    plan: str | None = Field(None, max_length=100)
+    account: str | None = Field(None, max_length=32)
+
+
+class CustomerPatchIn(CustomerIn):
+    version: int = Field(..., description="the version read: a change since is refused (409)")
+
+
+class CustomerRow(Schema):
+    id: int
+    customer_no: str
+    name: str
+    phones: list[str]
+    tier: str
+    group: str
+    status: str
+
+
+class SearchOut(Schema):
+    customers: list[CustomerRow]
+    more: bool
 
 
 class RevealIn(Schema):
@@ -47,6 +97,56 @@ def lookup(request, phone: str):
             "No customer has this phone number",
             field="phone",
         )
+    return services.present(customer, request.user)
+
+
+@router.get("/search", response={200: SearchOut, **ERRORS})
+def search(request, q: str = ""):
+    """Customers by the last digits of a number or an ID (4 or more), a name or its start, a
+    CRM customer number; words together narrow (V1). Masked; at most 30 and `more`."""
+    require_perm(request.user, "customers.view_customer", "查询客户", "look up customers")
+    found = selectors.search(q[:60])
+    return {
+        "customers": [
+            {
+                "id": c.pk,
+                "customer_no": c.customer_no,
+                "name": mask_name(c.name),
+                "phones": [mask_phone(p.number) for p in c.phones.all()],
+                "tier": c.tier,
+                "group": c.group,
+                "status": c.status,
+            }
+            for c in found[: selectors.SEARCH_LIMIT]
+        ],
+        "more": len(found) > selectors.SEARCH_LIMIT,
+    }
+
+
+def _given(payload: Schema) -> dict:
+    return {k: v for k, v in payload.dict(exclude={"version"}).items() if v is not None}
+
+
+@router.post("", response={201: CustomerOut, **ERRORS})
+def create(request, payload: CustomerCreateIn):
+    """A new customer with their first line (V4); every field checked as the CRM import and the
+    page check it; a number that is another customer's is refused."""
+    customer = services.create_customer(
+        request.user, _given(payload), source=CustomerChange.Source.API
+    )
+    return Status(201, services.present(customer, request.user))
+
+
+@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
+def update(request, customer_id: int, payload: CustomerPatchIn):
+    """Correct the fields given (V4); the change is kept in the customer's history."""
+    customer, _changes = services.update_customer(
+        request.user,
+        customer_id,
+        _given(payload),
+        version=payload.version,
+        source=CustomerChange.Source.API,
+    )
     return services.present(customer, request.user)
 
 

@@ -178,6 +178,9 @@ def present(customer: Customer, user, *, reveal: bool = False, reason: str = "",
         "tier": customer.tier,
         "tier_zh": TIER_ZH[customer.tier],
         "group": customer.group,
+        "customer_no": customer.customer_no,
+        "status": customer.status,
+        "version": customer.version,
         "masked": not reveal,
     }
 

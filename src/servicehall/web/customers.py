@@ -329,10 +329,13 @@ def _form_fields(customer: Customer | None, data=None) -> list[dict]:
             masked = {"name": mask_name, "id_number": mask_id_number, "address": mask_address}[
                 f.key
             ](getattr(customer, f.key)) or ""
+        choices = CHOICES.get(f.key)
+        if f.key == "region_id":  # districts and grids by their path, empty: the address's
+            choices = [("", "—"), *_region_choices()]
         rows.append(
             {
                 "key": f.key,
-                "choices": CHOICES.get(f.key),
+                "choices": choices,
                 "label": f.en if _english() else f.zh,
                 "value": value,
                 "masked": masked,
@@ -340,6 +343,14 @@ def _form_fields(customer: Customer | None, data=None) -> list[dict]:
             }
         )
     return rows
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    from servicehall.org.models import Region
+
+    tree = regions.tree()
+    places = [r for r in tree.by_id.values() if r.level >= Region.Level.DISTRICT]
+    return sorted(((r.code, regions.path(r.pk)) for r in places), key=lambda c: c[1])
 
 
 def _stored_text(customer: Customer, key: str) -> str:

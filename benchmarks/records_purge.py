@@ -9,8 +9,8 @@ PostgreSQL database beside the one DATABASE_URL names, dropped afterwards). N cu
 2,000) who left three years ago, each with one closed line, 10 subscription records and 6 bills
 (written with bulk_create), and M chained audit rows (default 100,000) 18 months old, then the
 purge: `dry_s` (the dry run), `purge_s` (the run: every row of those three types and all the old
-audit rows go, every identity anonymised), `again_s` (a second run: nothing more) and `verify_s`
-(the chain after the purge). Reported, not enforced; exit status 1 if the purge did not do
+audit rows go, every identity anonymised), `again_s` (a second run: nothing more), `verify_before_s` (`audit verify` over the
+M rows) and `verify_s` (the chain after the purge). Reported, not enforced; exit status 1 if the purge did not do
 exactly that work or the chain did not verify."""
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ for i in range(m):
 AuditLog.objects.bulk_create(rows, batch_size=5000)
 load_s = time.perf_counter() - t0
 print("loaded", file=sys.stderr, flush=True)
+t = time.perf_counter(); before = verify(); verify_before_s = time.perf_counter() - t
 t = time.perf_counter(); dry = purge(dry_run=True); dry_s = time.perf_counter() - t
 t = time.perf_counter(); real = purge(dry_run=False); purge_s = time.perf_counter() - t
 t = time.perf_counter(); again = purge(dry_run=False); again_s = time.perf_counter() - t
@@ -73,9 +74,9 @@ t = time.perf_counter(); v = verify(); verify_s = time.perf_counter() - t
 done = {x["type"]: x["done"] for x in real["types"]}
 ok = (done["subscription"] == 10 * n and done["billing"] == 6 * n and done["identity"] == n
       and done["audit"] == m and all(x["done"] == 0 for x in again["types"]) and v.ok
-      and not SubscriptionEvidence.objects.exists())
+      and not SubscriptionEvidence.objects.exists() and before.ok and before.count == m)
 print(json.dumps({"customers": n, "audit_rows": m, "load_s": round(load_s, 1),
-                  "dry_s": round(dry_s, 2), "purge_s": round(purge_s, 2),
+                  "verify_before_s": round(verify_before_s, 2), "dry_s": round(dry_s, 2), "purge_s": round(purge_s, 2),
                   "again_s": round(again_s, 2), "verify_s": round(verify_s, 2),
                   "verified_rows": v.count, "ok": ok}))
 sys.exit(0 if ok else 1)

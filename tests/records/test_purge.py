@@ -261,3 +261,33 @@ def test_v3_a_signed_form_goes_after_its_period_and_stays_while_its_case_is_open
 
     assert not os.path.exists(path)  # the file went once the deletion committed
     assert case.events.filter(kind="attachment_deleted").exists()
+
+
+def test_l5_when_every_log_row_is_old_the_newest_stays_and_the_chain_verifies(admin_user):
+    with time_machine.travel(at(2025, 1, 10), tick=False):
+        for i in range(3):
+            log_action(admin_user, "hall.notice", "hall", "x", reason=f"old {i}")
+    with time_machine.travel(at(2026, 6, 1, 3), tick=False):
+        report = services.purge(dry_run=False)
+    assert typ(report, "audit")["done"] == 2
+    assert AuditLog.objects.filter(reason="old 2").exists()
+    verdict = verify()
+    assert verdict.ok, verdict.en
+
+
+def test_v3_the_administrator_places_and_releases_a_hold_in_the_admin(admin_user):
+    from servicehall.records.models import LegalHold
+    from tests.conftest import client_for
+
+    c = left_customer("13900001010", at(2024, 1, 1))
+    client = client_for(admin_user)
+    r = client.post("/admin/records/legalhold/add/", {"customer": c.pk, "reason": "仲裁调取"})
+    assert r.status_code == 302
+    hold = LegalHold.objects.get()
+    assert (hold.placed_by, hold.reason) == (admin_user, "仲裁调取")
+    r = client.post(f"/admin/records/legalhold/{hold.pk}/change/", {"release_reason": "仲裁结束"})
+    assert r.status_code == 302
+    hold.refresh_from_db()
+    assert hold.released_at is not None
+    actions = list(AuditLog.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-2:] == ["records.hold", "records.release"]

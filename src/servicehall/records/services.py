@@ -577,8 +577,9 @@ class _Run:
             AuditLog.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True)
         ).first()
         old = AuditLog.objects.all()
-        if first_kept is not None:
-            old = old.filter(id__lt=first_kept)
+        if first_kept is None:  # all are old: the newest stays, the chain's next link
+            first_kept = AuditLog.objects.order_by("-id").values_list("id", flat=True).first()
+        old = old.filter(id__lt=first_kept or 0)
         r.expired = old.count()
         if self.dry_run or not r.expired:
             return r

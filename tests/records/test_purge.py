@@ -291,3 +291,23 @@ def test_v3_the_administrator_places_and_releases_a_hold_in_the_admin(admin_user
     assert hold.released_at is not None
     actions = list(AuditLog.objects.order_by("id").values_list("action", flat=True))
     assert actions[-2:] == ["records.hold", "records.release"]
+
+
+def test_v3_chats_go_a_year_after_their_last_message_not_before():
+    from servicehall.knowledge import chat
+    from servicehall.knowledge.models import Conversation, Message
+
+    with time_machine.travel(at(2025, 3, 1), tick=False):
+        old = chat.start("web")
+        Message.objects.create(conversation=old, sender="customer", text="宽带断了")
+    with time_machine.travel(at(2025, 3, 20), tick=False):
+        later = chat.start("web")
+        Message.objects.create(conversation=later, sender="customer", text="查话费")
+    with time_machine.travel(at(2026, 3, 1, 3), tick=False):  # a year to the day: not yet
+        services.purge(dry_run=False)
+    assert Conversation.objects.count() == 2
+    with time_machine.travel(at(2026, 3, 2, 3), tick=False):
+        report = services.purge(dry_run=False)
+    assert typ(report, "chat")["done"] == 1
+    assert list(Conversation.objects.values_list("pk", flat=True)) == [later.pk]
+    assert not Message.objects.filter(conversation_id=old.pk).exists()

@@ -1016,6 +1016,8 @@ def test_hall_table_covers_every_scoped_route(db):
     # not a hall's: an import job (its uploader's), an article, a customer (the operator's)
     unscoped = {"web:import-job", "web:import-job-progress", "web:kb-article", "web:kb-edit"}
     unscoped |= {"web:kb-action", "web:help", "web:wb-reveal"}
+    # the customer's rights (PIPL): a customer is the operator's, not a hall's
+    unscoped |= {"web:customer-export", "web:customer-erase"}
     # a district's, not a hall's: tests/incidents/test_e1_web.py walks them with every role
     unscoped |= {"web:incident", "web:incident-link", "web:incident-close", "web:incident-waivers"}
     unscoped |= {"web:incident-update"}

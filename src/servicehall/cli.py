@@ -1,5 +1,6 @@
-"""`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence, import-kb,
-import-articles, recommend, token, and Django's own commands (manage)."""
+"""`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence,
+import-kb, import-articles, recommend, token, purge, audit verify, and Django's own commands
+(manage)."""
 
 from __future__ import annotations
 
@@ -97,6 +98,36 @@ def staff_user(username: str):
     if user is None:
         refuse(f"没有用户名为“{username}”的员工", f"no staff user named '{username}'")
     return user
+
+
+def purge_command(dry_run: bool, as_json: bool) -> None:
+    """`servicehall purge`: the report per record type, a progress line on stderr while a long
+    run deletes."""
+    import json
+
+    from servicehall.records.services import purge
+
+    def progress(record_type: str, done: int, total: int) -> None:
+        print(f"… {record_type}: {done}/{total}", file=sys.stderr, flush=True)
+
+    report = purge(dry_run=dry_run, progress=progress)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    print(
+        ("试运行：未做任何改动 / dry run: nothing changed" if dry_run else "已清理 / purged")
+        + f"  ({report['at'][:19]})"
+    )
+    for t in report["types"]:
+        verb = "would be " + t["action"] if dry_run else t["action"]
+        print(
+            f"{t['label_zh']} / {t['label_en']}: {t['months']} 个月 months, "
+            f"before {t['cutoff']} — expired {t['expired']}, "
+            f"{verb} {t['done'] if not dry_run else t['expired'] - t['kept_count']}, "
+            f"kept {t['kept_count']}"
+        )
+        for k in t["kept"]:
+            print(f"    kept {k['item']} ×{k['count']}: {k['zh']} / {k['en']}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -223,6 +254,20 @@ def main(argv: list[str] | None = None) -> None:
     ts.add_argument("--articles", help="FAQ titles to count as in scope: JSON title → answer")
     ts.add_argument("--folds", type=int, default=4)
     ts.add_argument("--out", help="where to write the model (default: the package's own)")
+    pu = sub.add_parser(
+        "purge",
+        help="remove or anonymise records past their retention period (V3, L4, L5) and print "
+        "the report; --dry-run only says what it would do",
+    )
+    pu.add_argument("--dry-run", action="store_true", help="change nothing, report only")
+    pu.add_argument("--json", action="store_true", help="print the report as JSON")
+    au = sub.add_parser("audit", help="the audit log: verify its hash chain")
+    au_sub = au.add_subparsers(dest="what", required=True)
+    au_sub.add_parser(
+        "verify",
+        help="walk the hash chain: exit 0 when intact, 1 naming the first row deleted, altered "
+        "or slipped in",
+    )
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -355,6 +400,14 @@ def main(argv: list[str] | None = None) -> None:
             system_actor("server"), user, args.roles, from_admin=False, reason=args.reason
         )
         print("已修改 / changed" if changed else "未变 / unchanged")
+    elif args.cmd == "purge":
+        purge_command(args.dry_run, args.json)
+    elif args.cmd == "audit":
+        from servicehall.core.audit import verify
+
+        verdict = verify(progress=lambda n: print(f"… {n}", file=sys.stderr, flush=True))
+        print(f"{verdict.zh} / {verdict.en}")
+        sys.exit(0 if verdict.ok else 1)
     elif args.cmd == "import-kb":
         import json
         from pathlib import Path

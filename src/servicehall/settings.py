@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "servicehall.surveys",
     "servicehall.complaints",
     "servicehall.incidents",
+    "servicehall.records",
     "servicehall.web",
 ]
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from servicehall.catalog.models import Product, RecommendationOffer, Tier
 from servicehall.core.admin import MaskedFieldsAdmin, touches_masked
-from servicehall.core.models import ApiToken, AuditLog
+from servicehall.core.audit import log_pii_access
+from servicehall.core.models import ApiToken
 from servicehall.core.sms import queue_sms
 from servicehall.knowledge import chat
 from servicehall.org.models import ServiceType
@@ -64,14 +65,7 @@ def data(hall):
         at=timezone.now(),
     )
     raw_token = ApiToken.issue(admin_user, "script")
-    AuditLog.objects.create(
-        actor=admin_user,
-        action="pii.view",
-        object_type="customer",
-        object_id=str(customer.pk),
-        fields=[],
-        reason=f"回电 {PHONE}",
-    )
+    log_pii_access(admin_user, "customer", customer.pk, [], f"回电 {PHONE}")
     admin_user.set_password("demo-2026")
     admin_user.save()
     client = Client()

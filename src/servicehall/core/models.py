@@ -3,12 +3,16 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditLog(models.Model):
-    """Who saw or exported personal data unmasked, when and why (V2, L5), and who opened or
-    closed a hall's ticketing. Append-only."""
+    """Who saw or exported personal data unmasked, when and why (V2, L5), who opened or closed
+    a hall's ticketing, changed roles, purged records or changed their retention. Append-only,
+    written only through `core.audit`, and chained: each row's `hash` is the SHA-256 of the
+    previous row's hash and its own content (`audit.chain_hash`), so a row deleted, altered or
+    slipped in is found by `servicehall audit verify` (`audit.verify`)."""
 
     class Action(models.TextChoices):
         PII_VIEW = "pii.view", _("Unmasked view of personal data")
@@ -19,8 +23,15 @@ class AuditLog(models.Model):
         PII_ALERT = "pii.alert", _("Reveal limit reached (quality alerted)")
         ROLE_CHANGE = "role.change", _("Roles changed")
         USER_PASSWORD = "user.password", _("Password set by an administrator")
+        # records (V3, L4, L5): retention and the customer's rights
+        RECORDS_PURGE = "records.purge", _("Expired records purged or anonymised")
+        RETENTION_POLICY = "records.policy", _("Retention period changed")
+        HOLD_PLACED = "records.hold", _("Legal hold placed")
+        HOLD_RELEASED = "records.release", _("Legal hold released")
+        CUSTOMER_ERASE = "customer.erase", _("Customer's data erased on request")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # set by core.audit before the hash is taken (not auto_now_add: the hash covers it)
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=32, choices=Action.choices)
     object_type = models.CharField(max_length=64)
@@ -28,6 +39,10 @@ class AuditLog(models.Model):
     fields = models.JSONField(default=list)
     reason = models.CharField(max_length=200)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    # the chain (audit.chain_hash): the hash of the row before, in id order ("" for the first
+    # row ever; after a purge of old rows, the purge's row names the last hash purged)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at"]

@@ -573,3 +573,47 @@ def set_consent(user, customer_id, purpose: str, granted: bool, *, channel: str 
             by=user,
             channel=channel,
         )
+
+
+ANONYMOUS_NAME = "已注销客户"
+
+
+def anonymise(customer: Customer, *, actor, reason: str) -> bool:
+    """The customer's identity anonymised (L5, PIPL Art.47): the name becomes "已注销客户", the
+    ID number, the CRM number, the address and the service password are blanked, the lines on
+    the profile removed (their number is the key that names a person), the values of the
+    change history and the identifications, consents and privilege uses' numbers scrubbed,
+    `anonymised_at` set, and a change row says who, when and why. The customer row stays —
+    with its tier, group, region and cases — for statistics. Called by records.services (the
+    purge, an erasure on request), which check who may; a second call does nothing (False)."""
+
+    with write_transaction():
+        customer = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        if customer is None or customer.anonymised_at is not None:
+            return False
+        now = timezone.now()
+        customer.name = ANONYMOUS_NAME
+        customer.id_number = ""
+        customer.customer_no = ""
+        customer.address = ""
+        customer.service_password = ""
+        customer.anonymised_at = now
+        customer.version += 1
+        customer.save()
+        customer.phones.all().delete()
+        for change in customer.changes.all():
+            change.fields = {name: [None, None] for name in change.fields}
+            change.note = ""
+            change.save(update_fields=["fields", "note"])
+        Identification.objects.filter(customer=customer).delete()
+        Consent.objects.filter(customer=customer).delete()
+        PrivilegeUse.objects.filter(customer=customer).update(number="", note="")
+        CustomerChange.objects.create(
+            customer=customer,
+            at=now,
+            by=actor if actor is not None and actor.is_active else None,
+            source=CustomerChange.Source.SYSTEM,
+            fields={"anonymised_at": [None, now.isoformat()]},
+            note=reason[:200],
+        )
+    return True

@@ -80,6 +80,10 @@ HALL_MANAGER_PERMS = (
     "incidents.manage_incidents",
 )
 
+# PIPL: a customer's file of everything held, and erasure on request (records.services), asked
+# for at the hall: the hall manager and the administrator, each audited
+CUSTOMER_RIGHTS = ("records.export_customer", "records.erase_customer")
+
 ROLES: tuple[Role, ...] = (
     Role("clerk", "综合受理员", "Clerk", CLERK_PERMS, home="workbench"),
     Role(
@@ -147,7 +151,7 @@ ROLES: tuple[Role, ...] = (
         "Hall manager",
         # P6: approves compensation above the threshold in their hall (an area manager,
         # working in every hall, does not: the hall's own manager knows the case)
-        (*HALL_MANAGER_PERMS, "complaints.approve_compensation"),
+        (*HALL_MANAGER_PERMS, "complaints.approve_compensation", *CUSTOMER_RIGHTS),
         home="board",
     ),
     Role(
@@ -202,6 +206,15 @@ ROLES: tuple[Role, ...] = (
             "catalog.promotion.*",
             "catalog.recommendationoffer.view",
             "core.auditlog.view",
+            # records (V3, L4, L5): retention periods within the legal minimums, legal holds,
+            # the purge's reports; the customer's rights
+            "records.retentionpolicy.view",
+            "records.retentionpolicy.change",
+            "records.legalhold.view",
+            "records.legalhold.add",
+            "records.legalhold.change",
+            "records.purgerun.view",
+            *CUSTOMER_RIGHTS,
             # the SMS outbox (numbers masked): what was texted, and the demo's only way to read
             # a verification code where no SMS gateway is configured
             "core.smsmessage.view",

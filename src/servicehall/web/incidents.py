@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servicehall.core.audit import log_pii_access
 from servicehall.core.errors import ServiceError
 from servicehall.core.masking import mask_phone
 from servicehall.incidents import selectors, services
@@ -268,6 +269,16 @@ def incident_waivers(request, incident_id):
                 words("是", "yes"),
             ]
         )
+    # a list of customers leaves the system: an export of personal data (V2), audited
+    log_pii_access(
+        request.user,
+        "incident_waivers",
+        incident.number,
+        ["customer", "phone (masked)", "region"],
+        "rental waivers (L2)",
+        export=True,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="waivers-{incident.number}.csv"'
     return response

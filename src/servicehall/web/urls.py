@@ -18,6 +18,7 @@ from . import (
     knowledge,
     notices,
     rating,
+    records,
     reports,
     signin,
     subscriptions,
@@ -57,6 +58,9 @@ urlpatterns = [
     ),
     path("workbench/issue", workbench.issue_for_customer, name="wb-issue"),
     path("workbench/customers/<int:customer_id>/reveal", workbench.reveal, name="wb-reveal"),
+    # the customer's rights (PIPL): their file, erasure on request (records.services)
+    path("customers/<int:customer_id>/export", records.export, name="customer-export"),
+    path("customers/<int:customer_id>/erase", records.erase, name="customer-erase"),
     path("workbench/offer", workbench.offer_answer, name="wb-offer"),
     path("workbench/ask", workbench.ask, name="wb-ask"),
     path("appointments/", appointments.appointments, name="appointments"),

@@ -830,6 +830,16 @@ HALL_PAGES = {
     # not a complaint: refused for its state beside the form, after the hall was checked
     "web:subscription-verify": ("POST", None, _case, {"service": "0|901234|M10"}),
     "web:subscription-report": ("GET", R, _verification, None),
+    # retention (R1, R2): a work order is no retention case — refused for its type beside the
+    # form, after the hall was checked
+    "web:retention-details": ("POST", None, _case, {"version": "{version}", "reason": "price"}),
+    "web:retention-attempt": (
+        "POST",
+        None,
+        lambda ctx: _case(ctx) | {"action": "fail_first"},
+        {"version": "{version}"},
+    ),
+    "web:retention-insist": ("POST", None, _case, {"note": "客户坚持"}),
 }
 
 

@@ -18,6 +18,7 @@ from servicehall.incidents.errors import Code as IncidentsCode
 from servicehall.knowledge.errors import Code as KnowledgeCode
 from servicehall.org.errors import Code as OrgCode
 from servicehall.queueing.errors import Code as QueueingCode
+from servicehall.retention.errors import Code as RetentionCode
 from servicehall.surveys.errors import Code as SurveysCode
 
 VOCABULARY: tuple[type[StrEnum], ...] = (
@@ -31,6 +32,7 @@ VOCABULARY: tuple[type[StrEnum], ...] = (
     SurveysCode,
     ComplaintsCode,
     IncidentsCode,
+    RetentionCode,
 )
 ERROR_CODES: list[str] = sorted(c.value for enum in VOCABULARY for c in enum)
 

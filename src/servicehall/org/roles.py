@@ -69,6 +69,9 @@ HALL_MANAGER_PERMS = (
     # early warning and incidents (P5, E1): the district's alerts, declaring and closing
     "incidents.view_alerts",
     "incidents.manage_incidents",
+    # retention (R2, R3): the second level in their hall's cases; the monthly report
+    "retention.retain_second_level",
+    "retention.view_retention_report",
 )
 
 ROLES: tuple[Role, ...] = (
@@ -96,6 +99,7 @@ ROLES: tuple[Role, ...] = (
             # subscription disputes (P4): import the platform's evidence, verify on a complaint
             "complaints.import_evidence",
             "complaints.verify_subscription",
+            "retention.retain_second_level",  # R2: complaint-caused retention cases
         ),
         home="workbench",
     ),
@@ -112,6 +116,7 @@ ROLES: tuple[Role, ...] = (
             "customers.import_bills",
             *KB_AUTHOR,
             "catalog.offer_plan",
+            "retention.retain_second_level",  # R2: second-level retention with offers
         ),
         home="cases",
     ),
@@ -127,6 +132,7 @@ ROLES: tuple[Role, ...] = (
             "catalog.offer_plan",
             *CASE_WORK,
             KB_READ,
+            "retention.retain_second_level",  # R2: their high-value customers
         ),
         home="cases",
     ),
@@ -159,6 +165,7 @@ ROLES: tuple[Role, ...] = (
             # closures made by staff on the customer's behalf (C5): reviewed one by one
             "cases.review_closure",
             "complaints.view_complaint_report",  # P3, L6: every hall's
+            "retention.view_retention_report",  # R3: every hall's
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)

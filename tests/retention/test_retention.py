@@ -83,7 +83,7 @@ def test_r1_the_clerk_records_reason_verification_needs_and_a_second_number(worl
         ({"proof": "990101199001019999"}, "wrong_proof", "proof"),
         ({"second_phone": PHONE}, "second_number_is_own_line", "second_phone"),
         ({"second_phone": "12345"}, "invalid_phone", "second_phone"),
-        ({"reason": "competitor"}, "invalid_choice", "competitor"),
+        ({"reason": "competitor"}, "required", "competitor"),
         ({"reason": "cheaper"}, "invalid_choice", "reason"),
         ({"needs": "  "}, "required", "needs"),
         ({"method": ""}, "required", "method"),

@@ -3,7 +3,7 @@ customer page), the words of the taxonomy."""
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from servicehall.cases.models import Case
 from servicehall.cases.selectors import may_handle, visible
@@ -48,6 +48,9 @@ def panel(case: Case, user) -> dict | None:
         "request": Request(rec.request).label if rec else Request(Request.CLOSE).label,
         "second_phone": mask_phone(rec.second_phone) if rec and rec.second_phone else "",
         "verified": rec.identification if rec else None,
+        "verified_how": METHODS.get(rec.identification.method, "")
+        if rec and rec.identification
+        else "",
         "routed_to": Route(rec.routed_to).label if rec and rec.routed_to else "",
         "attempts": [
             {
@@ -73,14 +76,16 @@ def panel(case: Case, user) -> dict | None:
     }
 
 
+# How a customer who wants to leave is verified at the counter (R1, C3): the ID card or the
+# service password (a texted code proves a line, not its owner's identity).
+METHODS = {
+    Identification.Method.ID_CARD: pgettext_lazy("retention", "ID card"),
+    Identification.Method.SERVICE_PASSWORD: pgettext_lazy("retention", "Service password"),
+}
+
+
 def verification_methods() -> list[tuple[str, str]]:
-    """How a customer who wants to leave is verified at the counter (R1, C3): the ID card or
-    the service password (a texted code proves a line, not its owner's identity)."""
-    return [
-        (v, label)
-        for v, label in Identification.Method.choices
-        if v != Identification.Method.SMS_CODE
-    ]
+    return list(METHODS.items())
 
 
 def for_customer(user, customer) -> list[dict]:

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from servicehall.cases import selectors as case_selectors
 from servicehall.cases import services as cases
@@ -103,13 +103,31 @@ def _require_retention(case: Case) -> None:
         )
 
 
+def _choice(value, choices, field: str, zh: str, en: str) -> str:
+    """One of `choices`, else refused naming what may be chosen in words (never the codes)."""
+    out = value.strip() if isinstance(value, str) else ""
+    if out not in choices.values:
+        with translation.override("zh-hans"):
+            offered_zh = "、".join(str(c.label) for c in choices)
+        with translation.override("en"):
+            offered_en = ", ".join(str(c.label) for c in choices)
+        raise ServiceError(
+            CoreCode.REQUIRED if not out else CoreCode.INVALID_CHOICE,
+            f"请选择{zh}（{offered_zh}）",
+            f"Choose {en} ({offered_en})",
+            field=field,
+            status=422,
+        )
+    return out
+
+
 def _clean_details(customer: Customer, fields: dict) -> dict:
     """R1's record: the reason (and the competitor when that is it), needs, where they are going
     and a second contact number — another number than the customer's own lines."""
-    reason = validate.choice(fields.get("reason"), Reason, "reason", "离网原因", "the reason")
+    reason = _choice(fields.get("reason"), Reason, "reason", "离网原因", "the reason")
     competitor = ""
     if reason == Reason.COMPETITOR:
-        competitor = validate.choice(
+        competitor = _choice(
             fields.get("competitor"), Competitor, "competitor", "竞争对手", "the competitor"
         )
     second = normalize_phone(fields.get("second_phone"), "second_phone")
@@ -124,7 +142,7 @@ def _clean_details(customer: Customer, fields: dict) -> dict:
         )
     request = fields.get("request") or Request.CLOSE
     return {
-        "request": validate.choice(request, Request, "request", "客户诉求", "the request"),
+        "request": _choice(request, Request, "request", "客户诉求", "the request"),
         "reason": reason,
         "competitor": competitor,
         "reason_note": _text(
@@ -343,7 +361,7 @@ def _plan_offer(case: Case, tier: str) -> dict:
 
 
 def _clean_offer(case: Case, payload: dict) -> dict:
-    offer = validate.choice(payload.get("offer") or Offer.NONE, Offer, "offer", "挽留方案", "offer")
+    offer = _choice(payload.get("offer") or Offer.NONE, Offer, "offer", "挽留方案", "the offer")
     clean: dict = {"offer": offer}
     if offer == Offer.PLAN:
         clean |= _plan_offer(case, payload.get("tier") or "")

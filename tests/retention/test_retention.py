@@ -105,8 +105,13 @@ def test_r2_first_level_fails_and_the_care_desk_has_it_at_once(world):
     assert rec.routed_to == "care"
     first = rec.attempts.get()
     assert (first.level, first.outcome, first.by) == (1, "failed", world["clerk"])
-    # on the care desk's list at once
+    # on the care desk's list at once; the timeline says it once, where it went
     assert case in case_selectors.search(world["care"], scope="desk", state="open")
+    events = list(case.events.values_list("kind", flat=True))
+    assert events == ["opened", "retention_details", "fail_first"]
+    moved = case.events.get(kind="fail_first")
+    assert moved.data["to_desk"] == "care" and "level" not in moved.data  # not an escalation
+    assert "客户关怀专席" in moved.note
     # the clerk keeps sight of it (owner) but the second level is the care desk's
     with pytest.raises(ServiceError) as exc:
         cases.act(world["clerk"], case.pk, "retain_second", version=case.version, why="x")

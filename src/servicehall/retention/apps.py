@@ -34,4 +34,3 @@ class RetentionConfig(AppConfig):
                 )
             )
         EVENT_LABELS["retention_details"] = ("登记挽留信息", "Retention details recorded")
-        EVENT_LABELS["retention_routed"] = ("转二级挽留", "Sent to the second level")

@@ -397,7 +397,7 @@ def clean_retain(case: Case, user, payload: dict):
     why = _text(payload.get("why"), "why", "挽留成功原因", "why it succeeded", limit=1000)
     level = _level(case)
     clean |= {
-        "level": level,
+        "retention_level": level,
         "why": why,
         "resolution": f"第{level}级挽留成功：{why}"
         + (f"（方案：{clean['offer_name']}）" if clean.get("offer_name") else ""),
@@ -414,13 +414,13 @@ def clean_fail(case: Case, user, payload: dict):
     caused = _flag(payload.get("complaint_caused")) or rec.complaint_caused
     route, desk, person, why = route_for(case, user, rec, complaint_caused=caused)
     clean |= {
-        "level": 1,
+        "retention_level": 1,
         "complaint_caused": caused,
         "route": route,
         "to_desk": desk.code if desk else None,
         "to_person": person.pk if person else None,
         "routed_why": why,
-        "summary": f"初级挽留未成功，转{Route(route).label}：{why}" + (f"。{note}" if note else ""),
+        "summary": f"初级挽留未成功，{why}" + (f"。{note}" if note else ""),
         "note_text": note,
     }
     return clean, None
@@ -443,7 +443,7 @@ def clean_insist(case: Case, user, payload: dict):
         request = Request.CLOSE
     note = str(payload.get("note_text") or payload.get("note") or "").strip()[:1000]
     clean |= {
-        "level": _level(case),
+        "retention_level": _level(case),
         "request": request,
         "request_ref": ref,
         "note_text": note,
@@ -478,7 +478,7 @@ def route_for(case: Case, actor, rec: RetentionRecord, *, complaint_caused: bool
             get_user_model().objects.filter(pk=customer.account_manager_id, is_active=True).first()
         )
         if manager is not None:
-            return Route.ACCOUNT_MANAGER, None, manager, "高端客户，转客户经理"
+            return Route.ACCOUNT_MANAGER, None, manager, "高端客户，转客户经理挽留"
     desk = _nearest(desks.filter(code=getattr(settings, "RETENTION_CARE_DESK", "care")), case)
     if desk is None:
         raise ServiceError(
@@ -504,8 +504,8 @@ def _attempt(case: Case, actor, now, payload: dict, outcome: str, route: str = "
     tier_id = payload.get("tier_id")
     RetentionAttempt.objects.create(
         record=rec,
-        level=payload["level"],
-        route=route or (rec.routed_to if payload["level"] == 2 else ""),
+        level=payload["retention_level"],
+        route=route or (rec.routed_to if payload["retention_level"] == 2 else ""),
         by=actor,
         at=now,
         offer=payload.get("offer") or Offer.NONE,
@@ -538,17 +538,8 @@ def _escalated(case: Case, actor, now, payload: dict) -> None:
     if payload["to_desk"]:
         desk = _nearest(case_selectors.desks_for(actor).filter(code=payload["to_desk"]), case)
     person = get_user_model().objects.get(pk=payload["to_person"]) if payload["to_person"] else None
-    before = case.desk.code if case.desk_id else None
+    # the transition's own event (fail_first) says where it went: its note and `to_desk`
     case.desk, case.handler = desk, person
-    cases.record_event(
-        case,
-        "retention_routed",
-        actor,
-        note=payload["routed_why"],
-        route=payload["route"],
-        from_desk=before,
-        to_desk=desk.code if desk else None,
-    )
     people = {person.pk} if person else cases.desk_people(desk)
     for uid in people:
         publish_on_commit(

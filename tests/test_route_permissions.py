@@ -839,6 +839,16 @@ HALL_PAGES = {
     # not a complaint: refused for its state beside the form, after the hall was checked
     "web:subscription-verify": ("POST", None, _case, {"service": "0|901234|M10"}),
     "web:subscription-report": ("GET", R, _verification, None),
+    # retention (R1, R2): a work order is no retention case — refused for its type beside the
+    # form, after the hall was checked
+    "web:retention-details": ("POST", None, _case, {"version": "{version}", "reason": "price"}),
+    "web:retention-attempt": (
+        "POST",
+        None,
+        lambda ctx: _case(ctx) | {"action": "fail_first"},
+        {"version": "{version}"},
+    ),
+    "web:retention-insist": ("POST", None, _case, {"note": "客户坚持"}),
 }
 
 
@@ -1016,8 +1026,9 @@ def test_hall_table_covers_every_scoped_route(db):
     # not a hall's: an import job (its uploader's), an article, a customer (the operator's)
     unscoped = {"web:import-job", "web:import-job-progress", "web:kb-article", "web:kb-edit"}
     unscoped |= {"web:kb-action", "web:help", "web:wb-reveal"}
-    # the customer's rights (PIPL): a customer is the operator's, not a hall's
-    unscoped |= {"web:customer-export", "web:customer-erase"}
+    # a customer is the operator's, not a hall's: their pages (what of a hall they show — cases,
+    # tickets — is the user's halls' only) and their rights (PIPL)
+    unscoped |= {n for n in pages if n == "web:customer" or n.startswith("web:customer-")}
     # a district's, not a hall's: tests/incidents/test_e1_web.py walks them with every role
     unscoped |= {"web:incident", "web:incident-link", "web:incident-close", "web:incident-waivers"}
     unscoped |= {"web:incident-update"}

@@ -48,6 +48,8 @@ from servicehall.org.roles import assign_role
 from servicehall.queueing import booking
 from servicehall.queueing import services as queue
 from servicehall.queueing.models import QueuePolicy, Ticket
+from servicehall.retention import services as retention
+from servicehall.retention.models import RetentionAttempt, RetentionRecord
 from servicehall.surveys import services as surveys
 from servicehall.surveys.models import Survey
 
@@ -217,6 +219,8 @@ def load_demo() -> bool:
         created = True
     if not Customer.objects.exclude(customer_no="").exists():
         _customer_profiles()
+    if not RetentionRecord.objects.exists():
+        _retention_demo()
         created = True
     return created
 
@@ -1429,3 +1433,113 @@ def _complaints_demo(hall: Hall) -> None:
             for n in range(1, rng.randint(18, 30))
         ]
     Ticket.objects.bulk_create(rows)
+
+
+# --- retention (R1–R3)
+
+# The 15:00 scene's customer (13900000020): heavy use on an old 4G plan (USAGE_STORIES), so the
+# recommender finds 智享合约 96元档 at 63 yuan a month instead of about 168. His service password
+# (and 13900000017's, who leaves in the scene's other ending) is how the clerk verifies him.
+RETENTION_PHONE = 20
+RETENTION_LEAVER = 17
+RETENTION_PASSWORD = "135790"
+# (months ago, day, customer, reason, competitor, path, offer, why) — path: "1" retained at the
+# first level, "2" retained at the second, "left1"/"left2" left at the customer's insistence
+RETENTION_HISTORY = [
+    (3, 6, 3, "price", "", "2", "话费返还30元/月×12个月", "接受返还后月费低于对手报价"),
+    (3, 14, 8, "competitor", "unicom", "left2", "赠送宽带提速至1000M", ""),
+    (3, 21, 11, "moving", "", "1", "异地宽带移机免费", "新住址也能用我们的宽带"),
+    (2, 3, 12, "network", "", "2", "家庭基站免费安装", "家里信号问题解决了"),
+    (2, 9, 15, "price", "", "1", "流量加油包半年免费", "流量够用了"),
+    (2, 17, 18, "competitor", "telecom", "left1", "", ""),
+    (2, 25, 21, "service", "", "2", "专属客户经理跟进", "投诉已圆满解决"),
+    (1, 4, 22, "price", "", "2", "plan", "按实际用量换套餐，每月省钱"),
+    (1, 11, 23, "other", "", "left2", "话费返还20元/月×6个月", ""),
+    (1, 19, 24, "competitor", "broadnet", "1", "赠送彩铃年包", "老客户礼遇"),
+    (1, 26, 2, "competitor", "telecom", "2", "国内通话时长翻倍12个月", "客户经理上门沟通"),
+    (0, 1, 26, "price", "", "2", "plan", "换更合适的套餐"),
+    (0, 1, 27, "moving", "", "left1", "", ""),
+]
+
+
+def _retention_demo() -> None:
+    """The 15:00 scene's customer ready (bills, a service password), a high-value customer with
+    his account manager (吴昊), and retention cases over the last months for the report."""
+    from django.contrib.auth.hashers import make_password
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    Customer.objects.filter(
+        phones__number__in=[demo_phone(RETENTION_PHONE), demo_phone(RETENTION_LEAVER)]
+    ).update(service_password=make_password(RETENTION_PASSWORD))
+    Customer.objects.filter(phones__number=demo_phone(2)).update(
+        account_manager=users["wuhao"], monthly_spend=420
+    )
+    today = timezone.localdate()
+    for months_ago, day, who, reason, competitor, path, offer, why in RETENTION_HISTORY:
+        first = today.replace(day=1)
+        for _ in range(months_ago):
+            first = (first - timedelta(days=1)).replace(day=1)
+        at = timezone.make_aware(datetime.combine(first.replace(day=day), time(10, 30)))
+        if at > timezone.now():
+            at = timezone.now() - timedelta(hours=2)
+        customer = Customer.objects.get(phones__number=demo_phone(who))
+        clerk = users["wangfang" if who % 2 else "liqiang"]
+        case = retention.open_retention(
+            clerk,
+            customer_id=customer.pk,
+            reason=reason,
+            competitor=competitor,
+            method="id_card",
+            proof=customer.id_number,
+            needs="希望每月费用更低" if reason == "price" else "希望问题得到解决",
+            destination={"unicom": "中国联通", "telecom": "中国电信", "broadnet": "中国广电"}.get(
+                competitor, ""
+            ),
+            second_phone=f"1860000{who:04d}",
+        )
+
+        def offer_of(case, text):
+            if text != "plan":
+                return {"offer": "other", "offer_text": text} if text else {}
+            found = retention.recommendation_for(case)
+            if found is None or not found.recommended:
+                return {"offer": "other", "offer_text": "话费返还20元/月×12个月"}
+            return {"offer": "plan", "tier": found.plan.code}
+
+        if path == "1":
+            cases.act(
+                clerk,
+                case.pk,
+                "retain_first",
+                version=case.version,
+                why=why,
+                **offer_of(case, offer),
+            )
+        elif path == "left1":
+            retention.insist(clerk, case.pk, note="客户已办理他网号码")
+        else:
+            case, _ = cases.act(
+                clerk, case.pk, "fail_first", version=case.version, note="客户不接受初级挽留"
+            )
+            second = case.handler or (case.desk.lead if case.desk_id else users["zhoujie"])
+            if path == "2":
+                cases.act(
+                    second,
+                    case.pk,
+                    "retain_second",
+                    version=case.version,
+                    why=why,
+                    **offer_of(case, offer),
+                )
+            else:
+                retention.insist(second, case.pk, **offer_of(case, offer))
+        # back to the day it happened: opened at ten thirty, settled within the hour
+        Case.objects.filter(pk=case.pk).update(
+            created_at=at, closed_at=at + timedelta(minutes=40), due_at=None
+        )
+        case.events.update(at=at + timedelta(minutes=10))
+        RetentionAttempt.objects.filter(record__case=case).update(at=at + timedelta(minutes=20))
+        RetentionRecord.objects.filter(case=case).update(recorded_at=at)
+        RetentionRecord.objects.filter(case=case, left_at__isnull=False).update(
+            left_at=at + timedelta(minutes=40)
+        )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servicehall.complaints",
     "servicehall.incidents",
     "servicehall.records",
+    "servicehall.retention",
     "servicehall.web",
 ]
 
@@ -154,6 +155,10 @@ CHAT_CHANNEL_USER = os.environ.get("SERVICEHALL_CHAT_USER", "online")
 CHAT_DESK = os.environ.get("SERVICEHALL_CHAT_DESK", "front")
 # "我要投诉" in a chat opens a complaint at this desk (the chat desk where it does not exist).
 COMPLAINT_DESK = os.environ.get("SERVICEHALL_COMPLAINT_DESK", "complaint")
+# R2: a first-level retention that fails goes to this desk (客户关怀专席); a customer spending
+# at least this many yuan a month (or with a diamond or supreme card) to their account manager.
+RETENTION_CARE_DESK = os.environ.get("SERVICEHALL_RETENTION_CARE_DESK", "care")
+RETENTION_HIGH_VALUE_YUAN = int(os.environ.get("SERVICEHALL_RETENTION_HIGH_VALUE_YUAN", "300"))
 # P6: a compensation offer above this many yuan waits for the hall manager's approval.
 COMPENSATION_APPROVAL_ABOVE = os.environ.get("SERVICEHALL_COMPENSATION_APPROVAL_ABOVE", "100")
 # One-time codes (the chat's number check, V2) are blanked in the SMS outbox that staff read,

@@ -19,6 +19,7 @@ from servicehall.knowledge.errors import Code as KnowledgeCode
 from servicehall.org.errors import Code as OrgCode
 from servicehall.queueing.errors import Code as QueueingCode
 from servicehall.records.errors import Code as RecordsCode
+from servicehall.retention.errors import Code as RetentionCode
 from servicehall.surveys.errors import Code as SurveysCode
 
 VOCABULARY: tuple[type[StrEnum], ...] = (
@@ -33,6 +34,7 @@ VOCABULARY: tuple[type[StrEnum], ...] = (
     ComplaintsCode,
     IncidentsCode,
     RecordsCode,
+    RetentionCode,
 )
 ERROR_CODES: list[str] = sorted(c.value for enum in VOCABULARY for c in enum)
 

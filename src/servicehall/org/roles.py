@@ -78,6 +78,9 @@ HALL_MANAGER_PERMS = (
     # early warning and incidents (P5, E1): the district's alerts, declaring and closing
     "incidents.view_alerts",
     "incidents.manage_incidents",
+    # retention (R2, R3): the second level in their hall's cases; the monthly report
+    "retention.retain_second_level",
+    "retention.view_retention_report",
 )
 
 # PIPL: a customer's file of everything held, and erasure on request (records.services), asked
@@ -109,6 +112,7 @@ ROLES: tuple[Role, ...] = (
             # subscription disputes (P4): import the platform's evidence, verify on a complaint
             "complaints.import_evidence",
             "complaints.verify_subscription",
+            "retention.retain_second_level",  # R2: complaint-caused retention cases
         ),
         home="workbench",
     ),
@@ -126,6 +130,7 @@ ROLES: tuple[Role, ...] = (
             "customers.import_bills",
             *KB_AUTHOR,
             "catalog.offer_plan",
+            "retention.retain_second_level",  # R2: second-level retention with offers
         ),
         home="cases",
     ),
@@ -142,6 +147,7 @@ ROLES: tuple[Role, ...] = (
             "catalog.offer_plan",
             *CASE_WORK,
             KB_READ,
+            "retention.retain_second_level",  # R2: their high-value customers
         ),
         home="cases",
     ),
@@ -174,6 +180,7 @@ ROLES: tuple[Role, ...] = (
             # closures made by staff on the customer's behalf (C5): reviewed one by one
             "cases.review_closure",
             "complaints.view_complaint_report",  # P3, L6: every hall's
+            "retention.view_retention_report",  # R3: every hall's
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)

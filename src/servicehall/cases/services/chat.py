@@ -62,6 +62,36 @@ def wants_to_complain(conversation) -> bool:
     return any(COMPLAINT_RE.search(t) for t in texts)
 
 
+@dataclasses.dataclass(frozen=True)
+class Intent:
+    """Words that hand a chat over at once, as a case of a type an app above this one registers
+    in its AppConfig.ready() (retention: "我要销户", "携号转网"): the kind, its category, the
+    desk (blank: the chat desk) and the subject the person taking it reads first."""
+
+    kind: str
+    pattern: re.Pattern
+    category: str
+    subject: str
+    desk: str = ""
+
+
+INTENTS: list[Intent] = []
+
+
+def intent_of(texts) -> Intent | None:
+    """The first registered intent any of the customer's texts says, whose type is registered."""
+    for intent in INTENTS:
+        if intent.kind in WORKFLOWS and any(intent.pattern.search(t) for t in texts):
+            return intent
+    return None
+
+
+def _customer_texts(conversation) -> list[str]:
+    return list(
+        conversation.messages.filter(sender=Message.Sender.CUSTOMER).values_list("text", flat=True)
+    )
+
+
 def _complaint_desk(channel_user) -> str:
     """The complaint desk where the deployment has one, else the chat desk."""
     code = settings.COMPLAINT_DESK
@@ -91,7 +121,8 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
     callback = normalize_phone(phone) if phone else verified or None
     product = chat.last_product(conversation)
     problem = chat.customer_problem(conversation)
-    complaint = wants_to_complain(conversation)
+    intent = intent_of(_customer_texts(conversation))
+    complaint = intent is None and wants_to_complain(conversation)
     transcript = chat.transcript(conversation) or "（客户未留言，直接请求人工）"
     if len(transcript) > MAX_TEXT - 100:  # the latest messages matter most
         transcript = "……\n" + transcript[-(MAX_TEXT - 100) :]
@@ -100,18 +131,25 @@ def open_from_chat(token: str, *, phone: str | None = None) -> Case:
         taken = chat_case(locked)
         if taken is not None:
             return taken
+        kind = intent.kind if intent else "complaint" if complaint else "consultation"
+        category = "complaint" if complaint else "order-change" if product else "other"
+        desk = _complaint_desk(channel_user) if complaint else settings.CHAT_DESK
+        if intent is not None:  # a type registered above: its category, its desk
+            category, desk = intent.category, intent.desk or settings.CHAT_DESK
         case = open_case(
             channel_user,
-            kind="complaint" if complaint else "consultation",
+            kind=kind,
             channel={"app": Channel.APP, "sms": Channel.SMS}.get(conversation.channel, Channel.WEB),
-            category="complaint" if complaint else "order-change" if product else "other",
+            category=category,
             # what the person taking it over reads first: the customer's words
-            subject=problem or (f"在线咨询：{product}" if product else "在线咨询转人工"),
+            subject=(intent.subject if intent else "")
+            or problem
+            or (f"在线咨询：{product}" if product else "在线咨询转人工"),
             description=f"{chat.TRANSCRIPT_HEADER}\n{transcript}",
             phone=callback,
             # only a number the customer proved theirs (a texted code, V2) says who they are
             phone_identifies=bool(verified) and callback == verified,
-            desk=_complaint_desk(channel_user) if complaint else settings.CHAT_DESK,
+            desk=desk,
             data={"conversation": conversation.token},
         )
         _assign_chat(case)
@@ -274,7 +312,8 @@ def say(token: str, text: str) -> tuple[Message, assistant.Reply]:
             confidence=reply.confidence,
             product=reply.product or "",
         )
-    if reply.kind == "handover":
+    if reply.kind == "handover" or intent_of([text]) is not None:
+        # asked for a person, or said what only a person handles ("我要销户": retention)
         reply = _hand_over(token, answer, reply)
     return answer, reply
 

@@ -142,3 +142,14 @@ def test_v1_only_staff_see_customers(db, wang):
         .status_code
         == 404
     )
+
+
+def test_r1_v2_the_customer_page_leads_to_retention_and_the_customers_rights(hall, clerk, wang):
+    page = client_for(clerk).get(f"/customers/{wang.pk}/").content.decode()
+    assert f"/retention/new?customer={wang.pk}" in page
+    assert 'id="customer-export"' not in page  # a clerk does not hand out the customer's file
+    form = client_for(clerk).get(f"/retention/new?customer={wang.pk}").content.decode()
+    assert 'id="from-customer"' in form and "139****2222" in form and "13911112222" not in form
+    manager = factories.make_staff("hall_manager", hall)
+    page = client_for(manager).get(f"/customers/{wang.pk}/").content.decode()
+    assert 'id="customer-export"' in page and 'id="customer-erase"' in page

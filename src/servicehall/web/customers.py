@@ -40,6 +40,7 @@ from servicehall.knowledge.chat import of_numbers
 from servicehall.org import regions
 from servicehall.org.models import staff_name
 from servicehall.queueing import selectors as queue_selectors
+from servicehall.retention import selectors as retention_selectors
 from servicehall.surveys import selectors as survey_selectors
 
 from .access import page
@@ -140,6 +141,11 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
             ],
             "cases": [case_selectors.row(c, _now(), _lang()) for c in cases],
             "complaints": sum(1 for c in cases if c.kind.startswith("complaint")),
+            "retention": retention_selectors.for_customer(user, customer),
+            "can_retain": user.has_perm("cases.open_case")
+            and customer.status == Customer.Status.ACTIVE,
+            "can_export": user.has_perm("records.export_customer"),
+            "can_erase": user.has_perm("records.erase_customer"),
             "tickets": tickets,
             "chats": of_numbers(numbers),
             "satisfaction": survey_selectors.of_customer(

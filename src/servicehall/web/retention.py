@@ -22,6 +22,7 @@ from servicehall.cases.models import Channel
 from servicehall.core import validate
 from servicehall.core.errors import ServiceError
 from servicehall.core.validate import object_id
+from servicehall.customers import services as customer_services
 from servicehall.queueing import selectors as queue_selectors
 from servicehall.retention import reports, selectors, services
 from servicehall.retention.models import Competitor, Reason, Request
@@ -62,6 +63,7 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
         "values": values,
         "error": error,
         "ticket": _serving(request, object_id(values.get("ticket_id"))),
+        "customer": _chosen(request, object_id(values.get("customer_id"))),
         "reasons": Reason.choices,
         "competitors": Competitor.choices,
         "requests": Request.choices,
@@ -71,11 +73,23 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
     }
 
 
+def _chosen(request, customer_id):
+    """The customer the form came from (the customer page's button), masked; None if unknown."""
+    if customer_id is None:
+        return None
+    try:
+        customer = customer_services.get_customer(request.user, customer_id)
+    except ServiceError:
+        return None
+    return customer_services.present(customer, request.user)
+
+
 @page("cases.open_case")
 def retention_new(request):
     if request.method != "POST":
         values = {
             "ticket_id": request.GET.get("ticket", ""),
+            "customer_id": request.GET.get("customer", ""),  # from the customer page
             "channel": "walk_in",
             "request": request.GET.get("request", "close"),
         }
@@ -85,6 +99,7 @@ def retention_new(request):
         case = services.open_retention(
             request.user,
             phone=p.get("phone", "").strip() or None,
+            customer_id=object_id(p.get("customer_id")),
             ticket_id=object_id(p.get("ticket_id")),
             channel=p.get("channel") or "walk_in",
             **{k: p.get(k, "") for k in DETAIL_FIELDS},

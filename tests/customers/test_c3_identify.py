@@ -49,3 +49,40 @@ def test_c3_unknown_method_and_missing_password(db, clerk):
     with pytest.raises(ServiceError) as e:
         services.identify(clerk, bare, "password", proof="123456")
     assert e.value.code == "no_service_password"
+
+
+def _texted_code(number: str) -> str:
+    import re
+
+    from servicehall.core.models import SmsMessage
+
+    text = SmsMessage.objects.filter(to=number, purpose="identification_code").latest("id").text
+    return re.search(r"验证码 (\d{6})", text).group(1)
+
+
+def test_c3_a_code_texted_to_the_line_identifies_once(customer, clerk):
+    import time_machine
+    from django.utils import timezone
+
+    number = customer.phones.get().number
+    assert services.send_identification_code(clerk, customer.pk).endswith(number[-4:])
+    code = _texted_code(number)
+    with pytest.raises(ServiceError) as e:
+        services.send_identification_code(clerk, customer.pk)  # one a minute
+    assert e.value.code == "code_too_soon"
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(ServiceError) as e:
+        services.identify(clerk, customer, "sms_code", proof=wrong)
+    assert e.value.code == "wrong_proof"
+    row = services.identify(clerk, customer, "sms_code", proof=code, purpose="补卡")
+    assert row.method == "sms_code"
+    with pytest.raises(ServiceError) as e:  # used once
+        services.identify(clerk, customer, "sms_code", proof=code)
+    assert e.value.code == "code_expired"
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=2)):
+        services.send_identification_code(clerk, customer.pk)
+        late = _texted_code(number)
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=13)):
+        with pytest.raises(ServiceError) as e:  # 10 minutes
+            services.identify(clerk, customer, "sms_code", proof=late)
+        assert e.value.code == "code_expired"

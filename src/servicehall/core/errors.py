@@ -44,6 +44,10 @@ class Code(StrEnum):
     # live events
     EVENTS_UNAVAILABLE = "events_unavailable"
     TOO_MANY_STREAMS = "too_many_streams"
+    # one-time codes texted to the customer (a chat's number, a case's closing, identifying)
+    CODE_EXPIRED = "code_expired"
+    CODE_TOO_SOON = "code_too_soon"
+    WRONG_CODE = "wrong_code"
     # floods (core/ratelimit.py)
     RATE_LIMITED = "rate_limited"  # too many attempts: wait `retry_after` seconds
     # outages

@@ -27,7 +27,7 @@ def purpose_label(code: str) -> str:
 
 
 # Texts whose digits are a secret for the customer alone: blanked where staff read the outbox.
-ONE_TIME_CODE_PURPOSES = frozenset({"chat_verify", "closure_code"})
+ONE_TIME_CODE_PURPOSES = frozenset({"chat_verify", "closure_code", "identification_code"})
 _DIGITS = re.compile(r"(?<![\dA-Za-z])\d{4,8}(?!\d)")  # a code, not a case number
 # A link's last path segment of 8 or more URL-safe characters is a key (a survey's token, a
 # ticket page's token): whoever holds it answers or cancels as the customer.

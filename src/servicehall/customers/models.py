@@ -219,6 +219,25 @@ class Identification(models.Model):
         verbose_name_plural = _("identifications")
 
 
+class IdentificationCode(models.Model):
+    """A one-time code texted to the customer's own line to identify them (C3, method SMS code):
+    only its hash is kept; 10 minutes, 5 tries, a new one voids the last."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=11)
+    code_hash = models.CharField(max_length=64)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    void = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+
 class Privilege(models.TextChoices):
     """What a VIP tier gives (V1); how often each tier may use each is `privileges.ALLOWANCE`."""
 

@@ -3,9 +3,13 @@ shown unmasked (V2: masked unless the role needs it, every unmasked view audited
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import F
@@ -18,6 +22,7 @@ from servicehall.core.errors import NotFound, ServiceError, check_version, forbi
 from servicehall.core.events import publish_on_commit, staff_channel
 from servicehall.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from servicehall.core.models import AuditLog
+from servicehall.core.sms import queue_sms
 from servicehall.org.models import staff_name
 
 from ..core.errors import Code as CoreCode
@@ -29,6 +34,7 @@ from .models import (
     Customer,
     CustomerChange,
     Identification,
+    IdentificationCode,
     PhoneNumber,
     Privilege,
     PrivilegeUse,
@@ -200,7 +206,8 @@ WRONG_PROOFS = ratelimit.Limit(
 
 def identify(user, customer: Customer, method: str, *, proof: str = "", purpose: str = ""):
     """C3: the customer proved who they are, and how — the ID card shown (staff type its number,
-    all 18 characters, which must be the one on file), or the service password told. Recorded
+    all 18 characters, which must be the one on file), the service password told, or the code
+    texted to their own line (`send_identification_code`) read out. Recorded
     as an `Identification` row; a wrong proof is refused and counted per customer
     (`WRONG_PROOFS`), so nobody guesses a password at the counter or through the API."""
     require_perm(user, "customers.view_customer", "核验客户身份", "identify customers")
@@ -226,13 +233,7 @@ def identify(user, customer: Customer, method: str, *, proof: str = "", purpose:
     elif method == Identification.Method.ID_CARD:
         right = bool(customer.id_number) and proof.upper() == customer.id_number.upper()
     else:
-        raise ServiceError(
-            CoreCode.INVALID_CHOICE,
-            "短信验证码核验请使用“发送验证码”",
-            "Identify by SMS code with “Send code”",
-            field="method",
-            status=422,
-        )
+        right = _code_matches(customer, proof)
     if not right:
         ratelimit.hit(WRONG_PROOFS, str(customer.pk))
         raise ServiceError(
@@ -617,3 +618,87 @@ def anonymise(customer: Customer, *, actor, reason: str) -> bool:
             note=reason[:200],
         )
     return True
+
+
+CODE_VALID = timedelta(minutes=10)
+CODE_RESEND = timedelta(minutes=1)
+CODE_TRIES = 5
+
+
+def _code_hash(row_id: int, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"identify:{row_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_identification_code(user, customer_id) -> str:
+    """Text a 6-digit code to the customer's primary line in service (C3); the customer reads it
+    out at the counter. One a minute; a new code voids the last. Returns the number it went to,
+    masked."""
+    require_perm(user, "customers.view_customer", "核验客户身份", "identify customers")
+    customer = get_customer(user, customer_id)
+    phone = (
+        customer.phones.exclude(status=PhoneNumber.Status.CLOSED)
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    if phone is None:
+        raise ServiceError(
+            CoreCode.INVALID_INPUT,
+            "该客户没有在用的号码，无法发送验证码：请核验身份证或服务密码",
+            "This customer has no line in service to text a code to: check the ID card or "
+            "the service password",
+            field="method",
+            status=422,
+        )
+    now = timezone.now()
+    with write_transaction():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        last = IdentificationCode.objects.filter(customer=customer).first()
+        if last and now - last.sent_at < CODE_RESEND:
+            raise ServiceError(
+                CoreCode.CODE_TOO_SOON,
+                "验证码刚刚已发送，请一分钟后再试",
+                "A code was just sent; try again in a minute",
+                field="method",
+                status=429,
+            )
+        IdentificationCode.objects.filter(customer=customer, used_at__isnull=True).update(void=True)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        row = IdentificationCode.objects.create(
+            customer=customer, number=phone.number, code_hash="", sent_by=user, sent_at=now
+        )
+        row.code_hash = _code_hash(row.pk, code)
+        row.save(update_fields=["code_hash"])
+        queue_sms(
+            phone.number,
+            f"【营业厅】您正在营业厅办理业务，身份验证码 {code}，10分钟内有效。"
+            "如非本人办理，请勿告知他人。",
+            "identification_code",
+        )
+    return mask_phone(phone.number)
+
+
+def _code_matches(customer: Customer, code: str) -> bool:
+    """The latest code texted to the customer, within its time and tries; used once."""
+    now = timezone.now()
+    with write_transaction():
+        row = (
+            IdentificationCode.objects.select_for_update()
+            .filter(customer=customer, used_at__isnull=True, void=False)
+            .first()
+        )
+        if row is None or now - row.sent_at > CODE_VALID or row.attempts >= CODE_TRIES:
+            raise ServiceError(
+                CoreCode.CODE_EXPIRED,
+                "验证码已失效或未发送，请重新发送",
+                "The code has expired or was not sent: send a new one",
+                field="proof",
+                status=422,
+            )
+        if hmac.compare_digest(row.code_hash, _code_hash(row.pk, code.strip())):
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return True
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+    return False

@@ -186,7 +186,7 @@ def _too_soon(conversation: Conversation, now) -> None:
     if conversation.code_sent_at and now - conversation.code_sent_at < CODE_RESEND:
         wait = CODE_RESEND - (now - conversation.code_sent_at)
         raise RateLimited(
-            Code.CODE_TOO_SOON,
+            CoreCode.CODE_TOO_SOON,
             "验证码已发送，请一分钟后再试",
             "A code was just sent; try again in a minute",
             field="phone",
@@ -250,14 +250,16 @@ def verify(token: str, code: str) -> str:
             conversation.save(update_fields=["code_attempts", "code_hash"])
     if expired:
         raise ServiceError(
-            Code.CODE_EXPIRED,
+            CoreCode.CODE_EXPIRED,
             "验证码已失效，请重新获取",
             "The code has expired; ask for a new one",
             field="code",
             status=422,
         )
     if not right:
-        raise ServiceError(Code.WRONG_CODE, "验证码不正确", "Wrong code", field="code", status=422)
+        raise ServiceError(
+            CoreCode.WRONG_CODE, "验证码不正确", "Wrong code", field="code", status=422
+        )
     return conversation.phone
 
 

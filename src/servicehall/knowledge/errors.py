@@ -8,8 +8,6 @@ from enum import StrEnum
 class Code(StrEnum):
     ARCHIVED = "archived"
     AUDIENCE_CONFLICT = "audience_conflict"  # an import's title is another audience's article
-    CODE_EXPIRED = "code_expired"
-    CODE_TOO_SOON = "code_too_soon"
     DUPLICATE_TITLE = "duplicate_title"  # a file to import names one title twice
     NO_CHANGE = "no_change"
     OWN_VERSION = "own_version"
@@ -17,4 +15,3 @@ class Code(StrEnum):
     UNKNOWN_ARTICLE = "unknown_article"
     UNKNOWN_CONVERSATION = "unknown_conversation"
     UNKNOWN_VERSION = "unknown_version"
-    WRONG_CODE = "wrong_code"

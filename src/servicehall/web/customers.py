@@ -245,6 +245,25 @@ def customer_identify(request, customer_id):
     return _back(customer.pk, "identify")
 
 
+@page(VIEW)
+@require_POST
+def customer_identify_code(request, customer_id):
+    """Text the customer a code to identify them by (C3)."""
+    customer = customer_services.get_customer(request.user, customer_id)
+    sent = attempt(
+        request,
+        lambda: customer_services.send_identification_code(request.user, customer.pk),
+        form="identify",
+    )
+    if sent:
+        messages.success(
+            request,
+            _("Code texted to %(number)s: ask the customer to read it out.") % {"number": sent},
+            extra_tags="form-identify",
+        )
+    return _back(customer.pk, "identify")
+
+
 @page(CHANGE)
 @require_POST
 def customer_line(request, customer_id):

@@ -111,6 +111,11 @@ urlpatterns = [
         customers.customer_identify,
         name="customer-identify",
     ),
+    path(
+        "customers/<int:customer_id>/identify-code",
+        customers.customer_identify_code,
+        name="customer-identify-code",
+    ),
     path("customers/<int:customer_id>/lines", customers.customer_line, name="customer-line"),
     path(
         "customers/<int:customer_id>/privileges",

@@ -27,7 +27,6 @@ from servicehall.core.errors import Conflict, ServiceError, require_perm
 from servicehall.core.sms import queue_sms
 
 from ...core.errors import Code as CoreCode
-from ...knowledge.errors import Code as KnowledgeCode
 from ..errors import Code
 from ..models import (
     STAFF_METHODS,
@@ -91,7 +90,7 @@ def send_closure_code(user, case_id) -> ClosureCode:
         last = ClosureCode.objects.filter(case=case).first()
         if last and now - last.sent_at < CODE_RESEND:
             raise ServiceError(
-                KnowledgeCode.CODE_TOO_SOON,
+                CoreCode.CODE_TOO_SOON,
                 "确认码刚刚已发送，请一分钟后再试",
                 "A code was just sent; try again in a minute",
                 field="code",
@@ -186,7 +185,7 @@ def clean_confirmation(case: Case, user, payload: dict) -> tuple[dict, ServiceEr
         now = _now()
         if row is None or row.void or row.used_at or now - row.sent_at > CODE_VALID:
             raise _bad(
-                KnowledgeCode.CODE_EXPIRED,
+                CoreCode.CODE_EXPIRED,
                 "确认码已失效或尚未发送，请先给客户发送确认码",
                 "The code has expired or was never sent; text the customer a code first",
                 "code",
@@ -197,7 +196,7 @@ def clean_confirmation(case: Case, user, payload: dict) -> tuple[dict, ServiceEr
                 attempts=F("attempts") + 1, void=attempts >= MAX_CODE_ATTEMPTS
             )
             return clean, _bad(
-                KnowledgeCode.WRONG_CODE,
+                CoreCode.WRONG_CODE,
                 "确认码不正确" + ("，已失效，请重新发送" if attempts >= MAX_CODE_ATTEMPTS else ""),
                 "Wrong code"
                 + ("; it is void now, send a new one" if attempts >= MAX_CODE_ATTEMPTS else ""),
@@ -220,7 +219,7 @@ def record_confirmation(case: Case, actor, now, payload: dict) -> CaseConfirmati
         )
         if not taken:
             raise _bad(
-                KnowledgeCode.CODE_EXPIRED,
+                CoreCode.CODE_EXPIRED,
                 "确认码已被使用，请重新发送",
                 "The code has been used; send a new one",
                 "code",

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 
 from django.db import connection, transaction
+from django.db.models import CharField, IntegerField, Lookup, Q
 
 _sqlite_writer = threading.RLock()
 _depth = 0  # nesting of write_transaction in the thread holding _sqlite_writer
@@ -88,3 +89,29 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, with_ids: bool 
                     row = tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row))
                 copy.write_row((ids[k], *row) if ids else row)
     return ids
+
+
+class _AnyOf(Lookup):
+    """`field = ANY(%s)` with the values as one array parameter (PostgreSQL): a lookup of 5,000
+    keys is one short query, where `IN (%s, %s, …)` makes the driver parse 5,000 placeholders
+    every time (a third of an import's time spent in psycopg's query conversion)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+CharField.register_lookup(_AnyOf)
+IntegerField.register_lookup(_AnyOf)  # and the ids (AutoField, BigAutoField)
+
+
+def among(field: str, values) -> Q:
+    """Rows whose `field` (a text or integer column) is one of `values`: one array parameter on
+    PostgreSQL, `IN` elsewhere."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__any_of": values})
+    return Q(**{f"{field}__in": values})

@@ -12,6 +12,7 @@ region by its code or its name.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def id_number_ok(value: str) -> bool:
     """A resident ID whose check character is right (GB 11643)."""
     if not ID_RE.match(value):
         return False
-    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, value[:17]), ID_WEIGHTS))
     return ID_CHECK[total % 11] == value[17]
 
 

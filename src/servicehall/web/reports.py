@@ -7,9 +7,7 @@ and writes the workbook."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from io import BytesIO
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +19,7 @@ from servicehall.complaints import reports
 from servicehall.core import validate
 
 from .access import page
+from .excel import Book
 from .forms import words
 
 PERM = "complaints.view_complaint_report"
@@ -150,8 +149,6 @@ def complaint_cases(request):
 @page(PERM)
 def complaints_xlsx(request):
     """Every table of the report in one workbook (openpyxl), a sheet each."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     hall = request.GET.get("hall", "").strip()
     # a refusal (a malformed month, another hall: 404) is the house's error page
@@ -163,20 +160,8 @@ def complaints_xlsx(request):
     def w(zh: str, en: str) -> str:
         return en if english else zh
 
-    wb = Workbook()
-    sheets = []
-
-    def sheet(title: str, header: list[str], rows: list[list]):
-        ws = wb.active if not sheets else wb.create_sheet()
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-        for col in ws.columns:
-            ws.column_dimensions[col[0].column_letter].width = 16
-        sheets.append(ws)
+    book = Book()
+    sheet = book.sheet
 
     def pct(v):
         return None if v is None else float(v) / 100
@@ -217,7 +202,7 @@ def complaints_xlsx(request):
             for r in data["halls"]
         ],
     )
-    for row in sheets[0].iter_rows(min_row=2, min_col=5, max_col=5):
+    for row in book.wb.worksheets[0].iter_rows(min_row=2, min_col=5, max_col=5):
         for cell in row:
             cell.number_format = "0.00%"
     sheet(
@@ -263,12 +248,4 @@ def complaints_xlsx(request):
         [w("通报", "Notice")],
         [[line] for line in (data["notice_en"] if english else data["notice_zh"]).splitlines()],
     )
-    out = BytesIO()
-    wb.save(out)
-    name = f"complaints-{month:%Y-%m}{'-' + hall if hall else ''}.xlsx"
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return book.response(f"complaints-{month:%Y-%m}{'-' + hall if hall else ''}.xlsx")

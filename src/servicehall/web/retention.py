@@ -7,10 +7,9 @@ servicehall.retention; a refusal shows the form again with what was typed, the e
 from __future__ import annotations
 
 from datetime import date, timedelta
-from io import BytesIO
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from servicehall.retention.workflows import RETENTION
 
 from .access import page
 from .cases import attempt_on_case
+from .excel import Book
 from .forms import words
 from .names import english
 
@@ -237,27 +237,12 @@ def retention_report(request):
 @page(reports.PERM)
 def retention_report_xlsx(request):
     """The report's tables in one workbook (openpyxl), a sheet each."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     hall = request.GET.get("hall", "").strip()
     month = _month(request)
     data = reports.monthly(request.user, month, hall or None)
-    wb = Workbook()
-    first = True
-
-    def sheet(title: str, header: list[str], rows: list[list]) -> None:
-        nonlocal first
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-        for col in ws.columns:
-            ws.column_dimensions[col[0].column_letter].width = 18
+    book = Book(width=18)
+    sheet = book.sheet
 
     def rate(v):
         return None if v is None else v / 100
@@ -296,12 +281,4 @@ def retention_report_xlsx(request):
         [words("员工", "Staff member"), *figures],
         [[r["name"], r["n"], r["retained"], rate(r["rate"])] for r in data["by_staff"]],
     )
-    out = BytesIO()
-    wb.save(out)
-    name = f"retention-{month:%Y-%m}{'-' + hall if hall else ''}.xlsx"
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return book.response(f"retention-{month:%Y-%m}{'-' + hall if hall else ''}.xlsx")

@@ -4,6 +4,7 @@ line.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/servicehall_h1 \\
         .venv/bin/python benchmarks/customers.py [--quick] [--customers N] [--samples S]
+        [--search-only]
 
 Targets (PostgreSQL, 2 cores): `import_s` under 120 s for 1,000,000 customers; `search_p99_ms`
 under 100 ms; `--quick` (20,000 customers) under 30 s in all. Reported, not enforced: the exit
@@ -27,6 +28,7 @@ Measured:
   written 5,000 a transaction), the whole file.
 - `reimport_s`: the same file again, which must change nothing (idempotence: every row read and
   compared, nothing written).
+- `--search-only`: the same customers and lines COPYed straight (no import), then the searches.
 - `search_p50_ms`, `search_p99_ms`: `--samples` (default 600) searches as the customers page
   makes them, a third each by 4 last digits of a number, a full name, 6 last characters of an
   ID, each for a random customer of the file (the answer must include them).
@@ -112,7 +114,37 @@ def child_setup() -> None:
     assign_role(user, "administrator")
 
 
-def child_measure(path: str, n: int, lines: int, samples: int) -> dict:
+def load_direct(n: int) -> None:
+    """`--search-only`: the same customers and lines written straight with COPY (no checks, no
+    history), to measure the searches without waiting for the import."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from servicehall.core.db import insert_rows, write_transaction
+    from servicehall.customers.models import Customer, PhoneNumber
+
+    now = timezone.now()
+    for start in range(0, n, 50_000):
+        part = range(start, min(start + 50_000, n))
+        with write_transaction():
+            ids = insert_rows(
+                Customer,
+                ["customer_no", "name", "id_number", "id_number_rev", "created_at", "updated_at"],
+                [(f"C{i:08d}", name(i), id_number(i), id_number(i)[::-1], now, now) for i in part],
+                with_ids=True,
+            )
+            rows = []
+            for pk, i in zip(ids, part, strict=True):
+                rows.append((pk, str(13000000000 + i), str(13000000000 + i)[::-1], True))
+                if i % 5 == 0:
+                    rows.append((pk, str(15000000000 + i), str(15000000000 + i)[::-1], False))
+            insert_rows(PhoneNumber, ["customer_id", "number", "number_rev", "is_primary"], rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+
+
+def child_measure(path: str, n: int, lines: int, samples: int, search_only: bool = False) -> dict:
     import django
 
     django.setup()
@@ -132,14 +164,21 @@ def child_measure(path: str, n: int, lines: int, samples: int) -> dict:
             log(f"  {stage} {done:,}/{total:,}")
 
     t0 = time.perf_counter()
-    with open(path, "rb") as f:
-        result = import_customers(user, f, path, progress=progress, limited=False)
-    t1 = time.perf_counter()
-    log(f"imported {result['customers_created']:,} customers in {t1 - t0:.1f} s")
-    with open(path, "rb") as f:
-        again = import_customers(user, f, path, progress=progress, limited=False)
-    t2 = time.perf_counter()
-    log(f"re-imported in {t2 - t1:.1f} s: {again['customers_unchanged']:,} unchanged")
+    if search_only:
+        load_direct(n)
+        result = {"bad_rows": 0, "customers_created": n}
+        again = {"customers_unchanged": n, "customers_updated": 0, "lines_updated": 0}
+        t1 = t2 = time.perf_counter()
+        log(f"loaded {n:,} customers straight in {t1 - t0:.1f} s")
+    else:
+        with open(path, "rb") as f:
+            result = import_customers(user, f, path, progress=progress, limited=False)
+        t1 = time.perf_counter()
+        log(f"imported {result['customers_created']:,} customers in {t1 - t0:.1f} s")
+        with open(path, "rb") as f:
+            again = import_customers(user, f, path, progress=progress, limited=False)
+        t2 = time.perf_counter()
+        log(f"re-imported in {t2 - t1:.1f} s: {again['customers_unchanged']:,} unchanged")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -171,8 +210,8 @@ def child_measure(path: str, n: int, lines: int, samples: int) -> dict:
         "database": connection.vendor,
         "customers": n,
         "lines": lines,
-        "import_s": round(t1 - t0, 1),
-        "reimport_s": round(t2 - t1, 1),
+        "import_s": None if search_only else round(t1 - t0, 1),
+        "reimport_s": None if search_only else round(t2 - t1, 1),
         "search_p50_ms": round(times[len(times) // 2], 2),
         "search_p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2),
         "searches": samples,
@@ -187,6 +226,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--customers", type=int)
     parser.add_argument("--samples", type=int, default=600)
+    parser.add_argument(
+        "--search-only", action="store_true", help="load the customers straight; time searches"
+    )
     parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -194,8 +236,8 @@ def main() -> int:
         if args.child[0] == "setup":
             child_setup()
             return 0
-        path, n, lines, samples = args.child[1], *map(int, args.child[2:])
-        print(json.dumps(child_measure(path, n, lines, samples)))
+        path, n, lines, samples, only = args.child[1], *map(int, args.child[2:])
+        print(json.dumps(child_measure(path, n, lines, samples, bool(only))))
         return 0
     n = args.customers or (20_000 if args.quick else 1_000_000)
     started = time.perf_counter()
@@ -208,7 +250,15 @@ def main() -> int:
             subprocess.run([*me, "setup"], env=env, check=True)
             log(f"{vendor} database ready")
             out = subprocess.run(
-                [*me, "measure", path, str(n), str(lines), str(args.samples)],
+                [
+                    *me,
+                    "measure",
+                    path,
+                    str(n),
+                    str(lines),
+                    str(args.samples),
+                    str(int(args.search_only)),
+                ],
                 env=env,
                 capture_output=True,
                 text=True,

@@ -99,9 +99,12 @@ def test_v4_a_file_without_a_required_column_or_only_bad_rows_is_refused(importe
     assert not Customer.objects.exists()
 
 
-def test_v4_a_member_of_an_unknown_family_is_a_bad_row(importer):
-    result = run(importer, csv(GOOD[0].replace("F01", "F99")))
+def test_v4_a_member_of_an_unknown_family_is_imported_and_said_so(importer):
+    result = run(importer, csv(GOOD[0].replace("F01", "F99"), GOOD[3]))
     assert [(e["line"], e["field"]) for e in result["errors"]] == [(2, "member_of")]
+    assert "已导入" in result["errors"][0]["message"]  # not "not imported": it was
+    assert (result["imported"], result["bad_rows"], result["members_unplaced"]) == (2, 0, 1)
+    assert result["customers_created"] == 2
     assert Customer.objects.get(customer_no="C001").member_of is None
 
 

@@ -39,7 +39,7 @@ def test_v1_search_by_tail_name_and_id_shows_masked_rows(clerk, wang):
 
 
 def test_v2_customer_page_is_masked_and_the_reveal_is_audited(hall, wang):
-    care = factories.make_staff("care_desk", hall)
+    care = factories.make_staff("complaint_desk", hall)  # reveals, does not advise on plans
     c = client_for(care)
     page = c.get(f"/customers/{wang.pk}/").content.decode()
     for secret in ("13911112222", wang.id_number, "和平路18号", "188.40", "王建国"):
@@ -51,8 +51,11 @@ def test_v2_customer_page_is_masked_and_the_reveal_is_audited(hall, wang):
         assert secret in shown
     row = AuditLog.objects.get()
     assert (row.actor, row.object_id, row.reason) == (care, str(wang.pk), "销户挽留核实身份")
-    # a clerk's role does not reveal at all
+    # a clerk's role does not reveal at all; it sees what the customer spends (it advises on
+    # plans from it), never the numbers
     clerk = factories.make_staff("clerk", hall)
+    page = client_for(clerk).get(f"/customers/{wang.pk}/").content.decode()
+    assert "188.40" in page and "13911112222" not in page and wang.id_number not in page
     assert (
         client_for(clerk)
         .post(f"/customers/{wang.pk}/reveal", {"reason": "好奇一下看看"})

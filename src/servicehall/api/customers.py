@@ -49,16 +49,12 @@ class CustomerIn(Schema):
     )
     address: str | None = Field(None, max_length=200)
     region_id: str | None = Field(None, max_length=50, description="region code or name")
-
-
-class CustomerCreateIn(CustomerIn):
-    number: str = Field(..., max_length=20, description="the first line")
-    plan: str | None = Field(None, max_length=100)
-    account: str | None = Field(None, max_length=32)
-
-
-class CustomerPatchIn(CustomerIn):
-    version: int = Field(..., description="the version read: a change since is refused (409)")
+    number: str | None = Field(None, max_length=20, description="creating: the first line")
+    plan: str | None = Field(None, max_length=100, description="creating: its plan")
+    account: str | None = Field(None, max_length=32, description="creating: its account")
+    version: int | None = Field(
+        None, description="correcting: the version read; a change since is refused (409)"
+    )
 
 
 class CustomerRow(Schema):
@@ -71,7 +67,7 @@ class CustomerRow(Schema):
     status: str
 
 
-class SearchOut(Schema):
+class CustomerSearchOut(Schema):
     customers: list[CustomerRow]
     more: bool
 
@@ -100,7 +96,7 @@ def lookup(request, phone: str):
     return services.present(customer, request.user)
 
 
-@router.get("/search", response={200: SearchOut, **ERRORS})
+@router.get("/search", response={200: CustomerSearchOut, **ERRORS})
 def search(request, q: str = ""):
     """Customers by the last digits of a number or an ID (4 or more), a name or its start, a
     CRM customer number; words together narrow (V1). Masked; at most 30 and `more`."""
@@ -123,22 +119,23 @@ def search(request, q: str = ""):
     }
 
 
-def _given(payload: Schema) -> dict:
-    return {k: v for k, v in payload.dict(exclude={"version"}).items() if v is not None}
+def _given(payload: Schema, *, creating: bool = False) -> dict:
+    drop = {"version"} if creating else {"version", "number", "plan", "account"}
+    return {k: v for k, v in payload.dict(exclude=drop).items() if v is not None}
 
 
 @router.post("", response={201: CustomerOut, **ERRORS})
-def create(request, payload: CustomerCreateIn):
+def create(request, payload: CustomerIn):
     """A new customer with their first line (V4); every field checked as the CRM import and the
     page check it; a number that is another customer's is refused."""
     customer = services.create_customer(
-        request.user, _given(payload), source=CustomerChange.Source.API
+        request.user, _given(payload, creating=True), source=CustomerChange.Source.API
     )
     return Status(201, services.present(customer, request.user))
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
-def update(request, customer_id: int, payload: CustomerPatchIn):
+def update(request, customer_id: int, payload: CustomerIn):
     """Correct the fields given (V4); the change is kept in the customer's history."""
     customer, _changes = services.update_customer(
         request.user,

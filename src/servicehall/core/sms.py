@@ -17,6 +17,7 @@ PURPOSES = {
     "queue_near": _("Your number is nearly up"),
     "escalation": _("Escalation notice"),
     "closure_code": _("Code to confirm a case in person"),
+    "identification_code": _("Code to identify the customer"),
     "incident_notice": _("Service interruption notice"),
     "incident_restored": _("Service restored notice"),
 }

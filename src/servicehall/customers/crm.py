@@ -108,6 +108,7 @@ class Result:
     lines_unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0  # bad cells, shown or not
+    members_unplaced: int = 0  # imported, their family or enterprise not set
     bad_lines: set[int] = field(default_factory=set)
 
     def bad(self, line: int, key: str, value: str, zh: str, en: str) -> None:
@@ -116,6 +117,23 @@ class Result:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(
                 {"line": line, "field": key, "value": value[:100], "message": zh, "message_en": en}
+            )
+
+    def unplaced(self, line: int, parent_no: str, zh: str, en: str) -> None:
+        """A customer imported whose family or enterprise could not be set (known only once
+        every row is in): their row was written, so it is not a bad row; the cell is reported
+        saying so."""
+        self.error_count += 1
+        self.members_unplaced += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(
+                {
+                    "line": line,
+                    "field": "member_of",
+                    "value": parent_no[:100],
+                    "message": f"{zh}：客户已导入，但未设置所属客户",
+                    "message_en": f"{en}: the customer was imported without it",
+                }
             )
 
     def summary(self) -> dict:
@@ -129,6 +147,7 @@ class Result:
             "lines_updated": self.lines_updated,
             "lines_unchanged": self.lines_unchanged,
             "bad_rows": len(self.bad_lines),
+            "members_unplaced": self.members_unplaced,
             "errors": sorted(self.errors, key=lambda e: e["line"]),
             "error_count": self.error_count,
         }
@@ -484,9 +503,8 @@ class Writer:
                     line, parent_no = part[customer.customer_no]
                     parent = parents.get(parent_no) if parent_no else None
                     if parent_no and parent is None:
-                        self.result.bad(
+                        self.result.unplaced(
                             line,
-                            "member_of",
                             parent_no,
                             f"没有客户编号为“{parent_no}”的客户",
                             f"no customer numbered {parent_no!r}",
@@ -497,9 +515,8 @@ class Writer:
                         or customer.group != Customer.Group.INDIVIDUAL
                         or parent.pk == customer.pk
                     ):
-                        self.result.bad(
+                        self.result.unplaced(
                             line,
-                            "member_of",
                             parent_no,
                             "只有个人客户可以是家庭或集团客户的成员",
                             "only an individual can be a member of a family or an enterprise",

@@ -96,15 +96,21 @@ MASKED_IN_HISTORY = {
 }
 
 
-def _history_value(key: str, value, revealed: bool):
-    if value is None or revealed or key not in MASKED_IN_HISTORY:
+def _history_value(key: str, value, revealed: bool, amounts: bool):
+    if value is None or revealed:
+        return value
+    if key == "monthly_spend":
+        return value if amounts else "***"
+    if key not in MASKED_IN_HISTORY:
         return value  # a line is named by its last four digits only, never whole
     return MASKED_IN_HISTORY[key](value)
 
 
-def history(customer: Customer, *, revealed: bool = False, limit: int = 50) -> list[dict]:
+def history(
+    customer: Customer, *, revealed: bool = False, amounts: bool = False, limit: int = 50
+) -> list[dict]:
     """The customer's changes, newest first: who, when, from where, each field before → after
-    (names, ID numbers and addresses masked unless revealed)."""
+    (names, ID numbers and addresses masked unless revealed; spending unless `amounts`)."""
     from django.utils.translation import get_language
 
     english = (get_language() or "").startswith("en")
@@ -119,8 +125,8 @@ def history(customer: Customer, *, revealed: bool = False, limit: int = 50) -> l
                 "fields": [
                     {
                         "label": _change_label(key, english),
-                        "before": _history_value(key, before, revealed),
-                        "after": _history_value(key, after, revealed),
+                        "before": _history_value(key, before, revealed, amounts),
+                        "after": _history_value(key, after, revealed, amounts),
                     }
                     for key, (before, after) in c.fields.items()
                 ],
@@ -159,9 +165,11 @@ def lines(customer: Customer, *, revealed: bool = False) -> list[dict]:
     ]
 
 
-def bills(customer: Customer, *, revealed: bool = False, months: int = 6) -> list[dict]:
-    """The customer's latest bills per line. Amounts are personal data (V2): shown only
-    revealed; masked, the months and plans show that there are bills."""
+def bills(
+    customer: Customer, *, revealed: bool = False, amounts: bool = False, months: int = 6
+) -> list[dict]:
+    """The customer's latest bills per line. Numbers shown whole only revealed; amounts and
+    usage only with `amounts` (V2: the roles that advise on plans from them, or revealed)."""
     rows = []
     for phone in customer.phones.all():
         for b in recent_bills(phone.number, months):
@@ -169,10 +177,8 @@ def bills(customer: Customer, *, revealed: bool = False, months: int = 6) -> lis
                 {
                     "number": phone.number if revealed else mask_phone(phone.number),
                     "month": b.month,
-                    "amount": b.amount if revealed else None,
+                    "amount": b.amount if amounts else None,
                     "plan": b.plan,
-                    "data_mb": b.data_mb if revealed else None,
-                    "voice_minutes": b.voice_minutes if revealed else None,
                 }
             )
     return sorted(rows, key=lambda r: (r["month"], r["number"]), reverse=True)

@@ -103,6 +103,9 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
     user = request.user
     shown = revealed or customer_services.present(customer, user)
     is_revealed = revealed is not None
+    # what the customer spends (bills, their average): shown to the roles that advise on plans
+    # from it (M2) — they see it in the plan advice anyway — and to whoever revealed (V2)
+    sees_bills = is_revealed or user.has_perm(catalog_services.OFFER)
     cases = case_selectors.of_customer(user, customer)
     tickets = queue_selectors.tickets_of(user, customer)
     numbers = [p.number for p in customer.phones.all()]
@@ -153,7 +156,8 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
             ),
             "offers": catalog_selectors.offers_to(customer),
             "recommendation": _recommendation(user, customer),
-            "bills": customer_selectors.bills(customer, revealed=is_revealed),
+            "bills": customer_selectors.bills(customer, revealed=is_revealed, amounts=sees_bills),
+            "sees_bills": sees_bills,
             "consents": customer_selectors.consents(customer),
             "consent_purposes": Consent.Purpose.choices,
             "identifications": [
@@ -165,13 +169,11 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
                 }
                 for i in customer_selectors.identifications(customer)
             ],
-            "id_methods": [
-                (m.value, m.label)
-                for m in Identification.Method
-                if m != Identification.Method.SMS_CODE
-            ],
+            "id_methods": Identification.Method.choices,
             "has_password": bool(customer.service_password),
-            "history": customer_selectors.history(customer, revealed=is_revealed),
+            "history": customer_selectors.history(
+                customer, revealed=is_revealed, amounts=sees_bills
+            ),
             "line_statuses": PhoneNumber.Status.choices,
             "form_messages": form_messages,
             "top_messages": top,
@@ -433,6 +435,8 @@ def customer_edit(request, customer_id):
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in customer_services.PROFILE_KEYS}
         given = {k: v for k, v in data.items() if k not in PERSONAL or v.strip()}
+        if given.get("address") and given.get("region_id") == _stored_text(customer, "region_id"):
+            given.pop("region_id")  # a new address with the region left as it was: its place
         try:
             _c, changes = customer_services.update_customer(
                 request.user,

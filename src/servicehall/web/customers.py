@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,6 +47,7 @@ from servicehall.surveys import selectors as survey_selectors
 
 from .access import page
 from .forms import attempt, error_text, sort_messages, words
+from .names import english
 
 VIEW = "customers.view_customer"
 CHANGE = "customers.change_customer"
@@ -55,8 +58,6 @@ PERSONAL = ("name", "id_number", "address")
 
 
 def _lang() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "zh-hans"
 
 
@@ -82,15 +83,11 @@ def _row(c: Customer) -> dict:
         "id_number": mask_id_number(c.id_number),
         "phones": [mask_phone(p.number) for p in phones[:3]],
         "more_phones": max(len(phones) - 3, 0),
-        "tier": TIER_ZH[c.tier] if not _english() else Tier(c.tier).label,
+        "tier": TIER_ZH[c.tier] if not english() else Tier(c.tier).label,
         "vip": c.is_vip,
         "group": c.get_group_display(),
         "left": c.status == Customer.Status.LEFT,
     }
-
-
-def _english() -> bool:
-    return _lang().startswith("en")
 
 
 @page(VIEW)
@@ -142,7 +139,7 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
                 }
                 for u in customer_selectors.privilege_uses(customer)
             ],
-            "cases": [case_selectors.row(c, _now(), _lang()) for c in cases],
+            "cases": [case_selectors.row(c, timezone.now(), _lang()) for c in cases],
             "complaints": sum(1 for c in cases if c.kind.startswith("complaint")),
             "retention": retention_selectors.for_customer(user, customer),
             "can_retain": user.has_perm("cases.open_case")
@@ -180,12 +177,6 @@ def _detail(request, customer: Customer, *, revealed: dict | None = None, status
         },
         status=status,
     )
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def _recommendation(user, customer: Customer) -> dict | None:
@@ -363,7 +354,7 @@ def _form_fields(customer: Customer | None, data=None) -> list[dict]:
             {
                 "key": f.key,
                 "choices": choices,
-                "label": f.en if _english() else f.zh,
+                "label": f.en if english() else f.zh,
                 "value": value,
                 "masked": masked,
                 "personal": f.key in PERSONAL,

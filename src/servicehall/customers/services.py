@@ -314,6 +314,10 @@ def _check_unique_no(values: dict, customer: Customer | None) -> None:
         )
 
 
+def _required(field: str, zh: str, en: str) -> ServiceError:
+    return ServiceError(CoreCode.REQUIRED, f"请填写{zh}", f"Enter {en}", field=field, status=422)
+
+
 def record_change(customer, user, source: str, fields: dict, note: str = "", *, at=None):
     return CustomerChange.objects.create(
         customer=customer,
@@ -331,12 +335,10 @@ def create_customer(user, data: dict, *, source: str = CustomerChange.Source.PAG
     require_perm(user, "customers.add_customer", "新建客户档案", "create customers")
     values = read_fields(data, PROFILE_KEYS)
     if not values.get("name"):
-        values["name"] = profile.FIELDS["name"].value("", profile.Resolver())  # refused
+        raise _required("name", "姓名", "the name")
     line = read_fields(data, LINE_KEYS)
     if not line.get("number"):
-        raise ServiceError(
-            CoreCode.REQUIRED, "请填写号码", "Enter the number", field="number", status=422
-        )
+        raise _required("number", "号码", "the number")
     _check_membership(None, values)
     _check_unique_no(values, None)
     if values.get("region_id") is None and values.get("address"):
@@ -385,9 +387,7 @@ def update_customer(
     customer = get_customer(user, customer_id)
     values = read_fields(data, PROFILE_KEYS)
     if "name" in values and not values["name"]:
-        raise ServiceError(
-            CoreCode.REQUIRED, "请填写姓名", "Enter the name", field="name", status=422
-        )
+        raise _required("name", "姓名", "the name")
     _check_membership(customer, values)
     _check_unique_no(values, customer)
     if values.get("address") and "region_id" not in values:  # moved: the new address's place
@@ -420,9 +420,7 @@ def save_line(
     customer = get_customer(user, customer_id)
     line = read_fields(data, LINE_KEYS)
     if not line.get("number"):
-        raise ServiceError(
-            CoreCode.REQUIRED, "请填写号码", "Enter the number", field="number", status=422
-        )
+        raise _required("number", "号码", "the number")
     with write_transaction():
         existing = PhoneNumber.objects.select_for_update().filter(number=line["number"]).first()
         if existing is not None and existing.customer_id != customer.pk:
@@ -609,13 +607,13 @@ def anonymise(customer: Customer, *, actor, reason: str) -> bool:
         Identification.objects.filter(customer=customer).delete()
         Consent.objects.filter(customer=customer).delete()
         PrivilegeUse.objects.filter(customer=customer).update(number="", note="")
-        CustomerChange.objects.create(
-            customer=customer,
+        record_change(
+            customer,
+            actor if actor is not None and actor.is_active else None,
+            CustomerChange.Source.SYSTEM,
+            {"anonymised_at": [None, now.isoformat()]},
+            note=reason,
             at=now,
-            by=actor if actor is not None and actor.is_active else None,
-            source=CustomerChange.Source.SYSTEM,
-            fields={"anonymised_at": [None, now.isoformat()]},
-            note=reason[:200],
         )
     return True
 

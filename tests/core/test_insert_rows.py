@@ -1,4 +1,4 @@
-"""core.db.insert_rows: an import's new rows at once (COPY text on PostgreSQL) keep every value
+"""core.db.insert_rows: an import's new rows at once (binary COPY on PostgreSQL) keep every value
 as written — tabs, line ends, backslashes, quotes, NULLs, JSON, dates and times."""
 
 from datetime import date

@@ -9,7 +9,8 @@ empties the value.
 How a file is taken, and why:
 - Rows are checked and written in chunks of CHUNK rows, each chunk its own transaction, with
   the progress reported after each (a page's bar and the CLI's). A province's file of a
-  million customers would otherwise hold the database's write lock for minutes.
+  million customers would otherwise hold the database's write lock for minutes. A chunk's
+  lookups come from indexes (core.db.write_transaction's `by_keys`).
 - A bad row is not imported and is reported (line, column, value, what it should be); the
   good rows are. Customers are independent of one another, unlike a bill file, where the
   whole file is one billing run. A file of nothing but bad rows is refused.
@@ -25,11 +26,13 @@ How a file is taken, and why:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from servicehall.core import tables
@@ -42,7 +45,7 @@ from .models import Customer, CustomerChange, PhoneNumber
 from .services import settle_status
 
 CHUNK = 5000
-# columns with few distinct values, each read once (Reader.value), up to MEMO_SIZE of them
+# columns with few distinct values, each read once (Reader.read), up to MEMO_SIZE of them
 MEMO = {
     "group",
     "tier",
@@ -79,6 +82,9 @@ LINE_DEFAULTS = {
     if f.attname in LINE_VALUES
 }
 NEW_LINE = ["customer_id", "number", "number_rev", "is_primary", *LINE_VALUES]
+# what an import compares with the file, read as plain values
+STORED_CUSTOMER = ("pk", "member_of_id", *CUSTOMER_KEYS)
+STORED_LINE = ("customer_id", *LINE_VALUES)
 TEMPLATE = (
     "客户编号,姓名,证件号码,客户类型,所属客户编号,星级,入网日期,月均消费,客户经理,地址,区域,"
     "号码,账户,套餐,号码状态,开户日期,销号日期\n"
@@ -158,59 +164,73 @@ class Reader:
     customer whose columns differ between their lines)."""
 
     def __init__(self, cols: dict[str, int], result: Result):
-        self.cols = cols
         self.result = result
         self.resolver = profile.Resolver()
+        self.width = max(cols.values()) + 1
+        # (key, position, reader, label, memo or None), for every column but member_of, read
+        # apart; MEMO columns hold few distinct values, each read once (a million rows hold a
+        # few hundred dates and plans): {text: (value, error)}
+        self.plan = [
+            (key, j, self._reader(key), COLUMN_NAMES[key], {} if key in MEMO else None)
+            for key, j in cols.items()
+            if key != "member_of"
+        ]
+        self.line_plan = [p for p in self.plan if p[0] in LINE_COLUMNS]
+        self.no_at = cols["customer_no"]
+        self.member_at = cols.get("member_of")
+        # the customer's cells, in CUSTOMER_COLUMNS order (the same on each of their lines)
+        self.customer_cells = operator.itemgetter(*(cols[k] for k in CUSTOMER_COLUMNS if k in cols))
         self.numbers: dict[str, int] = {}  # number -> its first line
         # customer_no -> (its first line, its cells there, the family or enterprise it names)
         self.customers: dict[str, tuple[int, tuple, str | None]] = {}
-        self.memo: dict[str, dict] = {}
         # customer_no -> (its cells as first read, its values, member_no): a customer's other
         # lines repeat the cells, which are then not read again
         self.parsed: dict[str, tuple] = {}
 
-    def value(self, key: str, text: str):
-        """A cell read (profile.FIELDS); the few values of a column such as the tier, the plan
-        or a date are read once each (a million rows hold a few hundred of them)."""
-        if key not in MEMO:
-            return profile.FIELDS[key].value(text, self.resolver)
-        seen = self.memo.setdefault(key, {})
-        if text not in seen:
-            try:
-                seen[text] = (profile.FIELDS[key].value(text, self.resolver), None)
-            except ServiceError as exc:
-                seen[text] = (None, exc)
-            if len(seen) > MEMO_SIZE:
-                seen.clear()
-        value, error = seen.get(text) or (None, None)
-        if error is not None:
-            raise error
-        return value
+    def _reader(self, key: str) -> Callable:
+        f = profile.FIELDS[key]
+        return getattr(self.resolver, f.read) if isinstance(f.read, str) else f.read
 
     def read(self, line: int, cells: list[str]) -> Row | None:
-        cell = {k: (cells[j] if j < len(cells) else "") for k, j in self.cols.items()}
-        no_text = cell["customer_no"].strip()
-        raw = tuple(cell[k] for k in CUSTOMER_COLUMNS if k in cell)
-        known = self.parsed.get(no_text)
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        raw = self.customer_cells(cells)
+        known = self.parsed.get(cells[self.no_at].strip())
         if known is not None and known[0] == raw:  # another line of a customer already read
-            keys, customer, member_no = LINE_COLUMNS, dict(known[1]), known[2]
+            plan, customer, member_no = self.line_plan, known[1], known[2]
         else:
-            keys, customer, member_no = cell.keys(), None, None
+            plan, customer, member_no = self.plan, None, None
         values: dict = {}
         bad = False
-        for key in keys:
-            if key not in cell or key == "member_of":
+        for key, j, read, label, memo in plan:
+            text = cells[j]
+            if memo is None:
+                try:
+                    values[key] = read(text, key, label)
+                except ServiceError as exc:
+                    self.result.bad(line, key, text, exc.zh, exc.en)
+                    bad = True
                 continue
-            try:
-                values[key] = self.value(key, cell[key])
-            except ServiceError as exc:
-                self.result.bad(line, key, cell[key], exc.zh, exc.en)
+            known_value = memo.get(text)
+            if known_value is None:
+                try:
+                    known_value = (read(text, key, label), None)
+                except ServiceError as exc:
+                    known_value = (None, exc)
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[text] = known_value
+            if known_value[1] is not None:
+                self.result.bad(line, key, text, known_value[1].zh, known_value[1].en)
                 bad = True
-        if customer is None and "member_of" in cell:
+            else:
+                values[key] = known_value[0]
+        if customer is None and self.member_at is not None:
+            text = cells[self.member_at]
             try:
-                member_no = profile.FIELDS["customer_no"].value(cell["member_of"], self.resolver)
+                member_no = profile.FIELDS["customer_no"].value(text, self.resolver)
             except ServiceError as exc:
-                self.result.bad(line, "member_of", cell["member_of"], exc.zh, exc.en)
+                self.result.bad(line, "member_of", text, exc.zh, exc.en)
                 bad = True
         if customer is not None:
             values.update(customer)
@@ -317,7 +337,7 @@ class Writer:
 
     def write(self, rows: list[Row]) -> None:
         now = timezone.now()
-        with write_transaction():
+        with write_transaction(by_keys=True):
             customers = self._customers(rows, now)
             self._lines(rows, customers, now)
 
@@ -340,23 +360,39 @@ class Writer:
         first: dict[str, Row] = {}
         for row in rows:
             first.setdefault(row.customer_no, row)
+        # what is stored, as plain values: most customers of a nightly file are as stored, and
+        # only those that differ are locked and loaded as models (a model for every row was half
+        # of a re-import's time)
         stored = {
-            c.customer_no: c
-            for c in Customer.objects.select_for_update().filter(among("customer_no", first))
+            r[0]: dict(zip(STORED_CUSTOMER, r[1:], strict=True))
+            for r in numbered(first).values_list("customer_no", *STORED_CUSTOMER)
         }
-        new, changed, history = [], [], []
+        new, differing = [], []
         for no, row in first.items():
-            customer = stored.get(no)
-            if customer is None:
+            known = stored.get(no)
+            if known is None:
                 new.append(row)
+            elif no in self.ids:  # an earlier chunk wrote it: the file says the same
                 continue
-            if no in self.ids:  # an earlier chunk wrote it: the file says the same
-                continue
+            elif (row.member_no == "" and known["member_of_id"] is not None) or any(
+                not profile.same(known[k], v) for k, v in row.customer.items()
+            ):
+                differing.append(row)
+            else:
+                self.result.customers_unchanged += 1
+            if known is not None:
+                self.ids[no] = known["pk"]
+        changed, history = [], []
+        locked = (
+            numbered([r.customer_no for r in differing]).select_for_update() if differing else []
+        )
+        for customer in locked:
+            row = first[customer.customer_no]
             values = dict(row.customer)
             if row.member_no == "" and customer.member_of_id is not None:
                 values["member_of"] = None  # the column is there and empty: no longer a member
             changes = profile.diff(customer, values)
-            if not changes:
+            if not changes:  # changed back meanwhile
                 self.result.customers_unchanged += 1
                 continue
             for key, value in values.items():
@@ -389,59 +425,69 @@ class Writer:
         CustomerChange.objects.bulk_create(history, batch_size=1000)
         self.result.customers_created += len(new)
         self.result.customers_updated += len(changed)
-        self.ids.update((no, c.pk) for no, c in stored.items())
         return {no: self.ids[no] for no in first}
 
     def _lines(self, rows: list[Row], customers: dict[str, int], now) -> None:
+        # as for the customers: plain values first, then the lines that differ locked and loaded
         stored = {
-            p.number: p
-            for p in PhoneNumber.objects.select_for_update().filter(
+            r[0]: dict(zip(STORED_LINE, r[1:], strict=True))
+            for r in PhoneNumber.objects.filter(
                 among("number", [r.number for r in rows])
-            )
+            ).values_list("number", *STORED_LINE)
         }
+        new, differing = [], {}
+        for row in rows:
+            customer_id = customers[row.customer_no]
+            known = stored.get(row.number)
+            values = self._line_values(row, known)
+            if known is None:
+                new.append((row, customer_id, values))
+            elif known["customer_id"] != customer_id or any(
+                not profile.same(known[k], v) for k, v in values.items()
+            ):
+                differing[row.number] = (customer_id, values)
+            else:
+                self.result.lines_unchanged += 1
         # customers stored before this chunk may have a primary line already; new ones do not
-        old = {pk for pk in customers.values() if pk not in self.new_ids}
+        old = {pk for _, pk, _ in new if pk not in self.new_ids} | {
+            pk for pk, _ in differing.values()
+        }
         with_primary = (
             set(
-                PhoneNumber.objects.filter(customer_id__in=old, is_primary=True).values_list(
+                PhoneNumber.objects.filter(among("customer_id", old), is_primary=True).values_list(
                     "customer_id", flat=True
                 )
             )
             if old
             else set()
         )
-        new, changed, history = [], [], []
-        for row in rows:
-            customer_id = customers[row.customer_no]
-            values = {("status" if k == "line_status" else k): v for k, v in row.phone.items()}
-            for key in ("account", "plan"):
-                if values.get(key) is None and key in values:
-                    values[key] = ""
-            phone = stored.get(row.number)
-            if values.get("status") == PhoneNumber.Status.CLOSED and not values.get("ended_on"):
-                # closed without a date: when it was first seen closed (a re-import keeps it)
-                kept = phone.ended_on if phone is not None else None
-                values["ended_on"] = kept or timezone.localdate()
-            if phone is None:
-                primary = customer_id not in with_primary
-                with_primary.add(customer_id)
-                line = {**LINE_DEFAULTS, **values}
-                new.append(
-                    (customer_id, row.number, row.number[::-1], primary)
-                    + tuple(line[c] for c in LINE_VALUES)
-                )
-                if values.get("status", PhoneNumber.Status.ACTIVE) != PhoneNumber.Status.ACTIVE:
-                    self.settling.add(customer_id)
-                continue
-            tail = row.number[-4:]
+        lines = []
+        for row, customer_id, values in new:
+            primary = customer_id not in with_primary
+            with_primary.add(customer_id)
+            line = {**LINE_DEFAULTS, **values}
+            lines.append(
+                (customer_id, row.number, row.number[::-1], primary)
+                + tuple(line[c] for c in LINE_VALUES)
+            )
+            if values.get("status", PhoneNumber.Status.ACTIVE) != PhoneNumber.Status.ACTIVE:
+                self.settling.add(customer_id)
+        changed, history = [], []
+        locked = (
+            PhoneNumber.objects.select_for_update().filter(among("number", differing))
+            if differing
+            else []
+        )
+        for phone in locked:
+            customer_id, values = differing[phone.number]
+            tail = phone.number[-4:]
             changes = {
                 f"line:{tail}:{k}": [profile.shown(k, getattr(phone, k)), profile.shown(k, v)]
                 for k, v in values.items()
-                if getattr(phone, k) != v
-                and not (getattr(phone, k) in (None, "") and v in (None, ""))
+                if not profile.same(getattr(phone, k), v)
             }
             moved = phone.customer_id != customer_id
-            if not changes and not moved:
+            if not changes and not moved:  # changed back meanwhile
                 self.result.lines_unchanged += 1
                 continue
             if moved:
@@ -459,7 +505,7 @@ class Writer:
                 self.settling.add(customer_id)
             changed.append(phone)
             history.append(self._change(customer_id, changes, now))
-        insert_rows(PhoneNumber, NEW_LINE, new)
+        insert_rows(PhoneNumber, NEW_LINE, lines)
         if changed:
             PhoneNumber.objects.bulk_update(
                 changed,
@@ -471,8 +517,21 @@ class Writer:
                 batch_size=1000,
             )
         CustomerChange.objects.bulk_create(history, batch_size=1000)
-        self.result.lines_created += len(new)
+        self.result.lines_created += len(lines)
         self.result.lines_updated += len(changed)
+
+    @staticmethod
+    def _line_values(row: Row, known: dict | None) -> dict:
+        """A line's values from the file, as the model's attributes."""
+        values = {("status" if k == "line_status" else k): v for k, v in row.phone.items()}
+        for key in ("account", "plan"):
+            if values.get(key) is None and key in values:
+                values[key] = ""
+        if values.get("status") == PhoneNumber.Status.CLOSED and not values.get("ended_on"):
+            # closed without a date: when it was first seen closed (a re-import keeps it)
+            kept = known["ended_on"] if known is not None else None
+            values["ended_on"] = kept or timezone.localdate()
+        return values
 
     def place_members(self, reader: Reader) -> None:
         """The family or enterprise of each customer whose rows name one, once every row is
@@ -484,14 +543,11 @@ class Writer:
         }
         if not wanted:
             return
-        parents = {
-            c.customer_no: c
-            for c in Customer.objects.filter(among("customer_no", {p for _, p in wanted.values()}))
-        }
+        parents = {c.customer_no: c for c in numbered({p for _, p in wanted.values()})}
         now = timezone.now()
         items = sorted(wanted.items())
         for start in range(0, len(items), CHUNK):
-            with write_transaction():
+            with write_transaction(by_keys=True):
                 part = dict(items[start : start + CHUNK])
                 members = (
                     Customer.objects.select_for_update(of=("self",))
@@ -527,9 +583,9 @@ class Writer:
                         customer.member_of = parent
                         customer.version += 1
                         changed.append(customer)
-                        history.append(self._change(customer.pk, changes, now))
+                        history.append((customer.pk, now, self.user.pk, IMPORT, changes, ""))
                 _set_members(changed)
-                CustomerChange.objects.bulk_create(history, batch_size=1000)
+                insert_rows(CustomerChange, CHANGE_COLUMNS, history)
 
     def settle(self) -> None:
         """`left` for a customer all of whose lines are now closed, `active` again for one with
@@ -541,6 +597,13 @@ class Writer:
                     among("pk", ids[start : start + CHUNK])
                 ):
                     settle_status(customer, self.user, IMPORT)
+
+
+def numbered(numbers) -> QuerySet[Customer]:
+    """The customers of these CRM numbers. `customer_no <> ''` said outright: the unique index
+    on the number leaves out the blank ones, and PostgreSQL uses it only for a query that says
+    so (without it, every lookup of a chunk's numbers read the whole table)."""
+    return Customer.objects.filter(among("customer_no", numbers)).exclude(customer_no="")
 
 
 def _set_members(customers: list[Customer]) -> None:

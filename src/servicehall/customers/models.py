@@ -57,6 +57,7 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="members",
         verbose_name=_("member of"),
+        db_index=False,  # Meta.indexes: only the members, not the million who are none
     )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +66,7 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_customers",
         verbose_name=_("account manager"),
+        db_index=False,  # Meta.indexes: only the customers who have one
     )
     # where they live (V2: shown masked, `masking.mask_address`), placed in a region (P5, E1)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -103,9 +105,21 @@ class Customer(models.Model):
             )
         ]
         # searches by a name's start and an ID's last digits (selectors.search): prefix
-        # searches, which PostgreSQL answers from an index only with the pattern operators
+        # searches, which PostgreSQL answers from an index only with the pattern operators.
+        # A family's members and a manager's customers: partial indexes, since most customers
+        # are neither (every index a new customer enters is time in a million-row import).
         indexes = [
             models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="customer_name"),
+            models.Index(
+                fields=["member_of"],
+                condition=models.Q(member_of__isnull=False),
+                name="customer_members",
+            ),
+            models.Index(
+                fields=["account_manager"],
+                condition=models.Q(account_manager__isnull=False),
+                name="customer_managed",
+            ),
             models.Index(
                 fields=["id_number_rev"], opclasses=["varchar_pattern_ops"], name="customer_id_tail"
             ),
@@ -138,7 +152,9 @@ class PhoneNumber(models.Model):
         CLOSED = "closed", _("Closed")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("number"), max_length=11, unique=True)
+    # unique by a constraint (Meta), not `unique=True`, which on PostgreSQL adds a second,
+    # pattern-operator index that no search uses (a number's end is searched by number_rev)
+    number = models.CharField(_("number"), max_length=11)
     number_rev = models.CharField(max_length=11, blank=True)
     is_primary = models.BooleanField(default=False)
     account = models.CharField(_("account"), max_length=32, blank=True)
@@ -153,6 +169,7 @@ class PhoneNumber(models.Model):
     class Meta:
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
+        constraints = [models.UniqueConstraint(fields=["number"], name="phone_number_unique")]
         indexes = [
             models.Index(
                 fields=["number_rev"], opclasses=["varchar_pattern_ops"], name="phone_tail"
@@ -180,10 +197,19 @@ class CustomerChange(models.Model):
         API = "api", _("API")
         SYSTEM = "system", _("System")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(db_index=True)
+    # read a customer at a time, newest first: one index (customer, at), none on `at` or `by`
+    # alone — no page lists changes by date or by person, and each index is time in an import
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
+    at = models.DateTimeField()
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     source = models.CharField(max_length=8, choices=Source.choices)
     # {field: [before, after]}; a created customer has every field with before null
@@ -194,6 +220,7 @@ class CustomerChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("customer change")
         verbose_name_plural = _("customer changes")
+        indexes = [models.Index(fields=["customer", "at"], name="customer_change_history")]
 
 
 class Identification(models.Model):

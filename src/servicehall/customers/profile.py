@@ -124,7 +124,7 @@ def _customer_no(value: str, field: str, label) -> str:
 
 
 def _id_number(value: str, field: str, label) -> str:
-    value = re.sub(r"\s", "", value or "").upper()
+    value = "".join((value or "").split()).upper()
     if value and not (id_number_ok(value) or credit_code_ok(value)):
         raise _bad(
             CoreCode.INVALID_INPUT,
@@ -163,7 +163,7 @@ def _money(value: str, field: str, label) -> Decimal | None:
 
 
 def _phone(value: str, field: str, label) -> str:
-    number = re.sub(r"[\s\-()]", "", value or "")
+    number = value if value.isdigit() else re.sub(r"[\s\-()]", "", value or "")
     if number.startswith("+86"):
         number = number[3:]
     if not MOBILE_RE.match(number):
@@ -358,6 +358,11 @@ def shown(key: str, value) -> str | None:
     return str(value)
 
 
+def same(old, new) -> bool:
+    """Whether a stored value and a new one are the same (nothing and empty text alike)."""
+    return old == new or (old in (None, "") and new in (None, ""))
+
+
 def diff(customer: Customer, values: dict) -> dict[str, list]:
     """{field: [before, after]} for each value that differs from what the customer has."""
     changes: dict[str, list] = {}
@@ -368,7 +373,7 @@ def diff(customer: Customer, values: dict) -> dict[str, list]:
             new_key = new.pk if isinstance(new, Customer) else new
             if old_key == new_key:
                 continue
-        elif old == new or (old in (None, "") and new in (None, "")):
+        elif same(old, new):
             continue
         changes[key] = [shown(key, old), shown(key, new)]
     return changes

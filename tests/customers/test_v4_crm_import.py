@@ -113,3 +113,9 @@ def test_v4_only_the_roles_that_import_may(db):
     with pytest.raises(ServiceError) as e:
         run(clerk, csv(*GOOD))
     assert e.value.status == 403
+
+
+def test_v4_the_template_offered_for_download_imports_as_it_is(importer):
+    """The imports page offers crm.TEMPLATE as the file to fill in: its example row is good."""
+    result = run(importer, crm.TEMPLATE.encode())
+    assert (result["bad_rows"], result["customers_created"], result["lines_created"]) == (0, 1, 1)

@@ -34,11 +34,16 @@ from datetime import date
 from servicehall.core import tables, validate
 from servicehall.core.errors import ServiceError
 
-from .waits import RATE_WINDOW_S, QueueState, estimate_seconds, naive_seconds
+from .waits import (
+    LAST_WAIT_MAX_AGE_S,
+    RATE_WINDOW_S,
+    RECENT_OUTCOMES,
+    RECENT_SERVICES,
+    QueueState,
+    estimate_seconds,
+    naive_seconds,
+)
 
-RECENT_SERVICES = 30  # as the kiosk: the mean of the last services finished
-RECENT_OUTCOMES = 200  # the abandonment share is over this many queue exits
-LAST_WAIT_MAX_AGE_S = 3600.0  # an older "last wait" says nothing of now
 HIGH_PRIORITY = 2
 
 COLUMNS = ("priority", "date", "q_start", "q_time", "outcome", "ser_start", "ser_time")

@@ -12,13 +12,15 @@ The model, in three steps (README "Honest waits"):
 2. **How many will really be served before you.** The people ahead by the calling rule (a
    higher-priority customer who comes later goes ahead: the caller counts them as they arrive),
    less the share of recent waiters who gave up before being served — those ahead who abandon
-   shorten your wait. Plus half a person: whoever is in service is on average half done.
-   `queue_s` = that number ÷ the rate.
+   shorten your wait. Plus half a person when every server is busy: whoever is in service is
+   on average half done. `queue_s` = that number ÷ the rate.
 3. **A calibration on what really happened.** The estimate is INTERCEPT_S + QUEUE_WEIGHT ×
    queue_s + LES_WEIGHT × the wait of the last customer called ("last to enter service": the
    queue's own recent experience; queue_s stands in when nobody was called lately). The three
    constants are the least-absolute-error fit on the first four days of the bank call centre's
-   week 1 (days 5–7 checked, README). Nobody ahead and a counter free: 0.
+   week 1 (days 5–7 checked, README). They were learnt where the pace was observed, so they
+   apply only then; at the start of a day (the counters' rate) the estimate is queue_s itself.
+   Nobody ahead and a counter free: 0.
 
 `naive_seconds` is the estimate before this one (people ahead × mean service ÷ busy servers), kept
 to measure against.
@@ -30,6 +32,9 @@ from dataclasses import dataclass
 
 RATE_WINDOW_S = 1800.0  # services started in the last half hour give the line's pace
 MIN_STARTS = 10  # fewer starts than this in the window: the counters' own rate instead
+RECENT_SERVICES = 30  # the mean service time is over the last this many services finished
+RECENT_OUTCOMES = 200  # the abandonment share is over the last this many who left the line
+LAST_WAIT_MAX_AGE_S = 3600.0  # an older "last wait" says nothing of now
 INTERCEPT_S = 9.5
 QUEUE_WEIGHT = 1.1
 LES_WEIGHT = 0.19
@@ -48,25 +53,30 @@ class QueueState:
     last_wait_s: float | None = None  # the wait of the last customer called, if lately
 
 
-def service_rate(state: QueueState) -> float | None:
-    """People served per second, None when no server takes this line."""
+def service_rate(state: QueueState) -> tuple[float, bool] | None:
+    """People served per second, and whether that pace was observed (enough services started
+    lately) rather than taken from the counters; None when no server takes this line."""
     if state.recent_starts >= MIN_STARTS:
-        return state.recent_starts / RATE_WINDOW_S
+        return state.recent_starts / RATE_WINDOW_S, True
     if state.servers <= 0 or state.mean_service_s <= 0:
         return None
-    return state.servers / state.mean_service_s
+    return state.servers / state.mean_service_s, False
 
 
 def estimate_seconds(state: QueueState) -> float | None:
     """The expected wait in seconds of a customer joining the line in `state`; None when no
     server takes this line now (the kiosk says so rather than guess)."""
-    rate = service_rate(state)
-    if rate is None:
+    pace = service_rate(state)
+    if pace is None:
         return None
-    if state.ahead == 0 and state.busy < state.servers:
+    rate, observed = pace
+    all_busy = state.busy >= state.servers
+    if state.ahead == 0 and not all_busy:
         return 0.0  # a counter is free and nobody is before you
     share = min(max(state.abandon_share, 0.0), 1.0)
-    queue_s = (state.ahead * (1.0 - share) + 0.5) / rate
+    queue_s = (state.ahead * (1.0 - share) + (0.5 if all_busy else 0.0)) / rate
+    if not observed:
+        return queue_s  # the calibration was learnt on an observed pace only
     les = state.last_wait_s if state.last_wait_s is not None else queue_s
     return max(0.0, INTERCEPT_S + QUEUE_WEIGHT * queue_s + LES_WEIGHT * les)
 

@@ -2,19 +2,22 @@
 (`waits.estimate_seconds`), each estimate compared with the wait that really followed (Q1).
 
 The file is the bank call centre's format (../shared/data/README.md), read through core.tables:
-one row per call with `priority` (2 high, 0/1 ordinary), `date`, `q_start`, `q_time`, `outcome`
+one row per call with `priority` (2 high, 1 and 0 ordinary), `date`, `q_start`, `q_time`, `outcome`
 (AGENT served, HANG abandoned, PHANTOM), `ser_start`, `ser_time`. A call queued when its
 `q_start` is not 0:00:00.
 
 For each call that queued, at its `q_start`, the state is built from what was known then only:
 - busy servers: the calls in service at that instant (the staffing is not in the file, so the
   busy agents are the servers);
-- ahead: the calls queued and not yet out, a server taking high priority first then arrival;
+- ahead: the calls queued and not yet out that a server takes first: a higher priority, then
+  the earlier arrival (the file's own order: priority 1 calls are served before 0 ones, though
+  both are "ordinary");
 - recent service times: the last RECENT_SERVICES services finished before that instant;
 - the pace: services started in the last half hour;
 - abandonment: the share of the last RECENT_OUTCOMES queued calls out of the queue before that
   instant that left without being served (HANG or PHANTOM);
-- the last wait: the wait of the last queued call to reach an agent (within LAST_WAIT_MAX_AGE_S).
+- the last wait: the wait of the last call of the same priority to reach an agent (of any
+  priority when none has yet), within LAST_WAIT_MAX_AGE_S.
 
 Scored: the served calls (AGENT), against their real wait `q_time`. An abandoned call has no real
 wait to compare with — it left before its turn, so how long it would have waited is not known —
@@ -44,8 +47,6 @@ from .waits import (
     naive_seconds,
 )
 
-HIGH_PRIORITY = 2
-
 COLUMNS = ("priority", "date", "q_start", "q_time", "outcome", "ser_start", "ser_time")
 NAMES = {
     "priority": ("优先级 priority", "priority"),
@@ -66,7 +67,7 @@ class Call:
     queued_at: float | None  # seconds since 0001-01-01; None: never queued
     wait_s: int
     served: bool
-    high: bool
+    priority: int  # a server takes the highest first
     service_start: float | None
     service_s: int
 
@@ -140,7 +141,7 @@ def read_calls(path: str) -> list[Call]:
                     queued_at=queued_at,
                     wait_s=_number(row, cols, "q_time", line),
                     served=served,
-                    high=_number(row, cols, "priority", line) >= HIGH_PRIORITY,
+                    priority=_number(row, cols, "priority", line),
                     service_start=service_start,
                     service_s=_number(row, cols, "ser_time", line) if served else 0,
                 )
@@ -164,7 +165,7 @@ def states(calls: list[Call]) -> Iterator[tuple[Call, QueueState]]:
     starts: deque[float] = deque()  # service starts in the last RATE_WINDOW_S
     service_times: deque[int] = deque(maxlen=RECENT_SERVICES)
     outcomes: deque[int] = deque(maxlen=RECENT_OUTCOMES)  # 1: left unserved
-    last_wait: tuple[int, float] | None = None
+    last_wait: dict[int | None, tuple[int, float]] = {}  # by priority; None: any
     waiting: list[Call] = []
     for call in queued:
         now = call.queued_at
@@ -186,10 +187,11 @@ def states(calls: list[Call]) -> Iterator[tuple[Call, QueueState]]:
             out = by_exit[next_exit]
             outcomes.append(0 if out.served else 1)
             if out.served:
-                last_wait = (out.wait_s, out.queued_at + out.wait_s)
+                last_wait[out.priority] = last_wait[None] = (out.wait_s, out.queued_at + out.wait_s)
             next_exit += 1
         waiting = [w for w in waiting if w.queued_at + w.wait_s > now]
-        ahead = sum(1 for w in waiting if w.high or not call.high)
+        ahead = sum(1 for w in waiting if w.priority >= call.priority)
+        last = last_wait.get(call.priority) or last_wait.get(None)
         busy = len(in_service)
         yield (
             call,
@@ -200,11 +202,7 @@ def states(calls: list[Call]) -> Iterator[tuple[Call, QueueState]]:
                 mean_service_s=(sum(service_times) / len(service_times) if service_times else 0.0),
                 recent_starts=len(starts),
                 abandon_share=sum(outcomes) / len(outcomes) if outcomes else 0.0,
-                last_wait_s=(
-                    last_wait[0]
-                    if last_wait and now - last_wait[1] <= LAST_WAIT_MAX_AGE_S
-                    else None
-                ),
+                last_wait_s=last[0] if last and now - last[1] <= LAST_WAIT_MAX_AGE_S else None,
             ),
         )
         waiting.append(call)

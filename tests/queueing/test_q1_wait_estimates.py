@@ -182,4 +182,4 @@ def test_q1_estimate_beats_the_naive_one_on_the_real_week():
     assert week["mae_s"] <= 0.85 * week["naive"]["mae_s"]
     assert week["within_50pct"] > week["naive"]["within_50pct"]
     held_out = replay(calls, first=date(2010, 8, 5))
-    assert held_out["mae_s"] < 0.92 * held_out["naive"]["mae_s"]
+    assert held_out["mae_s"] <= 0.88 * held_out["naive"]["mae_s"]

@@ -9,8 +9,10 @@ The model, in three steps (README "Honest waits"):
    RATE_WINDOW_S when at least MIN_STARTS were (that rate already holds the counters really open,
    breaks, wrap-up work between customers and the hour's pace), otherwise the open counters ÷ the
    mean service time.
-2. **How many will really be served before you.** The people ahead by the calling rule (a
-   higher-priority customer who comes later goes ahead: the caller counts them as they arrive),
+2. **How many will really be served before you.** The people ahead by the calling rule (the
+   caller counts whoever goes first now; those who come later with a higher priority and
+   overtake are not foreseen — slowing the pace by their arrival rate made the estimate worse
+   on the bank's calls),
    less the share of recent waiters who gave up before being served — those ahead who abandon
    shorten your wait. Plus half a person when every server is busy: whoever is in service is
    on average half done. `queue_s` = that number ÷ the rate.

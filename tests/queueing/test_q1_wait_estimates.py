@@ -2,6 +2,7 @@
 of a real queue's calls without peeking at the future, and `servicehall eval waits`."""
 
 import json
+import math
 import subprocess
 import sys
 from datetime import date
@@ -183,3 +184,29 @@ def test_q1_estimate_beats_the_naive_one_on_the_real_week():
     assert week["within_50pct"] > week["naive"]["within_50pct"]
     held_out = replay(calls, first=date(2010, 8, 5))
     assert held_out["mae_s"] <= 0.88 * held_out["naive"]["mae_s"]
+
+
+# ---------------------------------------------------------------- the kiosk uses the same core
+
+
+def test_q1_kiosk_estimate_is_the_core_on_the_halls_state(hall, device):
+    """The kiosk's minutes are `waits.estimate_seconds` of the line's state: one counter busy,
+    4 payment tickets ahead (3 min each), nobody left yet; then two ahead cancel — 2 ahead, and
+    2 of the 3 out of the line left unserved, so the rest are expected to thin out too."""
+    from servicehall.queueing import selectors, services
+    from servicehall.queueing.models import Ticket
+    from tests.factories import counter, make_staff
+
+    staff = make_staff("clerk", hall)
+    c = counter(hall, "2号窗口")  # business + payment
+    services.sign_in(staff, c)
+    tickets = [services.issue_ticket(device, hall, "payment") for _ in range(6)]
+    services.call_next(staff, c)  # the counter is busy with the first
+    last = tickets[-1]
+    before = selectors.estimate_wait(last)
+    full = QueueState(ahead=4, servers=1, busy=1, mean_service_s=180)
+    assert before.ahead == 4 and before.minutes == math.ceil(estimate_seconds(full) / 60) == 14
+    Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[2].pk]).update(status="cancelled")
+    after = selectors.estimate_wait(last)
+    thinned = QueueState(ahead=2, servers=1, busy=1, mean_service_s=180, abandon_share=2 / 3)
+    assert after.ahead == 2 and after.minutes == math.ceil(estimate_seconds(thinned) / 60) == 4

@@ -205,7 +205,7 @@ def waiting_by_type(hall: Hall) -> list[dict]:
 
 def _line_history(hall_id: int, area: str, service_type_id: int, today, now: datetime) -> dict:
     """What the wait estimate learns from a line's day so far (waits.QueueState): how many were
-    called in the last half hour, the share of those out of the line who left uncalled
+    called in the last half hour, the share of those out of the line who left unserved
     (cancelled, or a no-show), and the wait of the last one called within the hour."""
     line = Ticket.objects.filter(hall_id=hall_id, day=today, area=area)
     if area == Ticket.Area.MAIN:

@@ -12,9 +12,8 @@ The model, in three steps (README "Honest waits"):
 2. **How many will really be served before you.** The people ahead by the calling rule (the
    caller counts whoever goes first now; those who come later with a higher priority and
    overtake are not foreseen — slowing the pace by their arrival rate made the estimate worse
-   on the bank's calls),
-   less the share of recent waiters who gave up before being served — those ahead who abandon
-   shorten your wait. Plus half a person when every server is busy: whoever is in service is
+   on the bank's calls), less the share of recent waiters who gave up before being served —
+   those ahead who abandon shorten your wait. Plus half a person when every server is busy: whoever is in service is
    on average half done. `queue_s` = that number ÷ the rate.
 3. **A calibration on what really happened.** The estimate is INTERCEPT_S + QUEUE_WEIGHT ×
    queue_s + LES_WEIGHT × the wait of the last customer called ("last to enter service": the
@@ -57,7 +56,8 @@ class QueueState:
 
 def service_rate(state: QueueState) -> tuple[float, bool] | None:
     """People served per second, and whether that pace was observed (enough services started
-    lately) rather than taken from the counters; None when no server takes this line."""
+    lately) rather than taken from the counters; None when no server takes this line and none
+    has lately."""
     if state.recent_starts >= MIN_STARTS:
         return state.recent_starts / RATE_WINDOW_S, True
     if state.servers <= 0 or state.mean_service_s <= 0:
@@ -67,7 +67,8 @@ def service_rate(state: QueueState) -> tuple[float, bool] | None:
 
 def estimate_seconds(state: QueueState) -> float | None:
     """The expected wait in seconds of a customer joining the line in `state`; None when no
-    server takes this line now (the kiosk says so rather than guess)."""
+    server takes this line (the kiosk says so rather than guess; it asks only with a counter
+    open)."""
     pace = service_rate(state)
     if pace is None:
         return None

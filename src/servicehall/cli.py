@@ -130,6 +130,35 @@ def purge_command(dry_run: bool, as_json: bool) -> None:
             print(f"    kept {k['item']} ×{k['count']}: {k['zh']} / {k['en']}")
 
 
+def waits_command(path: str, first: str | None, last: str | None) -> None:
+    """`servicehall eval waits`: one JSON line of the estimate's and the naive estimate's
+    errors on a real queue (queueing/wait_replay.py); progress on stderr."""
+    import json
+
+    from servicehall.core import validate
+    from servicehall.core.errors import ServiceError
+    from servicehall.queueing.wait_replay import read_calls, replay
+
+    try:
+        days = [
+            validate.calendar_date(v, f) if v else None
+            for v, f in ((first, "--from"), (last, "--to"))
+        ]
+    except ServiceError as exc:
+        refuse(f"{exc.field}：{exc.zh}", f"{exc.field}: {exc.en}")
+    try:
+        calls = read_calls(path)
+    except (ServiceError, OSError) as exc:
+        refuse_error(exc, path)
+    print(f"{len(calls)} calls read", file=sys.stderr, flush=True)
+
+    def progress(done: int, total: int) -> None:
+        print(f"… {done}/{total}", file=sys.stderr, flush=True)
+
+    report = replay(calls, first=days[0], last=days[1], progress=progress)
+    print(json.dumps(report, ensure_ascii=False))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="servicehall", description="ServiceHall 营业厅客户服务系统"
@@ -231,6 +260,13 @@ def main(argv: list[str] | None = None) -> None:
         help="labelled questions (JSONL) to learn from; default: *.jsonl in --kb "
         "(the questions answered are never learnt from)",
     )
+    ew = ev_sub.add_parser(
+        "waits",
+        help="replay a real queue (bank call-centre CSV/xlsx) through the kiosk's wait estimate",
+    )
+    ew.add_argument("--input", required=True, help="calls in the bank format (see README)")
+    ew.add_argument("--from", dest="first", help="score calls queued from this date (YYYY-MM-DD)")
+    ew.add_argument("--to", dest="last", help="score calls queued up to this date, inclusive")
     ea = ev_sub.add_parser(
         "assistant",
         help="the whole assistant: labelled and out-of-scope questions through the chat's reply path",
@@ -482,6 +518,8 @@ def main(argv: list[str] | None = None) -> None:
             warm_up_days=warm_up,
         ):
             print(json.dumps(alert.as_dict(), ensure_ascii=False))
+    elif args.cmd == "eval" and args.what == "waits":
+        waits_command(args.input, args.first, args.last)
     elif args.cmd == "eval":
         from servicehall.knowledge.evaluation import run_assistant, run_kbqa
 

@@ -30,12 +30,11 @@ from servicehall.org import hours
 from servicehall.org.models import Counter, Hall, ServiceType, staff_name
 from servicehall.org.roles import in_halls
 
-from . import booking, rules
+from . import booking, rules, waits
 from .errors import Code
 from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
 
 S = Ticket.Status
-RECENT_SERVICES = 30  # how many finished services the wait estimate averages over
 MIN_TIMED = 5  # below this many timed services today the service type's expected time is blended in
 
 
@@ -60,7 +59,7 @@ def _mean_service_minutes(hall: Hall, service_type) -> float:
             first_called_at__isnull=False,
         )
         .order_by("-finished_at")
-        .values_list("first_called_at", "finished_at")[:RECENT_SERVICES]
+        .values_list("first_called_at", "finished_at")[: waits.RECENT_SERVICES]
     )
     expected = float(service_type.expected_minutes)
     if not rows:
@@ -204,11 +203,43 @@ def waiting_by_type(hall: Hall) -> list[dict]:
     ]
 
 
+def _line_history(hall_id: int, area: str, service_type_id: int, today, now: datetime) -> dict:
+    """What the wait estimate learns from a line's day so far (waits.QueueState): how many were
+    called in the last half hour, the share of those out of the line who left unserved
+    (cancelled, or a no-show), and the wait of the last one called within the hour."""
+    line = Ticket.objects.filter(hall_id=hall_id, day=today, area=area)
+    if area == Ticket.Area.MAIN:
+        line = line.filter(service_type_id=service_type_id)
+    window = timedelta(seconds=waits.RATE_WINDOW_S)
+    starts = line.filter(first_called_at__gt=now - window, first_called_at__lte=now).count()
+    gone = list(
+        line.exclude(status__in=(S.WAITING, S.NOT_SERVED))
+        .order_by("-pk")
+        .values_list("status", flat=True)[: waits.RECENT_OUTCOMES]
+    )
+    left = sum(1 for status in gone if status in (S.NO_SHOW, S.CANCELLED))
+    last = (
+        line.filter(
+            first_called_at__gt=now - timedelta(seconds=waits.LAST_WAIT_MAX_AGE_S),
+            first_called_at__lte=now,
+        )
+        .order_by("-first_called_at")
+        .values_list("issued_at", "first_called_at")
+        .first()
+    )
+    return {
+        "recent_starts": starts,
+        "abandon_share": left / len(gone) if gone else 0.0,
+        "last_wait_s": max((last[1] - last[0]).total_seconds(), 0.0) if last else None,
+    }
+
+
 def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
-    """People ahead of `ticket` by the calling rule, and the minutes that takes with the counters
-    open now: ahead × mean service time ÷ the counters' share serving this type, plus half a
-    service when every such counter is busy. Counters serving several types count in proportion
-    to how much of their waiting line is this type."""
+    """People ahead of `ticket` by the calling rule, and the minutes that takes: the line's state
+    read here (the counters open for it, their share, who is busy, recent service times, the
+    line's pace, abandonment and last wait) and estimated by `waits.estimate_seconds`, the one
+    estimate `servicehall eval waits` measures on a real queue. Counters serving several types
+    count in proportion to how much of their waiting line is this type."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     policy = rules.policy_for(ticket.hall)
@@ -246,8 +277,15 @@ def estimate_wait(ticket: Ticket, now: datetime | None = None) -> WaitEstimate:
     busy = Ticket.objects.filter(
         counter__in=counters, day=today, status__in=(S.CALLED, S.SERVING)
     ).count()
-    residual = mean / 2 if busy >= len(counters) else 0.0
-    minutes = math.ceil(ahead * mean / capacity + residual) if (ahead or residual) else 0
+    state = waits.QueueState(
+        ahead=ahead,
+        servers=capacity,
+        busy=busy,
+        mean_service_s=mean * 60,
+        **_line_history(ticket.hall_id, ticket.area, ticket.service_type_id, today, now),
+    )
+    seconds = waits.estimate_seconds(state)
+    minutes = None if seconds is None else math.ceil(seconds / 60)
     return WaitEstimate(ahead, minutes, round(capacity, 2), round(mean, 2))
 
 

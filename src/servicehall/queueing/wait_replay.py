@@ -1,0 +1,263 @@
+"""`servicehall eval waits`: a real queue's calls replayed through the kiosk's wait estimate
+(`waits.estimate_seconds`), each estimate compared with the wait that really followed (Q1).
+
+The file is the bank call centre's format (../shared/data/README.md), read through core.tables:
+one row per call with `priority` (2 high, 1 and 0 ordinary), `date`, `q_start`, `q_time`, `outcome`
+(AGENT served, HANG abandoned, PHANTOM), `ser_start`, `ser_time`. A call queued when its
+`q_start` is not 0:00:00.
+
+For each call that queued, at its `q_start`, the state is built from what was known then only:
+- busy servers: the calls in service at that instant (the staffing is not in the file, so the
+  busy agents are the servers);
+- ahead: the calls queued and not yet out that a server takes first: a higher priority, then
+  the earlier arrival (the file's own order: priority 1 calls are served before 0 ones, though
+  both are "ordinary");
+- recent service times: the last RECENT_SERVICES services finished before that instant;
+- the pace: services started in the last half hour;
+- abandonment: the share of the last RECENT_OUTCOMES queued calls out of the queue before that
+  instant that left without being served (HANG or PHANTOM);
+- the last wait: the wait of the last call of the same priority to reach an agent (of any
+  priority when none has yet), within LAST_WAIT_MAX_AGE_S.
+
+Scored: the served calls (AGENT), against their real wait `q_time`. An abandoned call has no real
+wait to compare with — it left before its turn, so how long it would have waited is not known —
+and is not scored (`abandoned` counts them); abandonment still shapes every estimate through the
+share above, as abandoners ahead of you shorten your wait.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from servicehall.core import tables, validate
+from servicehall.core.errors import ServiceError
+
+from .waits import (
+    LAST_WAIT_MAX_AGE_S,
+    RATE_WINDOW_S,
+    RECENT_OUTCOMES,
+    RECENT_SERVICES,
+    QueueState,
+    estimate_seconds,
+    naive_seconds,
+)
+
+COLUMNS = ("priority", "date", "q_start", "q_time", "outcome", "ser_start", "ser_time")
+NAMES = {
+    "priority": ("优先级 priority", "priority"),
+    "date": ("日期 date", "date"),
+    "q_start": ("排队开始 q_start", "q_start"),
+    "q_time": ("排队时长 q_time", "q_time"),
+    "outcome": ("结果 outcome", "outcome"),
+    "ser_start": ("服务开始 ser_start", "ser_start"),
+    "ser_time": ("服务时长 ser_time", "ser_time"),
+}
+OUTCOMES = {"AGENT", "HANG", "PHANTOM"}
+
+
+@dataclass(frozen=True)
+class Call:
+    line: int  # in the file
+    day: date
+    queued_at: float | None  # seconds since 0001-01-01; None: never queued
+    wait_s: int
+    served: bool
+    priority: int  # a server takes the highest first
+    service_start: float | None
+    service_s: int
+
+
+def _clock(value: str, column: str, line: int) -> int:
+    """H:MM:SS as seconds of the day."""
+    parts = value.split(":")
+    if len(parts) == 3 and all(p.isdigit() and len(p) <= 2 for p in parts):
+        h, m, s = (int(p) for p in parts)
+        if h < 24 and m < 60 and s < 60:
+            return h * 3600 + m * 60 + s
+    raise tables.bad_file(
+        f"“{NAMES[column][0]}”列的“{value[:20]}”不是时刻（应为 10:01:51）",
+        f"{column} '{value[:20]}' is not a time of day (like 10:01:51)",
+        line,
+    )
+
+
+def _cell(row: list[str], cols: dict[str, int], column: str) -> str:
+    j = cols[column]
+    return row[j].strip() if j < len(row) else ""
+
+
+def _number(row, cols, column: str, line: int) -> int:
+    try:
+        value = validate.whole_number(_cell(row, cols, column), column)
+    except ServiceError as exc:
+        raise tables.bad_file(
+            f"“{NAMES[column][0]}”列：{exc.zh}", f"{column}: {exc.en}", line
+        ) from None
+    if value is None:
+        raise tables.bad_file(f"“{NAMES[column][0]}”列为空", f"{column} is empty", line)
+    return value
+
+
+def read_calls(path: str) -> list[Call]:
+    """The calls of a bank-format CSV or Excel file; a missing column or a bad cell refuses the
+    file (ServiceError naming the column, and the line for a cell)."""
+    with open(path, "rb") as raw:
+        header_line, header, rows, _ = tables.open_table(raw, path, None)
+        cols = tables.columns(header, header_line, {c: {c} for c in COLUMNS}, NAMES)
+        calls = []
+        for line, row in rows:
+            outcome = _cell(row, cols, "outcome").upper()
+            if outcome not in OUTCOMES:
+                raise tables.bad_file(
+                    f"“{NAMES['outcome'][0]}”列应为 AGENT、HANG 或 PHANTOM",
+                    "outcome must be AGENT, HANG or PHANTOM",
+                    line,
+                )
+            try:
+                day = validate.calendar_date(_cell(row, cols, "date"), "date")
+            except ServiceError as exc:
+                raise tables.bad_file(
+                    f"“{NAMES['date'][0]}”列：{exc.zh}", f"date: {exc.en}", line
+                ) from None
+            if day is None:
+                raise tables.bad_file(f"“{NAMES['date'][0]}”列为空", "date is empty", line)
+            base = day.toordinal() * 86400.0
+            q_start = _clock(_cell(row, cols, "q_start"), "q_start", line)
+            ser_start = _clock(_cell(row, cols, "ser_start"), "ser_start", line)
+            served = outcome == "AGENT" and ser_start > 0
+            queued_at = base + q_start if q_start else None
+            service_start = base + ser_start if served else None
+            if served and queued_at is not None and service_start < queued_at:
+                service_start += 86400  # served after midnight
+            calls.append(
+                Call(
+                    line=line,
+                    day=day,
+                    queued_at=queued_at,
+                    wait_s=_number(row, cols, "q_time", line),
+                    served=served,
+                    priority=_number(row, cols, "priority", line),
+                    service_start=service_start,
+                    service_s=_number(row, cols, "ser_time", line) if served else 0,
+                )
+            )
+    return calls
+
+
+def states(calls: list[Call]) -> Iterator[tuple[Call, QueueState]]:
+    """Each queued call with the queue's state at the moment it queued, from the calls before
+    it only (module docstring), in the order they queued."""
+    queued = sorted((c for c in calls if c.queued_at is not None), key=lambda c: c.queued_at)
+    services = sorted(
+        (c.service_start, c.service_start + c.service_s, c.service_s)
+        for c in calls
+        if c.service_start is not None
+    )
+    by_end = sorted(services, key=lambda s: s[1])
+    by_exit = sorted(queued, key=lambda c: c.queued_at + c.wait_s)
+    next_start = next_end = next_exit = 0
+    in_service: list[float] = []  # ends of the services going on
+    starts: deque[float] = deque()  # service starts in the last RATE_WINDOW_S
+    service_times: deque[int] = deque(maxlen=RECENT_SERVICES)
+    outcomes: deque[int] = deque(maxlen=RECENT_OUTCOMES)  # 1: left unserved
+    last_wait: dict[int | None, tuple[int, float]] = {}  # by priority; None: any
+    waiting: list[Call] = []
+    for call in queued:
+        now = call.queued_at
+        while next_start < len(services) and services[next_start][0] <= now:
+            heapq.heappush(in_service, services[next_start][1])
+            starts.append(services[next_start][0])
+            next_start += 1
+        while in_service and in_service[0] <= now:
+            heapq.heappop(in_service)
+        while starts and starts[0] <= now - RATE_WINDOW_S:
+            starts.popleft()
+        while next_end < len(by_end) and by_end[next_end][1] <= now:
+            service_times.append(by_end[next_end][2])
+            next_end += 1
+        while (
+            next_exit < len(by_exit)
+            and by_exit[next_exit].queued_at + by_exit[next_exit].wait_s <= now
+        ):
+            out = by_exit[next_exit]
+            outcomes.append(0 if out.served else 1)
+            if out.served:
+                last_wait[out.priority] = last_wait[None] = (out.wait_s, out.queued_at + out.wait_s)
+            next_exit += 1
+        waiting = [w for w in waiting if w.queued_at + w.wait_s > now]
+        ahead = sum(1 for w in waiting if w.priority >= call.priority)
+        last = last_wait.get(call.priority) or last_wait.get(None)
+        busy = len(in_service)
+        yield (
+            call,
+            QueueState(
+                ahead=ahead,
+                servers=busy,
+                busy=busy,
+                mean_service_s=(sum(service_times) / len(service_times) if service_times else 0.0),
+                recent_starts=len(starts),
+                abandon_share=sum(outcomes) / len(outcomes) if outcomes else 0.0,
+                last_wait_s=last[0] if last and now - last[1] <= LAST_WAIT_MAX_AGE_S else None,
+            ),
+        )
+        waiting.append(call)
+
+
+def _scores(errors: list[float], waits: list[int]) -> dict:
+    if not errors:
+        return {"mae_s": None, "p90_abs_error_s": None, "within_50pct": None}
+    ranked = sorted(errors)
+    p90 = ranked[min(len(ranked) - 1, math.ceil(0.9 * len(ranked)) - 1)]
+    within = sum(1 for e, w in zip(errors, waits, strict=True) if e <= max(0.5 * w, 30.0))
+    return {
+        "mae_s": round(sum(errors) / len(errors), 1),
+        "p90_abs_error_s": round(p90, 1),
+        "within_50pct": round(within / len(errors), 3),
+    }
+
+
+def replay(
+    calls: list[Call],
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """The estimate's and the naive estimate's errors on the served calls (those queued from
+    `first` to `last` when given; the state is always built from every earlier call).
+    `within_50pct`: the share of estimates off by at most half the real wait (30 s for waits
+    under a minute). Mean service unknown (the first calls of the file): the naive estimate
+    uses the kiosk's fallback, this estimate's own rate."""
+    errors: list[float] = []
+    naive: list[float] = []
+    waits: list[int] = []
+    abandoned = total = 0
+    n = sum(1 for c in calls if c.queued_at is not None)
+    for done, (call, state) in enumerate(states(calls), 1):
+        if progress and done % 2000 == 0:
+            progress(done, n)
+        if (first and call.day < first) or (last and call.day > last):
+            continue
+        total += 1
+        if not call.served:
+            abandoned += 1
+            continue
+        estimate = estimate_seconds(state)
+        errors.append(abs((estimate if estimate is not None else 0.0) - call.wait_s))
+        naive.append(
+            abs(naive_seconds(state.ahead, state.mean_service_s, state.busy) - call.wait_s)
+        )
+        waits.append(call.wait_s)
+    return {
+        "calls": len(errors),
+        "queued": total,
+        "abandoned": abandoned,
+        "mean_wait_s": round(sum(waits) / len(waits), 1) if waits else None,
+        **_scores(errors, waits),
+        "naive": _scores(naive, waits),
+    }

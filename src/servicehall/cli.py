@@ -1,5 +1,5 @@
 """`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence,
-import-kb, import-articles, recommend, token, purge, audit verify, and Django's own commands
+import-kb, import-articles, recommend, token, purge, audit verify, staffing, and Django's own commands
 (manage)."""
 
 from __future__ import annotations
@@ -128,6 +128,113 @@ def purge_command(dry_run: bool, as_json: bool) -> None:
         )
         for k in t["kept"]:
             print(f"    kept {k['item']} ×{k['count']}: {k['zh']} / {k['en']}")
+
+
+# --- staffing (S4) ---------------------------------------------------------------------------
+
+
+def _staffing_number(option: str, text: str, low: float, high: float, whole: bool = False):
+    """An option's value as a number in [low, high] (0 < share < 1 is checked by the caller),
+    else a bilingual refusal naming the option."""
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        kind_zh, kind_en = ("整数", "a whole number") if whole else ("数", "a number")
+        refuse(
+            f"{option} 应为 {low:g} 到 {high:g} 之间的{kind_zh}（现为“{text[:20]}”）",
+            f"{option} must be {kind_en} from {low:g} to {high:g} (not {text[:20]!r})",
+        )
+    return value
+
+
+def staffing_command(args) -> None:
+    """`servicehall staffing`: the next days' forecast and agents per interval (S4)."""
+    import json
+
+    from servicehall.core.errors import ServiceError
+    from servicehall.queueing import calls_file, forecast
+
+    interval = _staffing_number("--interval", args.interval, 15, 60, whole=True)
+    if interval not in forecast.INTERVALS:
+        refuse(
+            "--interval 只能是 15、30 或 60（分钟）", "--interval must be 15, 30 or 60 (minutes)"
+        )
+    t = _staffing_number("--target-seconds", args.target_seconds, 0, 86_400)
+    share = _staffing_number("--target-share", args.target_share, 0, 1)
+    if not 0 < share < 1:
+        refuse(
+            "--target-share 应为 0 到 1 之间的比例，如 0.75",
+            "--target-share must be a share between 0 and 1, like 0.75",
+        )
+    days = _staffing_number("--days", args.days, 1, 28, whole=True)
+    try:
+        with open(args.input, "rb") as f:
+            calls = calls_file.read_calls(f, args.input)
+    except (ServiceError, OSError) as exc:
+        refuse_error(exc, args.input)
+    if args.type:
+        wanted = {x.strip().upper() for x in args.type}
+        calls = [c for c in calls if c.type.upper() in wanted]
+        if not calls:
+            refuse(
+                f"文件中没有业务类型为 {'、'.join(sorted(wanted))} 的排队来电",
+                f"the file has no queued call of type {', '.join(sorted(wanted))}",
+            )
+    _migrate()  # the business calendar lives in the hall's database
+    rows, error = forecast.plan(calls, interval, t, share, days)
+    est = forecast.inputs(calls, interval)
+    history = sorted({c.arrival.date() for c in calls})
+    summary = {
+        "calls_queued": len(calls),
+        "history": [history[0].isoformat(), history[-1].isoformat()],
+        "interval_minutes": interval,
+        "target": {"seconds": t, "share": share},
+        "mean_service_s": round(est.overall_service, 1),
+        "mean_patience_s": (
+            None if est.overall_patience == float("inf") else round(est.overall_patience, 1)
+        ),
+        "held_back": error.as_dict(),
+    }
+    if args.json:
+        print(json.dumps(summary | {"intervals": [r.as_dict() for r in rows]}, ensure_ascii=False))
+        return
+    h = error
+    print(
+        f"历史 history: {history[0]} – {history[-1]}，排队来电 queued calls {len(calls)}；"
+        f"目标 target: {share:.0%} 在 within {t:g} 秒 s 内接通 answered"
+    )
+    print(
+        f"平均服务 mean service {est.overall_service:.0f} 秒 s，平均耐心 mean patience "
+        + (
+            f"{est.overall_patience:.0f} 秒 s"
+            if summary["mean_patience_s"]
+            else "— (无人放弃 none hung up)"
+        )
+    )
+    mape = "—" if h.mape is None else f"{h.mape:.1f}%"
+    print(
+        f"预测误差（逐日留出）held-back error (each day from the others): "
+        f"MAE {h.mae:.1f} 来电/时段 calls per interval, MAPE {mape}"
+        f"（{h.intervals_with_arrivals} 个有来电的时段 intervals with calls）"
+    )
+    for d in h.days:
+        zh, en = forecast.BASIS[d["basis"]]
+        print(
+            f"  {d['date']}: 实际 actual {d['actual']}，预测 forecast {d['forecast']:.0f}（{zh} {en}）"
+        )
+    print()
+    print(
+        f"{'时段 start':<18}{'预测 calls':>11}{'服务 AHT s':>11}{'耐心 patience s':>16}"
+        f"{'坐席 Erlang C':>14}{'坐席 Erlang A':>14}"
+    )
+    for r in rows:
+        patience = "—" if r.patience == float("inf") else f"{r.patience:.0f}"
+        print(
+            f"{r.start:%Y-%m-%d %a %H:%M}  {r.arrivals:>8.1f}{r.service:>11.0f}{patience:>16}"
+            f"{r.agents_c:>14}{r.agents_a:>14}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -268,6 +375,18 @@ def main(argv: list[str] | None = None) -> None:
         help="walk the hash chain: exit 0 when intact, 1 naming the first row deleted, altered "
         "or slipped in",
     )
+    st = sub.add_parser(
+        "staffing",
+        help="forecast the hotline's calls per interval for the next week from a call log (the "
+        "bank call-centre format) and the agents needed by Erlang C and Erlang A (S4)",
+    )
+    st.add_argument("--input", required=True, help="the call log, CSV or .xlsx")
+    st.add_argument("--interval", default="30", help="minutes: 15, 30 (default) or 60")
+    st.add_argument("--target-seconds", default="20", help="answered within (20 s)")
+    st.add_argument("--target-share", default="0.75", help="share answered in time (0.75)")
+    st.add_argument("--days", default="7", help="days to plan after the history (7)")
+    st.add_argument("--type", action="append", help="only calls of this type (repeatable)")
+    st.add_argument("--json", action="store_true", help="one JSON document")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -510,6 +629,8 @@ def main(argv: list[str] | None = None) -> None:
             folds=args.folds,
             out=args.out,
         )
+    elif args.cmd == "staffing":
+        staffing_command(args)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

@@ -60,7 +60,9 @@ def _bad(line: int, column: str, value: str, zh: str, en: str) -> ServiceError:
 def _clock(line: int, column: str, value: str) -> int:
     m = _CLOCK.fullmatch(value)
     if m is None or int(m.group(2)) > 59 or int(m.group(3)) > 59 or int(m.group(1)) > 23:
-        raise _bad(line, column, value, "不是时刻（应为 9:05:30）", "is not a time of day (like 9:05:30)")
+        raise _bad(
+            line, column, value, "不是时刻（应为 9:05:30）", "is not a time of day (like 9:05:30)"
+        )
     return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 
 
@@ -68,7 +70,9 @@ def _seconds(line: int, column: str, value: str) -> int:
     try:
         number = validate.whole_number(value, column, maximum=86_400)
     except ServiceError as exc:
-        raise _bad(line, column, value, f"不是秒数：{exc.zh}", f"is not seconds: {exc.en}") from None
+        raise _bad(
+            line, column, value, f"不是秒数：{exc.zh}", f"is not seconds: {exc.en}"
+        ) from None
     if number is None:
         raise _bad(line, column, value, "为空（应为秒数）", "is empty (seconds expected)")
     return number

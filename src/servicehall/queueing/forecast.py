@@ -131,9 +131,11 @@ def held_back(history: dict[date, np.ndarray], held: list[date] | None = None) -
     one_at_a_time = len(held) == len(history)
     errors, actuals, days = [], [], []
     for d in held:
-        train = {h: v for h, v in history.items() if h != d} if one_at_a_time else {
-            h: v for h, v in history.items() if h not in held
-        }
+        train = (
+            {h: v for h, v in history.items() if h != d}
+            if one_at_a_time
+            else {h: v for h, v in history.items() if h not in held}
+        )
         if not train:
             raise ValueError("nothing left to learn from: hold back fewer days")
         predicted, basis = forecast_day(train, d)

@@ -145,7 +145,7 @@ def _share(rows, index, vip=None):
 def test_s4_erlang_a_against_simulation():
     """8 erlangs (λ = 1/s, 8 s service), 8 agents, 10 s mean patience, target 1 s: the formulas'
     service level and abandonment within 4 standard errors of 8 simulated runs of 12,000
-    callers (SE ≈ 0.004 here; 4 SE: a correct formula fails with probability < 1e-4)."""
+    callers (SE 0.0055 here; 4 SE: a correct formula fails with probability < 1e-4)."""
     kw = dict(lam=1.0, mean_service=8, mean_patience=10, n=8, t=1, customers=12_000, runs=8)
     a = erlang.ErlangA(1.0, 8, 10, 8)
     sl, se = replicate(kw.pop("runs"), lambda r: _share(r, 1), **kw)

@@ -174,14 +174,18 @@ def staffing_command(args) -> None:
             calls = calls_file.read_calls(f, args.input)
     except (ServiceError, OSError) as exc:
         refuse_error(exc, args.input)
-    if args.type:
-        wanted = {x.strip().upper() for x in args.type}
-        calls = [c for c in calls if c.type.upper() in wanted]
-        if not calls:
-            refuse(
-                f"文件中没有业务类型为 {'、'.join(sorted(wanted))} 的排队来电",
-                f"the file has no queued call of type {', '.join(sorted(wanted))}",
-            )
+    for option, values, zh, en, field in (
+        ("--type", args.type, "业务类型", "type", "type"),
+        ("--priority", args.priority, "优先级", "priority", "priority"),
+    ):
+        if values:
+            wanted = {x.strip().upper() for x in values}
+            calls = [c for c in calls if getattr(c, field).upper() in wanted]
+            if not calls:
+                refuse(
+                    f"文件中没有{zh}为 {'、'.join(sorted(wanted))} 的排队来电（{option}）",
+                    f"the file has no queued call of {en} {', '.join(sorted(wanted))} ({option})",
+                )
     _migrate()  # the business calendar lives in the hall's database
     rows, error = forecast.plan(calls, interval, t, share, days)
     est = forecast.inputs(calls, interval)
@@ -386,6 +390,9 @@ def main(argv: list[str] | None = None) -> None:
     st.add_argument("--target-share", default="0.75", help="share answered in time (0.75)")
     st.add_argument("--days", default="7", help="days to plan after the history (7)")
     st.add_argument("--type", action="append", help="only calls of this type (repeatable)")
+    st.add_argument(
+        "--priority", action="append", help="only calls of this priority, e.g. 2 (VIP; repeatable)"
+    )
     st.add_argument("--json", action="store_true", help="one JSON document")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)

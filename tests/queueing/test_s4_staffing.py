@@ -307,6 +307,8 @@ def test_s4_staffing_command_on_a_tiny_log(tmp_path, capsys):
         "forecast": 10.0,
     }
 
+    cli.main(["staffing", "--input", log, "--priority", "1", "--json"])
+    assert json.loads(capsys.readouterr().out)["calls_queued"] == 60  # all are priority 1
     cli.main(["staffing", "--input", log, "--interval", "15", "--target-share", "0.9"])
     text = capsys.readouterr().out
     assert "2026-09-28 Mon 09:00" in text and "2026-09-28 Mon 09:15" in text
@@ -320,6 +322,7 @@ def test_s4_staffing_command_on_a_tiny_log(tmp_path, capsys):
         (["--interval", "20"], "15、30 或 60", "must be 15, 30 or 60"),
         (["--target-seconds", "abc"], "--target-seconds", "must be a number"),
         (["--type", "XX"], "业务类型", "no queued call of type XX"),
+        (["--priority", "2"], "优先级", "no queued call of priority 2 (--priority)"),
     ],
 )
 def test_s4_staffing_command_refuses_bad_options(tmp_path, capsys, args, zh, en):

@@ -16,7 +16,7 @@ import pytest
 import simpy
 
 from servicehall import cli
-from servicehall.queueing import erlang, forecast
+from servicehall.queueing import calls_file, erlang, forecast
 from servicehall.queueing.calls_file import Call
 from tests.servers import shared_data
 
@@ -397,3 +397,25 @@ def test_s4_staffing_command_on_the_bank_week(capsys):
     held = out["held_back"]
     assert held["intervals"] == 7 * 48 and held["mape_per_interval"] > 0
     assert np.isfinite(held["mae_per_interval"])
+
+
+def test_s4_call_log_keeps_only_queued_calls(tmp_path):
+    """Of the tiny log's 64 rows, the 60 that reached the queue: 40 answered (their agent and
+    the start of their service kept), 20 hung up while waiting; the voice-menu hang-ups and the
+    phantoms are left out. One more row, a VIP answered without queueing, arrives when its
+    service starts."""
+    log = _tiny_log(
+        tmp_path / "calls.csv",
+        "A,7,0,2,NW,2026-09-21,9:40:00,9:40:05,5,0:00:00,0:00:00,0,AGENT,9:40:05,9:42:05,120,BEN\n",
+    )
+    with open(log, "rb") as f:
+        calls = calls_file.read_calls(f, log)
+    assert len(calls) == 61
+    assert sum(c.served for c in calls) == 41
+    first = next(c for c in calls if c.served)
+    assert first.server == "ANNA" and first.service_start == datetime(2026, 9, 14, 9, 1, 10)
+    assert first.wait == 10 and first.service == 120
+    gone = next(c for c in calls if not c.served)
+    assert gone.server == "" and gone.service_start is None and gone.wait == 60
+    direct = calls[-1]
+    assert direct.arrival == datetime(2026, 9, 21, 9, 40, 5) and direct.priority == "2"

@@ -1,6 +1,6 @@
 """Reading a hotline's call log (S4) in the bank call-centre format (../shared/data/README.md,
 "bank-call-centre"): one row per call with at least `date`, `q_start`, `q_time`,
-`outcome`, `ser_start` and `ser_time`, optionally `type` and `priority`. Read through
+`outcome`, `ser_start` and `ser_time`, optionally `type`, `priority` and `server`. Read through
 core.tables (CSV or .xlsx, the encoding decided there); a missing column refuses the file naming
 every one missing; a bad cell refuses it naming its line and column, in Chinese and English.
 
@@ -28,6 +28,7 @@ NAMES = {
     "ser_time": ("服务秒数", "ser_time"),
     "type": ("业务类型", "type"),
     "priority": ("优先级", "priority"),
+    "server": ("坐席", "server"),
 }
 REQUIRED = {"date", "q_start", "q_time", "outcome", "ser_start", "ser_time"}
 OUTCOMES = ("AGENT", "HANG", "PHANTOM")
@@ -43,6 +44,8 @@ class Call:
     service: float  # seconds with the agent (0 when not served)
     type: str = ""
     priority: str = ""
+    server: str = ""  # the agent who answered (NO_SERVER or blank when not served)
+    service_start: datetime | None = None
 
 
 def _bad(line: int, column: str, value: str, zh: str, en: str) -> ServiceError:
@@ -129,6 +132,13 @@ def read_calls(source, filename: str) -> list[Call]:
                 service=float(service),
                 type=cell("type"),
                 priority=cell("priority"),
+                server=cell("server") if outcome == "AGENT" else "",
+                service_start=(
+                    datetime(day.year, day.month, day.day)
+                    + timedelta(seconds=_clock(line, "ser_start", cell("ser_start")))
+                    if outcome == "AGENT"
+                    else None
+                ),
             )
         )
     if not out:

@@ -205,28 +205,31 @@ def staffing_command(args) -> None:
         print(json.dumps(summary | {"intervals": [r.as_dict() for r in rows]}, ensure_ascii=False))
         return
     h = error
+    first, last = history[0], history[-1]
     print(
-        f"历史 history: {history[0]} – {history[-1]}，排队来电 queued calls {len(calls)}；"
-        f"目标 target: {share:.0%} 在 within {t:g} 秒 s 内接通 answered"
+        f"历史 {first} 至 {last}，排队来电 {len(calls)} 个；目标：{t:g} 秒内接通 {share:.0%} / "
+        f"history {first} to {last}, {len(calls)} queued calls; target: {share:.0%} "
+        f"answered within {t:g} s"
     )
+    patience = summary["mean_patience_s"]
     print(
-        f"平均服务 mean service {est.overall_service:.0f} 秒 s，平均耐心 mean patience "
-        + (
-            f"{est.overall_patience:.0f} 秒 s"
-            if summary["mean_patience_s"]
-            else "— (无人放弃 none hung up)"
-        )
+        f"平均服务 {est.overall_service:.0f} 秒，平均耐心 "
+        + (f"{patience:.0f} 秒" if patience else "—（无人放弃）")
+        + f" / mean service {est.overall_service:.0f} s, mean patience "
+        + (f"{patience:.0f} s" if patience else "— (nobody hung up)")
     )
     mape = "—" if h.mape is None else f"{h.mape:.1f}%"
     print(
-        f"预测误差（逐日留出）held-back error (each day from the others): "
-        f"MAE {h.mae:.1f} 来电/时段 calls per interval, MAPE {mape}"
-        f"（{h.intervals_with_arrivals} 个有来电的时段 intervals with calls）"
+        f"预测误差（每天由其余各天预测）：每时段 MAE {h.mae:.1f} 个来电，MAPE {mape}"
+        f"（{h.intervals_with_arrivals} 个有来电的时段）/ held-back error (each day forecast "
+        f"from the others): MAE {h.mae:.1f} calls per interval, MAPE {mape} "
+        f"({h.intervals_with_arrivals} intervals with calls)"
     )
     for d in h.days:
         zh, en = forecast.BASIS[d["basis"]]
         print(
-            f"  {d['date']}: 实际 actual {d['actual']}，预测 forecast {d['forecast']:.0f}（{zh} {en}）"
+            f"  {d['date']}: 实际 {d['actual']}，预测 {d['forecast']:.0f}（依据{zh}）/ "
+            f"actual {d['actual']}, forecast {d['forecast']:.0f} (from {en})"
         )
     print()
     print(

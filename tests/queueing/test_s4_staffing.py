@@ -419,3 +419,11 @@ def test_s4_call_log_keeps_only_queued_calls(tmp_path):
     assert gone.server == "" and gone.service_start is None and gone.wait == 60
     direct = calls[-1]
     assert direct.arrival == datetime(2026, 9, 21, 9, 40, 5) and direct.priority == "2"
+
+
+def test_s4_erlang_a_overloaded_and_almost_infinitely_patient():
+    """10 erlangs, 5 agents, callers who would wait 30 years: no endless computation — the
+    performance is refused as a ValueError, and the agents needed are found all the same."""
+    with pytest.raises(ValueError, match="callers would wait"):
+        erlang.ErlangA(100 / 1800, 180, 1e9, 5)
+    assert erlang.erlang_a_agents(100 / 1800, 180, 1e9, 20, 0.8) == 14  # Erlang C's answer

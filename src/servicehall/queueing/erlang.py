@@ -36,6 +36,7 @@ import math
 import numpy as np
 
 TAIL = 40.0  # the chain is cut where a state's probability is below e^−40 of the largest
+MAX_QUEUE = 100_000  # more callers waiting than this: refused (ValueError), not computed
 
 
 def _check(lam: float, mean_service: float, n: int) -> None:
@@ -151,6 +152,11 @@ class ErlangA:
             top = max(top, logs[-1])
             if lam < death and logs[-1] < top - TAIL:
                 break
+            if k - n > MAX_QUEUE:  # patience so long that only a vast queue balances the load
+                raise ValueError(
+                    f"more than {MAX_QUEUE} callers would wait: too few agents for this "
+                    "load with so patient callers"
+                )
         p = np.exp(np.array(logs) - top)
         return p / p.sum()
 
@@ -217,7 +223,11 @@ def erlang_a_agents(
     _check_target(t, share)
     if lam == 0:
         return 0
-    return _smallest(
-        lambda n: n > 0 and ErlangA(lam, mean_service, mean_patience, n).service_level(t) >= share,
-        1,
-    )
+
+    def meets(n: int) -> bool:
+        try:
+            return n > 0 and ErlangA(lam, mean_service, mean_patience, n).service_level(t) >= share
+        except ValueError:  # a queue of millions: certainly not
+            return False
+
+    return _smallest(meets, 1)

@@ -225,6 +225,12 @@ def staffing_command(args) -> None:
         f"from the others): MAE {h.mae:.1f} calls per interval, MAPE {mape} "
         f"({h.intervals_with_arrivals} intervals with calls)"
     )
+    base = "—" if h.baseline_mape is None else f"{h.baseline_mape:.1f}%"
+    print(
+        f"  对照（不看日历，取其余各天平均）：MAE {h.baseline_mae:.1f}，MAPE {base} / "
+        f"baseline (the mean of the other days, no calendar): MAE {h.baseline_mae:.1f}, "
+        f"MAPE {base}"
+    )
     for d in h.days:
         zh, en = forecast.BASIS[d["basis"]]
         print(

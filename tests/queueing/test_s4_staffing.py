@@ -228,6 +228,24 @@ def test_s4_forecast_held_back_error():
     assert report.mape == pytest.approx((2 / 4 + 2 / 6) / 2 * 100)
     assert report.intervals_with_arrivals == 2
     assert [d["forecast"] for d in report.days] == [6, 4]
+    # with two days, the calendar-blind baseline (the other day) is the same forecast
+    assert report.baseline_mae == report.mae
+
+
+@pytest.mark.django_db
+def test_s4_forecast_held_back_baseline():
+    """Two Mondays with 10 calls at 9:00 and a Saturday with none: held back one at a time, a
+    Monday is forecast from the other Monday (exact) where the calendar-blind baseline takes
+    the mean of the Monday and the Saturday (5: off by 5); the Saturday, with no Saturday to
+    learn from, is forecast like the days off — none learnt — then like all days (10)."""
+    calls = [_call(datetime(2026, 9, 14, 9, 0))] * 10 + [_call(datetime(2026, 9, 21, 9, 0))] * 10
+    history = forecast.counts_by_day(calls, 30)
+    history = {d: v for d, v in history.items() if d.weekday() in (0, 5)}
+    report = forecast.held_back(history)
+    assert [d["basis"] for d in report.days] == ["weekday", "all", "weekday"]
+    assert report.mae == pytest.approx(10 / 144)  # only the Saturday's 9:00 is off, by 10
+    assert report.baseline_mae == pytest.approx((5 + 10 + 5) / 144)
+    assert report.as_dict()["baseline_mape_per_interval"] == 50.0
 
 
 def test_s4_patience_is_waited_over_abandoned():
@@ -396,6 +414,7 @@ def test_s4_staffing_command_on_the_bank_week(capsys):
     assert 150 < out["mean_service_s"] < 250 and 300 < out["mean_patience_s"] < 500
     held = out["held_back"]
     assert held["intervals"] == 7 * 48 and held["mape_per_interval"] > 0
+    assert held["baseline_mae_per_interval"] > 0
     assert np.isfinite(held["mae_per_interval"])
 
 

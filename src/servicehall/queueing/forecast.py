@@ -16,7 +16,8 @@ weekday: next week's forecast is then last week's same day, interval by interval
 forecast from the other days only, and the errors are per interval — MAE (mean absolute error,
 arrivals per interval) over every interval of those days, MAPE (mean absolute percentage error)
 over the intervals that had at least one arrival (it is undefined for the others), and the
-error of each day's total.
+error of each day's total — beside the same errors of a baseline that ignores the calendar (the
+mean of all the days learnt from), so the rules above must earn their keep.
 
 Patience (for Erlang A) is estimated as total time waited by everyone who queued ÷ the number
 who hung up: the maximum-likelihood estimate of an exponential patience's mean when the served
@@ -113,34 +114,48 @@ class HeldBack:
     mape: float | None  # %, over the intervals with at least one arrival
     intervals: int
     intervals_with_arrivals: int
+    baseline_mae: float  # the same days forecast as the mean of all the days learnt from
+    baseline_mape: float | None
 
     def as_dict(self) -> dict:
+        def pct(x):
+            return None if x is None else round(x, 1)
+
         return {
             "days": self.days,
             "mae_per_interval": round(self.mae, 2),
-            "mape_per_interval": None if self.mape is None else round(self.mape, 1),
+            "mape_per_interval": pct(self.mape),
+            "baseline_mae_per_interval": round(self.baseline_mae, 2),
+            "baseline_mape_per_interval": pct(self.baseline_mape),
             "intervals": self.intervals,
             "intervals_with_arrivals": self.intervals_with_arrivals,
         }
 
 
+def _errors(errors: list[np.ndarray], actuals: list[np.ndarray]) -> tuple[float, float | None]:
+    err, act = np.concatenate(errors), np.concatenate(actuals)
+    busy = act > 0
+    mape = float(np.mean(np.abs(err[busy]) / act[busy]) * 100) if busy.any() else None
+    return float(np.mean(np.abs(err))), mape
+
+
 def held_back(history: dict[date, np.ndarray], held: list[date] | None = None) -> HeldBack:
     """Each day of `held` (default: every day, one at a time) forecast from the days not held
-    back, against what happened (module doc)."""
+    back, against what happened, beside the calendar-blind baseline (module doc)."""
     held = sorted(held if held is not None else history)
     one_at_a_time = len(held) == len(history)
-    errors, actuals, days = [], [], []
+    errors, baseline, actuals, days = [], [], [], []
     for d in held:
-        train = (
-            {h: v for h, v in history.items() if h != d}
-            if one_at_a_time
-            else {h: v for h, v in history.items() if h not in held}
-        )
+        if one_at_a_time:
+            train = {h: v for h, v in history.items() if h != d}
+        else:
+            train = {h: v for h, v in history.items() if h not in held}
         if not train:
             raise ValueError("nothing left to learn from: hold back fewer days")
         predicted, basis = forecast_day(train, d)
         actual = history[d]
         errors.append(predicted - actual)
+        baseline.append(np.mean(list(train.values()), axis=0) - actual)
         actuals.append(actual)
         days.append(
             {
@@ -150,10 +165,10 @@ def held_back(history: dict[date, np.ndarray], held: list[date] | None = None) -
                 "forecast": round(float(predicted.sum()), 1),
             }
         )
-    err, act = np.concatenate(errors), np.concatenate(actuals)
-    busy = act > 0
-    mape = float(np.mean(np.abs(err[busy]) / act[busy]) * 100) if busy.any() else None
-    return HeldBack(days, float(np.mean(np.abs(err))), mape, len(act), int(busy.sum()))
+    mae, mape = _errors(errors, actuals)
+    base_mae, base_mape = _errors(baseline, actuals)
+    busy = int(sum((a > 0).sum() for a in actuals))
+    return HeldBack(days, mae, mape, sum(len(a) for a in actuals), busy, base_mae, base_mape)
 
 
 @dataclass

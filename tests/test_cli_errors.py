@@ -78,3 +78,18 @@ def test_m2_recommend_refuses_in_one_line(env, tmp_path):
     line = refused(run(env, "recommend", "--input", str(usage), "--output", str(out)))
     assert "第2行“流量MB”列有误（NaN）" in line and "未生成任何推荐" in line
     assert not out.exists()
+
+
+def test_s4_staffing_refuses_in_one_line(env, tmp_path):
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "date,q_start,q_time,outcome,ser_start,ser_time\n"
+        "2026-09-14,9:00:00,30,AGENT,25:00:00,120\n",
+        encoding="utf-8",
+    )
+    line = refused(run(env, "staffing", "--input", str(calls)))
+    assert "第2行“服务开始时间”（ser_start）列" in line and "column ser_start" in line
+    line = refused(run(env, "staffing", "--input", str(calls), "--target-share", "1.5"))
+    assert "--target-share" in line
+    line = refused(run(env, "staffing", "--input", str(tmp_path / "none.csv")))
+    assert "无法读取" in line

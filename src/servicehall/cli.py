@@ -1,5 +1,5 @@
 """`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence,
-import-kb, import-articles, recommend, token, purge, audit verify, and Django's own commands
+import-kb, import-articles, recommend, token, purge, audit verify, staffing, and Django's own commands
 (manage)."""
 
 from __future__ import annotations
@@ -159,6 +159,126 @@ def waits_command(path: str, first: str | None, last: str | None) -> None:
     print(json.dumps(report, ensure_ascii=False))
 
 
+# --- staffing (S4) ---------------------------------------------------------------------------
+
+
+def _staffing_number(option: str, text: str, low: float, high: float, whole: bool = False):
+    """An option's value as a number in [low, high] (0 < share < 1 is checked by the caller),
+    else a bilingual refusal naming the option."""
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        kind_zh, kind_en = ("整数", "a whole number") if whole else ("数", "a number")
+        refuse(
+            f"{option} 应为 {low:g} 到 {high:g} 之间的{kind_zh}（现为“{text[:20]}”）",
+            f"{option} must be {kind_en} from {low:g} to {high:g} (not {text[:20]!r})",
+        )
+    return value
+
+
+def staffing_command(args) -> None:
+    """`servicehall staffing`: the next days' forecast and agents per interval (S4)."""
+    import json
+
+    from servicehall.core.errors import ServiceError
+    from servicehall.queueing import calls_file, forecast
+
+    interval = _staffing_number("--interval", args.interval, 15, 60, whole=True)
+    if interval not in forecast.INTERVALS:
+        refuse(
+            "--interval 只能是 15、30 或 60（分钟）", "--interval must be 15, 30 or 60 (minutes)"
+        )
+    t = _staffing_number("--target-seconds", args.target_seconds, 0, 86_400)
+    share = _staffing_number("--target-share", args.target_share, 0, 1)
+    if not 0 < share < 1:
+        refuse(
+            "--target-share 应为 0 到 1 之间的比例，如 0.75",
+            "--target-share must be a share between 0 and 1, like 0.75",
+        )
+    days = _staffing_number("--days", args.days, 1, 28, whole=True)
+    try:
+        with open(args.input, "rb") as f:
+            calls = calls_file.read_calls(f, args.input)
+    except (ServiceError, OSError) as exc:
+        refuse_error(exc, args.input)
+    for option, values, zh, en, field in (
+        ("--type", args.type, "业务类型", "type", "type"),
+        ("--priority", args.priority, "优先级", "priority", "priority"),
+    ):
+        if values:
+            wanted = {x.strip().upper() for x in values}
+            calls = [c for c in calls if getattr(c, field).upper() in wanted]
+            if not calls:
+                refuse(
+                    f"文件中没有{zh}为 {'、'.join(sorted(wanted))} 的排队来电（{option}）",
+                    f"the file has no queued call of {en} {', '.join(sorted(wanted))} ({option})",
+                )
+    _migrate()  # the business calendar lives in the hall's database
+    rows, error = forecast.plan(calls, interval, t, share, days)
+    est = forecast.inputs(calls, interval)
+    history = sorted({c.arrival.date() for c in calls})
+    summary = {
+        "calls_queued": len(calls),
+        "history": [history[0].isoformat(), history[-1].isoformat()],
+        "interval_minutes": interval,
+        "target": {"seconds": t, "share": share},
+        "mean_service_s": round(est.overall_service, 1),
+        "mean_patience_s": (
+            None if est.overall_patience == float("inf") else round(est.overall_patience, 1)
+        ),
+        "held_back": error.as_dict(),
+    }
+    if args.json:
+        print(json.dumps(summary | {"intervals": [r.as_dict() for r in rows]}, ensure_ascii=False))
+        return
+    h = error
+    first, last = history[0], history[-1]
+    print(
+        f"历史 {first} 至 {last}，排队来电 {len(calls)} 个；目标：{t:g} 秒内接通 {share:.0%} / "
+        f"history {first} to {last}, {len(calls)} queued calls; target: {share:.0%} "
+        f"answered within {t:g} s"
+    )
+    patience = summary["mean_patience_s"]
+    print(
+        f"平均服务 {est.overall_service:.0f} 秒，平均耐心 "
+        + (f"{patience:.0f} 秒" if patience else "—（无人放弃）")
+        + f" / mean service {est.overall_service:.0f} s, mean patience "
+        + (f"{patience:.0f} s" if patience else "— (nobody hung up)")
+    )
+    mape = "—" if h.mape is None else f"{h.mape:.1f}%"
+    print(
+        f"预测误差（每天由其余各天预测）：每时段 MAE {h.mae:.1f} 个来电，MAPE {mape}"
+        f"（{h.intervals_with_arrivals} 个有来电的时段）/ held-back error (each day forecast "
+        f"from the others): MAE {h.mae:.1f} calls per interval, MAPE {mape} "
+        f"({h.intervals_with_arrivals} intervals with calls)"
+    )
+    base = "—" if h.baseline_mape is None else f"{h.baseline_mape:.1f}%"
+    print(
+        f"  对照（不看日历，取其余各天平均）：MAE {h.baseline_mae:.1f}，MAPE {base} / "
+        f"baseline (the mean of the other days, no calendar): MAE {h.baseline_mae:.1f}, "
+        f"MAPE {base}"
+    )
+    for d in h.days:
+        zh, en = forecast.BASIS[d["basis"]]
+        print(
+            f"  {d['date']}: 实际 {d['actual']}，预测 {d['forecast']:.0f}（依据{zh}）/ "
+            f"actual {d['actual']}, forecast {d['forecast']:.0f} (from {en})"
+        )
+    print()
+    print(
+        f"{'时段 start':<18}{'预测 calls':>11}{'服务 AHT s':>11}{'耐心 patience s':>16}"
+        f"{'坐席 Erlang C':>14}{'坐席 Erlang A':>14}"
+    )
+    for r in rows:
+        patience = "—" if r.patience == float("inf") else f"{r.patience:.0f}"
+        print(
+            f"{r.start:%Y-%m-%d %a %H:%M}  {r.arrivals:>8.1f}{r.service:>11.0f}{patience:>16}"
+            f"{r.agents_c:>14}{r.agents_a:>14}"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="servicehall", description="ServiceHall 营业厅客户服务系统"
@@ -304,6 +424,21 @@ def main(argv: list[str] | None = None) -> None:
         help="walk the hash chain: exit 0 when intact, 1 naming the first row deleted, altered "
         "or slipped in",
     )
+    st = sub.add_parser(
+        "staffing",
+        help="forecast the hotline's calls per interval for the next week from a call log (the "
+        "bank call-centre format) and the agents needed by Erlang C and Erlang A (S4)",
+    )
+    st.add_argument("--input", required=True, help="the call log, CSV or .xlsx")
+    st.add_argument("--interval", default="30", help="minutes: 15, 30 (default) or 60")
+    st.add_argument("--target-seconds", default="20", help="answered within (20 s)")
+    st.add_argument("--target-share", default="0.75", help="share answered in time (0.75)")
+    st.add_argument("--days", default="7", help="days to plan after the history (7)")
+    st.add_argument("--type", action="append", help="only calls of this type (repeatable)")
+    st.add_argument(
+        "--priority", action="append", help="only calls of this priority, e.g. 2 (VIP; repeatable)"
+    )
+    st.add_argument("--json", action="store_true", help="one JSON document")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -548,6 +683,8 @@ def main(argv: list[str] | None = None) -> None:
             folds=args.folds,
             out=args.out,
         )
+    elif args.cmd == "staffing":
+        staffing_command(args)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

@@ -147,7 +147,7 @@ def test_q1_eval_waits_prints_one_json_line_with_the_naive_yardstick(tmp_path):
 @pytest.mark.parametrize(
     ("header", "row", "said_zh", "said_en"),
     [
-        (HEADER.replace(",q_time,", ",wait,"), None, "缺少“排队时长 q_time”列", "q_time"),
+        (HEADER.replace(",q_time,", ",wait,"), None, "缺少“排队秒数”列", "q_time"),
         (HEADER, call(1, "25:61:00", 5, "AGENT", "10:00:05", 60), "第2行", "q_start"),
         (HEADER, call(1, "10:00:00", "abc", "AGENT", "10:00:05", 60), "第2行", "q_time"),
         (HEADER, call(1, "10:00:00", 5, "SERVED", "10:00:05", 60), "第2行", "outcome"),

@@ -1,10 +1,11 @@
 """`servicehall eval waits`: a real queue's calls replayed through the kiosk's wait estimate
 (`waits.estimate_seconds`), each estimate compared with the wait that really followed (Q1).
 
-The file is the bank call centre's format (../shared/data/README.md), read through core.tables:
-one row per call with `priority` (2 high, 1 and 0 ordinary), `date`, `q_start`, `q_time`, `outcome`
-(AGENT served, HANG abandoned, PHANTOM), `ser_start`, `ser_time`. A call queued when its
-`q_start` is not 0:00:00.
+The file is the bank call centre's format (../shared/data/README.md), read by `calls_file` (as
+`servicehall staffing` reads it): `priority` (2 high, 1 and 0 ordinary), `date`, `q_start`,
+`q_time`, `outcome` (AGENT served, HANG abandoned; PHANTOM rows and hang-ups in the voice menu
+are not calls for an agent), `ser_start`, `ser_time`. A call queued when its `q_start` is not
+0:00:00.
 
 For each call that queued, at its `q_start`, the state is built from what was known then only:
 - busy servers: the calls in service at that instant (the staffing is not in the file, so the
@@ -15,7 +16,7 @@ For each call that queued, at its `q_start`, the state is built from what was kn
 - recent service times: the last RECENT_SERVICES services finished before that instant;
 - the pace: services started in the last half hour;
 - abandonment: the share of the last RECENT_OUTCOMES queued calls out of the queue before that
-  instant that left without being served (HANG or PHANTOM);
+  instant that left without being served (HANG);
 - the last wait: the wait of the last call of the same priority to reach an agent (of any
   priority when none has yet), within LAST_WAIT_MAX_AGE_S.
 
@@ -32,11 +33,9 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from servicehall.core import tables, validate
-from servicehall.core.errors import ServiceError
-
+from . import calls_file
 from .waits import (
     LAST_WAIT_MAX_AGE_S,
     RATE_WINDOW_S,
@@ -47,24 +46,14 @@ from .waits import (
     naive_seconds,
 )
 
-COLUMNS = ("priority", "date", "q_start", "q_time", "outcome", "ser_start", "ser_time")
-NAMES = {
-    "priority": ("优先级 priority", "priority"),
-    "date": ("日期 date", "date"),
-    "q_start": ("排队开始 q_start", "q_start"),
-    "q_time": ("排队时长 q_time", "q_time"),
-    "outcome": ("结果 outcome", "outcome"),
-    "ser_start": ("服务开始 ser_start", "ser_start"),
-    "ser_time": ("服务时长 ser_time", "ser_time"),
-}
-OUTCOMES = {"AGENT", "HANG", "PHANTOM"}
-
 
 @dataclass(frozen=True)
 class Call:
+    """A call as the replay walks it: times as seconds since 0001-01-01."""
+
     line: int  # in the file
     day: date
-    queued_at: float | None  # seconds since 0001-01-01; None: never queued
+    queued_at: float | None  # None: never queued (served at once)
     wait_s: int
     served: bool
     priority: int  # a server takes the highest first
@@ -72,81 +61,29 @@ class Call:
     service_s: int
 
 
-def _clock(value: str, column: str, line: int) -> int:
-    """H:MM:SS as seconds of the day."""
-    parts = value.split(":")
-    if len(parts) == 3 and all(p.isdigit() and len(p) <= 2 for p in parts):
-        h, m, s = (int(p) for p in parts)
-        if h < 24 and m < 60 and s < 60:
-            return h * 3600 + m * 60 + s
-    raise tables.bad_file(
-        f"“{NAMES[column][0]}”列的“{value[:20]}”不是时刻（应为 10:01:51）",
-        f"{column} '{value[:20]}' is not a time of day (like 10:01:51)",
-        line,
-    )
-
-
-def _cell(row: list[str], cols: dict[str, int], column: str) -> str:
-    j = cols[column]
-    return row[j].strip() if j < len(row) else ""
-
-
-def _number(row, cols, column: str, line: int) -> int:
-    try:
-        value = validate.whole_number(_cell(row, cols, column), column)
-    except ServiceError as exc:
-        raise tables.bad_file(
-            f"“{NAMES[column][0]}”列：{exc.zh}", f"{column}: {exc.en}", line
-        ) from None
-    if value is None:
-        raise tables.bad_file(f"“{NAMES[column][0]}”列为空", f"{column} is empty", line)
-    return value
+def _seconds(at: datetime) -> float:
+    return at.toordinal() * 86400.0 + at.hour * 3600 + at.minute * 60 + at.second
 
 
 def read_calls(path: str) -> list[Call]:
-    """The calls of a bank-format CSV or Excel file; a missing column or a bad cell refuses the
-    file (ServiceError naming the column, and the line for a cell)."""
+    """The calls of a bank-format CSV or Excel file, read by `calls_file` (the one reader of the
+    format; a missing column or a bad cell refuses the file naming the column, and the line for
+    a cell): those that reached the queue and those served at once."""
     with open(path, "rb") as raw:
-        header_line, header, rows, _ = tables.open_table(raw, path, None)
-        cols = tables.columns(header, header_line, {c: {c} for c in COLUMNS}, NAMES)
-        calls = []
-        for line, row in rows:
-            outcome = _cell(row, cols, "outcome").upper()
-            if outcome not in OUTCOMES:
-                raise tables.bad_file(
-                    f"“{NAMES['outcome'][0]}”列应为 AGENT、HANG 或 PHANTOM",
-                    "outcome must be AGENT, HANG or PHANTOM",
-                    line,
-                )
-            try:
-                day = validate.calendar_date(_cell(row, cols, "date"), "date")
-            except ServiceError as exc:
-                raise tables.bad_file(
-                    f"“{NAMES['date'][0]}”列：{exc.zh}", f"date: {exc.en}", line
-                ) from None
-            if day is None:
-                raise tables.bad_file(f"“{NAMES['date'][0]}”列为空", "date is empty", line)
-            base = day.toordinal() * 86400.0
-            q_start = _clock(_cell(row, cols, "q_start"), "q_start", line)
-            ser_start = _clock(_cell(row, cols, "ser_start"), "ser_start", line)
-            served = outcome == "AGENT" and ser_start > 0
-            queued_at = base + q_start if q_start else None
-            service_start = base + ser_start if served else None
-            if served and queued_at is not None and service_start < queued_at:
-                service_start += 86400  # served after midnight
-            calls.append(
-                Call(
-                    line=line,
-                    day=day,
-                    queued_at=queued_at,
-                    wait_s=_number(row, cols, "q_time", line),
-                    served=served,
-                    priority=_number(row, cols, "priority", line),
-                    service_start=service_start,
-                    service_s=_number(row, cols, "ser_time", line) if served else 0,
-                )
-            )
-    return calls
+        found = calls_file.read_calls(raw, path)
+    return [
+        Call(
+            line=c.line,
+            day=c.arrival.date(),
+            queued_at=_seconds(c.arrival) if c.queued else None,
+            wait_s=int(c.wait),
+            served=c.served,
+            priority=int(c.priority or 0),
+            service_start=_seconds(c.service_start) if c.service_start else None,
+            service_s=int(c.service),
+        )
+        for c in found
+    ]
 
 
 def states(calls: list[Call]) -> Iterator[tuple[Call, QueueState]]:

@@ -28,7 +28,7 @@ from servicehall.core.ttl import TTLCache
 from servicehall.customers.models import Customer
 from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
-from servicehall.org.models import Hall, ServiceType
+from servicehall.org.models import Counter, Hall, ServiceType
 from servicehall.org.roles import ROLES
 from servicehall.queueing import services
 from servicehall.queueing.models import (
@@ -783,6 +783,12 @@ HALL_PAGES = {
     "web:board": ("GET", R, None, None),
     "web:board-partial": ("GET", R, None, None),
     "web:board-open": ("POST", W, None, {"open": "0"}),
+    "web:board-open-line": (
+        "POST",
+        W,
+        lambda ctx: {"counter": ctx.counter("2号窗口").pk},
+        {"counter": "{counter}", "service_type": "sales"},
+    ),
     "web:board-notice": ("POST", W, None, {"notice": "矩阵测试"}),
     "web:board-quiet": ("POST", E, _quiet_on_board, {"note": ""}),
     "web:wb-action": (
@@ -854,10 +860,10 @@ HALL_PAGES = {
 
 def hall_states(*halls) -> dict[int, tuple]:
     """Everything of each hall a route could change, by hall id: its tickets, its counters'
-    sessions and pauses, appointments, cases, the events of each, whether it issues tickets and
-    its notice. One query per kind for all the halls."""
+    sessions, pauses and lines, appointments, cases, the events of each, whether it issues
+    tickets and its notice. One query per kind for all the halls."""
     ids = [h.pk for h in halls]
-    out = {pk: ([], [], [], [], [], [], [0, 0, 0]) for pk in ids}
+    out = {pk: ([], [], [], [], [], [], [], [0, 0, 0]) for pk in ids}
     rows = (
         Ticket.objects.filter(hall__in=ids).values_list(
             "hall_id", "pk", "status", "area", "counter_id", "service_type_id", "recall_count"
@@ -872,6 +878,9 @@ def hall_states(*halls) -> dict[int, tuple]:
         Appointment.objects.filter(hall__in=ids).values_list("hall_id", "pk", "status", "slot_at"),
         Case.objects.filter(hall__in=ids).values_list(
             "hall_id", "pk", "status", "version", "desk_id", "escalation_level", "subject"
+        ),
+        Counter.service_types.through.objects.filter(counter__hall__in=ids).values_list(
+            "counter__hall_id", "pk", "counter_id", "servicetype_id"
         ),
     )
     for n, qs in enumerate(rows):

@@ -30,7 +30,7 @@ from servicehall.org import hours
 from servicehall.org.models import Counter, Hall, ServiceType, staff_name
 from servicehall.org.roles import in_halls
 
-from . import booking, rules, waits
+from . import booking, erlang, rules, waits
 from .errors import Code
 from .models import Appointment, CounterPause, CounterSession, Ticket, TicketEvent
 
@@ -422,9 +422,74 @@ def schedule_state(hall: Hall, now: datetime) -> dict:
     }
 
 
+# How many counters a line needs (S4; the 11:00 scene): planned for this share of its tickets
+# called within the standard wait limit (Q3), from the arrivals of the last ARRIVALS_WINDOW
+CALLED_IN_TIME_SHARE = 0.8
+ARRIVALS_WINDOW = timedelta(hours=1)
+
+
+def counters_needed(hall: Hall, policy, now: datetime, waiting: list[Ticket]) -> dict[int, dict]:
+    """For each service type waiting in the main hall: the counters open for it now and the
+    counters it needs — the more of
+    - Erlang C (`erlang.erlang_c_agents`) for the last hour's arrivals of the type and its mean
+      service (`mean_service_minutes`): CALLED_IN_TIME_SHARE of tickets called within the
+      standard limit, were arrivals to go on so;
+    - the people waiting now, each served within the limit: waiting × mean service ÷ limit,
+      rounded up (what a queue already long needs, whatever the arrivals).
+    A counter open for several types counts for each (it calls whichever waits longest); VIP-only
+    and quiet-area counters are left out, as they do not take the line. {type id: {open,
+    needed, short, could_open}}."""
+    lines: dict[int, list[Ticket]] = {}
+    for t in waiting:
+        if t.area == Ticket.Area.MAIN:
+            lines.setdefault(t.service_type_id, []).append(t)
+    if not lines:
+        return {}
+    open_for: dict[int, int] = {}
+    takers = [c for c in _open_counters(hall) if c.kind != Counter.Kind.QUIET and not c.vip_only]
+    for c in takers:
+        for st in c.service_types.all():
+            open_for[st.pk] = open_for.get(st.pk, 0) + 1
+    arrivals = dict(
+        Ticket.objects.filter(
+            hall=hall,
+            day=timezone.localdate(now),
+            area=Ticket.Area.MAIN,
+            arrival_at__gt=now - ARRIVALS_WINDOW,
+            arrival_at__lte=now,
+        )
+        .values_list("service_type_id")
+        .annotate(n=Count("id"))
+    )
+    limit_s = policy.standard_wait_limit_min * 60
+    out = {}
+    for type_id, line in lines.items():
+        mean_s = mean_service_minutes(hall, line[0].service_type) * 60
+        if mean_s <= 0:
+            continue  # a type with no service time configured or measured: nothing to plan on
+        rate = arrivals.get(type_id, 0) / ARRIVALS_WINDOW.total_seconds()
+        steady = erlang.erlang_c_agents(rate, mean_s, limit_s, CALLED_IN_TIME_SHARE)
+        backlog = math.ceil(len(line) * mean_s / limit_s)
+        needed = max(steady, backlog, 1)
+        opened = open_for.get(type_id, 0)
+        out[type_id] = {
+            "open": opened,
+            "needed": needed,
+            "short": max(needed - opened, 0),
+            # the open counters that could take this line too (the board's 开通)
+            "could_open": [
+                {"id": c.pk, "name": c.name}
+                for c in takers
+                if all(st.pk != type_id for st in c.service_types.all())
+            ],
+        }
+    return out
+
+
 def board(hall: Hall, now: datetime | None = None) -> dict:
     """The hall manager's board (Q4, Q3): who waits and how long, every ticket past its limit,
-    counter states, and today's averages against the targets."""
+    counter states, today's averages against the targets, and for each line the counters open
+    and needed (`counters_needed`, S4)."""
     now = now or timezone.now()
     policy = rules.policy_for(hall)
     today = timezone.localdate(now)
@@ -453,6 +518,8 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
         row["waiting"] += 1
         row["vip"] += t.is_vip
         row["longest_min"] = max(row["longest_min"], _minutes(now - t.arrival_at))
+    for type_id, counters_of_type in counters_needed(hall, policy, now, waiting).items():
+        per_type[type_id].update(counters_of_type)
     overdue = [
         {
             "id": t.pk,
@@ -554,6 +621,8 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
         "waiting_total": len(waiting),
         "longest_wait_min": max((_minutes(now - t.arrival_at) for t in waiting), default=0.0),
         "per_service_type": sorted(per_type.values(), key=lambda r: -r["waiting"]),
+        "counters_short": sum(r.get("short", 0) for r in per_type.values()),
+        "called_in_time_pct": round(CALLED_IN_TIME_SHARE * 100),
         "overdue": overdue,
         "counters": counters,
         "today": {

@@ -829,6 +829,59 @@ def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
     return hall
 
 
+def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -> Counter:
+    """The manager opens a line at one more counter (the 11:00 scene: a second 缴费 counter): an
+    open counter of the hall starts taking this service type as well, from its next call. The
+    counter's types are its configuration and stay so until changed again (the Counter admin);
+    who opened which line where is audited, and the board and the counter's workbench follow
+    live. A quiet-area counter, a VIP-only one or one that already takes the type is refused,
+    naming why."""
+    require_perm(user, "queueing.manage_queue", "调配窗口业务", "assign lines to counters")
+    check_hall_of(user, hall)
+    cid = object_id(counter_id)
+    if cid is None:
+        raise _unknown_counter(str(counter_id)[:20])
+    counter = get_counter(cid)
+    if counter.hall_id != hall.pk:
+        raise _unknown_counter(counter.pk)
+    service_type = ServiceType.objects.filter(code=service_type_code, is_active=True).first()
+    if service_type is None:
+        raise NotFound(
+            Code.UNKNOWN_SERVICE_TYPE,
+            f"没有业务类型“{str(service_type_code)[:20]}”",
+            f"No service type {str(service_type_code)[:20]!r}",
+            field="service_type",
+        )
+    if counter.kind == Counter.Kind.QUIET or counter.vip_only:
+        raise ServiceError(
+            Code.NOT_FOR_THIS_COUNTER,
+            f"{counter.name}只接待{'安静区' if counter.kind == Counter.Kind.QUIET else 'VIP'}客户，"
+            "不能开通排队业务",
+            f"{counter.name} serves only the "
+            f"{'quiet area' if counter.kind == Counter.Kind.QUIET else 'VIP customers'}: "
+            "it cannot take a line",
+            field="counter",
+            status=409,
+        )
+    with write_transaction():
+        if counter.service_types.filter(pk=service_type.pk).exists():
+            raise ServiceError(
+                Code.NOT_FOR_THIS_COUNTER,
+                f"{counter.name}已办理{service_type.name_zh}",
+                f"{counter.name} already takes {service_type.name_en}",
+                field="counter",
+                status=409,
+            )
+        counter.service_types.add(service_type)
+        log_action(user, "counter.open_line", "counter", counter.pk, reason=service_type.code)
+    selectors.forget_open_counters(hall.pk)
+    publish_on_commit(
+        channel_name(hall.pk),
+        {"type": "counter_open", "counter": counter.name, "service_type": service_type.code},
+    )
+    return counter
+
+
 def set_hall_notice(user, hall: Hall, text: str) -> Hall:
     """The one line of notices along the bottom of the calling display (Q4); the displays
     follow live; who changed it, and to what, is audited."""

@@ -2,6 +2,7 @@
 (a paused one with its reason and since when), today's figures against the targets (with the
 counter ratings' satisfaction against 95 %, S1); open/close ticketing; move a ticket to the quiet area."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +57,25 @@ def set_open(request, hall):
     h = services.hall_for(request.user, hall)
     is_open = request.POST.get("open") == "1"
     attempt(request, lambda: services.set_hall_open(request.user, h, is_open))
+    return redirect("web:board", hall=h.code)
+
+
+@page("queueing.manage_queue")
+@require_POST
+def open_line(request, hall):
+    """The board's 开通 for a line short of counters: one more open counter takes it."""
+    h = services.hall_for(request.user, hall)
+    counter = attempt(
+        request,
+        lambda: services.open_line_at_counter(
+            request.user, h, request.POST.get("counter"), request.POST.get("service_type", "")
+        ),
+    )
+    if counter is not None:
+        messages.success(
+            request,
+            _("%(counter)s takes this line too, from its next call") % {"counter": counter.name},
+        )
     return redirect("web:board", hall=h.code)
 
 

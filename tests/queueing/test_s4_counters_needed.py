@@ -118,6 +118,10 @@ def test_s4_opening_a_line_is_refused_where_it_cannot_be(hall, clerk, manager):
     assert "已办理" in again.value.zh and "already takes" in again.value.en
     with pytest.raises(NotFound):
         services.open_line_at_counter(manager, hall, first.pk, "nonsense")
+    for counter_id, code, field in ((None, "sales", "counter"), (first.pk, "", "service_type")):
+        with pytest.raises(ServiceError) as missing:
+            services.open_line_at_counter(manager, hall, counter_id, code)
+        assert missing.value.field == field and missing.value.zh.startswith("请选择")
     assert sorted(first.service_types.values_list("code", flat=True)) == [
         "business",
         "consult",

@@ -838,6 +838,14 @@ def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -
     naming why."""
     require_perm(user, "queueing.manage_queue", "调配窗口业务", "assign lines to counters")
     check_hall_of(user, hall)
+    if counter_id in (None, "") or not service_type_code:
+        missing = "counter" if counter_id in (None, "") else "service_type"
+        zh, en = {"counter": ("窗口", "counter"), "service_type": ("业务类型", "service type")}[
+            missing
+        ]
+        raise ServiceError(
+            CoreCode.REQUIRED, f"请选择{zh}", f"Choose a {en}", field=missing, status=422
+        )
     cid = object_id(counter_id)
     if cid is None:
         raise _unknown_counter(str(counter_id)[:20])

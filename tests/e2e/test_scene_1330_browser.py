@@ -11,6 +11,7 @@ awaits its customer's confirmation) and writes the summary with its contacts-by-
 import contextlib
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -100,7 +101,10 @@ def test_p5_e1_l2_scene_1330_no_signal_alert_incident_notice_close(browser, tmp_
         assert manager.input_value("#incident-start")
         manager.screenshot(path=str(tmp_path / "declare.png"), full_page=True)
         manager.fill("#incident-cause", "和平路基站传输光缆被施工挖断")
-        manager.fill("#incident-recovery", manager.input_value("#incident-start")[:11] + "20:00")
+        # expected back three hours after the start (a fixed 20:00 was before the start when the
+        # test ran after 20:00 in the hall's time)
+        start = datetime.fromisoformat(manager.input_value("#incident-start"))
+        manager.fill("#incident-recovery", (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
         manager.click("#declare-submit")
 
         expect(manager.locator("#incident-status")).to_have_text("进行中")

@@ -116,8 +116,9 @@ def test_s4_opening_a_line_is_refused_where_it_cannot_be(hall, clerk, manager):
     with pytest.raises(ServiceError) as again:
         services.open_line_at_counter(manager, hall, first.pk, "payment")
     assert "已办理" in again.value.zh and "already takes" in again.value.en
-    with pytest.raises(NotFound):
+    with pytest.raises(ServiceError) as unknown:
         services.open_line_at_counter(manager, hall, first.pk, "nonsense")
+    assert unknown.value.code == "unknown_service_type" and unknown.value.field == "service_type"
     for counter_id, code, field in ((None, "sales", "counter"), (first.pk, "", "service_type")):
         with pytest.raises(ServiceError) as missing:
             services.open_line_at_counter(manager, hall, counter_id, code)

@@ -852,14 +852,7 @@ def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -
     counter = get_counter(cid)
     if counter.hall_id != hall.pk:
         raise _unknown_counter(counter.pk)
-    service_type = ServiceType.objects.filter(code=service_type_code, is_active=True).first()
-    if service_type is None:
-        raise NotFound(
-            Code.UNKNOWN_SERVICE_TYPE,
-            f"没有业务类型“{str(service_type_code)[:20]}”",
-            f"No service type {str(service_type_code)[:20]!r}",
-            field="service_type",
-        )
+    service_type = get_service_type(str(service_type_code)[:20])
     if counter.kind == Counter.Kind.QUIET or counter.vip_only:
         raise ServiceError(
             Code.NOT_FOR_THIS_COUNTER,

@@ -230,6 +230,9 @@ def _case_day(rng, hall: HallStaff, day: date, n: int, serial: list[int], kinds)
         yield row, events, closed
 
 
+BATCH_TICKETS = 20_000  # tickets written a transaction (several halls' days together)
+
+
 def write_days(
     halls: Iterable[HallStaff],
     start: date,
@@ -241,75 +244,78 @@ def write_days(
     case_kinds=CASE_KINDS,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write `days` days from `start` for each hall, a transaction per hall and day; cases of
-    `case_kinds` (kind, weight). Returns the rows written per kind (`events`: ticket and case
+    """Write `days` days from `start` for each hall; cases of `case_kinds` (kind, weight). Some
+    20,000 tickets a transaction. Returns the rows written per kind (`events`: ticket and case
     events together)."""
     rng = random.Random(seed)
     counts = {"tickets": 0, "cases": 0, "events": 0, "ratings": 0, "surveys": 0}
     serial = [0]
+    made: list = []
+    cases: list = []
     for hall in halls:
         for d in range(days):
             day = start + timedelta(days=d)
             jitter = rng.uniform(0.8, 1.2)
-            made = list(_ticket_day(rng, hall, day, int(tickets_per_day * jitter)))
-            cases = list(
-                _case_day(rng, hall, day, round(cases_per_day * jitter), serial, case_kinds)
-            )
-            with write_transaction():
-                ids = insert_rows(Ticket, TICKET_COLUMNS, [m[0] for m in made], with_ids=True)
-                events = [
-                    (tid, at, kind, frm, to, actor, counter)
-                    for tid, (_, evs, _) in zip(ids, made, strict=True)
-                    for at, kind, frm, to, actor, counter in evs
-                ]
-                insert_rows(TicketEvent, EVENT_COLUMNS, events)
-                ratings = [
-                    (tid, *m[2]) for tid, m in zip(ids, made, strict=True) if m[2] is not None
-                ]
-                insert_rows(CounterRating, RATING_COLUMNS, ratings)
-                case_ids = insert_rows(Case, CASE_COLUMNS, [c[0] for c in cases], with_ids=True)
-                case_events = [
-                    (cid, at, kind, hall.case_owner_id, frm, to)
-                    for cid, (_, evs, _) in zip(case_ids, cases, strict=True)
-                    for at, kind, frm, to in evs
-                ]
-                insert_rows(CaseEvent, CASE_EVENT_COLUMNS, case_events)
-                closed = [(cid, c[2]) for cid, c in zip(case_ids, cases, strict=True) if c[2]]
-                insert_rows(
-                    CaseConfirmation,
-                    CONFIRMATION_COLUMNS,
-                    [(cid, "customer_reply", False, at, "not_needed") for cid, at in closed],
-                )
-                surveys = []
-                for cid, at in closed:
-                    if rng.random() < 0.5:
-                        overall = rng.choices((5, 4, 3, 2), (72, 23, 4, 1))[0]
-                        surveys.append(
-                            (
-                                cid,
-                                secrets.token_urlsafe(24),
-                                hall.case_owner_id,
-                                hall.hall_id,
-                                at,
-                                at + timedelta(days=7),
-                                at + timedelta(hours=rng.uniform(1, 20)),
-                                overall >= 4,
-                                overall,
-                                *(
-                                    min(5, max(1, overall + rng.choice((-1, 0, 0, 1))))
-                                    for _ in DIMENSIONS
-                                ),
-                            )
-                        )
-                insert_rows(Survey, SURVEY_COLUMNS, surveys)
-            counts["tickets"] += len(made)
-            counts["cases"] += len(cases)
-            counts["events"] += len(events) + len(case_events)
-            counts["ratings"] += len(ratings)
-            counts["surveys"] += len(surveys)
-            if progress:
-                progress(counts["events"])
+            made += _ticket_day(rng, hall, day, int(tickets_per_day * jitter))
+            cases += _case_day(rng, hall, day, round(cases_per_day * jitter), serial, case_kinds)
+            if len(made) >= BATCH_TICKETS:
+                _write(rng, made, cases, counts)
+                made, cases = [], []
+                if progress:
+                    progress(counts["events"])
+    _write(rng, made, cases, counts)
     return counts
+
+
+def _write(rng: random.Random, made: list, cases: list, counts: dict) -> None:
+    with write_transaction():
+        ids = insert_rows(Ticket, TICKET_COLUMNS, [m[0] for m in made], with_ids=True)
+        events = [
+            (tid, at, kind, frm, to, actor, counter)
+            for tid, (_, evs, _) in zip(ids, made, strict=True)
+            for at, kind, frm, to, actor, counter in evs
+        ]
+        insert_rows(TicketEvent, EVENT_COLUMNS, events)
+        ratings = [(tid, *m[2]) for tid, m in zip(ids, made, strict=True) if m[2] is not None]
+        insert_rows(CounterRating, RATING_COLUMNS, ratings)
+        case_ids = insert_rows(Case, CASE_COLUMNS, [c[0] for c in cases], with_ids=True)
+        # a case row: hall at 7, owner at 8 (CASE_COLUMNS)
+        case_events = [
+            (cid, at, kind, row[8], frm, to)
+            for cid, (row, evs, _) in zip(case_ids, cases, strict=True)
+            for at, kind, frm, to in evs
+        ]
+        insert_rows(CaseEvent, CASE_EVENT_COLUMNS, case_events)
+        closed = [(cid, c[0], c[2]) for cid, c in zip(case_ids, cases, strict=True) if c[2]]
+        insert_rows(
+            CaseConfirmation,
+            CONFIRMATION_COLUMNS,
+            [(cid, "customer_reply", False, at, "not_needed") for cid, _, at in closed],
+        )
+        surveys = []
+        for cid, row, at in closed:
+            if rng.random() < 0.5:
+                overall = rng.choices((5, 4, 3, 2), (72, 23, 4, 1))[0]
+                surveys.append(
+                    (
+                        cid,
+                        secrets.token_urlsafe(24),
+                        row[8],
+                        row[7],
+                        at,
+                        at + timedelta(days=7),
+                        at + timedelta(hours=rng.uniform(1, 20)),
+                        overall >= 4,
+                        overall,
+                        *(min(5, max(1, overall + rng.choice((-1, 0, 0, 1)))) for _ in DIMENSIONS),
+                    )
+                )
+        insert_rows(Survey, SURVEY_COLUMNS, surveys)
+    counts["tickets"] += len(made)
+    counts["cases"] += len(cases)
+    counts["events"] += len(events) + len(case_events)
+    counts["ratings"] += len(ratings)
+    counts["surveys"] += len(surveys)
 
 
 def hall_staff(hall, clerks, owner, desk=None) -> HallStaff:

@@ -105,7 +105,11 @@ def _context(request) -> dict:
     by_type = reports.by_type(scope, start, end, lang) if scope.staff_ids is None else []
     by_hour = reports.by_hour(scope, start, end, lang) if scope.staff_ids is None else None
     by_day = reports.by_day(scope, start, end) if scope.staff_ids is None else []
-    by_staff = reports.by_staff(scope, start, end)
+    # per person within one hall or team; for many halls the table per hall instead
+    single = scope.hall is not None or scope.desk is not None or scope.staff is not None
+    if not single and scope.hall_ids is not None and len(scope.hall_ids) == 1:
+        single = True
+    by_staff = reports.by_staff(scope, start, end) if single else []
     by_kind = reports.by_kind(scope, start, end, lang)
     halls = reports.halls_table(scope, start, end) if scope.hall is None else []
     drill = reverse("web:service-report-tickets")

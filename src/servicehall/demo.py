@@ -236,7 +236,8 @@ def _report_history(hall: Hall) -> None:
     """The demo hall's last five weeks of queue and cases (S2), so the reports, the 18:00 report
     and the monthly report have days to show; then the rollups built from them. No complaints
     among them: the demo's complaints are the complaint desk's own (COMPLAINTS)."""
-    from servicehall.reports import history, rollup
+    from servicehall.reports import documents, history, rollup
+    from servicehall.reports.models import ReportDocument
 
     users = get_user_model().objects.in_bulk(
         ["wangfang", "liqiang", "zhaomin", "zhoujie"], field_name="username"
@@ -259,6 +260,13 @@ def _report_history(hall: Hall) -> None:
     )
     rollup.rebuild_range(start, today)
     rollup.catch_up()
+    # the hall manager's work mobile, where the reports are texted; yesterday's 18:00 report
+    # and last month's report, as the jobs made them
+    StaffProfile.objects.filter(user__username="chenjing").update(mobile="13700001001")
+    yesterday = today - timedelta(days=1)
+    documents.produce(hall, ReportDocument.Kind.DAILY, yesterday, yesterday)
+    last_month = today.replace(day=1) - timedelta(days=1)
+    documents.produce(hall, ReportDocument.Kind.MONTHLY, last_month.replace(day=1), last_month)
 
 
 def _complaint_stages() -> None:

@@ -145,3 +145,31 @@ class RollupCursor(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class ReportDocument(models.Model):
+    """A hall's daily or monthly report as made by the job (reports.documents.produce): the PDF
+    and the Excel file in the attachment store, kept and listed on /reports/documents."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("Daily report")
+        MONTHLY = "monthly", _("Monthly report")
+
+    hall = models.ForeignKey("org.Hall", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    made_at = models.DateTimeField()
+    pdf_path = models.CharField(max_length=200)
+    xlsx_path = models.CharField(max_length=200)
+    pdf_sha256 = models.CharField(max_length=64)
+    pdf_bytes = models.PositiveIntegerField()
+    xlsx_bytes = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "kind", "period_start"], name="reportdocument_period"
+            )
+        ]
+        ordering = ["-period_start", "hall_id"]

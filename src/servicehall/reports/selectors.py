@@ -618,3 +618,33 @@ def cases_behind(scope: Scope, start: date, end: date, *, kind: str = "", what: 
             pk__in=CaseConfirmation.objects.exclude(review="not_ok").values("case_id")
         )
     return qs.order_by("-created_at")
+
+
+def documents_of(user, *, hall: str = "", kind: str = ""):
+    """The report documents of the user's halls (newest first), narrowed to a hall and kind."""
+    from .models import ReportDocument
+
+    qs = ReportDocument.objects.select_related("hall")
+    ids = hall_ids_of(user)
+    if ids is not None:
+        qs = qs.filter(hall_id__in=ids)
+    if hall:
+        qs = qs.filter(hall=hall_for(user, hall))
+    if kind in ReportDocument.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-period_start", "hall__code", "kind")
+
+
+def document_for(user, doc_id):
+    """One report document of the user's halls; another hall's answers as a missing one."""
+    from .models import ReportDocument
+
+    pk = validate.object_id(doc_id)
+    qs = ReportDocument.objects.select_related("hall").filter(pk=pk) if pk else None
+    ids = hall_ids_of(user)
+    doc = None
+    if qs is not None:
+        doc = (qs if ids is None else qs.filter(hall_id__in=ids)).first()
+    if doc is None:
+        raise _missing(Code.NOT_FOUND, "报表", "report", doc_id)
+    return doc

@@ -25,6 +25,7 @@ from servicehall.reports import selectors as reports
 from servicehall.surveys.models import DIMENSIONS
 
 from .access import page
+from .attachments import file_response
 from .excel import Book
 from .forms import words
 
@@ -542,3 +543,35 @@ TICKET_HEADER = (
     ("窗口", "Counter"),
     ("员工", "Staff member"),
 )
+
+
+@page(PERM)
+def report_documents(request):
+    """The daily and monthly report documents the job made for the user's halls."""
+    g = request.GET
+    docs = reports.documents_of(request.user, hall=g.get("hall", ""), kind=g.get("kind", ""))
+    current = Paginator(docs, 50).get_page(validate.object_id(g.get("page", "1")) or 1)
+    return render(
+        request,
+        "web/reports/documents.html",
+        {"page": current, "docs": current.object_list, "q": g, **_pickers(request.user)},
+    )
+
+
+@page(PERM)
+def report_document(request, doc_id, ext):
+    """A report document's PDF or Excel file, as a download."""
+    from django.core.files.storage import storages
+    from django.http import Http404
+
+    from servicehall.core.workbook import XLSX
+
+    doc = reports.document_for(request.user, doc_id)
+    if ext not in ("pdf", "xlsx"):
+        raise Http404
+    path = doc.pdf_path if ext == "pdf" else doc.xlsx_path
+    kind = "daily" if doc.kind == "daily" else "monthly"
+    period = f"{doc.period_start:%Y%m%d}" if kind == "daily" else f"{doc.period_start:%Y%m}"
+    name = f"{doc.hall.name}-{words('日报', 'daily') if kind == 'daily' else words('月报', 'monthly')}-{period}.{ext}"
+    content_type = "application/pdf" if ext == "pdf" else XLSX
+    return file_response(storages["attachments"].open(path, "rb"), name, content_type)

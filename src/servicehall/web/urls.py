@@ -180,6 +180,12 @@ urlpatterns = [
         "reports/service/tickets", dashboard.service_report_tickets, name="service-report-tickets"
     ),
     path("reports/service/cases", dashboard.service_report_cases, name="service-report-cases"),
+    path("reports/documents", dashboard.report_documents, name="report-documents"),
+    path(
+        "reports/documents/<str:doc_id>.<str:ext>",
+        dashboard.report_document,
+        name="report-document",
+    ),
     path("reports/complaints", reports.complaints_report, name="report-complaints"),
     path("reports/complaints.xlsx", reports.complaints_xlsx, name="report-complaints-xlsx"),
     path("reports/complaints/cases", reports.complaint_cases, name="report-complaint-cases"),

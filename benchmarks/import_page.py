@@ -56,7 +56,7 @@ def main() -> int:
         fresh_database("servicehall-bench", tmp) as (env, kind),
     ):
         subprocess.run(
-            [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve"],
+            [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve", "--history-days", "0"],
             env=env,
             check=True,
             capture_output=True,

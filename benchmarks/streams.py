@@ -103,7 +103,7 @@ def main() -> int:
         env["SERVICEHALL_DB_POOL_MAX"] = str(args.pool)
         log("loading the demo hall")
         subprocess.run(
-            [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve"],
+            [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve", "--history-days", "0"],
             env=env,
             check=True,
             capture_output=True,

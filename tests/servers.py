@@ -44,14 +44,23 @@ def shared_data(*parts: str) -> Path:
 
 
 @contextlib.contextmanager
-def demo_environment(tmp_path, redis_url: str | None = None):
-    """Environment variables for servers sharing one fresh database with the demo hall."""
+def demo_environment(tmp_path, redis_url: str | None = None, history_days: int = 0):
+    """Environment variables for servers sharing one fresh database with the demo hall; its
+    report history (`history_days` before today) only where a test reads the reports."""
     template = migrated_template()
     with fresh_database("servicehall-e2e", str(tmp_path / "data"), template) as (env, _kind):
         if redis_url:
             env["REDIS_URL"] = redis_url
         subprocess.run(
-            [sys.executable, "-m", "servicehall.cli", "demo", "--no-serve"],
+            [
+                sys.executable,
+                "-m",
+                "servicehall.cli",
+                "demo",
+                "--no-serve",
+                "--history-days",
+                str(history_days),
+            ],
             env=env,
             check=True,
             capture_output=True,

@@ -210,7 +210,7 @@ def main() -> int:
             ).stdout.strip()
 
         log("loading the demo hall into a fresh database")
-        cli("demo", "--no-serve")
+        cli("demo", "--no-serve", "--history-days", "0")
         kiosk = {"Authorization": f"Bearer {cli('token', 'kiosk')}"}
         port = free_port()
         base = f"http://127.0.0.1:{port}"

@@ -204,6 +204,24 @@ def reports_command(args) -> None:
         touched = rollup.catch_up()
         print(json.dumps({str(d): len(h) for d, h in sorted(touched.items())}))
         return
+    if args.what in ("daily", "monthly"):
+        from servicehall.core import validate
+        from servicehall.core.errors import ServiceError
+        from servicehall.reports import documents
+
+        rollup.catch_up()
+        try:
+            if args.what == "daily":
+                day = _day_option("--date", args.date, timezone.localdate())
+                made = documents.daily_all(day)
+            else:
+                last = timezone.localdate().replace(day=1) - timedelta(days=1)
+                month = validate.month(args.month or "", "--month") or last.replace(day=1)
+                made = documents.monthly_all(month)
+        except ServiceError as exc:
+            refuse_error(exc)
+        print(json.dumps({"reports": made}))
+        return
     start = _day_option("--from", args.start, timezone.localdate() - timedelta(days=1))
     end = _day_option("--to", args.end, start)
     if end < start:
@@ -333,6 +351,12 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=8000)
     d.add_argument("--no-serve", action="store_true", help="prepare the data only")
+    d.add_argument(
+        "--history-days",
+        type=int,
+        default=None,
+        help="days of queue and cases before today for the reports (default 35; 0: none)",
+    )
     s = sub.add_parser("serve", help="serve with uvicorn (migrates first)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
@@ -495,6 +519,12 @@ def main(argv: list[str] | None = None) -> None:
     rb.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (default: --from)")
     rb.add_argument("--hall", help="only this hall (its code)")
     rp_sub.add_parser("catch-up", help="roll up the events written since the last run")
+    rd = rp_sub.add_parser(
+        "daily", help="make every hall's daily report (PDF and Excel) now, as the 18:05 job does"
+    )
+    rd.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
+    rm = rp_sub.add_parser("monthly", help="make every hall's monthly report (PDF and Excel)")
+    rm.add_argument("--month", help="the month, YYYY-MM (default: last month)")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -517,7 +547,7 @@ def main(argv: list[str] | None = None) -> None:
         from servicehall.demo import load_demo, logins_text, open_for_demo
 
         _migrate()
-        created = load_demo()
+        created = load_demo(args.history_days)
         print(
             "已创建演示营业厅 / demo hall created"
             if created

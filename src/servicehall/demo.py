@@ -180,8 +180,10 @@ def demo_phone(i: int) -> str:
 
 
 @write_transaction()
-def load_demo() -> bool:
-    """Create what is missing of the demo organisation; returns False when it is all there."""
+def load_demo(history_days: int | None = None) -> bool:
+    """Create what is missing of the demo organisation; returns False when it is all there.
+    `history_days`: the days of queue and cases before today the reports show (default
+    REPORT_HISTORY_DAYS; 0: none, as most browser tests want — it takes seconds)."""
     created = False
     if not Region.objects.exists():
         _regions()
@@ -223,8 +225,9 @@ def load_demo() -> bool:
     if not RetentionRecord.objects.exists():
         _retention_demo()
         created = True
-    if not QueueDay.objects.exists():
-        _report_history(hall)
+    days = REPORT_HISTORY_DAYS if history_days is None else history_days
+    if days and not QueueDay.objects.exists():
+        _report_history(hall, days)
         created = True
     return created
 
@@ -232,7 +235,7 @@ def load_demo() -> bool:
 REPORT_HISTORY_DAYS = 35
 
 
-def _report_history(hall: Hall) -> None:
+def _report_history(hall: Hall, days: int) -> None:
     """The demo hall's last five weeks of queue and cases (S2), so the reports, the 18:00 report
     and the monthly report have days to show; then the rollups built from them. No complaints
     among them: the demo's complaints are the complaint desk's own (COMPLAINTS)."""
@@ -249,11 +252,11 @@ def _report_history(hall: Hall) -> None:
         Desk.objects.filter(code="front").first(),
     )
     today = timezone.localdate()
-    start = today - timedelta(days=REPORT_HISTORY_DAYS)
+    start = today - timedelta(days=days)
     history.write_days(
         [cast],
         start,
-        REPORT_HISTORY_DAYS,
+        days,
         tickets_per_day=260,
         cases_per_day=5,
         case_kinds=(("consultation", 0.6), ("fault", 0.4)),

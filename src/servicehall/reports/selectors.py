@@ -231,7 +231,6 @@ def _case_figures(scope: Scope, start: date, end: date, served: int) -> dict:
     qs = _case_qs(scope, start, end)
     c = _sums(qs, *CASE_SUMS)
     appeals = _sums(qs.filter(kind="appeal"), "opened")["opened"]
-    contacts = served + c["opened"]
     return {
         "cases": c["opened"],
         "closed": c["closed"],
@@ -241,7 +240,8 @@ def _case_figures(scope: Scope, start: date, end: date, served: int) -> dict:
         "response_missed": c["response_missed"],
         "breached": c["breached"],
         "complaints": c["complaints"],
-        "complaint_rate": _ratio(c["complaints"], contacts),
+        # as the complaint desk's monthly report counts it: ÷ customers served (tickets done)
+        "complaint_rate": _ratio(c["complaints"], served),
         "appeals": appeals,
     }
 
@@ -513,7 +513,7 @@ def halls_table(scope: Scope, start: date, end: date) -> list[dict]:
                 "mean_service_min": _ratio(r.get("service_sum_s") or 0, served * 60),
                 "cases": opened,
                 "resolution": _ratio(k.get("confirmed") or 0, opened),
-                "complaint_rate": _ratio(k.get("complaints") or 0, served + opened),
+                "complaint_rate": _ratio(k.get("complaints") or 0, served),
                 "breached": k.get("breached") or 0,
             }
         )

@@ -33,7 +33,7 @@
         { name: data.labels.issued, type: "bar", data: data.day.issued, itemStyle: { color: "#9cc9b8" }, barMaxWidth: 22 },
         {
           name: data.labels.ok, type: "line", yAxisIndex: 1, data: data.day.ok, itemStyle: { color: green },
-          markLine: { symbol: "none", lineStyle: { color: red, type: "dashed" }, label: { formatter: data.labels.target + " {c}%" }, data: [{ yAxis: data.day.target }] },
+          markLine: { symbol: "none", lineStyle: { color: red, type: "dashed" }, label: { position: "insideEndTop", formatter: data.labels.target + " {c}%" }, data: [{ yAxis: data.day.target }] },
         },
       ],
     });

@@ -83,13 +83,14 @@ def _num(v):
     return None if v is None else round(v, 2)
 
 
-def workbook(data: dict, lang: str = "zh") -> Book:
-    """Every table of the report a sheet (figures only: no personal data in it)."""
+def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
+    """Every table of the report a sheet (figures only: no personal data in it), into `book`
+    (a page's, which sends it) or a new one."""
 
     def w(zh: str, en: str) -> str:
         return _w(lang, zh, en)
 
-    book = Book()
+    book = book if book is not None else Book()
     book.sheet(
         w("指标", "Figures"),
         [

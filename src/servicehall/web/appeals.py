@@ -17,6 +17,7 @@ from servicehall.complaints import appeals
 from servicehall.complaints.workflows import APPEAL
 from servicehall.core.errors import ServiceError
 
+from . import exports
 from .access import page
 from .cases import attempt_on_case
 from .forms import sort_messages, words
@@ -87,12 +88,28 @@ def appeal_new(request):
     return redirect("web:case", case_id=case.pk)
 
 
+APPEAL_COLUMNS = [
+    ("编号", "Number", "number"),
+    ("状态", "Status", "status_name"),
+    ("来源", "Source", "source"),
+    ("来源编号", "Reference", "reference"),
+    ("收到日期", "Received", "received_on"),
+    ("主题", "Subject", "subject"),
+    ("答复期限", "Reply due", "reply_due"),
+    ("责任认定", "Liability", "liability"),
+    ("重大申诉", "Major", "major"),
+    ("超时答复", "Replied late", "replied_late"),
+]
+
+
 @page(*READ)
 def appeal_list(request):
     g = request.GET
     state = g.get("state") or "open"
     source = g.get("source") or None
     rows = selectors.appeal_list(request.user, source=source, state=state, lang=_lang())
+    if exports.wanted(request):
+        return exports.respond(request, "appeals", APPEAL_COLUMNS, rows, personal="appeal")
     return render(
         request,
         "web/appeals/list.html",

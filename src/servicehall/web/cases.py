@@ -31,6 +31,7 @@ from servicehall.queueing import selectors as queue_selectors
 from servicehall.surveys.models import DIMENSIONS
 from servicehall.surveys.selectors import staff_stats
 
+from . import exports
 from .access import page
 from .forms import attempt, error_text, sort_messages, words
 from .knowledge import suggestions
@@ -71,6 +72,8 @@ def case_list(request):
         limit=100,
     )
     rows = [selectors.row(c, now, _lang()) for c in page_cases]
+    if exports.wanted(request):
+        return exports.respond(request, "cases", exports.CASE_COLUMNS, rows, personal="case")
     return render(
         request,
         "web/cases/list.html",

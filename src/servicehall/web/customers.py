@@ -45,6 +45,7 @@ from servicehall.queueing import selectors as queue_selectors
 from servicehall.retention import selectors as retention_selectors
 from servicehall.surveys import selectors as survey_selectors
 
+from . import exports
 from .access import page
 from .forms import attempt, error_text, sort_messages, words
 from .names import english
@@ -67,11 +68,25 @@ def customer_search(request):
     found = customer_selectors.search(q) if q else []
     more = len(found) > customer_selectors.SEARCH_LIMIT
     rows = [_row(c) for c in found[: customer_selectors.SEARCH_LIMIT]]
+    if exports.wanted(request):
+        return exports.respond(request, "customers", CUSTOMER_COLUMNS, rows, personal="customer")
     return render(
         request,
         "web/customers/search.html",
         {"q": q, "rows": rows, "more": more, "top_messages": sort_messages(request, ())[1]},
     )
+
+
+# the search's export: the rows as the page shows them, masked
+CUSTOMER_COLUMNS = [
+    ("客户编号", "CRM number", "customer_no"),
+    ("姓名", "Name", "name"),
+    ("证件号码", "ID number", "id_number"),
+    ("号码", "Numbers", "phones"),
+    ("星级", "Tier", "tier"),
+    ("客户类型", "Group", "group"),
+    ("已离网", "Left", "left"),
+]
 
 
 def _row(c: Customer) -> dict:

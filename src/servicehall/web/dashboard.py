@@ -6,11 +6,9 @@ module parses, renders and writes the workbook."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +19,10 @@ from servicehall.core import validate
 from servicehall.core.errors import Code, ServiceError
 from servicehall.org.models import Desk, Hall, staff_name
 from servicehall.org.roles import hall_ids_of, in_halls
+from servicehall.reports import documents
 from servicehall.reports import selectors as reports
-from servicehall.surveys.models import DIMENSIONS
 
+from . import exports
 from .access import page
 from .attachments import file_response
 from .excel import Book
@@ -99,20 +98,14 @@ def _context(request) -> dict:
         request.user, hall=g.get("hall", ""), desk=g.get("desk", ""), staff=g.get("staff", "")
     )
     lang = _lang()
-    prev_start, prev_end = reports.previous(start, end)
-    now = reports.figures(scope, start, end)
-    before = reports.figures(scope, prev_start, prev_end)
-    tiles = reports.tiles(now, before, lang)
-    by_type = reports.by_type(scope, start, end, lang) if scope.staff_ids is None else []
-    by_hour = reports.by_hour(scope, start, end, lang) if scope.staff_ids is None else None
-    by_day = reports.by_day(scope, start, end) if scope.staff_ids is None else []
-    # per person within one hall or team; for many halls the table per hall instead
-    single = scope.hall is not None or scope.desk is not None or scope.staff is not None
-    if not single and scope.hall_ids is not None and len(scope.hall_ids) == 1:
-        single = True
-    by_staff = reports.by_staff(scope, start, end) if single else []
-    by_kind = reports.by_kind(scope, start, end, lang)
-    halls = reports.halls_table(scope, start, end) if scope.hall is None else []
+    data = documents.report_data(scope, start, end, lang)
+    by_type, by_staff, by_kind, halls = (
+        data["by_type"],
+        data["by_staff"],
+        data["by_kind"],
+        data["hall_rows"],
+    )
+    by_day, dims = data["by_day"], data["dims"]
     drill = reverse("web:service-report-tickets")
     for r in by_type:
         r["link"] = f"{drill}?{_query(g, type=r['service_type_id'])}"
@@ -125,15 +118,6 @@ def _context(request) -> dict:
     for r in by_kind:
         r["link"] = f"{cases}?{_query(g, kind=r['kind'])}"
         r["breached_link"] = f"{cases}?{_query(g, kind=r['kind'], what='breached')}"
-    sat = now["satisfaction_detail"]
-    dims = [
-        {
-            "name": d[2] if lang.startswith("en") else d[1],
-            "survey": sat["survey"]["dims"][d[0]],
-            "rating": sat["rating"]["dims"][d[0]],
-        }
-        for d in DIMENSIONS
-    ]
     charts = {
         "day": {
             "names": [f"{r['day']:%m-%d}" for r in by_day],
@@ -144,7 +128,7 @@ def _context(request) -> dict:
             ],
             "target": round(reports.TARGETS["wait_ok_share"].value * 100),
         },
-        "hour": by_hour,
+        "hour": data["by_hour"],
         "type": {
             "names": [r["name"] for r in by_type],
             "values": [r["issued"] for r in by_type],
@@ -173,26 +157,13 @@ def _context(request) -> dict:
         }
     elif kind == "month":
         nav = {
-            "prev": "?" + _query(g, month=f"{prev_start:%Y-%m}"),
+            "prev": "?" + _query(g, month=f"{data['prev_start']:%Y-%m}"),
             "next": "?" + _query(g, month=f"{end + timedelta(days=1):%Y-%m}"),
         }
     return {
+        **data,
         "period": kind,
-        "start": start,
-        "end": end,
-        "prev_start": prev_start,
-        "prev_end": prev_end,
         "scope": scope,
-        "title": reports.title_of(scope),
-        "tiles": tiles,
-        "figures": now,
-        "satisfaction": sat,
-        "dims": dims,
-        "by_type": by_type,
-        "by_staff": by_staff,
-        "by_kind": by_kind,
-        "by_day": by_day,
-        "hall_rows": halls,
         "charts": charts,
         "nav": nav,
         "on_value": g.get("on", "") or f"{timezone.localdate():%Y-%m-%d}",
@@ -211,191 +182,12 @@ def service_report(request):
     return render(request, "web/reports/service.html", _context(request))
 
 
-def _pct(v):
-    return None if v is None else round(v, 4)
-
-
-def _num(v):
-    return None if v is None else round(v, 2)
-
-
 @page(PERM)
 def service_report_xlsx(request):
-    """Every table of the report in one workbook, a sheet each (the figures only: no personal
-    data in it, so no audit row)."""
+    """Every table of the report in one workbook, a sheet each (reports.documents.workbook: the
+    figures only, no personal data in it, so no audit row)."""
     c = _context(request)
-    w = words
-    book = Book()
-    book.sheet(
-        w("指标", "Figures"),
-        [
-            w("指标", "Figure"),
-            w("本期", "This period"),
-            w("目标", "Target"),
-            w("达标", "Met"),
-            w("上期", "Before"),
-        ],
-        [
-            [
-                t["label"],
-                t["text"],
-                t["target_text"],
-                "" if t["met"] is None else (w("是", "yes") if t["met"] else w("否", "no")),
-                t["before_text"],
-            ]
-            for t in c["tiles"]
-        ],
-    )
-    book.sheet(
-        w("按业务类型", "By service type"),
-        [
-            w("业务类型", "Service type"),
-            w("取号", "Tickets"),
-            w("办结", "Served"),
-            w("过号", "No-shows"),
-            w("平均等候（分钟）", "Mean wait (min)"),
-            w("90% 等候（分钟）", "P90 wait (min)"),
-            w("按时叫号率", "Called in time"),
-            w("平均办理（分钟）", "Mean service (min)"),
-            w("超 10 分钟占比", "Over 10 min"),
-        ],
-        [
-            [
-                r["name"],
-                r["issued"],
-                r["served"],
-                r["no_show"],
-                _num(r["mean_wait_min"]),
-                r["p90_wait_min"],
-                _pct(r["wait_ok_share"]),
-                _num(r["mean_service_min"]),
-                _pct(r["long_service_share"]),
-            ]
-            for r in c["by_type"]
-        ],
-    )
-    hours = c["charts"]["hour"] or {"hours": [], "series": {}}
-    book.sheet(
-        w("按时段", "By hour"),
-        [w("业务类型", "Service type"), *[f"{h}:00" for h in hours["hours"]]],
-        [[name, *values] for name, values in hours["series"].items()],
-    )
-    book.sheet(
-        w("按日", "By day"),
-        [
-            w("日期", "Day"),
-            w("取号", "Tickets"),
-            w("办结", "Served"),
-            w("平均等候（分钟）", "Mean wait (min)"),
-            w("按时叫号率", "Called in time"),
-        ],
-        [
-            [
-                f"{r['day']:%Y-%m-%d}",
-                r["issued"],
-                r["served"],
-                _num(r["mean_wait_min"]),
-                _pct(r["wait_ok_share"]),
-            ]
-            for r in c["by_day"]
-        ],
-    )
-    book.sheet(
-        w("按员工", "By staff member"),
-        [
-            w("员工", "Staff member"),
-            w("办结", "Served"),
-            w("平均等候（分钟）", "Mean wait (min)"),
-            w("按时叫号率", "Called in time"),
-            w("平均办理（分钟）", "Mean service (min)"),
-            w("超 10 分钟占比", "Over 10 min"),
-            w("评价数", "Answers"),
-            w("满意度", "Satisfaction"),
-            w("工单", "Cases"),
-            w("闭环解决率", "Resolution"),
-            w("超时", "Deadlines missed"),
-        ],
-        [
-            [
-                r["name"],
-                r["served"],
-                _num(r["mean_wait_min"]),
-                _pct(r["wait_ok_share"]),
-                _num(r["mean_service_min"]),
-                _pct(r["long_service_share"]),
-                r["answers"],
-                _pct(r["satisfaction"]),
-                r["cases"],
-                _pct(r["resolution"]),
-                r["breached"],
-            ]
-            for r in c["by_staff"]
-        ],
-    )
-    book.sheet(
-        w("按工单类型", "By case type"),
-        [
-            w("类型", "Type"),
-            w("受理", "Opened"),
-            w("已关闭", "Closed"),
-            w("客户确认关闭", "Confirmed"),
-            w("闭环解决率", "Resolution"),
-            w("首次响应超时", "First response missed"),
-            w("处理超时", "Deadline missed"),
-            w("投诉", "Complaints"),
-        ],
-        [
-            [
-                r["label"],
-                r["opened"],
-                r["closed"],
-                r["confirmed"],
-                _pct(r["resolution"]),
-                r["response_missed"],
-                r["breached"],
-                r["complaints"],
-            ]
-            for r in c["by_kind"]
-        ],
-    )
-    book.sheet(
-        w("满意度五维度", "Satisfaction dimensions"),
-        [
-            w("维度", "Dimension"),
-            w("回访调查均分", "Surveys (mean)"),
-            w("评价器均分", "Counter ratings (mean)"),
-        ],
-        [[d["name"], _num(d["survey"]), _num(d["rating"])] for d in c["dims"]],
-    )
-    if c["hall_rows"]:
-        book.sheet(
-            w("按营业厅", "By hall"),
-            [
-                w("营业厅", "Hall"),
-                w("取号", "Tickets"),
-                w("平均等候（分钟）", "Mean wait (min)"),
-                w("按时叫号率", "Called in time"),
-                w("平均办理（分钟）", "Mean service (min)"),
-                w("工单", "Cases"),
-                w("闭环解决率", "Resolution"),
-                w("投诉率", "Complaint rate"),
-                w("处理超时", "Deadlines missed"),
-            ],
-            [
-                [
-                    r["hall"].name,
-                    r["issued"],
-                    _num(r["mean_wait_min"]),
-                    _pct(r["wait_ok_share"]),
-                    _num(r["mean_service_min"]),
-                    r["cases"],
-                    _pct(r["resolution"]),
-                    _pct(r["complaint_rate"]),
-                    r["breached"],
-                ]
-                for r in c["hall_rows"]
-            ],
-        )
+    book = documents.workbook(c, _lang(), Book())
     return book.response(f"service-report-{c['start']:%Y%m%d}-{c['end']:%Y%m%d}.xlsx")
 
 
@@ -449,31 +241,9 @@ def service_report_tickets(request):
         long=g.get("long") == "1",
     )
     lang = _lang()
-    if g.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="tickets-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-        )
-        response.write("\ufeff")  # Excel reads UTF-8 with the mark
-        out = csv.writer(response)
-        out.writerow([words(*h) for h in TICKET_HEADER])
-        for r in _ticket_rows(tickets[:100_000].iterator(chunk_size=2000), lang):
-            out.writerow(
-                [
-                    f"{r['day']:%Y-%m-%d}",
-                    r["number"],
-                    r["hall"],
-                    r["type"],
-                    "VIP" if r["vip"] else "",
-                    f"{r['arrival']:%H:%M:%S}",
-                    "" if r["wait_min"] is None else f"{r['wait_min']:.1f}",
-                    "" if r["service_min"] is None else f"{r['service_min']:.1f}",
-                    r["status"],
-                    r["counter"],
-                    r["staff"],
-                ]
-            )
-        return response
+    if exports.wanted(request):  # every row, at most 100,000; no customer on a ticket
+        rows = _ticket_rows(tickets[:100_000].iterator(chunk_size=2000), lang)
+        return exports.respond(request, "tickets", TICKET_COLUMNS, rows)
     pages = Paginator(tickets, 50)
     number = validate.object_id(g.get("page", "1")) or 1
     current = pages.get_page(number)
@@ -512,6 +282,9 @@ def service_report_cases(request):
         what = "opened"
     cases = reports.cases_behind(scope, start, end, kind=g.get("kind", ""), what=what)
     now = timezone.now()
+    if exports.wanted(request):
+        rows = [case_selectors.row(c, now, _lang()) for c in cases[:5000]]
+        return exports.respond(request, "cases", exports.CASE_COLUMNS, rows, personal="case")
     titles = {
         "opened": words("受理的工单", "Cases opened"),
         "open": words("未关闭的工单", "Cases still open"),
@@ -530,19 +303,27 @@ def service_report_cases(request):
     )
 
 
-TICKET_HEADER = (
-    ("日期", "Day"),
-    ("号码", "Number"),
-    ("营业厅", "Hall"),
-    ("业务类型", "Service type"),
-    ("VIP", "VIP"),
-    ("到达", "Arrived"),
-    ("等候（分钟）", "Wait (min)"),
-    ("办理（分钟）", "Service (min)"),
-    ("状态", "Status"),
-    ("窗口", "Counter"),
-    ("员工", "Staff member"),
-)
+TICKET_COLUMNS = [
+    ("日期", "Day", "day"),
+    ("号码", "Number", "number"),
+    ("营业厅", "Hall", "hall"),
+    ("业务类型", "Service type", "type"),
+    ("VIP", "VIP", "vip"),
+    ("到达", "Arrived", "arrival"),
+    (
+        "等候（分钟）",
+        "Wait (min)",
+        lambda r: None if r["wait_min"] is None else round(r["wait_min"], 1),
+    ),
+    (
+        "办理（分钟）",
+        "Service (min)",
+        lambda r: None if r["service_min"] is None else round(r["service_min"], 1),
+    ),
+    ("状态", "Status", "status"),
+    ("窗口", "Counter", "counter"),
+    ("员工", "Staff member", "staff"),
+]
 
 
 @page(PERM)

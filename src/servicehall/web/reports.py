@@ -18,6 +18,7 @@ from servicehall.cases import selectors as case_selectors
 from servicehall.complaints import reports
 from servicehall.core import validate
 
+from . import exports
 from .access import page
 from .excel import Book
 from .forms import words
@@ -123,6 +124,8 @@ def complaint_cases(request):
     )
     now = timezone.now()
     rows = [case_selectors.row(c, now, _lang()) for c in cases[:200]]
+    if exports.wanted(request):
+        return exports.respond(request, "cases", exports.CASE_COLUMNS, rows, personal="case")
     titles = {
         "complaints": words("投诉", "Complaints"),
         "grumbles": words("抱怨（不计入投诉）", "Grumbles (not counted)"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "servicehall.incidents",
     "servicehall.records",
     "servicehall.retention",
+    "servicehall.quality",
     "servicehall.web",
 ]
 

@@ -14,8 +14,8 @@ from servicehall.cases.models import Case
 from servicehall.quality import services
 from servicehall.quality.models import QualityCheck
 from tests.conftest import client_for
-from tests.quality.test_s3_quality import FULL, MONTH, at, ticket, world  # noqa: F401
 from tests.factories import make_customer
+from tests.quality.test_s3_quality import FULL, MONTH, at, ticket, world  # noqa: F401
 
 
 def _form(**scores):
@@ -40,7 +40,10 @@ def test_s3_supervisor_scores_on_the_page(world):  # noqa: F811
     check.refresh_from_db()
     assert str(check.total) == "92.5" and check.status == "scored"
     # the list's filter and export
-    assert f'data-check="{check.pk}"' not in qa.get("/quality/?month=2026-10&status=to_score").content.decode()
+    assert (
+        f'data-check="{check.pk}"'
+        not in qa.get("/quality/?month=2026-10&status=to_score").content.decode()
+    )
     wb = load_workbook(BytesIO(qa.get("/quality/checks.xlsx?month=2026-10").content))
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[1][0] == check.pk and rows[1][7] == 92.5

@@ -281,7 +281,10 @@ def test_s3_appraisal_known_answers(world):
     AppraisalWeights.objects.update(
         kpi=30, quality=40, satisfaction=20, complaints=10, complaint_points=20
     )
+    closed_case(world["manager"])  # the manager closed a case, nothing else: no score
     rows = {r["staff"]: r for r in appraisal.appraisal(world["manager"], MONTH)["rows"]}
+    assert rows[world["manager"].username]["cases_closed"] == 1
+    assert rows[world["manager"].username]["score"] is None
     r = rows[clerk.username]
     assert (r["called"], r["served"], r["waits_within_15"]) == (4, 4, 75.0)
     assert r["mean_service_minutes"] == 6.0

@@ -13,7 +13,8 @@ The parts, each 0–100:
   our hall and names them (`ComplaintRecord.responsible_name`: their user name or full name) —,
   never below 0.
 The score is Σ weight × part ÷ Σ weight over the parts that have data (a clerk without
-surveys is scored on the rest), to one decimal."""
+surveys is scored on the rest), to one decimal; none ("—") for someone with no KPI, quality
+or satisfaction figure in the month (the complaints part alone scores nobody)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ def _r(x, places: int = 1):
 
 
 def combine(parts: dict[str, float | None], w: Weights) -> float | None:
+    """None without a KPI, quality or satisfaction figure: the complaints part only takes
+    points off, it does not score anyone 100 on its own."""
+    if all(parts.get(k) is None for k in ("kpi", "quality", "satisfaction")):
+        return None
     present = {k: v for k, v in parts.items() if v is not None and getattr(w, k) > 0}
     total = sum(getattr(w, k) for k in present)
     if not total:

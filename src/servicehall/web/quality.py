@@ -52,7 +52,8 @@ def _rules() -> dict[str, str]:
 
 def _what(check) -> str:
     if check.ticket_id:
-        return words(f"号票 {check.ticket.number}", f"Ticket {check.ticket.number}")
+        t = check.ticket
+        return words(f"号票 {t.number}（{t.day:%m-%d}）", f"Ticket {t.number} ({t.day:%m-%d})")
     return check.case.number
 
 

@@ -301,3 +301,41 @@ def test_s3_appraisal_known_answers(world):
     with pytest.raises(ServiceError) as e:
         appraisal.appraisal(clerk, MONTH)
     assert e.value.status == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_s3_two_supervisors_sampling_at_once_add_each_check_once():
+    """Two supervisors press 「抽取」 for the same month at the same instant, through the page:
+    each ticket and case is checked once, and the clerk has exactly N per-clerk samples."""
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import client_for
+
+    hall = make_hall("quality-race")
+    clerk = make_staff("clerk", hall)
+    for n in range(6):
+        ticket(hall, clerk, n)
+    closed_case(clerk, kind="complaint")
+    clients = [client_for(make_staff("quality_supervisor", None)) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    codes = [None, None]
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            codes[i] = clients[i].post("/quality/sample", {"month": "2026-10"}).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert codes == [302, 302]
+    checks = QualityCheck.objects.filter(month=MONTH)
+    assert checks.filter(reason="per_clerk", staff=clerk).count() == 3
+    assert checks.filter(reason="complaints").count() == 1
+    assert checks.filter(ticket__isnull=False).values("ticket").distinct().count() == 3

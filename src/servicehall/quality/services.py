@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from servicehall.cases import sla
@@ -44,6 +45,7 @@ PERM = "quality.score_check"
 JOB_ACTOR = "quality-sampling"  # the monthly job's name in the audit log
 NOT_SAMPLED = (RECTIFICATION.kind,)  # quality's own items are not sampled for quality
 OWNERS = ("staff", "manager")
+SAMPLE_LOCK = 0x5153414D  # "QSAM": the advisory lock of sampling on PostgreSQL
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -105,6 +107,9 @@ def sample(month: date, by=None) -> dict[str, int]:
     now = timezone.now()
     added: dict[str, int] = {}
     with write_transaction():
+        if connection.vendor == "postgresql":  # one sampling at a time (SQLite: the write lock)
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [SAMPLE_LOCK])
         for rule in SamplingRule.objects.filter(is_active=True):
             new: list[QualityCheck] = []
             if rule.kind == RuleKind.PER_CLERK:

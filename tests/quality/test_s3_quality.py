@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from servicehall.cases import selectors as case_selectors
 from servicehall.cases import services as cases
 from servicehall.cases.models import Case, CaseEvent
 from servicehall.cases.services.sweep import sweep
@@ -20,6 +21,7 @@ from servicehall.quality import appraisal, selectors, services
 from servicehall.quality.models import AppraisalWeights, QualityCheck, SamplingRule
 from servicehall.queueing.models import Ticket
 from servicehall.surveys.models import CounterRating
+from tests.conftest import client_for
 from tests.factories import counter, make_hall, make_staff
 
 MONTH = date(2026, 10, 1)
@@ -188,6 +190,10 @@ def test_s3_rectification_walks_to_closure(world):
     case, _ = cases.act(
         clerk, case.pk, "submit_evidence", version=case.version, resolution="已完成培训考试"
     )
+    # the owner is not offered verification; quality is
+    offered = {a["action"] for a in case_selectors.detail(case, clerk)["allowed"]}
+    assert "verify" not in offered and "reject" not in offered
+    assert {"verify", "reject"} <= {a["action"] for a in case_selectors.detail(case, qa)["allowed"]}
     with pytest.raises(ServiceError) as e:  # the owner may not verify their own fix
         cases.act(clerk, case.pk, "verify", version=case.version, note="通过")
     assert e.value.status == 403
@@ -311,8 +317,6 @@ def test_s3_two_supervisors_sampling_at_once_add_each_check_once():
 
     from django.db import connection
 
-    from tests.conftest import client_for
-
     hall = make_hall("quality-race")
     clerk = make_staff("clerk", hall)
     for n in range(6):
@@ -339,3 +343,38 @@ def test_s3_two_supervisors_sampling_at_once_add_each_check_once():
     assert checks.filter(reason="per_clerk", staff=clerk).count() == 3
     assert checks.filter(reason="complaints").count() == 1
     assert checks.filter(ticket__isnull=False).values("ticket").distinct().count() == 3
+
+
+def test_s3_admin_refuses_weights_not_summing_to_100(db):
+    from django.contrib.auth import get_user_model
+
+    from servicehall.quality.models import QualityForm
+
+    form = QualityForm.objects.get(code="standard")
+    items = list(form.items.all())
+    assert sum(i.weight for i in items) == 100  # the seeded form
+    admin = get_user_model().objects.create_superuser("qa-admin", password=None)
+    c = client_for(admin)
+    url = f"/admin/quality/qualityform/{form.pk}/change/"
+    data = {"code": form.code, "name_zh": form.name_zh, "name_en": form.name_en, "is_active": "on"}
+    data |= {
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for n, i in enumerate(items):
+        data |= {
+            f"items-{n}-id": str(i.pk),
+            f"items-{n}-form": str(form.pk),
+            f"items-{n}-order": str(i.order),
+            f"items-{n}-code": i.code,
+            f"items-{n}-name_zh": i.name_zh,
+            f"items-{n}-name_en": i.name_en,
+            f"items-{n}-weight": str(i.weight + (5 if n == 0 else 0)),
+            f"items-{n}-max_score": str(i.max_score),
+        }
+    r = c.post(url, data)
+    assert r.status_code == 200 and "权重合计须为 100（现为 105）" in r.content.decode()
+    data["items-0-weight"] = str(items[0].weight)
+    assert c.post(url, data).status_code == 302

@@ -2,6 +2,7 @@
 the checks themselves, the rectification items opened from them and the appraisal's weights."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,12 @@ class QualityItem(models.Model):
     code = models.SlugField(max_length=32)
     name_zh = models.CharField(_("name (Chinese)"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=60)
-    weight = models.PositiveSmallIntegerField(_("weight (of 100)"))
-    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=10)
+    weight = models.PositiveSmallIntegerField(
+        _("weight (of 100)"), validators=[MaxValueValidator(100)]
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -60,7 +65,9 @@ class SamplingRule(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=60)
     kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
     per_clerk = models.PositiveSmallIntegerField(_("tickets per clerk"), default=0)
-    share_percent = models.PositiveSmallIntegerField(_("share (%)"), default=0)
+    share_percent = models.PositiveSmallIntegerField(
+        _("share (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

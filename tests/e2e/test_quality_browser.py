@@ -1,8 +1,9 @@
 """Quality supervision in a real Chromium against the demo server (S3): the supervisor (郑宇)
 samples last month on /quality/, opens a sampled ticket of a clerk, is refused a score above
 the item's maximum beside the item, scores it, and opens a rectification item that the
-check page then lists with its state; the hall manager's appraisal draws its bar chart from
-our own ECharts; the clerk sees her own scores. Screenshots at 1366×768 and 390×844."""
+check page then lists with its state; the owner submits the evidence on the case page and
+quality verifies and closes it; the hall manager's appraisal draws its bar chart from
+our own ECharts; the clerk sees their own scores. Screenshots at 1366×768 and 390×844."""
 
 from datetime import timedelta
 
@@ -67,8 +68,28 @@ def test_s3_supervisor_scores_a_sampled_ticket_and_opens_a_rectification(browser
         expect(row).to_contain_text("待整改")
         expect(row).to_contain_text("重新学习服务用语规范")
         _shoot(page, "check")
-        row.locator("a").click()
-        expect(page.locator("h1")).to_contain_text("ZG")
+        check_url = page.url
+        case_url = base + row.locator("a").get_attribute("href")
+        owner = {"李强": "liqiang", "王芳": "wangfang"}[row.locator("td").nth(3).inner_text()]
+
+        # the owner submits the evidence on the case page; verification is not offered to them
+        clerk = signed_in(browser, base, owner)
+        clerk.goto(case_url)
+        expect(clerk.locator("#case-status")).to_contain_text("待整改")
+        expect(clerk.locator("#verify")).to_have_count(0)
+        clerk.fill("#submit_evidence textarea[name=resolution]", "已参加服务用语培训，考试 95 分")
+        clerk.click("#do-submit_evidence")
+        expect(clerk.locator("#case-status")).to_contain_text("已提交整改证明")
+
+        # quality verifies and closes it; the check page shows it closed
+        page.goto(case_url)
+        page.fill("#verify textarea[name=note]", "整改到位")
+        page.click("#do-verify")
+        expect(page.locator("#case-status")).to_contain_text("已验证关闭")
+        page.goto(check_url)
+        expect(page.locator("#rectification-table tr[data-number^=ZG]")).to_contain_text(
+            "已验证关闭"
+        )
 
         # the hall manager's appraisal: the chart drawn from our own static files
         manager = signed_in(browser, base, "chenjing")
@@ -80,8 +101,9 @@ def test_s3_supervisor_scores_a_sampled_ticket_and_opens_a_rectification(browser
         expect(manager.locator("#chart-appraisal canvas")).to_have_count(1)
         _shoot(manager, "appraisal")
 
-        clerk = signed_in(browser, base, "wangfang")
-        clerk.click("#nav-quality-mine")
-        clerk.goto(f"{base}/quality/mine?month={last}")
-        expect(clerk.locator("h1")).to_contain_text("我的质检")
-        _shoot(clerk, "mine")
+        mine = signed_in(browser, base, owner)
+        mine.click("#nav-quality-mine")
+        mine.goto(f"{base}/quality/mine?month={last}")
+        expect(mine.locator("h1")).to_contain_text("我的质检")
+        expect(mine.locator("#my-checks-table")).to_contain_text("服务用语不够规范")
+        _shoot(mine, "mine")

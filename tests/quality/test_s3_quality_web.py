@@ -112,3 +112,15 @@ def test_s3_cli_sample(world, capsys):  # noqa: F811
     assert '"per_clerk": 1' in capsys.readouterr().out
     cli.main(["quality", "sample", "--month", "2026-10"])
     assert '"per_clerk": 0' in capsys.readouterr().out
+
+
+def test_s3_scoring_refusal_in_english(world):  # noqa: F811
+    t = ticket(world["east"], world["clerk"], 1)
+    services.sample(MONTH, world["qa"])
+    check = QualityCheck.objects.get(ticket=t)
+    qa = client_for(world["qa"], "en")
+    r = qa.post(f"/quality/{check.pk}", _form(first_contact="x"))
+    body = r.content.decode()
+    assert r.status_code == 422
+    assert "The score of “First-contact responsibility” must be a whole number" in body
+    assert "Save scores" in body and "得分须" not in body

@@ -180,6 +180,7 @@ def test_s3_rectification_walks_to_closure(world):
     )
     assert case.kind == "rectification" and case.owner == clerk and case.hall == world["east"]
     assert case.due_at is not None and case.status == "open"
+    assert case.sla_policy.kind == "rectification"  # its own policy, not the category's
     # 5 business days: the deadline is a business day at least 5 days after opening
     assert case.due_at - case.created_at >= timedelta(days=5)
     row = selectors.rectifications_of(check)[0]

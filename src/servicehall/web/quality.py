@@ -206,6 +206,8 @@ def _check_page(request, check, *, values=None, error=None, status=200):
             "comments": (values or {}).get("comments", check.comments),
             "rectifications": selectors.rectifications_of(check),
             "may_score": may_score,
+            # a rectification item is a case: opened by who may open cases (quality)
+            "may_rectify": may_score and request.user.has_perm("cases.open_case"),
             "error": error,
             "values": values or {},
         },

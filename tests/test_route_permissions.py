@@ -30,6 +30,8 @@ from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.org.models import Counter, Hall, ServiceType
 from servicehall.org.roles import ROLES
+from servicehall.quality.models import QualityCheck
+from servicehall.quality.services import active_form
 from servicehall.queueing import services
 from servicehall.queueing.models import (
     Appointment,
@@ -505,6 +507,20 @@ def _case(ctx):
     return {"case_id": ctx.t.case.pk, "version": Case.objects.get(pk=ctx.t.case.pk).version}
 
 
+def _quality_check(ctx):
+    """A quality check (S3) of the hall's case, its clerk's work, not scored yet."""
+    check = QualityCheck.objects.create(
+        month=timezone.localdate().replace(day=1),
+        form=active_form(),
+        case=ctx.t.case,
+        staff=ctx.t.local,
+        hall=ctx.t.hall,
+        reason="random",
+        created_at=timezone.now(),
+    )
+    return {"check_id": check.pk}
+
+
 def _verification(ctx):
     """A verification of the hall's case (P4), made as if on a complaint."""
     v = SubscriptionVerification.objects.create(
@@ -855,6 +871,10 @@ HALL_PAGES = {
         {"version": "{version}"},
     ),
     "web:retention-insist": ("POST", None, _case, {"note": "客户坚持"}),
+    # quality (S3): a check of the hall's case; not scored yet, so a rectification item is
+    # refused for its state beside the form, after the hall was checked
+    "web:quality-check": ("GET", R, _quality_check, None),
+    "web:quality-rectify": ("POST", None, _quality_check, {"finding": "矩阵整改内容"}),
 }
 
 

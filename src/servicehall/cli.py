@@ -130,6 +130,25 @@ def purge_command(dry_run: bool, as_json: bool) -> None:
             print(f"    kept {k['item']} ×{k['count']}: {k['zh']} / {k['en']}")
 
 
+def quality_sample_command(month_text: str, username: str | None) -> None:
+    """`servicehall quality sample --month YYYY-MM`: the checks added per rule, as JSON."""
+    import json
+
+    from servicehall.core import validate
+    from servicehall.core.errors import ServiceError
+    from servicehall.quality.services import sample
+
+    user = staff_user(username) if username else None
+    try:
+        month = validate.month(month_text, "month")
+        if month is None:
+            refuse("请用 --month 指定月份（YYYY-MM）", "give the month with --month (YYYY-MM)")
+        added = sample(month, user)
+    except ServiceError as exc:
+        refuse_error(exc)
+    print(json.dumps({"month": f"{month:%Y-%m}", "added": added}, ensure_ascii=False))
+
+
 def waits_command(path: str, first: str | None, last: str | None) -> None:
     """`servicehall eval waits`: one JSON line of the estimate's and the naive estimate's
     errors on a real queue (queueing/wait_replay.py); progress on stderr."""
@@ -525,6 +544,15 @@ def main(argv: list[str] | None = None) -> None:
     rd.add_argument("--date", help="the day, YYYY-MM-DD (default: today)")
     rm = rp_sub.add_parser("monthly", help="make every hall's monthly report (PDF and Excel)")
     rm.add_argument("--month", help="the month, YYYY-MM (default: last month)")
+    qa = sub.add_parser("quality", help="quality supervision (S3)")
+    qa_sub = qa.add_subparsers(dest="what", required=True)
+    qs_ = qa_sub.add_parser(
+        "sample",
+        help="sample a month's handled tickets and cases for quality checks by the rules in use "
+        "(idempotent: running it again adds nothing)",
+    )
+    qs_.add_argument("--month", required=True, help="YYYY-MM")
+    qs_.add_argument("--user", help="the supervisor (their halls only); default: every hall")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -568,6 +596,8 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.management import call_command
 
         call_command("run_huey")
+    elif args.cmd == "quality":
+        quality_sample_command(args.month, args.user)
     elif args.cmd == "import-bills":
         import json
 

@@ -229,6 +229,9 @@ def load_demo(history_days: int | None = None) -> bool:
     if days and not QueueDay.objects.exists():
         _report_history(hall, days)
         created = True
+    if not Ticket.objects.filter(number__startswith=QUALITY_PREFIX).exists():
+        _quality_demo(hall)
+        created = True
     return created
 
 
@@ -1479,6 +1482,47 @@ def _complaints_demo(hall: Hall) -> None:
             )
             for n in range(1, rng.randint(18, 30))
         ]
+    Ticket.objects.bulk_create(rows)
+
+
+# --- quality supervision (S3)
+
+QUALITY_PREFIX = "Q"
+
+
+def _quality_demo(hall: Hall) -> None:
+    """The two clerks' served tickets of the last five weeks (four a day each, waits of 3–25
+    minutes, 5–15 minutes at the counter): what `servicehall quality sample` and the
+    quality pages sample and the appraisal counts. Nothing is sampled: the supervisor does
+    that on /quality/."""
+    kind = ServiceType.objects.get(code="payment")
+    clerks = list(get_user_model().objects.filter(username__in=("wangfang", "liqiang")))
+    rng = random.Random(17)
+    rows = []
+    for days in range(1, 36):
+        day = timezone.localdate() - timedelta(days=days)
+        for c, clerk in enumerate(clerks):
+            for n in range(4):
+                issued = timezone.make_aware(datetime.combine(day, time(9 + n, 10 * c)))
+                called = issued + timedelta(minutes=rng.randint(3, 25))
+                finished = called + timedelta(minutes=rng.randint(5, 15))
+                rows.append(
+                    Ticket(
+                        hall=hall,
+                        day=day,
+                        number=f"{QUALITY_PREFIX}{c}{n:02d}",
+                        service_type=kind,
+                        channel="kiosk",
+                        status=Ticket.Status.DONE,
+                        issued_at=issued,
+                        arrival_at=issued,
+                        called_at=called,
+                        first_called_at=called,
+                        started_at=called,
+                        finished_at=finished,
+                        served_by=clerk,
+                    )
+                )
     Ticket.objects.bulk_create(rows)
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "servicehall.records",
     "servicehall.retention",
     "servicehall.reports",
+    "servicehall.quality",
     "servicehall.web",
 ]
 

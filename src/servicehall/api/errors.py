@@ -17,6 +17,7 @@ from servicehall.customers.errors import Code as CustomersCode
 from servicehall.incidents.errors import Code as IncidentsCode
 from servicehall.knowledge.errors import Code as KnowledgeCode
 from servicehall.org.errors import Code as OrgCode
+from servicehall.quality.errors import Code as QualityCode
 from servicehall.queueing.errors import Code as QueueingCode
 from servicehall.records.errors import Code as RecordsCode
 from servicehall.retention.errors import Code as RetentionCode
@@ -35,6 +36,7 @@ VOCABULARY: tuple[type[StrEnum], ...] = (
     IncidentsCode,
     RecordsCode,
     RetentionCode,
+    QualityCode,
 )
 ERROR_CODES: list[str] = sorted(c.value for enum in VOCABULARY for c in enum)
 

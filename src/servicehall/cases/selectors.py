@@ -287,6 +287,7 @@ def detail(case: Case, user, lang: str = "zh", *, unmasked: bool = False) -> dic
                     "requires": list(t.requires),
                 }
                 for t in wf.allowed(case.status)
+                if user.has_perm(t.perm)  # an action the user may not take is not offered
             ]
             if may and not case.is_closed
             else [],

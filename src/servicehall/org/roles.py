@@ -84,6 +84,8 @@ HALL_MANAGER_PERMS = (
     # the service reports (S2): dashboards per hall, team, staff member; the daily and
     # monthly report documents
     "reports.view_service_report",
+    # quality supervision (S3): the appraisal of the hall's staff, their checks
+    "quality.view_appraisal",
 )
 
 # PIPL: a customer's file of everything held, and erasure on request (records.services), asked
@@ -186,6 +188,10 @@ ROLES: tuple[Role, ...] = (
             "retention.view_retention_report",  # R3: every hall's
             "reports.view_service_report",  # S2: every hall's
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
+            # S3: sample and score checks; rectification items are cases they open and close
+            "quality.score_check",
+            "quality.view_appraisal",
+            *CASE_WORK,
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
             "knowledge.conversation.view",
@@ -237,6 +243,14 @@ ROLES: tuple[Role, ...] = (
             "complaints.compensationoffer.view",
             "complaints.complaintupgrade.view",
             "complaints.forbiddenphrase.*",  # the phrases the complaint handbook forbids (P1)
+            # quality supervision (S3): the form, the sampling rules, the appraisal weights
+            "quality.qualityform.*",
+            "quality.qualityitem.*",
+            "quality.samplingrule.*",
+            "quality.appraisalweights.*",
+            "quality.qualitycheck.view",
+            "quality.score_check",
+            "quality.view_appraisal",
             "core.apitoken.*",
             "core.calendaryear.*",
             "core.calendarday.*",

@@ -229,9 +229,6 @@ def load_demo(history_days: int | None = None) -> bool:
     if days and not QueueDay.objects.exists():
         _report_history(hall, days)
         created = True
-    if not Ticket.objects.filter(number__startswith=QUALITY_PREFIX).exists():
-        _quality_demo(hall)
-        created = True
     return created
 
 
@@ -240,7 +237,8 @@ REPORT_HISTORY_DAYS = 35
 
 def _report_history(hall: Hall, days: int) -> None:
     """The demo hall's last five weeks of queue and cases (S2), so the reports, the 18:00 report
-    and the monthly report have days to show; then the rollups built from them. No complaints
+    and the monthly report have days to show, and quality has last month's tickets and cases
+    to sample and the appraisal to count (S3); then the rollups built from them. No complaints
     among them: the demo's complaints are the complaint desk's own (COMPLAINTS)."""
     from servicehall.reports import documents, history, rollup
     from servicehall.reports.models import ReportDocument
@@ -1486,45 +1484,6 @@ def _complaints_demo(hall: Hall) -> None:
 
 
 # --- quality supervision (S3)
-
-QUALITY_PREFIX = "Q"
-
-
-def _quality_demo(hall: Hall) -> None:
-    """The two clerks' served tickets of the last five weeks (four a day each, waits of 3–25
-    minutes, 5–15 minutes at the counter): what `servicehall quality sample` and the
-    quality pages sample and the appraisal counts. Nothing is sampled: the supervisor does
-    that on /quality/."""
-    kind = ServiceType.objects.get(code="payment")
-    clerks = list(get_user_model().objects.filter(username__in=("wangfang", "liqiang")))
-    rng = random.Random(17)
-    rows = []
-    for days in range(1, 36):
-        day = timezone.localdate() - timedelta(days=days)
-        for c, clerk in enumerate(clerks):
-            for n in range(4):
-                issued = timezone.make_aware(datetime.combine(day, time(9 + n, 10 * c)))
-                called = issued + timedelta(minutes=rng.randint(3, 25))
-                finished = called + timedelta(minutes=rng.randint(5, 15))
-                rows.append(
-                    Ticket(
-                        hall=hall,
-                        day=day,
-                        number=f"{QUALITY_PREFIX}{c}{n:02d}",
-                        service_type=kind,
-                        channel="kiosk",
-                        status=Ticket.Status.DONE,
-                        issued_at=issued,
-                        arrival_at=issued,
-                        called_at=called,
-                        first_called_at=called,
-                        started_at=called,
-                        finished_at=finished,
-                        served_by=clerk,
-                    )
-                )
-    Ticket.objects.bulk_create(rows)
-
 
 # --- retention (R1–R3)
 

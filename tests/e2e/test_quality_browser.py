@@ -28,7 +28,8 @@ def _shoot(page, name):
 def test_s3_supervisor_scores_a_sampled_ticket_and_opens_a_rectification(browser, tmp_path):  # noqa: F811
     from playwright.sync_api import expect
 
-    with demo_environment(tmp_path) as env, server(env) as base:
+    # the demo hall's history: last month's tickets and cases to sample and appraise
+    with demo_environment(tmp_path, history_days=35) as env, server(env) as base:
         page = signed_in(browser, base, "zhengyu")
         page.click("#nav-quality")
         expect(page.locator("h1")).to_contain_text("质检")

@@ -3,8 +3,10 @@ quality score, satisfaction and complaints, combined with the weights in use
 (`AppraisalWeights`, admin-edited).
 
 The parts, each 0–100:
-- KPI: the share of the tickets the staff member called whose wait (issued → first called)
-  was within 15 minutes (tickets served, mean service time and cases closed are shown beside);
+- KPI: the share of the tickets the staff member called within the hall's wait limit (15
+  minutes, VIP 10), from the service reports' rollup (`reports.selectors.per_staff`, the same
+  figure as their line of /reports/); tickets served, mean service time and cases closed are
+  shown beside;
 - quality: the mean total of their checks scored for the month;
 - satisfaction: their combined satisfaction rate of surveys and counter ratings
   (`surveys.selectors.staff_stats`);
@@ -29,14 +31,13 @@ from servicehall.complaints.selectors import COUNTED
 from servicehall.core.errors import require_perm
 from servicehall.org.models import StaffProfile
 from servicehall.org.roles import hall_ids_of
-from servicehall.queueing.models import Ticket
+from servicehall.reports.selectors import per_staff
 from servicehall.surveys.selectors import staff_stats
 
 from .models import AppraisalWeights, CheckStatus, QualityCheck
 from .services import NOT_SAMPLED, month_bounds
 
 PERM = "quality.view_appraisal"
-WAIT_TARGET = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,8 @@ def compute(month: date, profiles) -> list[dict]:
     w = weights()
     users = {p.user_id: p for p in profiles}
     ids = list(users)
-    served: dict[int, list] = {}
-    for staff_id, issued, called, started, finished, status in Ticket.objects.filter(
-        served_by__in=ids, first_called_at__gte=since, first_called_at__lt=until
-    ).values_list(
-        "served_by_id", "issued_at", "first_called_at", "started_at", "finished_at", "status"
-    ):
-        served.setdefault(staff_id, []).append((issued, called, started, finished, status))
+    last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    served = per_staff(ids, month, last)
     closed = dict(
         Case.objects.filter(owner__in=ids, closed_at__gte=since, closed_at__lt=until)
         .exclude(kind__in=NOT_SAMPLED)
@@ -113,17 +109,15 @@ def compute(month: date, profiles) -> list[dict]:
         complaints[names[name]] = complaints.get(names[name], 0) + 1
     out = []
     for uid, p in users.items():
-        tickets = served.get(uid, [])
-        done = [t for t in tickets if t[4] == Ticket.Status.DONE]
-        durations = [(t[3] - t[2]).total_seconds() for t in done if t[2] and t[3]]
-        within = sum(1 for t in tickets if t[1] - t[0] <= WAIT_TARGET)
+        t = served.get(uid) or {"called": 0, "served": 0}
         q = quality.get(uid)
         s = sat.get(p.user.username) or {}
         n_complaints = complaints.get(uid, 0)
-        active = tickets or closed.get(uid) or q or s or n_complaints
+        active = t["called"] or closed.get(uid) or q or s or n_complaints
         if not active:
             continue
-        kpi = round(100 * within / len(tickets), 1) if tickets else None
+        share = t.get("wait_ok_share")
+        kpi = round(100 * share, 1) if share is not None else None
         rate = s.get("combined_satisfaction_rate")
         parts = {
             "kpi": kpi,
@@ -138,11 +132,9 @@ def compute(month: date, profiles) -> list[dict]:
                 "name": p.full_name or p.user.username,
                 "hall": p.hall.name if p.hall_id else "",
                 "hall_code": p.hall.code if p.hall_id else "",
-                "served": len(done),
-                "called": len(tickets),
-                "mean_service_minutes": round(sum(durations) / len(durations) / 60, 1)
-                if durations
-                else None,
+                "served": t["served"],
+                "called": t["called"],
+                "mean_service_minutes": _r(t.get("mean_service_min")),
                 "waits_within_15": kpi,
                 "cases_closed": closed.get(uid, 0),
                 "checks": q["n"] if q else 0,

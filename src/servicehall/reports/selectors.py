@@ -648,3 +648,21 @@ def document_for(user, doc_id):
     if doc is None:
         raise _missing(Code.NOT_FOUND, "报表", "report", doc_id)
     return doc
+
+
+def per_staff(staff_ids, start: date, end: date) -> dict[int, dict]:
+    """Each staff member's tickets from `start` to `end` in any hall (the appraisal's KPIs, from
+    StaffDay): called, served, the share called within the hall's limit, mean service."""
+    out = {}
+    for r in (
+        StaffDay.objects.filter(staff_id__in=list(staff_ids), day__gte=start, day__lte=end)
+        .values("staff_id")
+        .annotate(**{f: Sum(f) for f in STAFF_SUMS})
+    ):
+        out[r["staff_id"]] = {
+            "called": r["called"],
+            "served": r["served"],
+            "wait_ok_share": _ratio(r["wait_ok"], r["called"]),
+            "mean_service_min": _ratio(r["service_sum_s"], r["served"] * 60),
+        }
+    return out

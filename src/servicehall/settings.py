@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "servicehall.catalog",
     "servicehall.knowledge",
     "servicehall.queueing",
+    "servicehall.hotline",
     "servicehall.cases",
     "servicehall.surveys",
     "servicehall.complaints",

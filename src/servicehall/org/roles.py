@@ -81,6 +81,7 @@ HALL_MANAGER_PERMS = (
     # retention (R2, R3): the second level in their hall's cases; the monthly report
     "retention.retain_second_level",
     "retention.view_retention_report",
+    "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
 )
 
 # PIPL: a customer's file of everything held, and erasure on request (records.services), asked
@@ -181,6 +182,7 @@ ROLES: tuple[Role, ...] = (
             "cases.review_closure",
             "complaints.view_complaint_report",  # P3, L6: every hall's
             "retention.view_retention_report",  # R3: every hall's
+            "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)
@@ -205,6 +207,7 @@ ROLES: tuple[Role, ...] = (
             "customers.import_customers",
             "catalog.import_catalog",
             "complaints.import_evidence",  # subscription evidence (P4)
+            "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

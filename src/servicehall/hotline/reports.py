@@ -1,0 +1,204 @@
+"""The hotline dashboard's figures (S2, L6), read from the half-hour rollups (models.Interval).
+
+Definitions (one place; the page, the Excel export and the tests use these):
+- offered: calls that reached the agents' queue (answered + abandoned). Calls that hung up in
+  the voice menu never asked for an agent and are not offered (queueing.calls_file).
+- service level within T seconds: answered within T s ÷ (answered + abandoned after more than
+  T s). A caller who hung up within T s was not kept waiting past the target and counts neither
+  way (the usual short-abandon rule). T = 20 s: the S2 target, ≥ 75 % for all calls, ≥ 85 % for
+  VIP calls; T = 15 s: L6's 3G service norm ("staffed answer within 15 s", no share given: the
+  tile is shown without a target colour).
+- abandonment: abandoned ÷ offered (every hang-up in the queue, short ones too).
+- ASA (average speed of answer): Σ seconds answered calls waited ÷ answered.
+- AHT (average handle time): Σ seconds of service ÷ answered.
+
+Periods: a day, a week (Monday to Sunday), a month, or from–to (at most MAX_DAYS); each is
+compared with the period before it of the same length (the month before for a month). The
+interval table and chart add each half hour of the day up over the period's days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, Min, Sum
+
+from servicehall.core import validate
+from servicehall.core.errors import Code, ServiceError, require_perm
+
+from .models import Call, Interval
+
+PERM = "hotline.view_hotline_report"
+TARGETS = {"sl20": 75.0, "vip_sl20": 85.0}  # S2: per cent answered within 20 s
+KINDS = ("day", "week", "month", "custom")
+MAX_DAYS = 366
+FIELDS = (
+    "offered",
+    "answered",
+    "answered_15",
+    "answered_20",
+    "abandoned",
+    "abandoned_15",
+    "abandoned_20",
+    "answer_wait",
+    "handle",
+)
+SUMS = {f: Sum(f) for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date  # first day
+    end: date  # last day, inclusive
+    prev_start: date
+    prev_end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _date(text: str, field: str, zh: str, en: str) -> date:
+    day = validate.calendar_date(text, field)
+    if day is None:
+        raise ServiceError(
+            Code.REQUIRED, f"请填写{zh}", f"Please fill in {en}", field=field, status=422
+        )
+    return day
+
+
+def period(kind: str, on: str = "", start: str = "", end: str = "") -> Period:
+    """The period asked for: `kind` day/week/month around the day `on` (default: the last day
+    with calls, else today), or custom from `start` to `end`."""
+    kind = (kind or "week").strip()
+    if kind not in KINDS:
+        raise ServiceError(
+            Code.INVALID_CHOICE,
+            f"统计周期取值无效：{kind[:20]}（可选：day 日、week 周、month 月、custom 自定义）",
+            f"Invalid period {kind[:20]!r}: one of day, week, month, custom",
+            field="period",
+            status=422,
+        )
+    if kind == "custom":
+        first = _date(start, "from", "开始日期", "the first day")
+        last = _date(end, "to", "结束日期", "the last day")
+        if last < first:
+            raise ServiceError(
+                Code.INVALID_DATE,
+                "结束日期早于开始日期",
+                "The last day is before the first day",
+                field="to",
+                status=422,
+            )
+        if (last - first).days + 1 > MAX_DAYS:
+            raise ServiceError(
+                Code.INVALID_DATE,
+                f"自定义周期最长{MAX_DAYS}天",
+                f"A custom period is at most {MAX_DAYS} days",
+                field="to",
+                status=422,
+            )
+    else:
+        day = (
+            _date(on, "date", "日期", "the date") if on.strip() else (latest_day() or date.today())
+        )
+        if kind == "day":
+            first = last = day
+        elif kind == "week":
+            first = day - timedelta(days=day.weekday())
+            last = first + timedelta(days=6)
+        else:
+            first = day.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    n = (last - first).days + 1
+    if kind == "month":
+        prev_end = first - timedelta(days=1)
+        prev_start = prev_end.replace(day=1)
+    else:
+        prev_start, prev_end = first - timedelta(days=n), first - timedelta(days=1)
+    return Period(kind, first, last, prev_start, prev_end)
+
+
+def latest_day() -> date | None:
+    return Interval.objects.aggregate(d=Max("day"))["d"]
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def figures(s: dict) -> dict:
+    """The dashboard's figures from the summed counts `s` (the module's definitions)."""
+    s = {f: s.get(f) or 0 for f in FIELDS}
+    answered = s["answered"]
+    return {
+        **s,
+        "sl20": _pct(s["answered_20"], answered + s["abandoned_20"]),
+        "sl15": _pct(s["answered_15"], answered + s["abandoned_15"]),
+        "abandon": _pct(s["abandoned"], s["offered"]),
+        "asa": round(s["answer_wait"] / answered, 1) if answered else None,
+        "aht": round(s["handle"] / answered, 1) if answered else None,
+    }
+
+
+def _scope(start: date, end: date, queue: str, priority: str):
+    qs = Interval.objects.filter(day__gte=start, day__lte=end)
+    if queue:
+        qs = qs.filter(queue=queue)
+    if priority:
+        qs = qs.filter(priority=priority)
+    return qs
+
+
+def _grouped(qs, key: str) -> list[dict]:
+    rows = qs.values(key).annotate(**SUMS).order_by(key)
+    return [{key: r[key], **figures(r)} for r in rows]
+
+
+def slot_label(slot: int) -> str:
+    h, m = divmod(slot * 30, 60)
+    h2, m2 = divmod(slot * 30 + 30, 60)
+    return f"{h:02d}:{m:02d}–{h2:02d}:{m2:02d}"
+
+
+def dashboard(user, p: Period, queue: str = "", priority: str = "") -> dict:
+    """The figures of the period `p` (and of the one before it) for the queue and priority
+    chosen (blank: all): totals, VIP, per half hour, per agent, per priority, per queue."""
+    require_perm(user, PERM, "查看热线看板", "view the hotline dashboard")
+    qs = _scope(p.start, p.end, queue, priority)
+    prev = _scope(p.prev_start, p.prev_end, queue, priority)
+    totals = figures(qs.aggregate(**SUMS))
+    by_slot = {r["slot"]: r for r in _grouped(qs, "slot")}
+    slots = []
+    if by_slot:
+        for slot in range(min(by_slot), max(by_slot) + 1):
+            row = by_slot.get(slot) or {"slot": slot, **figures({})}
+            slots.append({**row, "label": slot_label(slot)})
+    agents = sorted(
+        _grouped(qs.exclude(agent=""), "agent"), key=lambda r: (-r["answered"], r["agent"])
+    )
+    for a in agents:
+        a["within20"] = _pct(a["answered_20"], a["answered"])  # of the calls they answered
+    span = Interval.objects.aggregate(first=Min("day"), last=Max("day"))
+    return {
+        "period": p,
+        "totals": totals,
+        "vip": figures(qs.filter(vip=True).aggregate(**SUMS)),
+        "prev": figures(prev.aggregate(**SUMS)),
+        "prev_vip": figures(prev.filter(vip=True).aggregate(**SUMS)),
+        "by_slot": slots,
+        "by_agent": agents,
+        "by_priority": _grouped(qs, "priority"),
+        "by_queue": _grouped(qs, "queue"),
+        "queues": list(
+            Interval.objects.values_list("queue", flat=True).distinct().order_by("queue")
+        ),
+        "priorities": list(
+            Interval.objects.values_list("priority", flat=True).distinct().order_by("priority")
+        ),
+        "first_day": span["first"],
+        "last_day": span["last"],
+        "has_calls": span["last"] is not None or Call.objects.exists(),
+        "targets": TARGETS,
+    }

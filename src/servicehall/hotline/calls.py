@@ -32,6 +32,7 @@ from servicehall.queueing import calls_file
 from .models import Call, Interval
 
 DEFAULT_QUEUE = "热线"
+NO_SERVER = "NO_SERVER"  # the bank data's "no agent": stored blank (86 answered calls of week 1)
 VIP_PRIORITY = 2
 SLOT_MINUTES = 30
 CHUNK = 5000
@@ -138,7 +139,7 @@ def import_calls(
             int(c.wait),
             int(c.service),
             timezone.make_aware(c.service_start, tz) if c.service_start else None,
-            c.server if c.served else "",
+            c.server if c.served and c.server != NO_SERVER else "",
             now,
         )
     keys = list(rows)

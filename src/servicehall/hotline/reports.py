@@ -26,6 +26,7 @@ from django.db.models import Max, Min, Sum
 from servicehall.core import validate
 from servicehall.core.errors import Code, ServiceError, require_perm
 
+from .calls import is_vip
 from .models import Call, Interval
 
 PERM = "hotline.view_hotline_report"
@@ -175,8 +176,10 @@ def dashboard(user, p: Period, queue: str = "", priority: str = "") -> dict:
         for slot in range(min(by_slot), max(by_slot) + 1):
             row = by_slot.get(slot) or {"slot": slot, **figures({})}
             slots.append({**row, "label": slot_label(slot)})
+    # the agents who answered; blank: answered calls whose record names no agent
     agents = sorted(
-        _grouped(qs.exclude(agent=""), "agent"), key=lambda r: (-r["answered"], r["agent"])
+        (r for r in _grouped(qs, "agent") if r["answered"]),
+        key=lambda r: (not r["agent"], -r["answered"], r["agent"]),
     )
     for a in agents:
         a["within20"] = _pct(a["answered_20"], a["answered"])  # of the calls they answered
@@ -189,7 +192,7 @@ def dashboard(user, p: Period, queue: str = "", priority: str = "") -> dict:
         "prev_vip": figures(prev.filter(vip=True).aggregate(**SUMS)),
         "by_slot": slots,
         "by_agent": agents,
-        "by_priority": _grouped(qs, "priority"),
+        "by_priority": [{**r, "vip": is_vip(r["priority"])} for r in _grouped(qs, "priority")],
         "by_queue": _grouped(qs, "queue"),
         "queues": list(
             Interval.objects.values_list("queue", flat=True).distinct().order_by("queue")

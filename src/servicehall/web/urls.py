@@ -12,6 +12,7 @@ from . import (
     complaints,
     customers,
     display,
+    hotline,
     imports,
     incidents,
     kiosk,
@@ -174,6 +175,9 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/complaint/upgrade", compensation.upgrade, name="complaint-upgrade"),
     path("reports/complaints", reports.complaints_report, name="report-complaints"),
+    # --- the hotline dashboard (S2, L6)
+    path("reports/hotline", hotline.hotline_report, name="hotline-report"),
+    path("reports/hotline.xlsx", hotline.hotline_report_xlsx, name="hotline-report-xlsx"),
     path("reports/complaints.xlsx", reports.complaints_xlsx, name="report-complaints-xlsx"),
     path("reports/complaints/cases", reports.complaint_cases, name="report-complaint-cases"),
     path(

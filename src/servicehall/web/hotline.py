@@ -108,7 +108,6 @@ def hotline_report(request):
             "offered": words("来电量", "Calls offered"),
             "sl20": words("20秒接通率（%）", "Answered within 20 s (%)"),
             "target": words("目标 75%", "Target 75%"),
-            "calls": words("来电", "Calls"),
             "empty": words("本期无来电", "No calls in this period"),
         },
     }

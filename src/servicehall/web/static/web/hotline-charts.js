@@ -31,7 +31,7 @@
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: data.slots },
     yAxis: [
-      { type: "value", name: data.labels.calls, minInterval: 1 },
+      { type: "value", minInterval: 1 },
       { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } },
     ],
     series: [

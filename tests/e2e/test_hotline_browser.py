@@ -1,6 +1,6 @@
 """The hotline dashboard in a real Chromium against the demo server (S2, L6): the hall manager
 finds it empty, with how to import; the ACD's file is imported with `servicehall import-calls`
-as an operator runs it; the dashboard then draws its half-hour chart (ECharts from our own
+as an operator runs it (and, by the administrator, on the imports page); the dashboard then draws its half-hour chart (ECharts from our own
 static files: a canvas), its tiles red below target, the custom period's fields appear when
 chosen, and the Excel export downloads with every table. Screenshots at 1366×768 and on a
 phone (390×844)."""
@@ -10,7 +10,7 @@ from io import BytesIO
 import pytest
 
 from tests.e2e.test_hall_day_browser import browser, signed_in  # noqa: F401  (fixture)
-from tests.hotline.test_s2_hotline_import import ROWS, write
+from tests.hotline.test_s2_hotline_import import HEADER, ROWS, row, write
 from tests.servers import cli, demo_environment, server
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +60,26 @@ def test_s2_l6_import_calls_then_the_dashboard_draws_and_exports(browser, tmp_pa
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width  # nothing wider than the phone but the tables' own scroll
         phone.screenshot(path=str(tmp_path / "hotline-390.png"), full_page=True)
+
+        # the administrator uploads a file on the imports page; its job links to the dashboard
+        admin = signed_in(browser, base, "admin")
+        admin.goto(base + "/imports/")
+        more = row(0, "IN", "2026-03-03", "11:00:00", 4, "AGENT", "11:00:04", 20, "ROTH")
+        admin.set_input_files(
+            "#import-calls input[type=file]",
+            files=[
+                {
+                    "name": "calls.csv",
+                    "mimeType": "text/csv",
+                    "buffer": "\n".join([HEADER, ROWS[0], more]).encode(),
+                }
+            ],
+        )
+        admin.click("#import-calls button")
+        expect(admin.locator("#job-result")).to_be_visible(timeout=30_000)
+        expect(admin.locator("#calls-added")).to_have_text("1")
+        expect(admin.locator("#calls-already")).to_have_text("1")
+        admin.click("#go-hotline")
+        admin.goto(base + "/reports/hotline?period=week&date=2026-03-04")
+        expect(admin.locator("#t-offered")).to_have_text("9")
+        expect(admin.locator("#chart-interval canvas")).to_have_count(1)

@@ -20,17 +20,19 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from servicehall.core import validate
+from servicehall.core import tables, validate
 from servicehall.core.db import among, insert_rows, write_transaction
-from servicehall.core.errors import Code, ServiceError
+from servicehall.core.errors import Code, ServiceError, require_perm
 from servicehall.queueing import calls_file
 
 from .models import Call, Interval
 
+IMPORT_PERM = "hotline.import_calls"  # the imports page (the command needs none: the server's)
 DEFAULT_QUEUE = "热线"
 NO_SERVER = "NO_SERVER"  # the bank data's "no agent": stored blank (86 answered calls of week 1)
 VIP_PRIORITY = 2
@@ -97,14 +99,22 @@ def _queue_name(queue: str | None) -> str | None:
 
 
 def import_calls(
-    source, filename: str, *, queue: str | None = None, progress: Progress | None = None
+    source,
+    filename: str,
+    *,
+    queue: str | None = None,
+    progress: Progress | None = None,
+    max_rows: int | None = None,
 ) -> dict:
     """Import a call-record file; the summary: `read` (data rows), `calls` (that reached the
     queue), `added`, `already` (stored before), `repeated` (twice in the file), `skipped` {why:
-    rows} (calls_file.SKIPPED), `days` (the days touched, ISO)."""
+    rows} (calls_file.SKIPPED), `days` (the days touched, ISO). `max_rows`: more data rows
+    refuse the file (the imports page's limit; the command has none)."""
     queue = _queue_name(queue)
     skipped: dict[str, int] = {}
     calls = calls_file.read_calls(source, filename, skipped)
+    if max_rows is not None and len(calls) + sum(skipped.values()) > max_rows:
+        raise tables.too_many_rows(max_rows, max_rows + 2)  # the header is line 1
     tz = timezone.get_current_timezone()
     now = timezone.now()
     rows: dict[str, tuple] = {}
@@ -175,6 +185,15 @@ def import_calls(
         "skipped": skipped,
         "days": sorted(d.isoformat() for d in days),
     }
+
+
+def import_calls_for(user, data, filename: str, progress: Progress | None = None) -> dict:
+    """The imports page's kind "calls" (core.imports): `import_calls` for a user who may,
+    within the kind's row limit; `imported` is the calls that reached the queue."""
+    require_perm(user, IMPORT_PERM, "导入热线来电记录", "import hotline call records")
+    limit = settings.IMPORT_LIMITS["calls"]["rows"]
+    result = import_calls(data, filename, progress=progress, max_rows=limit)
+    return {"imported": result["calls"], "skipped_rows": sum(result["skipped"].values()), **result}
 
 
 def recompute(days: Iterable[date]) -> int:

@@ -27,7 +27,10 @@ class Call(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day"])]
-        permissions = [("view_hotline_report", "查看热线看板 View the hotline dashboard")]
+        permissions = [
+            ("view_hotline_report", "查看热线看板 View the hotline dashboard"),
+            ("import_calls", "导入热线来电记录 Import hotline call records"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.queue} {self.arrival:%Y-%m-%d %H:%M:%S}"

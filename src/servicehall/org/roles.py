@@ -208,6 +208,7 @@ ROLES: tuple[Role, ...] = (
             "catalog.import_catalog",
             "complaints.import_evidence",  # subscription evidence (P4)
             "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
+            "hotline.import_calls",  # and its call records, from the imports page
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

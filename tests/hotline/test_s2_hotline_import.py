@@ -192,3 +192,51 @@ def test_s2_periods_month_custom_and_refusals(db):
         with pytest.raises(ServiceError) as e:
             reports.period(kind, **kw)
         assert e.value.field == field and e.value.zh and e.value.en
+
+
+@pytest.mark.django_db(transaction=True)
+def test_s2_two_imports_at_once_store_each_call_once_and_the_rollups_hold_both(tmp_path):
+    """Two imports on one day (two connections), the second started while the first is inside
+    its transaction, its calls written but not committed: the second waits for it (one import
+    at a time), then adds only its own new call, and the day's rollups count both files'."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    first = write(tmp_path, ROWS, "a.csv")
+    second = write(
+        tmp_path,
+        [ROWS[0], row(0, "IN", MON, "11:00:00", 4, "AGENT", "11:00:04", 20, "ROTH")],
+        "b.csv",
+    )
+    inside = threading.Event()
+    results, errors = {}, []
+
+    def hold(stage, done, total):  # the first import, its calls written, not yet committed
+        inside.set()
+        time.sleep(1.5)
+
+    def run(name, path, **kw):
+        try:
+            if name == "b":
+                assert inside.wait(timeout=30)
+            results[name] = load(path, **kw)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=("a", first), kwargs={"progress": hold}),
+        threading.Thread(target=run, args=("b", second)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=90)
+    assert errors == [] and len(results) == 2
+    assert (results["a"]["added"], results["b"]["added"], results["b"]["already"]) == (9, 1, 1)
+    assert Call.objects.count() == 10
+    day = Interval.objects.filter(day=date(2026, 3, 2)).aggregate(n=reports.SUMS["offered"])
+    assert day["n"] == 9 == Call.objects.filter(day=date(2026, 3, 2)).count()

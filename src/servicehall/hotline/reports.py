@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, Min, Sum
+from django.utils import timezone
 
 from servicehall.core import validate
 from servicehall.core.errors import Code, ServiceError, require_perm
@@ -102,7 +103,9 @@ def period(kind: str, on: str = "", start: str = "", end: str = "") -> Period:
             )
     else:
         day = (
-            _date(on, "date", "日期", "the date") if on.strip() else (latest_day() or date.today())
+            _date(on, "date", "日期", "the date")
+            if on.strip()
+            else (latest_day() or timezone.localdate())
         )
         if kind == "day":
             first = last = day

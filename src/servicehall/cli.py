@@ -169,14 +169,21 @@ def import_calls_command(path: str, queue: str | None) -> None:
     from servicehall.hotline.calls import import_calls
     from servicehall.queueing.calls_file import SKIPPED
 
-    bar = _progress_bar("导入来电 / importing calls")
+    bars = []  # drawn once the file has been read and checked: a refusal stays one line
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not bars:
+            bars.append(_progress_bar("导入来电 / importing calls"))
+        bars[0](stage, done, total)
+
     try:
         with open(path, "rb") as f:
-            result = import_calls(f, path, queue=queue, progress=bar)
+            result = import_calls(f, path, queue=queue, progress=progress)
     except (ServiceError, OSError) as exc:
-        bar.close()
         refuse_error(exc, path)
-    bar.close()
+    finally:
+        for bar in bars:
+            bar.close()
     skipped = result["skipped"]
     why_zh = "，".join(f"{SKIPPED[k][0]} {n}" for k, n in sorted(skipped.items()))
     why_en = ", ".join(f"{SKIPPED[k][1]} {n}" for k, n in sorted(skipped.items()))

@@ -118,7 +118,9 @@ def test_s2_the_command_prints_one_summary_line_and_refuses_in_both_languages(db
     with pytest.raises(SystemExit) as e:
         cli.main(["import-calls", str(bad)])
     assert e.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()[-1]
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1  # one line, no progress bar, no traceback
+    err = lines[0]
     assert (
         err.startswith("错误：第2行“排队开始时间”（q_start）列")
         and "Error: Line 2, column q_start" in err

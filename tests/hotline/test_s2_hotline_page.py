@@ -57,10 +57,13 @@ def test_s2_tiles_against_their_targets_and_the_tables(manager, imported):
     assert "Hotline dashboard" in english and "target ≥ 75%" in english and "11.4 s" in english
 
 
-def test_s2_empty_state_says_how_to_import(manager):
+def test_s2_empty_state_says_how_to_import(hall, manager):
     html = client_for(manager).get("/reports/hotline").content.decode()
     assert 'id="hotline-empty"' in html and "servicehall import-calls" in html
     assert "尚未导入热线来电记录" in html and 'id="export-xlsx"' not in html
+    assert "系统管理员也可以在导入页面上传该文件" in html and 'id="report-pick"' not in html
+    admin = client_for(make_staff("administrator", hall)).get("/reports/hotline").content
+    assert b'href="/imports/#import-calls" id="empty-import-link"' in admin
 
 
 def test_s2_a_period_without_calls_says_which_days_have_them(manager, imported):

@@ -521,6 +521,29 @@ def _quality_check(ctx):
     return {"check_id": check.pk}
 
 
+def _report_document(ctx):
+    """The hall's daily report (S2) as the job keeps it: a PDF in the attachment store."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from servicehall.reports.models import ReportDocument
+
+    path = storages["attachments"].save(f"reports/{ctx.t.hall.code}/m.pdf", ContentFile(b"%PDF-"))
+    doc = ReportDocument.objects.create(
+        hall=ctx.t.hall,
+        kind="daily",
+        period_start=timezone.localdate(),
+        period_end=timezone.localdate(),
+        made_at=timezone.now(),
+        pdf_path=path,
+        xlsx_path=path,
+        pdf_sha256="0" * 64,
+        pdf_bytes=5,
+        xlsx_bytes=5,
+    )
+    return {"doc_id": doc.pk, "ext": "pdf"}
+
+
 def _verification(ctx):
     """A verification of the hall's case (P4), made as if on a complaint."""
     v = SubscriptionVerification.objects.create(
@@ -875,6 +898,8 @@ HALL_PAGES = {
     # refused for its state beside the form, after the hall was checked
     "web:quality-check": ("GET", R, _quality_check, None),
     "web:quality-rectify": ("POST", None, _quality_check, {"finding": "矩阵整改内容"}),
+    # the service reports (S2): a hall's daily report document
+    "web:report-document": ("GET", R, _report_document, None),
 }
 
 

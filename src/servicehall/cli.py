@@ -1,6 +1,6 @@
 """`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence,
-import-kb, import-articles, recommend, token, purge, audit verify, staffing, and Django's own commands
-(manage)."""
+import-kb, import-articles, import-calls, recommend, token, purge, audit verify, staffing, and
+Django's own commands (manage)."""
 
 from __future__ import annotations
 
@@ -176,6 +176,45 @@ def waits_command(path: str, first: str | None, last: str | None) -> None:
 
     report = replay(calls, first=days[0], last=days[1], progress=progress)
     print(json.dumps(report, ensure_ascii=False))
+
+
+# --- the hotline's call records (S2, L6) ------------------------------------------------------
+
+
+def import_calls_command(path: str, queue: str | None) -> None:
+    """`servicehall import-calls FILE`: the ACD's records into the hotline dashboard; a progress
+    bar on stderr while it writes, one summary line at the end, exit 2 on a refused file."""
+    from servicehall.core.errors import ServiceError
+    from servicehall.hotline.calls import import_calls
+    from servicehall.queueing.calls_file import SKIPPED
+
+    bars = []  # drawn once the file has been read and checked: a refusal stays one line
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not bars:
+            bars.append(_progress_bar("导入来电 / importing calls"))
+        bars[0](stage, done, total)
+
+    try:
+        with open(path, "rb") as f:
+            result = import_calls(f, path, queue=queue, progress=progress)
+    except (ServiceError, OSError) as exc:
+        refuse_error(exc, path)
+    finally:
+        for bar in bars:
+            bar.close()
+    skipped = result["skipped"]
+    why_zh = "，".join(f"{SKIPPED[k][0]} {n}" for k, n in sorted(skipped.items()))
+    why_en = ", ".join(f"{SKIPPED[k][1]} {n}" for k, n in sorted(skipped.items()))
+    n_skipped = sum(skipped.values())
+    print(
+        f"读取 {result['read']} 行，来电 {result['calls']}：新增 {result['added']}，"
+        f"已存在 {result['already']}，文件内重复 {result['repeated']}；跳过 {n_skipped} 行"
+        + (f"（{why_zh}）" if n_skipped else "")
+        + f" / rows read {result['read']}, calls {result['calls']}: added {result['added']}, "
+        f"already there {result['already']}, repeated in the file {result['repeated']}; "
+        f"skipped {n_skipped} rows" + (f" ({why_en})" if n_skipped else "")
+    )
 
 
 # --- staffing (S4) ---------------------------------------------------------------------------
@@ -553,6 +592,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     qs_.add_argument("--month", required=True, help="YYYY-MM")
     qs_.add_argument("--user", help="the supervisor (their halls only); default: every hall")
+    ic = sub.add_parser(
+        "import-calls",
+        help="import the hotline's call records (CSV/Excel, README 'Hotline'): a bad cell "
+        "refuses the file; re-importing adds nothing",
+    )
+    ic.add_argument("file")
+    ic.add_argument(
+        "--queue", help="put every call of the file in this queue (default: its type column)"
+    )
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -803,6 +851,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.cmd == "staffing":
         staffing_command(args)
+    elif args.cmd == "import-calls":
+        import_calls_command(args.file, args.queue)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "servicehall.catalog",
     "servicehall.knowledge",
     "servicehall.queueing",
+    "servicehall.hotline",
     "servicehall.cases",
     "servicehall.surveys",
     "servicehall.complaints",
@@ -181,6 +182,8 @@ IMPORT_LIMITS = {
     "articles": {"bytes": 5 * 1024 * 1024, "rows": 5_000},  # import-articles: entries
     # customers from the CRM on the imports page; `servicehall import-customers` has no limit
     "customers": {"bytes": 20 * 1024 * 1024, "rows": 200_000},
+    # the hotline's call records on the imports page (`servicehall import-calls`: no limit)
+    "calls": {"bytes": 20 * 1024 * 1024, "rows": 200_000},
 }
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the largest upload kind (a form's envelope is allowed on top)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, said here: JSON and form bodies

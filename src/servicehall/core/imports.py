@@ -54,6 +54,8 @@ KINDS = {
         "导入增值业务核查证据",
         "import subscription evidence",
     ),
+    # the hotline's call records (S2, L6): likewise not a choice of ImportJob.kind
+    "calls": ("hotline.import_calls", "导入热线来电记录", "import hotline call records"),
 }
 # kinds written chunk by chunk, each committed with its progress: any process's poll shows it
 IN_CHUNKS = {ImportJob.Kind.CUSTOMERS}

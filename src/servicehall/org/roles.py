@@ -86,6 +86,7 @@ HALL_MANAGER_PERMS = (
     "reports.view_service_report",
     # quality supervision (S3): the appraisal of the hall's staff, their checks
     "quality.view_appraisal",
+    "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
 )
 
 # PIPL: a customer's file of everything held, and erasure on request (records.services), asked
@@ -187,6 +188,7 @@ ROLES: tuple[Role, ...] = (
             "complaints.view_complaint_report",  # P3, L6: every hall's
             "retention.view_retention_report",  # R3: every hall's
             "reports.view_service_report",  # S2: every hall's
+            "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
             # S3: sample and score checks; rectification items are cases they open and close
             "quality.score_check",
@@ -215,6 +217,8 @@ ROLES: tuple[Role, ...] = (
             "customers.import_customers",
             "catalog.import_catalog",
             "complaints.import_evidence",  # subscription evidence (P4)
+            "hotline.view_hotline_report",  # S2, L6: the hotline's dashboard
+            "hotline.import_calls",  # and its call records, from the imports page
             "catalog.product.*",
             "catalog.alias.*",
             "catalog.tier.*",

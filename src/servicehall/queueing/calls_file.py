@@ -83,16 +83,27 @@ def _seconds(line: int, column: str, value: str) -> int:
     return number
 
 
-def read_calls(source, filename: str) -> list[Call]:
-    """The calls of the file that reached the queue, in file order (see the module's doc)."""
+# why a row of the file is not a call (read_calls' `skipped`)
+SKIPPED = {
+    "phantom": ("PHANTOM 记录", "PHANTOM rows"),
+    "menu": ("语音菜单内挂断（未排队）", "hung up in the voice menu (never queued)"),
+}
+
+
+def read_calls(source, filename: str, skipped: dict[str, int] | None = None) -> list[Call]:
+    """The calls of the file that reached the queue, in file order (see the module's doc).
+    A column is found by its English name or its Chinese one (NAMES: the documented format).
+    `skipped`, when given, counts the rows left out by why (SKIPPED's keys)."""
     header_line, header, found, _ = tables.open_table(source, filename, MAX_BYTES)
     cols = tables.columns(
         header,
         header_line,
-        {k: {k} for k in NAMES},
+        {k: {k, zh.lower()} for k, (zh, _en) in NAMES.items()},
         NAMES,
         required=REQUIRED,
     )
+    if skipped is None:
+        skipped = {}
     out: list[Call] = []
     for line, row in found:
 
@@ -110,9 +121,11 @@ def read_calls(source, filename: str) -> list[Call]:
                 f"is not one of {', '.join(OUTCOMES)}",
             )
         if outcome == "PHANTOM":
+            skipped["phantom"] = skipped.get("phantom", 0) + 1
             continue
         waited = _seconds(line, "q_time", cell("q_time"))
         if outcome == "HANG" and waited == 0:
+            skipped["menu"] = skipped.get("menu", 0) + 1
             continue  # left in the voice menu: never asked for an agent
         try:
             day: date | None = validate.calendar_date(cell("date"), "date")

@@ -21,6 +21,7 @@ from django.core.files.storage import storages
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from servicehall.core import periods
 from servicehall.core.db import write_transaction
 from servicehall.core.sms import queue_sms
 from servicehall.core.workbook import Book
@@ -40,7 +41,7 @@ def report_data(scope: reports.Scope, start: date, end: date, lang: str = "zh") 
     """Every table of the report for `scope` from `start` to `end`, compared with the period
     before: tiles, by service type, hour, day, staff member, case type, hall, the five
     dimensions."""
-    prev_start, prev_end = reports.previous(start, end)
+    prev_start, prev_end = periods.before(start, end)
     now = reports.figures(scope, start, end)
     before = reports.figures(scope, prev_start, prev_end)
     people = scope.staff_ids is not None

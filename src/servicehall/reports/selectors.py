@@ -26,8 +26,6 @@ from servicehall.surveys.models import DIMENSIONS
 from .models import WAIT_BUCKETS, CaseDay, QueueDay, QueueHour, SatisfactionDay, StaffDay
 from .targets import TARGETS
 
-MAX_DAYS = 400  # a custom range longer than this is refused (a year and a month)
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -82,32 +80,6 @@ def scope_for(user, *, hall: str = "", desk: str = "", staff: str = "") -> Scope
         if the_staff is None:
             raise _missing(Code.NOT_FOUND, "员工", "staff", staff)
     return Scope(ids, the_hall, the_desk, the_staff)
-
-
-def check_period(start: date, end: date) -> None:
-    if end < start:
-        raise ServiceError(
-            Code.INVALID_DATE,
-            "结束日期早于开始日期",
-            "The end date is before the start date",
-            field="to",
-        )
-    if (end - start).days + 1 > MAX_DAYS:
-        raise ServiceError(
-            Code.INVALID_DATE,
-            f"时间段最长 {MAX_DAYS} 天",
-            f"A period is at most {MAX_DAYS} days",
-            field="to",
-        )
-
-
-def previous(start: date, end: date) -> tuple[date, date]:
-    """The period before: the month before a whole month, else as many days just before."""
-    if start.day == 1 and (end + timedelta(days=1)).day == 1:
-        prev_end = start - timedelta(days=1)
-        return prev_end.replace(day=1), prev_end
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
 
 
 def _rows(model, scope: Scope, start: date, end: date, *, staff_field: str | None = None):
@@ -285,6 +257,8 @@ LABELS = {
     "response_missed": ("首次响应超时", "First responses missed"),
     "breached": ("处理超时", "Deadlines missed"),
     "appeals": ("申诉", "Appeals"),
+    "hotline_sl": ("热线 20 秒接通率", "Hotline answered within 20 s"),
+    "hotline_vip_sl": ("热线 VIP 20 秒接通率", "Hotline VIP answered within 20 s"),
 }
 SHARES = {
     "wait_ok_share",
@@ -294,6 +268,8 @@ SHARES = {
     "satisfaction",
     "resolution",
     "complaint_rate",
+    "hotline_sl",
+    "hotline_vip_sl",
 }
 
 
@@ -302,7 +278,19 @@ def figures(scope: Scope, start: date, end: date) -> dict:
     q = _queue_figures(scope, start, end)
     c = _case_figures(scope, start, end, q["served"] or 0)
     s = _satisfaction(scope, start, end)
-    return {**q, **c, "satisfaction": s["all"]["satisfaction"], "satisfaction_detail": s}
+    # the hotline answers every hall's customers: its service level in the area's report only
+    hotline = {"hotline_sl": None, "hotline_vip_sl": None}
+    if scope.hall_ids is None and scope.staff_ids is None:
+        from servicehall.hotline.reports import service_levels
+
+        hotline = service_levels(start, end)
+    return {
+        **q,
+        **c,
+        **hotline,
+        "satisfaction": s["all"]["satisfaction"],
+        "satisfaction_detail": s,
+    }
 
 
 def tiles(now: dict, before: dict, lang: str = "zh") -> list[dict]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
-from servicehall.core import validate
+from servicehall.core import periods, validate
 from servicehall.core.errors import Code, ServiceError
 from servicehall.org.models import Desk, Hall, staff_name
 from servicehall.org.roles import hall_ids_of, in_halls
@@ -29,7 +29,6 @@ from .excel import Book
 from .forms import words
 
 PERM = "reports.view_service_report"
-PERIODS = ("day", "week", "month", "range")
 
 
 def _lang() -> str:
@@ -37,39 +36,12 @@ def _lang() -> str:
 
 
 def period_of(g) -> tuple[str, date, date]:
-    """The period asked for: `period` day (`on`), week (the Monday–Sunday week of `on`), month
-    (`month`, YYYY-MM) or range (`from`, `to`); by default this month so far. A malformed date
-    is refused naming its field."""
-    today = timezone.localdate()
-    kind = g.get("period", "month")
-    if kind not in PERIODS:
-        raise ServiceError(
-            Code.INVALID_CHOICE,
-            f"时间段只能是 {'、'.join(PERIODS)}",
-            f"period must be one of {', '.join(PERIODS)}",
-            field="period",
-        )
-    on = validate.calendar_date(g.get("on", ""), "on") or today
-    if kind == "day":
-        return kind, on, on
-    if kind == "week":
-        monday = on - timedelta(days=on.weekday())
-        return kind, monday, monday + timedelta(days=6)
-    if kind == "month":
-        first = validate.month(g.get("month", ""), "month") or today.replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return kind, first, last
-    start = validate.calendar_date(g.get("from", ""), "from")
-    end = validate.calendar_date(g.get("to", ""), "to")
-    if start is None or end is None:
-        raise ServiceError(
-            Code.REQUIRED,
-            "自定义时间段需要开始和结束日期",
-            "A custom range needs a from and a to date",
-            field="from" if start is None else "to",
-        )
-    reports.check_period(start, end)
-    return kind, start, end
+    """The period asked for (core.periods): `period` day or week (around `on`), month (`month`,
+    YYYY-MM), custom (`from`, `to`); by default this month."""
+    kind = g.get("period", "") or "month"
+    on = g.get("month", "") if kind == "month" else g.get("on", "")
+    p = periods.period(kind, on, g.get("from", ""), g.get("to", ""), default=timezone.localdate())
+    return p.kind, p.start, p.end
 
 
 def _query(g, **change) -> str:
@@ -355,4 +327,13 @@ def report_document(request, doc_id, ext):
     period = f"{doc.period_start:%Y%m%d}" if kind == "daily" else f"{doc.period_start:%Y%m}"
     name = f"{doc.hall.name}-{words('日报', 'daily') if kind == 'daily' else words('月报', 'monthly')}-{period}.{ext}"
     content_type = "application/pdf" if ext == "pdf" else XLSX
-    return file_response(storages["attachments"].open(path, "rb"), name, content_type)
+    try:
+        handle = storages["attachments"].open(path, "rb")
+    except FileNotFoundError:  # the store lost it: say so, never a 500
+        raise ServiceError(
+            Code.NOT_FOUND,
+            "报表文件已不在存储中，请重新生成",
+            "The report's file is no longer in the store: make it again",
+            status=404,
+        ) from None
+    return file_response(handle, name, content_type)

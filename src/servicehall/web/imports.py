@@ -27,6 +27,8 @@ from servicehall.core.masking import mask_address, mask_id_number, mask_name, ma
 from servicehall.core.models import ImportJob
 from servicehall.customers import crm
 from servicehall.customers.bills import COLUMN_NAMES as BILL_COLUMNS
+from servicehall.hotline.calls import import_calls_for
+from servicehall.queueing.calls_file import NAMES as CALL_COLUMNS
 
 from ..core.errors import Code as CoreCode
 from .access import page
@@ -36,29 +38,34 @@ from .names import english
 BILLS, CATALOGUE = ImportJob.Kind.BILLS, ImportJob.Kind.CATALOGUE
 CUSTOMERS = ImportJob.Kind.CUSTOMERS
 EVIDENCE = "evidence"  # value-added subscription evidence (P4)
+CALLS = "calls"  # the hotline's call records (S2, L6)
 MAY_IMPORT = (
     "customers.import_bills",
     "customers.import_customers",
     "catalog.import_catalog",
     "complaints.import_evidence",
+    "hotline.import_calls",
 )
 WORK = {
     BILLS: import_bills,
     CUSTOMERS: crm.import_customers,
     CATALOGUE: import_catalog,
     EVIDENCE: import_evidence,
+    CALLS: import_calls_for,
 }
 COLUMNS = {
     BILLS: BILL_COLUMNS,
     CUSTOMERS: crm.COLUMN_NAMES,
     CATALOGUE: CATALOGUE_COLUMNS,
     EVIDENCE: EVIDENCE_COLUMNS,
+    CALLS: CALL_COLUMNS,
 }
 KIND_NAMES = {
     BILLS: ImportJob.Kind.BILLS.label,
     CUSTOMERS: ImportJob.Kind.CUSTOMERS.label,
     CATALOGUE: ImportJob.Kind.CATALOGUE.label,
     EVIDENCE: gettext_lazy("Subscription evidence"),
+    CALLS: gettext_lazy("Hotline call records"),
 }
 # The template files: the header and one invented example row each (UTF-8 with a BOM, so Excel
 # on Chinese Windows opens it right).
@@ -84,6 +91,12 @@ TEMPLATES = {
         "扣费,13800000000,901234,MUSIC10,示例音乐包,2026-08-03 00:05:00,10661234,13800000000,10.00,2026-08\n"
         "下发,13800000000,901234,MUSIC10,示例音乐包,2026-08-05 09:00:00,10661234,13800000000,,\n",
     ),
+    CALLS: (
+        "热线来电记录导入模板.csv",
+        "日期,排队开始时间,排队秒数,结果,服务开始时间,服务秒数,业务类型,优先级,坐席\n"
+        "2026-03-02,9:00:00,12,AGENT,9:00:12,185,宽带,2,王芳\n"
+        "2026-03-02,9:01:30,47,HANG,,0,宽带,0,\n",
+    ),
 }
 
 
@@ -108,7 +121,7 @@ def imports_home(request, error: ServiceError | None = None, error_kind: str = "
             "max_mb": _mb(imports.max_bytes(k)),
             "max_rows": imports.max_rows(k),
         }
-        for k in (CUSTOMERS, BILLS, CATALOGUE, EVIDENCE)
+        for k in (CUSTOMERS, BILLS, CATALOGUE, EVIDENCE, CALLS)
         if imports.may_import(user, k)
     ]
     return render(

@@ -13,6 +13,7 @@ from . import (
     customers,
     dashboard,
     display,
+    hotline,
     imports,
     incidents,
     kiosk,
@@ -196,6 +197,9 @@ urlpatterns = [
         name="report-document",
     ),
     path("reports/complaints", reports.complaints_report, name="report-complaints"),
+    # --- the hotline dashboard (S2, L6)
+    path("reports/hotline", hotline.hotline_report, name="hotline-report"),
+    path("reports/hotline.xlsx", hotline.hotline_report_xlsx, name="hotline-report-xlsx"),
     path("reports/complaints.xlsx", reports.complaints_xlsx, name="report-complaints-xlsx"),
     path("reports/complaints/cases", reports.complaint_cases, name="report-complaint-cases"),
     path(

@@ -76,7 +76,7 @@
     var kind = period.value;
     document.querySelectorAll(".pick-on").forEach(function (el) { el.hidden = !(kind === "day" || kind === "week"); });
     document.querySelectorAll(".pick-month").forEach(function (el) { el.hidden = kind !== "month"; });
-    document.querySelectorAll(".pick-range").forEach(function (el) { el.hidden = kind !== "range"; });
+    document.querySelectorAll(".pick-range").forEach(function (el) { el.hidden = kind !== "custom"; });
   }
   if (period) { period.addEventListener("change", showFields); showFields(); }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });

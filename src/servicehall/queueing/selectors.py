@@ -100,6 +100,11 @@ def _open_counters(hall: Hall) -> list[Counter]:
     return _open_counters_memo.get(hall.pk, load)
 
 
+def open_counters(hall: Hall) -> list[Counter]:
+    """The hall's counters open now: signed in and not paused (remembered a few seconds)."""
+    return _open_counters(hall)
+
+
 def mean_service_minutes(hall: Hall, service_type) -> float:
     return _service_minutes_memo.get(
         (hall.pk, service_type.pk, timezone.localdate()),

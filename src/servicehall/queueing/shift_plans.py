@@ -50,9 +50,8 @@ def _at(minutes: int) -> time:
 
 
 def default_templates(hall: Hall) -> list[dict]:
-    """Typical hall shifts fitted to its opening hours (the earliest opening and the latest
-    closing of its week; 08:30–18:00 when it has none): 早班 from the opening, 晚班 to the
-    closing, 中班 centred on the day, and two half shifts — the midday peak and the evening."""
+    """Typical hall shifts fitted to its opening hours: the earliest opening and the latest
+    closing of its week (08:30–18:00 when it has none) — `templates_between`."""
     spans = [
         (_minutes(a), _minutes(z))
         for wd in range(7)
@@ -60,6 +59,19 @@ def default_templates(hall: Hall) -> list[dict]:
     ]
     opens = min((a for a, _ in spans), default=8 * 60 + 30)
     closes = max((z for _, z in spans), default=18 * 60)
+    return [
+        {"name": n, "start": _at(a), "end": _at(z), "paid_break_minutes": b, "cost": c}
+        for n, a, z, b, c in spans_between(opens, closes)
+        if z < 24 * 60  # a stored template ends within the day
+    ]
+
+
+def spans_between(opens: int, closes: int) -> list[tuple[str, int, int, int, int]]:
+    """Typical shifts for a day from `opens` to `closes` (minutes after midnight): 早班 from
+    the opening, 晚班 to the closing, 中班 centred on the day (each 8.5 hours with a 60-minute
+    paid break, or the whole day when shorter), and two 4-hour half shifts — the midday peak
+    (11:00) and the evening; the same span twice is kept once. (name, start, end, paid break
+    minutes, cost), in minutes after midnight."""
 
     def half_hour(m: float) -> int:
         return int(round(m / 30) * 30)
@@ -80,16 +92,28 @@ def default_templates(hall: Hall) -> list[dict]:
     for name, a, z, brk, cost in shapes:
         if (a, z) not in seen and z > a:
             seen.add((a, z))
-            out.append(
-                {
-                    "name": name,
-                    "start": _at(a),
-                    "end": _at(z),
-                    "paid_break_minutes": brk,
-                    "cost": cost,
-                }
-            )
+            out.append((name, a, z, brk, cost))
     return out
+
+
+def spans_every_half_hour(opens: int, closes: int) -> list[tuple[str, int, int, int, int]]:
+    """A full shift (8.5 hours, 60 minutes' paid break) and a half shift (4 hours) starting at
+    every half hour that ends by `closes`: the free choice of a call centre without fixed
+    templates (the whole day as one shift when it is shorter than a full one)."""
+    out = []
+    for name, length, brk, cost in (
+        ("全班", FULL_SHIFT, 60, FULL_COST),
+        ("半班", HALF_SHIFT, 0, HALF_COST),
+    ):
+        length = min(length, closes - opens)
+        for a in range(opens, closes - length + 1, INTERVAL):
+            out.append((f"{name} {shifts.clock(a)}", a, a + length, brk, cost))
+    return list({(a, z): (n, a, z, b, c) for n, a, z, b, c in out}.values())
+
+
+def shapes_between(opens: int, closes: int) -> list[shifts.Shape]:
+    """`spans_between` as the plan's shapes (a day that runs to midnight included)."""
+    return [shifts.Shape(n, a, z, float(c)) for n, a, z, _, c in spans_between(opens, closes)]
 
 
 def templates(hall: Hall) -> list[ShiftTemplate]:

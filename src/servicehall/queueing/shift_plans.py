@@ -27,7 +27,7 @@ from servicehall.core.errors import ServiceError, require_perm
 from servicehall.core.events import publish_on_commit
 from servicehall.core.validate import whole_number
 from servicehall.org import hours
-from servicehall.org.models import Hall
+from servicehall.org.models import Hall, staff_name
 
 from . import erlang, forecast, rules, selectors, shifts
 from .errors import Code
@@ -313,7 +313,9 @@ def view(hall: Hall, day: date) -> dict:
     """The page's data: the templates with their counts, the requirement and the coverage per
     interval, the intervals left short, the cost; `plan` None while the day has none."""
     plan = (
-        ShiftPlan.objects.filter(hall=hall, day=day).select_related("made_by", "changed_by").first()
+        ShiftPlan.objects.filter(hall=hall, day=day)
+        .select_related("made_by__staff", "changed_by__staff")
+        .first()
     )
     tmpl = templates(hall)
     if not tmpl and not ShiftTemplate.objects.filter(hall=hall).exists():
@@ -340,6 +342,7 @@ def view(hall: Hall, day: date) -> dict:
     return {
         "day": day,
         "plan": plan,
+        "changed_by": staff_name(plan.changed_by) if plan else None,
         "templates": [
             {
                 "id": t.pk,

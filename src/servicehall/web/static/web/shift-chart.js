@@ -20,11 +20,11 @@
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
     legend: { top: 0, data: [data.labels.required, data.labels.planned] },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: data.at, axisLabel: { interval: 1 } },
+    xAxis: { type: "category", data: data.at, axisLabel: { hideOverlap: true } },
     yAxis: { type: "value", minInterval: 1 },
     series: [
       {
-        name: data.labels.required, type: "bar", barMaxWidth: 16,
+        name: data.labels.required, type: "bar", barMaxWidth: 16, itemStyle: { color: "#9bb8ad" },
         data: data.required.map(function (v, i) {
           return { value: v, itemStyle: { color: v > data.planned[i] ? "#c0392b" : "#9bb8ad" } };
         }),

@@ -28,7 +28,7 @@ def tickets(hall, d: date, at: time, n: int, code="payment", minutes=3, priority
         Ticket(
             hall=hall,
             day=d,
-            number=f"{code[0].upper()}{priority}{at:%H%M}{i:03d}",
+            number=f"{at:%H%M}{priority}{i:03d}",  # unique per day, 8 characters
             service_type=st,
             channel="kiosk",
             priority=priority,

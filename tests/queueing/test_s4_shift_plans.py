@@ -74,6 +74,15 @@ def test_s4_while_open_at_least_one_counter_outside_hours_none(hall):
     assert req[20] >= 2
 
 
+def test_s4_never_more_counters_required_than_the_hall_has(hall):
+    """300 tickets in one half hour would need far more than the test hall's 4 counters: the
+    requirement stops at 4, and says so."""
+    tickets(hall, DAY - timedelta(days=7), time(10), 300)
+    need = shift_plans.requirement(hall, DAY)
+    assert need["required"][20] == 4 and need["capped_at"] == 4
+    assert erlang.erlang_c_agents(300 / 1800, 180, 900, 0.8) > 4
+
+
 def test_s4_the_default_templates_fit_the_opening_hours(hall):
     hours_0830_1800(hall)
     names = {t["name"]: (t["start"], t["end"]) for t in shift_plans.default_templates(hall)}
@@ -101,7 +110,12 @@ def test_s4_the_least_cost_plan_is_stored_audited_and_covers_every_half_hour(hal
     assert again.pk == plan.pk and ShiftPlan.objects.count() == 1
 
 
-def test_s4_the_manager_adjusts_counts_and_sees_the_half_hours_left_short(hall, manager):
+def test_s4_the_manager_adjusts_counts_and_sees_the_half_hours_left_short(
+    hall, manager, monkeypatch
+):
+    """…and the hall's board hears of it (a `shift_plan` event: board.js refetches)."""
+    heard = []
+    monkeypatch.setattr(shift_plans, "publish_on_commit", lambda ch, e: heard.append((ch, e)))
     hours_0830_1800(hall)
     tickets(hall, DAY - timedelta(days=7), time(12), 30)
     shift_plans.make_plan(manager, hall, DAY)
@@ -114,6 +128,7 @@ def test_s4_the_manager_adjusts_counts_and_sees_the_half_hours_left_short(hall, 
     short = {r["at"] for r in data["short"]}
     assert {"08:30", "09:00", "12:00"} <= short  # before it starts, and the lunch peak
     assert AuditLog.objects.filter(action="shift_plan.adjust", actor=manager).count() == 1
+    assert heard[-1] == (f"hall.{hall.pk}", {"type": "shift_plan"})
 
 
 @pytest.mark.parametrize(

@@ -156,7 +156,8 @@ def open_slots(hall: Hall, day: date) -> np.ndarray | None:
 
 def requirement(hall: Hall, day: date) -> dict:
     """Counters needed per interval of `day` (module doc): {"required": [48 ints], "basis",
-    "history_days": days of tickets learnt from, "arrivals": forecast per interval}."""
+    "history_days": days of tickets learnt from, "arrivals": forecast per interval,
+    "capped_at": the hall's active counters when the requirement was cut to them, else None}."""
     policy = rules.policy_for(hall)
     since = day - timedelta(days=HISTORY_DAYS)
     rows = Ticket.objects.filter(hall=hall, day__gte=since, day__lt=day).values_list(
@@ -200,8 +201,13 @@ def requirement(hall: Hall, day: date) -> dict:
         required[~mask] = 0
         if days:
             required[mask] = np.maximum(required[mask], 1)
+    counters = hall.counters.filter(is_active=True).count()
+    capped = bool(counters and (required > counters).any())
+    if counters:  # more people than counters serve nobody faster
+        required = np.minimum(required, counters)
     return {
         "required": [int(x) for x in required],
+        "capped_at": counters if capped else None,
         "arrivals": [round(float(x), 1) for x in arrivals],
         "basis": basis,
         "history_days": len(days),

@@ -4,7 +4,6 @@ mistake a bilingual one-line refusal naming the option."""
 
 import json
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from servicehall.queueing import erlang, shifts
 from servicehall.queueing.models import ShiftPlan
 from tests.queueing.test_s4_shift_plans import hours_0830_1800, tickets
 from tests.queueing.test_s4_staffing import _tiny_log
+from tests.servers import shared_data
 
 DAY = date(2026, 11, 18)
-CALLS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bank-call-centre"
 
 
 def test_s4_the_command_plans_a_halls_day_and_saves_it(hall, capsys):
@@ -88,11 +87,10 @@ def test_s4_the_command_refuses_a_day_far_from_the_log(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not CALLS.is_dir(), reason="the bank call-centre data is not here")
 def test_s4_the_bank_call_centres_monday_is_covered_every_half_hour(capsys):
     """Week 1 of the real call centre: the Monday after it, planned from every half-hour start,
     covers Erlang C's agents in every half hour and costs less than the five hall templates."""
-    log = str(CALLS / "calls_1999_08_week1.csv")
+    log = str(shared_data("bank-call-centre", "calls_1999_08_week1.csv"))
     cli.main(["shifts", "plan", "--input", log, "--date", "2010-08-09", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert out["short"] == [] and len(out["intervals"]) >= 30

@@ -178,6 +178,51 @@ def _staffing_number(option: str, text: str, low: float, high: float, whole: boo
     return value
 
 
+def _day_option(option: str, text: str | None, default):
+    from servicehall.core import validate
+    from servicehall.core.errors import ServiceError
+
+    if not text:
+        return default
+    try:
+        return validate.calendar_date(text, option)
+    except ServiceError as exc:
+        refuse_error(exc, option)
+
+
+def reports_command(args) -> None:
+    """`servicehall reports rebuild|catch-up` (S2)."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from servicehall.org.models import Hall
+    from servicehall.reports import rollup
+
+    if args.what == "catch-up":
+        touched = rollup.catch_up()
+        print(json.dumps({str(d): len(h) for d, h in sorted(touched.items())}))
+        return
+    start = _day_option("--from", args.start, timezone.localdate() - timedelta(days=1))
+    end = _day_option("--to", args.end, start)
+    if end < start:
+        refuse("--to 早于 --from", "--to is before --from")
+    halls = None
+    if args.hall:
+        hall = Hall.objects.filter(code=args.hall).first()
+        if hall is None:
+            refuse(f"营业厅“{args.hall}”不存在", f"Unknown hall {args.hall!r}")
+        halls = [hall.pk]
+    total = (end - start).days + 1
+    bar = _progress_bar("重建报表 / rebuilding the rollups (days)")
+    days = rollup.rebuild_range(
+        start, end, halls, progress=lambda day: bar("days", (day - start).days + 1, total)
+    )
+    bar.close()
+    print(json.dumps({"days": days, "from": str(start), "to": str(end)}))
+
+
 def staffing_command(args) -> None:
     """`servicehall staffing`: the next days' forecast and agents per interval (S4)."""
     import json
@@ -601,6 +646,17 @@ def main(argv: list[str] | None = None) -> None:
     sp.add_argument("--target-seconds", default="20", help="with --input: answered within (20 s)")
     sp.add_argument("--target-share", default="0.75", help="with --input: share in time (0.75)")
     sp.add_argument("--json", action="store_true", help="one JSON document")
+    rp = sub.add_parser("reports", help="the service reports (S2): rollups and documents")
+    rp_sub = rp.add_subparsers(dest="what", required=True)
+    rb = rp_sub.add_parser(
+        "rebuild",
+        help="rebuild the rollup tables from the raw rows for a range of days (idempotent: "
+        "running it again writes the same rows)",
+    )
+    rb.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: yesterday)")
+    rb.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (default: --from)")
+    rb.add_argument("--hall", help="only this hall (its code)")
+    rp_sub.add_parser("catch-up", help="roll up the events written since the last run")
     m = sub.add_parser("manage", help="run a Django management command", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -638,6 +694,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "serve":
         _migrate()
         serve(args.host, args.port, args.workers)
+    elif args.cmd == "reports":
+        reports_command(args)
     elif args.cmd == "worker":
         from django.core.management import call_command
 

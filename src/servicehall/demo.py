@@ -48,6 +48,7 @@ from servicehall.org.roles import assign_role
 from servicehall.queueing import booking
 from servicehall.queueing import services as queue
 from servicehall.queueing.models import QueuePolicy, Ticket
+from servicehall.reports.models import QueueDay
 from servicehall.retention import services as retention
 from servicehall.retention.models import RetentionAttempt, RetentionRecord
 from servicehall.surveys import services as surveys
@@ -222,7 +223,50 @@ def load_demo() -> bool:
     if not RetentionRecord.objects.exists():
         _retention_demo()
         created = True
+    if not QueueDay.objects.exists():
+        _report_history(hall)
+        created = True
     return created
+
+
+REPORT_HISTORY_DAYS = 35
+
+
+def _report_history(hall: Hall) -> None:
+    """The demo hall's last five weeks of queue and cases (S2), so the reports, the 18:00 report
+    and the monthly report have days to show; then the rollups built from them. No complaints
+    among them: the demo's complaints are the complaint desk's own (COMPLAINTS)."""
+    from servicehall.reports import documents, history, rollup
+    from servicehall.reports.models import ReportDocument
+
+    users = get_user_model().objects.in_bulk(
+        ["wangfang", "liqiang", "zhaomin", "zhoujie"], field_name="username"
+    )
+    cast = history.hall_staff(
+        hall,
+        [users["wangfang"], users["liqiang"], users["zhaomin"]],
+        users["zhoujie"],
+        Desk.objects.filter(code="front").first(),
+    )
+    today = timezone.localdate()
+    start = today - timedelta(days=REPORT_HISTORY_DAYS)
+    history.write_days(
+        [cast],
+        start,
+        REPORT_HISTORY_DAYS,
+        tickets_per_day=260,
+        cases_per_day=5,
+        case_kinds=(("consultation", 0.6), ("fault", 0.4)),
+    )
+    rollup.rebuild_range(start, today)
+    rollup.catch_up()
+    # the hall manager's work mobile, where the reports are texted; yesterday's 18:00 report
+    # and last month's report, as the jobs made them
+    StaffProfile.objects.filter(user__username="chenjing").update(mobile="13700001001")
+    yesterday = today - timedelta(days=1)
+    documents.produce(hall, ReportDocument.Kind.DAILY, yesterday, yesterday)
+    last_month = today.replace(day=1) - timedelta(days=1)
+    documents.produce(hall, ReportDocument.Kind.MONTHLY, last_month.replace(day=1), last_month)
 
 
 def _complaint_stages() -> None:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "servicehall.incidents",
     "servicehall.records",
     "servicehall.retention",
+    "servicehall.reports",
     "servicehall.web",
 ]
 
@@ -269,6 +270,9 @@ ATTACHMENT_MAX_BYTES = min(
     int(os.environ.get("SERVICEHALL_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024, UPLOAD_MAX_BYTES
 )
 ATTACHMENTS_PER_CASE = 50
+# The CJK font embedded in the PDF reports (reports/pdf.py): a file, "#N" for the Nth font of
+# a collection; empty: the first of pdf.FONT_CANDIDATES found (Debian's fonts-noto-cjk)
+REPORT_FONT = os.environ.get("SERVICEHALL_REPORT_FONT", "")
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

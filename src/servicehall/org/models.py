@@ -190,6 +190,8 @@ class StaffProfile(models.Model):
     hall = models.ForeignKey(
         Hall, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
     )
+    # A work mobile: where the hall's reports are texted to a manager (reports.documents)
+    mobile = models.CharField(_("work mobile"), max_length=11, blank=True)
     # A hall device's counter: the rating tablet (评价器) beside it, which rates that counter's
     # services only. A device with none is the hall's spare and may stand at any counter.
     counter = models.ForeignKey(

@@ -81,6 +81,9 @@ HALL_MANAGER_PERMS = (
     # retention (R2, R3): the second level in their hall's cases; the monthly report
     "retention.retain_second_level",
     "retention.view_retention_report",
+    # the service reports (S2): dashboards per hall, team, staff member; the daily and
+    # monthly report documents
+    "reports.view_service_report",
 )
 
 # PIPL: a customer's file of everything held, and erasure on request (records.services), asked
@@ -181,6 +184,7 @@ ROLES: tuple[Role, ...] = (
             "cases.review_closure",
             "complaints.view_complaint_report",  # P3, L6: every hall's
             "retention.view_retention_report",  # R3: every hall's
+            "reports.view_service_report",  # S2: every hall's
             "incidents.view_alerts",  # P5: the alerts and incidents, read only
             *KB_REVIEW,
             # what the assistant told customers, read in the admin (K2 quality review)

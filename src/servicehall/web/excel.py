@@ -1,41 +1,15 @@
-"""Excel downloads of the report pages (the complaint and retention reports; every table of a
-report a sheet): one way to build the workbook and to send it."""
+"""Excel downloads of the report pages: the workbook (core.workbook) sent as a file."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from servicehall.core import workbook
+from servicehall.core.workbook import XLSX
 
 
-class Book:
-    """A workbook filled sheet by sheet: a title (Excel keeps 31 characters), the header in
-    bold, the rows, columns `width` characters wide."""
-
-    def __init__(self, width: int = 16):
-        self.wb = Workbook()
-        self.width = width
-        self.sheets = 0
-
-    def sheet(self, title: str, header: list[str], rows: list[list]) -> None:
-        ws = self.wb.active if not self.sheets else self.wb.create_sheet()
-        self.sheets += 1
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-        for col in ws.columns:
-            ws.column_dimensions[col[0].column_letter].width = self.width
-
+class Book(workbook.Book):
     def response(self, name: str) -> HttpResponse:
-        out = BytesIO()
-        self.wb.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
+        response = HttpResponse(self.bytes(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -11,6 +11,7 @@ from . import (
     compensation,
     complaints,
     customers,
+    dashboard,
     display,
     imports,
     incidents,
@@ -177,6 +178,18 @@ urlpatterns = [
         name="compensation-decide",
     ),
     path("cases/<int:case_id>/complaint/upgrade", compensation.upgrade, name="complaint-upgrade"),
+    path("reports/", dashboard.service_report, name="service-report"),
+    path("reports/service.xlsx", dashboard.service_report_xlsx, name="service-report-xlsx"),
+    path(
+        "reports/service/tickets", dashboard.service_report_tickets, name="service-report-tickets"
+    ),
+    path("reports/service/cases", dashboard.service_report_cases, name="service-report-cases"),
+    path("reports/documents", dashboard.report_documents, name="report-documents"),
+    path(
+        "reports/documents/<str:doc_id>.<str:ext>",
+        dashboard.report_document,
+        name="report-document",
+    ),
     path("reports/complaints", reports.complaints_report, name="report-complaints"),
     path("reports/complaints.xlsx", reports.complaints_xlsx, name="report-complaints-xlsx"),
     path("reports/complaints/cases", reports.complaint_cases, name="report-complaint-cases"),

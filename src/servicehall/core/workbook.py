@@ -1,0 +1,38 @@
+"""Excel workbooks of reports (openpyxl): every table a sheet. The pages send one
+(web/excel.py), the report documents keep one (reports/documents.py)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Book:
+    """A workbook filled sheet by sheet: a title (Excel keeps 31 characters), the header in
+    bold, the rows, columns `width` characters wide."""
+
+    def __init__(self, width: int = 16):
+        self.wb = Workbook()
+        self.width = width
+        self.sheets = 0
+
+    def sheet(self, title: str, header: list[str], rows: list[list]) -> None:
+        ws = self.wb.active if not self.sheets else self.wb.create_sheet()
+        self.sheets += 1
+        ws.title = title[:31]
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+        for col in ws.columns:
+            ws.column_dimensions[col[0].column_letter].width = self.width
+
+    def bytes(self) -> bytes:
+        out = BytesIO()
+        self.wb.save(out)
+        return out.getvalue()

@@ -74,6 +74,22 @@ def test_s4_while_open_at_least_one_counter_outside_hours_none(hall):
     assert req[20] >= 2
 
 
+def test_s4_the_lines_are_pooled_with_their_mean_service(hall):
+    """6 payment tickets of 3 minutes and 6 business tickets of 9 minutes in one half hour:
+    one pool of 12 arrivals, 6 minutes on average — 3 counters, where the two lines apart
+    would ask for 4."""
+    last_week = DAY - timedelta(days=7)
+    tickets(hall, last_week, time(10), 6, code="payment", minutes=3)
+    tickets(hall, last_week, time(10, 1), 6, code="business", minutes=9)
+    need = shift_plans.requirement(hall, DAY)
+    share = selectors.CALLED_IN_TIME_SHARE
+    assert need["required"][20] == erlang.erlang_c_agents(12 / 1800, 360, 900, share) == 3
+    apart = erlang.erlang_c_agents(6 / 1800, 180, 900, share) + erlang.erlang_c_agents(
+        6 / 1800, 540, 900, share
+    )
+    assert apart == 4 and need["capped_at"] is None
+
+
 def test_s4_never_more_counters_required_than_the_hall_has(hall):
     """300 tickets in one half hour would need far more than the test hall's 4 counters: the
     requirement stops at 4, and says so."""

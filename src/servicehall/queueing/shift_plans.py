@@ -2,15 +2,17 @@
 of a day, the least-cost plan (`shifts.plan`), the manager's adjustments, and the board's
 "planned vs on duty now".
 
-The requirement of a day, per 30-minute interval: for every service type, standard and VIP
-tickets apart, the arrivals forecast from the hall's tickets of the HISTORY_DAYS before it
-(`forecast.forecast_day`: the same weekday, holidays like holidays, by the business calendar),
-and the counters Erlang C needs to call CALLED_IN_TIME_SHARE of them within the policy's wait
-limit (standard, or VIP) — `selectors.counters_needed`'s rule and constants — with the type's
-mean service time measured on those tickets (first call to finish; the type's expected minutes
-when none was timed). Streams are summed, not pooled (a counter that takes two lines is counted
-for each): the plan errs on the side of enough. While the hall is open (org.hours) at least one
-counter is required; outside its hours none.
+The requirement of a day, per 30-minute interval: the arrivals of every service type, standard
+and VIP tickets apart, forecast from the hall's tickets of the HISTORY_DAYS before it
+(`forecast.forecast_day`: the same weekday, holidays like holidays, by the business calendar);
+then, standard and VIP each as one pool, the counters Erlang C needs to call
+CALLED_IN_TIME_SHARE of them within the policy's wait limit (standard, or VIP) —
+`selectors.counters_needed`'s rule and constants — with the pool's mean service time (each
+type's measured on those tickets, first call to finish; its expected minutes when none was
+timed), weighted by its arrivals. Pooled, because a hall's counters take several lines and call
+whichever waits longest; a hall whose counters each take one line needs more (the per-line sum
+is the upper bound). While the hall is open (org.hours) at least one counter is required;
+outside its hours none; never more than the hall's active counters.
 """
 
 from __future__ import annotations
@@ -181,6 +183,8 @@ def requirement(hall: Hall, day: date) -> dict:
         from servicehall.org.models import ServiceType
 
         expected = dict(ServiceType.objects.values_list("pk", "expected_minutes"))
+        pooled = {False: np.zeros(SLOTS), True: np.zeros(SLOTS)}  # arrivals, standard / VIP
+        work = {False: np.zeros(SLOTS), True: np.zeros(SLOTS)}  # their service seconds
         for (type_id, vip), per_day in history.items():
             full = {d: per_day.get(d, np.zeros(SLOTS)) for d in days}  # a day without: zeros
             expected_arrivals, basis = forecast.forecast_day(full, day)
@@ -188,14 +192,19 @@ def requirement(hall: Hall, day: date) -> dict:
             mean_s = float(np.mean(times)) if times else float(expected.get(type_id) or 0) * 60
             if mean_s <= 0:
                 continue
-            limit_s = (policy.vip_wait_limit_min if vip else policy.standard_wait_limit_min) * 60
-            for s, n in enumerate(expected_arrivals):
-                if n > 0:
-                    lam = n / (INTERVAL * 60)
-                    required[s] += erlang.erlang_c_agents(
-                        lam, mean_s, limit_s, selectors.CALLED_IN_TIME_SHARE
-                    )
+            pooled[vip] += expected_arrivals
+            work[vip] += expected_arrivals * mean_s
             arrivals += expected_arrivals
+        for vip, n_slots in pooled.items():
+            limit_s = (policy.vip_wait_limit_min if vip else policy.standard_wait_limit_min) * 60
+            for s, n in enumerate(n_slots):
+                if n > 0:
+                    required[s] += erlang.erlang_c_agents(
+                        n / (INTERVAL * 60),
+                        float(work[vip][s] / n),
+                        limit_s,
+                        selectors.CALLED_IN_TIME_SHARE,
+                    )
     mask = open_slots(hall, day)
     if mask is not None:
         required[~mask] = 0

@@ -93,3 +93,22 @@ def test_s4_staffing_refuses_in_one_line(env, tmp_path):
     assert "--target-share" in line
     line = refused(run(env, "staffing", "--input", str(tmp_path / "none.csv")))
     assert "无法读取" in line
+
+
+def test_s4_shifts_plan_refuses_in_one_line_and_plans_the_demo_hall(env, tmp_path):
+    line = refused(run(env, "shifts", "plan", "--hall", "nowhere", "--date", "2026-12-03"))
+    assert "没有代码为“nowhere”的营业厅" in line and "no hall with code 'nowhere'" in line
+    line = refused(run(env, "shifts", "plan", "--hall", "chengdong", "--date", "2026-02-30"))
+    assert "--date：" in line and "--date: '2026-02-30' is not a date" in line
+    line = refused(run(env, "shifts", "plan", "--hall", "chengdong", "--date", "2026-06-01"))
+    assert "没有取号记录" in line and "no tickets in the 28 days" in line
+    line = refused(
+        run(env, "shifts", "plan", "--input", str(tmp_path / "none.csv"), "--date", "2026-12-03")
+    )
+    assert "无法读取" in line
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    done = run(env, "shifts", "plan", "--hall", "chengdong", "--date", tomorrow)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "成本最低排班（已保存）" in done.stdout and "早班" in done.stdout

@@ -38,6 +38,7 @@ from servicehall.queueing.models import (
     AppointmentEvent,
     CounterPause,
     CounterSession,
+    ShiftPlan,
     Ticket,
     TicketEvent,
 )
@@ -830,6 +831,10 @@ HALL_PAGES = {
     ),
     "web:board-notice": ("POST", W, None, {"notice": "矩阵测试"}),
     "web:board-quiet": ("POST", E, _quiet_on_board, {"note": ""}),
+    "web:shifts": ("GET", R, None, None),
+    # without ticket history the least-cost plan is refused for the hall's state (flashed)
+    "web:shifts-generate": ("POST", None, None, {"date": ""}),
+    "web:shifts-save": ("POST", W, None, {"date": ""}),  # today's plan, every count kept
     "web:wb-action": (
         "POST",
         E,
@@ -908,7 +913,7 @@ def hall_states(*halls) -> dict[int, tuple]:
     sessions, pauses and lines, appointments, cases, the events of each, whether it issues
     tickets and its notice. One query per kind for all the halls."""
     ids = [h.pk for h in halls]
-    out = {pk: ([], [], [], [], [], [], [], [0, 0, 0]) for pk in ids}
+    out = {pk: ([], [], [], [], [], [], [], [], [0, 0, 0]) for pk in ids}
     rows = (
         Ticket.objects.filter(hall__in=ids).values_list(
             "hall_id", "pk", "status", "area", "counter_id", "service_type_id", "recall_count"
@@ -927,6 +932,7 @@ def hall_states(*halls) -> dict[int, tuple]:
         Counter.service_types.through.objects.filter(counter__hall__in=ids).values_list(
             "counter__hall_id", "pk", "counter_id", "servicetype_id"
         ),
+        ShiftPlan.objects.filter(hall__in=ids).values_list("hall_id", "pk", "counts", "changed_at"),
     )
     for n, qs in enumerate(rows):
         for hall_id, *rest in qs.order_by("pk"):

@@ -1,6 +1,7 @@
 """`servicehall` command: demo, serve, worker, import-bills, import-customers, import-evidence,
-import-kb, import-articles, import-calls, recommend, token, purge, audit verify, staffing, and
-Django's own commands (manage)."""
+import-kb, import-articles, import-calls, recommend, token, purge, audit verify, staffing, shifts
+plan, reports (rebuild, catch-up, daily, monthly), quality sample, and Django's own commands
+(manage)."""
 
 from __future__ import annotations
 
@@ -400,6 +401,154 @@ def staffing_command(args) -> None:
         )
 
 
+def _print_shift_plan(title_zh: str, title_en: str, rows: list[dict], shapes, counts, req, as_json):
+    """The plan of `shifts plan`: each template's count and the coverage per half hour."""
+    import json
+
+    from servicehall.queueing import shift_plans, shifts
+
+    coverage = shifts.cover(counts, shapes, shift_plans.SLOTS, shift_plans.INTERVAL)
+    busy = [i for i in range(shift_plans.SLOTS) if req[i] or coverage[i]]
+    intervals = [
+        {
+            "at": shifts.clock(i * shift_plans.INTERVAL),
+            "required": int(req[i]),
+            "planned": int(coverage[i]),
+        }
+        for i in (range(min(busy), max(busy) + 1) if busy else [])
+    ]
+    total = shifts.cost(counts, shapes)
+    short = [r["at"] for r in intervals if r["planned"] < r["required"]]
+    if as_json:
+        doc = {
+            "templates": [row | {"count": n} for row, n in zip(rows, counts, strict=True)],
+            "people": sum(counts),
+            "cost": total,
+            "short": short,
+            "intervals": intervals,
+        }
+        print(json.dumps(doc, ensure_ascii=False))
+        return
+    print(f"{title_zh} / {title_en}")
+    for row, n in zip(rows, counts, strict=True):
+        if not n and len(rows) > 8:
+            continue  # a call log's many possible starts: only those staffed
+        print(
+            f"  {row['name']:<6} {row['start']}–{row['end']}  × {n}"
+            f"  （每班 {row['cost']:g} 元 / {row['cost']:g} yuan a shift）"
+        )
+    print(f"共 {sum(counts)} 人，成本 {total:g} 元 / {sum(counts)} people, cost {total:g} yuan")
+    print(f"{'时段 from':<10}{'需开 required':>14}{'排班 planned':>14}")
+    for r in intervals:
+        flag = "  ← 缺 / short" if r["planned"] < r["required"] else ""
+        print(f"{r['at']:<10}{r['required']:>14}{r['planned']:>14}{flag}")
+
+
+def shifts_command(args) -> None:
+    """`servicehall shifts plan`: the least-cost shift plan of a hall's day (stored, as the
+    page's button), or of a day after a call log (printed only)."""
+    from servicehall.core import validate
+    from servicehall.core.errors import ServiceError
+    from servicehall.org.models import Hall
+    from servicehall.queueing import calls_file, forecast, shift_plans, shifts
+
+    try:
+        day = validate.calendar_date(args.date, "date")
+    except ServiceError as exc:
+        refuse(f"--date：{exc.zh}", f"--date: {exc.en}")
+    if day is None:
+        refuse("请用 --date 指定日期，如 2026-12-01", "give the day with --date, like 2026-12-01")
+    if args.hall:
+        _migrate()
+        hall = Hall.objects.filter(code=args.hall).first()
+        if hall is None:
+            refuse(
+                f"没有代码为“{args.hall}”的营业厅（--hall）",
+                f"no hall with code {args.hall!r} (--hall)",
+            )
+        try:
+            plan = shift_plans.make_plan_from_command_line(hall, day)
+        except ServiceError as exc:
+            refuse(exc.zh, exc.en)
+        tmpl = shift_plans.templates(hall)
+        rows = [
+            {
+                "name": t.name,
+                "start": f"{t.start:%H:%M}",
+                "end": f"{t.end:%H:%M}",
+                "paid_break_minutes": t.paid_break_minutes,
+                "cost": float(t.cost),
+            }
+            for t in tmpl
+        ]
+        counts = [int(plan.counts.get(str(t.pk), 0)) for t in tmpl]
+        _print_shift_plan(
+            f"{hall.name} {day} 成本最低排班（已保存）",
+            f"{hall.code} {day}: least-cost shift plan (saved)",
+            rows,
+            [shift_plans.shape(t) for t in tmpl],
+            counts,
+            plan.required,
+            args.json,
+        )
+        return
+    t = _staffing_number("--target-seconds", args.target_seconds, 0, 86_400)
+    share = _staffing_number("--target-share", args.target_share, 0, 1)
+    if not 0 < share < 1:
+        refuse(
+            "--target-share 应为 0 到 1 之间的比例，如 0.75",
+            "--target-share must be a share between 0 and 1, like 0.75",
+        )
+    try:
+        with open(args.input, "rb") as f:
+            calls = calls_file.read_calls(f, args.input)
+    except (ServiceError, OSError) as exc:
+        refuse_error(exc, args.input)
+    last = max(c.arrival.date() for c in calls)
+    ahead = (day - last).days
+    if not 1 <= ahead <= 28:
+        refuse(
+            f"--date 须在记录最后一天（{last}）之后 1 到 28 天内",
+            f"--date must be 1 to 28 days after the log's last day ({last})",
+        )
+    _migrate()  # the business calendar lives in the hall's database
+    rows_c, _ = forecast.plan(calls, shift_plans.INTERVAL, t, share, ahead)
+    req = [0] * shift_plans.SLOTS
+    for r in rows_c:
+        if r.start.date() == day:
+            req[forecast.slot_of(r.start, shift_plans.INTERVAL)] = r.agents_c
+    busy = [i for i, v in enumerate(req) if v]
+    if not busy:
+        refuse(f"{day} 预测无来电，无需排班", f"no calls are forecast on {day}: nothing to plan")
+    opens = min(busy) * shift_plans.INTERVAL
+    closes = (max(busy) + 1) * shift_plans.INTERVAL
+    spans = shift_plans.spans_every_half_hour(opens, closes)
+    shapes = [shifts.Shape(n, a, z, float(c)) for n, a, z, _, c in spans]
+    try:
+        counts = shifts.plan(req, shapes, shift_plans.INTERVAL)
+    except ServiceError as exc:
+        refuse(exc.zh, exc.en)
+    rows = [
+        {
+            "name": n,
+            "start": shifts.clock(a),
+            "end": shifts.clock(z),
+            "paid_break_minutes": b,
+            "cost": float(c),
+        }
+        for n, a, z, b, c in spans
+    ]
+    _print_shift_plan(
+        f"{day} 成本最低排班（按来电记录，Erlang C：{t:g} 秒内接通 {share:.0%}）",
+        f"{day}: least-cost shift plan from the call log (Erlang C: {share:.0%} within {t:g} s)",
+        rows,
+        shapes,
+        counts,
+        req,
+        args.json,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="servicehall", description="ServiceHall 营业厅客户服务系统"
@@ -566,6 +715,20 @@ def main(argv: list[str] | None = None) -> None:
         "--priority", action="append", help="only calls of this priority, e.g. 2 (VIP; repeatable)"
     )
     st.add_argument("--json", action="store_true", help="one JSON document")
+    sh = sub.add_parser("shifts", help="shift plans (S4)")
+    sh_sub = sh.add_subparsers(dest="what", required=True)
+    sp = sh_sub.add_parser(
+        "plan",
+        help="the least-cost shift plan of a day: a hall's (from its ticket history; saved as "
+        "the day's plan) or a call log's (the bank call-centre format; printed only)",
+    )
+    source = sp.add_mutually_exclusive_group(required=True)
+    source.add_argument("--hall", help="the hall's code")
+    source.add_argument("--input", help="a call log, CSV or .xlsx (as `staffing`)")
+    sp.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
+    sp.add_argument("--target-seconds", default="20", help="with --input: answered within (20 s)")
+    sp.add_argument("--target-share", default="0.75", help="with --input: share in time (0.75)")
+    sp.add_argument("--json", action="store_true", help="one JSON document")
     rp = sub.add_parser("reports", help="the service reports (S2): rollups and documents")
     rp_sub = rp.add_subparsers(dest="what", required=True)
     rb = rp_sub.add_parser(
@@ -853,6 +1016,8 @@ def main(argv: list[str] | None = None) -> None:
         staffing_command(args)
     elif args.cmd == "import-calls":
         import_calls_command(args.file, args.queue)
+    elif args.cmd == "shifts":
+        shifts_command(args)
     elif args.cmd == "manage":
         from django.core.management import execute_from_command_line
 

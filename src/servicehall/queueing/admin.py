@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from servicehall.core.admin import MaskedFieldsAdmin, ReadOnlyAdmin
 from servicehall.core.masking import mask_name, mask_phone
 
-from .models import Appointment, AppointmentEvent, QueuePolicy, Ticket, TicketEvent
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    QueuePolicy,
+    ShiftPlan,
+    ShiftTemplate,
+    Ticket,
+    TicketEvent,
+)
 from .selectors import event_data
 
 
@@ -19,6 +27,23 @@ class QueuePolicyAdmin(admin.ModelAdmin):
         "avg_service_target_min",
         "recalls_before_no_show",
     )
+
+
+@admin.register(ShiftTemplate)
+class ShiftTemplateAdmin(admin.ModelAdmin):
+    """A hall's shifts (S4): the least-cost plan chooses how many of each active one."""
+
+    list_display = ("hall", "name", "start", "end", "paid_break_minutes", "cost", "is_active")
+    list_filter = ("hall", "is_active")
+
+
+@admin.register(ShiftPlan)
+class ShiftPlanAdmin(ReadOnlyAdmin):
+    """Read only: plans are made and adjusted on the shift plan page, audited there."""
+
+    list_display = ("hall", "day", "source", "made_by", "made_at", "changed_by", "changed_at")
+    list_filter = ("hall", "source")
+    date_hierarchy = "day"
 
 
 class TicketEventInline(admin.TabularInline):

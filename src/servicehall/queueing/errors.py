@@ -26,6 +26,9 @@ class Code(StrEnum):
     NOT_PAUSED = "not_paused"
     NOT_SIGNED_IN = "not_signed_in"
     NOT_WAITING = "not_waiting"
+    NO_SHIFT_COVERS = "no_shift_covers"  # an interval needs staff and no shift template covers it
+    NO_SHIFT_TEMPLATES = "no_shift_templates"
+    NO_TICKET_HISTORY = "no_ticket_history"  # a shift plan needs the hall's past tickets
     OUTSIDE_HOURS = "outside_hours"
     QUEUE_EMPTY = "queue_empty"
     RECALL_FIRST = "recall_first"

@@ -296,3 +296,60 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["ticket", "at"])]
+
+
+class ShiftTemplate(models.Model):
+    """A shift a hall staffs (S4): when it starts and ends, its paid break and what one person
+    on it costs. The shift plan (`shifts.plan`) chooses how many of each."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="shift_templates")
+    name = models.CharField(_("name"), max_length=30)
+    start = models.TimeField(_("starts"))
+    end = models.TimeField(_("ends"))
+    paid_break_minutes = models.PositiveSmallIntegerField(_("paid break (min)"), default=0)
+    cost = models.DecimalField(_("cost per shift (yuan)"), max_digits=8, decimal_places=2)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
+        ordering = ["hall", "start", "end", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "name"], name="shift_template_name_per_hall"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="shift_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ShiftPlan(models.Model):
+    """A hall's shift plan for one day: how many people on each template (`counts`, template
+    id → number), the requirement it was made for, who made or last changed it and when."""
+
+    class Source(models.TextChoices):
+        OPTIMAL = "optimal", _("Least-cost plan")
+        ADJUSTED = "adjusted", _("Adjusted by the manager")
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="shift_plans")
+    day = models.DateField(_("date"))
+    counts = models.JSONField(default=dict)  # {"<template id>": n}
+    required = models.JSONField(default=list)  # counters needed per 30-minute interval
+    source = models.CharField(max_length=10, choices=Source.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    made_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("shift plan")
+        verbose_name_plural = _("shift plans")
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "day"], name="one_shift_plan_per_hall_day")
+        ]

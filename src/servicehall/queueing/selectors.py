@@ -100,6 +100,11 @@ def _open_counters(hall: Hall) -> list[Counter]:
     return _open_counters_memo.get(hall.pk, load)
 
 
+def open_counters(hall: Hall) -> list[Counter]:
+    """The hall's counters open now: signed in and not paused (remembered a few seconds)."""
+    return _open_counters(hall)
+
+
 def mean_service_minutes(hall: Hall, service_type) -> float:
     return _service_minutes_memo.get(
         (hall.pk, service_type.pk, timezone.localdate()),
@@ -489,7 +494,10 @@ def counters_needed(hall: Hall, policy, now: datetime, waiting: list[Ticket]) ->
 def board(hall: Hall, now: datetime | None = None) -> dict:
     """The hall manager's board (Q4, Q3): who waits and how long, every ticket past its limit,
     counter states, today's averages against the targets, and for each line the counters open
-    and needed (`counters_needed`, S4)."""
+    and needed (`counters_needed`, S4), and today's shift plan against the counters open now
+    (`shift_plans.now_vs_plan`)."""
+    from . import shift_plans  # it reads this module's open counters and constants
+
     now = now or timezone.now()
     policy = rules.policy_for(hall)
     today = timezone.localdate(now)
@@ -623,6 +631,9 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
         "per_service_type": sorted(per_type.values(), key=lambda r: -r["waiting"]),
         "counters_short": sum(r.get("short", 0) for r in per_type.values()),
         "called_in_time_pct": round(CALLED_IN_TIME_SHARE * 100),
+        # today's shift plan at this half hour against the counters open now (S4); None
+        # without a plan for today or when it plans nobody now
+        "shift": shift_plans.now_vs_plan(hall, now),
         "overdue": overdue,
         "counters": counters,
         "today": {

@@ -16,6 +16,17 @@ def _fresh_process_caches():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the test's thread (the locale middleware
+    activates, nothing deactivates): the next test starts in the default language again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counts in Redis outlive a rolled-back test: each test starts from none."""
     ratelimit.forget_redis()

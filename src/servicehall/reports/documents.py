@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -63,7 +64,10 @@ def report_data(scope: reports.Scope, start: date, end: date, lang: str = "zh") 
         "by_day": [] if people else reports.by_day(scope, start, end),
         "by_staff": reports.by_staff(scope, start, end) if single else [],
         "by_kind": reports.by_kind(scope, start, end, lang),
-        "hall_rows": reports.halls_table(scope, start, end) if scope.hall is None else [],
+        "hall_rows": [
+            {**r, "hall_name": r["hall"].name}
+            for r in (reports.halls_table(scope, start, end) if scope.hall is None else [])
+        ],
         "satisfaction": sat,
         "dims": [
             {
@@ -76,12 +80,164 @@ def report_data(scope: reports.Scope, start: date, end: date, lang: str = "zh") 
     }
 
 
-def _pct(v):
-    return None if v is None else round(v, 4)
+@dataclass(frozen=True)
+class Col:
+    """A column of a report table: its names, the row's key, how it is shown ("n" a count,
+    "min" minutes, "pct" a share, "text"; "2" two decimals) and the target that colours it."""
+
+    zh: str
+    en: str
+    key: str
+    kind: str = "n"
+    width: float = 1.4  # in the PDF, relative
+    target: str = ""
 
 
-def _num(v):
-    return None if v is None else round(v, 2)
+# The report's tables, one definition for the Excel workbook and the PDF: (sheet zh, en,
+# the data's key, columns). The tiles, the hours and the days are laid out by each.
+TABLES = (
+    (
+        "按业务类型",
+        "By service type",
+        "by_type",
+        (
+            Col("业务类型", "Service type", "name", "text", 3),
+            Col("取号", "Tickets", "issued"),
+            Col("办结", "Served", "served"),
+            Col("过号", "No-shows", "no_show"),
+            Col("平均等候（分钟）", "Mean wait (min)", "mean_wait_min", "min", 1.7),
+            Col("90% 等候（分钟）", "P90 wait (min)", "p90_wait_min", "n", 1.7),
+            Col("按时叫号率", "Called in time", "wait_ok_share", "pct", 1.7, "wait_ok_share"),
+            Col(
+                "平均办理（分钟）",
+                "Mean service (min)",
+                "mean_service_min",
+                "min",
+                1.7,
+                "mean_service_min",
+            ),
+            Col(
+                "超 10 分钟", "Over 10 min", "long_service_share", "pct", 1.7, "long_service_share"
+            ),
+        ),
+    ),
+    (
+        "满意度五维度",
+        "Satisfaction dimensions",
+        "dims",
+        (
+            Col("维度", "Dimension", "name", "text", 3),
+            Col("回访调查（5 分制）", "Surveys (of 5)", "survey", "2", 2),
+            Col("评价器（5 分制）", "Counter ratings (of 5)", "rating", "2", 2),
+        ),
+    ),
+    (
+        "按工单类型",
+        "By case type",
+        "by_kind",
+        (
+            Col("类型", "Type", "label", "text", 2.6),
+            Col("受理", "Opened", "opened"),
+            Col("已关闭", "Closed", "closed"),
+            Col("客户确认", "Confirmed", "confirmed"),
+            Col("闭环解决率", "Resolution", "resolution", "pct", 1.7, "resolution"),
+            Col(
+                "首次响应超时",
+                "First response missed",
+                "response_missed",
+                "n",
+                1.7,
+                "response_missed",
+            ),
+            Col("处理超时", "Deadline missed", "breached", "n", 1.5, "breached"),
+            Col("投诉", "Complaints", "complaints"),
+        ),
+    ),
+    (
+        "按员工",
+        "By staff member",
+        "by_staff",
+        (
+            Col("员工", "Staff member", "name", "text", 2.4),
+            Col("办结", "Served", "served"),
+            Col("按时叫号率", "Called in time", "wait_ok_share", "pct", 1.6, "wait_ok_share"),
+            Col(
+                "平均办理（分钟）",
+                "Mean service (min)",
+                "mean_service_min",
+                "min",
+                1.6,
+                "mean_service_min",
+            ),
+            Col(
+                "超 10 分钟", "Over 10 min", "long_service_share", "pct", 1.6, "long_service_share"
+            ),
+            Col("评价数", "Answers", "answers", "n", 1.2),
+            Col("满意度", "Satisfaction", "satisfaction", "pct", 1.5, "satisfaction"),
+            Col("工单", "Cases", "cases", "n", 1.2),
+            Col("处理超时", "Deadline missed", "breached", "n", 1.4, "breached"),
+        ),
+    ),
+    (
+        "按营业厅",
+        "By hall",
+        "hall_rows",
+        (
+            Col("营业厅", "Hall", "hall_name", "text", 2.6),
+            Col("取号", "Tickets", "issued"),
+            Col("平均等候（分钟）", "Mean wait (min)", "mean_wait_min", "min", 1.6),
+            Col("按时叫号率", "Called in time", "wait_ok_share", "pct", 1.6, "wait_ok_share"),
+            Col(
+                "平均办理（分钟）",
+                "Mean service (min)",
+                "mean_service_min",
+                "min",
+                1.6,
+                "mean_service_min",
+            ),
+            Col("工单", "Cases", "cases", "n", 1.2),
+            Col("闭环解决率", "Resolution", "resolution", "pct", 1.6, "resolution"),
+            Col("投诉率", "Complaint rate", "complaint_rate", "pct", 1.5, "complaint_rate"),
+            Col("处理超时", "Deadline missed", "breached", "n", 1.4, "breached"),
+        ),
+    ),
+)
+
+
+def cell(col: Col, row: dict):
+    """The cell's value for a workbook: a number (a share as a fraction Excel can format), or
+    the text."""
+    v = row.get(col.key)
+    if v is None:
+        return None
+    if col.kind == "pct":
+        return round(v, 4)
+    if col.kind in ("min", "2"):
+        return round(v, 2)
+    return v
+
+
+def shown(col: Col, row: dict) -> str:
+    """The cell as the PDF prints it."""
+    v = row.get(col.key)
+    if v is None:
+        return "—"
+    if col.kind == "pct":
+        return f"{v * 100:.1f}%"
+    if col.kind == "min":
+        return f"{v:.1f}"
+    if col.kind == "2":
+        return f"{v:.2f}"
+    return str(v)
+
+
+def judged(col: Col, row: dict) -> bool | None:
+    """Whether the cell meets its column's target (None: no target or no value)."""
+    from .targets import TARGETS
+
+    t = TARGETS.get(col.target)
+    v = row.get(col.key)
+    return None if t is None or v is None else t.met(v)
 
 
 def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
@@ -112,34 +268,6 @@ def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
             for t in data["tiles"]
         ],
     )
-    book.sheet(
-        w("按业务类型", "By service type"),
-        [
-            w("业务类型", "Service type"),
-            w("取号", "Tickets"),
-            w("办结", "Served"),
-            w("过号", "No-shows"),
-            w("平均等候（分钟）", "Mean wait (min)"),
-            w("90% 等候（分钟）", "P90 wait (min)"),
-            w("按时叫号率", "Called in time"),
-            w("平均办理（分钟）", "Mean service (min)"),
-            w("超 10 分钟占比", "Over 10 min"),
-        ],
-        [
-            [
-                r["name"],
-                r["issued"],
-                r["served"],
-                r["no_show"],
-                _num(r["mean_wait_min"]),
-                r["p90_wait_min"],
-                _pct(r["wait_ok_share"]),
-                _num(r["mean_service_min"]),
-                _pct(r["long_service_share"]),
-            ]
-            for r in data["by_type"]
-        ],
-    )
     hours = data["by_hour"] or {"hours": [], "series": {}}
     book.sheet(
         w("按时段", "By hour"),
@@ -160,107 +288,19 @@ def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
                 f"{r['day']:%Y-%m-%d}",
                 r["issued"],
                 r["served"],
-                _num(r["mean_wait_min"]),
-                _pct(r["wait_ok_share"]),
+                None if r["mean_wait_min"] is None else round(r["mean_wait_min"], 2),
+                None if r["wait_ok_share"] is None else round(r["wait_ok_share"], 4),
             ]
             for r in data["by_day"]
         ],
     )
-    book.sheet(
-        w("按员工", "By staff member"),
-        [
-            w("员工", "Staff member"),
-            w("办结", "Served"),
-            w("平均等候（分钟）", "Mean wait (min)"),
-            w("按时叫号率", "Called in time"),
-            w("平均办理（分钟）", "Mean service (min)"),
-            w("超 10 分钟占比", "Over 10 min"),
-            w("评价数", "Answers"),
-            w("满意度", "Satisfaction"),
-            w("工单", "Cases"),
-            w("闭环解决率", "Resolution"),
-            w("处理超时", "Deadlines missed"),
-        ],
-        [
-            [
-                r["name"],
-                r["served"],
-                _num(r["mean_wait_min"]),
-                _pct(r["wait_ok_share"]),
-                _num(r["mean_service_min"]),
-                _pct(r["long_service_share"]),
-                r["answers"],
-                _pct(r["satisfaction"]),
-                r["cases"],
-                _pct(r["resolution"]),
-                r["breached"],
-            ]
-            for r in data["by_staff"]
-        ],
-    )
-    book.sheet(
-        w("按工单类型", "By case type"),
-        [
-            w("类型", "Type"),
-            w("受理", "Opened"),
-            w("已关闭", "Closed"),
-            w("客户确认关闭", "Confirmed"),
-            w("闭环解决率", "Resolution"),
-            w("首次响应超时", "First response missed"),
-            w("处理超时", "Deadline missed"),
-            w("投诉", "Complaints"),
-        ],
-        [
-            [
-                r["label"],
-                r["opened"],
-                r["closed"],
-                r["confirmed"],
-                _pct(r["resolution"]),
-                r["response_missed"],
-                r["breached"],
-                r["complaints"],
-            ]
-            for r in data["by_kind"]
-        ],
-    )
-    book.sheet(
-        w("满意度五维度", "Satisfaction dimensions"),
-        [
-            w("维度", "Dimension"),
-            w("回访调查均分", "Surveys (mean)"),
-            w("评价器均分", "Counter ratings (mean)"),
-        ],
-        [[d["name"], _num(d["survey"]), _num(d["rating"])] for d in data["dims"]],
-    )
-    if data["hall_rows"]:
+    for zh, en, key, cols in TABLES:
+        if key == "hall_rows" and not data[key]:
+            continue
         book.sheet(
-            w("按营业厅", "By hall"),
-            [
-                w("营业厅", "Hall"),
-                w("取号", "Tickets"),
-                w("平均等候（分钟）", "Mean wait (min)"),
-                w("按时叫号率", "Called in time"),
-                w("平均办理（分钟）", "Mean service (min)"),
-                w("工单", "Cases"),
-                w("闭环解决率", "Resolution"),
-                w("投诉率", "Complaint rate"),
-                w("处理超时", "Deadlines missed"),
-            ],
-            [
-                [
-                    r["hall"].name,
-                    r["issued"],
-                    _num(r["mean_wait_min"]),
-                    _pct(r["wait_ok_share"]),
-                    _num(r["mean_service_min"]),
-                    r["cases"],
-                    _pct(r["resolution"]),
-                    _pct(r["complaint_rate"]),
-                    r["breached"],
-                ]
-                for r in data["hall_rows"]
-            ],
+            w(zh, en),
+            [w(c.zh, c.en) for c in cols],
+            [[cell(c, r) for c in cols] for r in data[key]],
         )
     return book
 

@@ -59,12 +59,8 @@ class _Doc(FPDF):
         )
 
 
-def _fmt(v, digits: int = 1) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}"
-    return str(v)
+def _colour(met: bool | None):
+    return None if met is None else (GREEN if met else RED)
 
 
 def _pct(v) -> str:
@@ -185,6 +181,7 @@ class Layout:
 
 def render_pdf(data: dict, title: str, kind: str, made: datetime | None = None) -> bytes:
     """The report as a PDF: `kind` "daily" charts the hours, "monthly" the days."""
+    from .documents import TABLES, judged, shown
     from .targets import TARGETS
 
     made = timezone.localtime(made or timezone.now())
@@ -210,8 +207,7 @@ def render_pdf(data: dict, title: str, kind: str, made: datetime | None = None) 
     rows, colours = [], []
     for t in data["tiles"]:
         rows.append([t["label"], t["text"], t["target_text"] or "—", t["before_text"]])
-        c = None if t["met"] is None else (GREEN if t["met"] else RED)
-        colours.append([None, c, None, GREY])
+        colours.append([None, _colour(t["met"]), None, GREY])
     doc.table(["指标", "本期", "目标", "上期"], rows, [5, 2, 2, 2], colours)
     missed = [t["label"] for t in data["tiles"] if t["met"] is False]
     doc.note("未达标：" + "、".join(missed) if missed else "各项指标均达标。")
@@ -233,134 +229,29 @@ def render_pdf(data: dict, title: str, kind: str, made: datetime | None = None) 
             TARGETS["wait_ok_share"].value * 100,
         )
 
-    def judged(key, v):
-        t = TARGETS.get(key)
-        m = t.met(v) if t and v is not None else None
-        return None if m is None else (GREEN if m else RED)
-
-    doc.heading("三、按业务类型")
-    rows, colours = [], []
-    for r in data["by_type"]:
-        rows.append(
-            [
-                r["name"],
-                r["issued"],
-                r["served"],
-                r["no_show"],
-                _fmt(r["mean_wait_min"]),
-                _fmt(r["p90_wait_min"]),
-                _pct(r["wait_ok_share"]),
-                _fmt(r["mean_service_min"]),
-                _pct(r["long_service_share"]),
-            ]
-        )
-        colours.append(
-            [
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                judged("wait_ok_share", r["wait_ok_share"]),
-                judged("mean_service_min", r["mean_service_min"]),
-                judged("long_service_share", r["long_service_share"]),
-            ]
-        )
-    doc.table(
-        [
-            "业务类型",
-            "取号",
-            "办结",
-            "过号",
-            "平均等候",
-            "90%等候",
-            "按时叫号",
-            "平均办理",
-            "超10分钟",
-        ],
-        rows,
-        [3, 1.3, 1.3, 1.3, 1.6, 1.6, 1.7, 1.6, 1.7],
-        colours,
-    )
-    doc.note("等候、办理以分钟计；90% 等候精确到分钟。")
-
-    doc.heading("四、满意度（五个维度，5 分制）")
-    sat = data["satisfaction"]
-    doc.table(
-        ["维度", "回访调查", "评价器"],
-        [[d["name"], _fmt(d["survey"], 2), _fmt(d["rating"], 2)] for d in data["dims"]]
-        + [
-            ["满意率", _pct(sat["survey"]["satisfaction"]), _pct(sat["rating"]["satisfaction"])],
-            ["评价数", sat["survey"]["answers"], sat["rating"]["answers"]],
-        ],
-        [3, 2, 2],
-    )
-
-    doc.heading("五、工单、投诉与申诉")
-    doc.table(
-        ["类型", "受理", "已关闭", "客户确认", "闭环解决率", "响应超时", "处理超时", "投诉"],
-        [
-            [
-                r["label"],
-                r["opened"],
-                r["closed"],
-                r["confirmed"],
-                _pct(r["resolution"]),
-                r["response_missed"],
-                r["breached"],
-                r["complaints"],
-            ]
-            for r in data["by_kind"]
-        ],
-        [2.6, 1.3, 1.3, 1.4, 1.7, 1.5, 1.5, 1.2],
-        [
-            [
-                None,
-                None,
-                None,
-                None,
-                judged("resolution", r["resolution"]),
-                RED if r["response_missed"] else None,
-                RED if r["breached"] else None,
-                None,
-            ]
-            for r in data["by_kind"]
-        ],
-    )
-
-    if data["by_staff"]:
-        doc.heading("六、员工")
+    titles = {
+        "by_type": "三、按业务类型",
+        "dims": "四、满意度（五个维度）",
+        "by_kind": "五、工单、投诉与申诉",
+    }
+    titles |= {"by_staff": "六、员工", "hall_rows": "七、各营业厅"}
+    for _zh, _en, key, cols in TABLES:
+        if key in ("by_staff", "hall_rows") and not data[key]:
+            continue
+        doc.heading(titles[key])
+        rows = data[key]
         doc.table(
-            ["员工", "办结", "按时叫号", "平均办理", "超10分钟", "评价", "满意率", "工单", "超时"],
-            [
-                [
-                    r["name"],
-                    r["served"],
-                    _pct(r["wait_ok_share"]),
-                    _fmt(r["mean_service_min"]),
-                    _pct(r["long_service_share"]),
-                    r["answers"],
-                    _pct(r["satisfaction"]),
-                    r["cases"],
-                    r["breached"],
-                ]
-                for r in data["by_staff"]
-            ],
-            [2.4, 1.3, 1.6, 1.5, 1.6, 1.2, 1.5, 1.2, 1.2],
-            [
-                [
-                    None,
-                    None,
-                    judged("wait_ok_share", r["wait_ok_share"]),
-                    judged("mean_service_min", r["mean_service_min"]),
-                    judged("long_service_share", r["long_service_share"]),
-                    None,
-                    judged("satisfaction", r["satisfaction"]),
-                    None,
-                    RED if r["breached"] else None,
-                ]
-                for r in data["by_staff"]
-            ],
+            [c.zh for c in cols],
+            [[shown(c, r) for c in cols] for r in rows],
+            [c.width for c in cols],
+            [[_colour(judged(c, r)) for c in cols] for r in rows],
         )
+        if key == "by_type":
+            doc.note("等候、办理以分钟计；90% 等候精确到分钟。")
+        if key == "dims":
+            sat = data["satisfaction"]
+            doc.note(
+                f"满意率：回访调查 {_pct(sat['survey']['satisfaction'])}（{sat['survey']['answers']} 份），"
+                f"评价器 {_pct(sat['rating']['satisfaction'])}（{sat['rating']['answers']} 次）。"
+            )
     return doc.bytes()

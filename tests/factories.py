@@ -47,9 +47,21 @@ def ensure_reference_data() -> None:
         importlib.import_module(f"servicehall.complaints.migrations.{name}").seed(django_apps, None)
 
 
+def _ensure_quality_seeds() -> None:
+    """The quality app's seeds (its form, sampling rules, weights, the rectification SLA), put
+    back after a transactional test flushed them, as the migration writes them (idempotent)."""
+    from servicehall.quality.models import SamplingRule
+
+    if not SamplingRule.objects.exists():
+        importlib.import_module("servicehall.quality.migrations.0001_initial").seed(
+            django_apps, None
+        )
+
+
 def make_hall(code: str = "test-hall", *, is_open: bool = True, counters=None) -> Hall:
     """counters: list of (name, kind, [service type codes], vip_only)."""
     ensure_reference_data()
+    _ensure_quality_seeds()
     hall = Hall.objects.create(code=code, name=f"测试营业厅{code}", is_open=is_open)
     QueuePolicy.objects.create(hall=hall)
     counters = counters or [

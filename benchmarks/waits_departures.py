@@ -1,6 +1,6 @@
 """The wait as "the time until the (k+1)-th agent frees up" (Q1, issue 17), tried against the
 kiosk's model (`waits.estimate_seconds`) on the bank call centre's week 1, and not adopted
-(README "Honest waits"). Prints one JSON line per model, then one line of diagnostics.
+(README "Honest waits"). Prints one JSON line per model, then two lines of diagnostics.
 
     PYTHONPATH=src .venv/bin/python benchmarks/waits_departures.py [--from 2010-08-05] [--to …]
 
@@ -22,7 +22,8 @@ the mean, minimises the absolute error).
 - `departures_blend`: a + b × departures + c × the current estimate, fitted the same way;
 - `current`: the kiosk's model as merged; `naive`: the yardstick of `eval waits`.
 
-Diagnostics: for the priority-2 calls served with nobody ahead, how many other services started
+Diagnostics: by the number of calls ahead, the median real wait against the median
+`departures` estimate; for the priority-2 calls served with nobody ahead, how many other services started
 while they waited, and the share of those that went to calls the calling rule puts behind them
 (lower priority, later, or never queued). 1.0 means the file's agents do not pick calls by the
 rule the replay knows, which is why knowing when each agent frees up does not help.
@@ -221,6 +222,7 @@ def main() -> None:
                 current,
                 naive_seconds(st.ahead, st.mean_service_s, st.busy),
                 plain if st.last_wait_s is None else st.last_wait_s,
+                st.ahead,
             )
         )
     day = np.array([r[0] for r in rows])
@@ -251,6 +253,18 @@ def main() -> None:
         if name in coefficients:
             line["fitted_days_1_4"] = [round(float(b), 3) for b in coefficients[name]]
         print(json.dumps(line))
+    ahead = np.array([r[7] for r in rows])
+    by_ahead = {}
+    for name, low, high in (("0", 0, 0), ("1", 1, 1), ("2-3", 2, 3), ("4+", 4, 10**6)):
+        chosen = scored & (ahead >= low) & (ahead <= high)
+        by_ahead[name] = {
+            "calls": int(chosen.sum()),
+            "median_wait_s": float(np.median(wait[chosen])),
+            "median_departures_s": round(float(np.median(plain[chosen])), 1),
+            "mae_departures_s": round(float(np.abs(plain - wait)[chosen].mean()), 1),
+            "mae_current_s": round(float(np.abs(current - wait)[chosen].mean()), 1),
+        }
+    print(json.dumps({"by_ahead": by_ahead}))
     print(json.dumps(diagnostics(calls, base)))
 
 

@@ -178,6 +178,18 @@ def child_measure(start: str, days: int, samples: int) -> dict:
     rnd = random.Random(7)
     month = f"month={first:%Y-%m}"
     area.get(f"/reports/?{month}", HTTP_HOST="localhost")  # a server is warm: templates compiled
+    if os.environ.get("REPORTS_PROFILE"):  # where the province's page spends its time
+        import cProfile
+        import io
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        area.get(f"/reports/?{month}", HTTP_HOST="localhost")
+        prof.disable()
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
+        log(out.getvalue())
     times, bad = [], 0
     for k in range(samples):
         code = rnd.choice(halls)

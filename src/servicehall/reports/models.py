@@ -27,7 +27,9 @@ class QueueDay(models.Model):
     called = models.PositiveIntegerField(default=0)  # called at least once (their wait is known)
     wait_sum_s = models.BigIntegerField(default=0)
     wait_ok = models.PositiveIntegerField(default=0)  # called within the hall's limit (15 / 10)
-    wait_hist = models.JSONField(default=list)  # called tickets per minute waited
+    # called tickets per minute waited (0…59, 60 or more): WAIT_BUCKETS counts, comma-separated —
+    # a province's month is 72,000 rows, and a JSON list decodes forty times slower
+    wait_hist = models.TextField(default="")
     served = models.PositiveIntegerField(default=0)  # service finished
     service_sum_s = models.BigIntegerField(default=0)
     service_long = models.PositiveIntegerField(default=0)  # over the transaction limit (10 min)
@@ -130,8 +132,18 @@ class SatisfactionDay(models.Model):
     answers = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)
     overall_sum = models.PositiveIntegerField(default=0)
-    # per dimension: how many answered it and the sum of their scores
-    dims = models.JSONField(default=dict)
+    # per dimension (surveys.models.DIMENSIONS): how many answered it, the sum of their scores —
+    # columns, so a province's month adds up in the database
+    tangibles_n = models.PositiveIntegerField(default=0)
+    tangibles_sum = models.PositiveIntegerField(default=0)
+    empathy_n = models.PositiveIntegerField(default=0)
+    empathy_sum = models.PositiveIntegerField(default=0)
+    professionalism_n = models.PositiveIntegerField(default=0)
+    professionalism_sum = models.PositiveIntegerField(default=0)
+    responsiveness_n = models.PositiveIntegerField(default=0)
+    responsiveness_sum = models.PositiveIntegerField(default=0)
+    reliability_n = models.PositiveIntegerField(default=0)
+    reliability_sum = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["hall", "day"], name="satisfactionday_hall_day")]

@@ -149,7 +149,10 @@ def _queue_rows(day: date, hall_ids) -> tuple[list, list, list]:
                 s[6] += 1
         elif status in (Ticket.Status.CANCELLED, Ticket.Status.NOT_SERVED):
             t[9] += 1
-    queue = [(h, day, st, vip, *v) for (h, st, vip), v in by_type.items()]
+    queue = [
+        (h, day, st, vip, *v[:4], ",".join(map(str, v[4])), *v[5:])
+        for (h, st, vip), v in by_type.items()
+    ]
     hours = [(h, day, hour, st, *v) for (h, hour, st), v in by_hour.items()]
     staff = [(h, day, u, *v[:7]) for (h, u), v in by_staff.items()]
     return queue, hours, staff
@@ -211,16 +214,17 @@ def _satisfaction_rows(day: date, hall_ids, no_hall: bool) -> list:
     rows: dict[tuple, list] = {}
 
     def add(key, overall, scores):
+        # answers, satisfied, overall's sum, then each dimension's count and sum
         r = rows.get(key)
         if r is None:
-            r = rows[key] = [0, 0, 0, {n: [0, 0] for n in names}]
+            r = rows[key] = [0] * (3 + 2 * len(names))
         r[0] += 1
         r[1] += overall >= SATISFIED_FROM
         r[2] += overall
-        for n, v in zip(names, scores, strict=True):
+        for i, v in enumerate(scores):
             if v is not None:
-                r[3][n][0] += 1
-                r[3][n][1] += v
+                r[3 + 2 * i] += 1
+                r[4 + 2 * i] += v
 
     ratings = CounterRating.objects.filter(rated_at__gte=start, rated_at__lt=end)
     surveys = Survey.objects.filter(
@@ -288,7 +292,7 @@ SATISFACTION_COLUMNS = [
     "answers",
     "satisfied",
     "overall_sum",
-    "dims",
+    *(f"{d[0]}_{part}" for d in DIMENSIONS for part in ("n", "sum")),
 ]
 TABLES = (
     (QueueDay, QUEUE_COLUMNS),

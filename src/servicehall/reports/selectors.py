@@ -116,12 +116,26 @@ def percentile_minutes(hist: list[int], share: float) -> int | None:
     return len(hist)
 
 
-def _hist(qs) -> list[int]:
-    total = [0] * WAIT_BUCKETS
-    for h in qs.values_list("wait_hist", flat=True).iterator(chunk_size=5000):
-        for i, v in enumerate(h):
-            total[i] += v
-    return total
+def _hists(qs, key: str | None = None):
+    """The wait histograms of `qs`'s rows summed: one list, or (with `key`) a dict key → list.
+    The counts are parsed in one go by numpy: a province's month is 72,000 rows."""
+    import numpy as np
+
+    if key is None:
+        texts = [t for t in qs.values_list("wait_hist", flat=True) if t]
+        if not texts:
+            return [0] * WAIT_BUCKETS
+        m = np.array(",".join(texts).split(","), dtype=np.int64).reshape(-1, WAIT_BUCKETS)
+        return m.sum(axis=0).tolist()
+    pairs = [(k, t) for k, t in qs.values_list(key, "wait_hist") if t]
+    if not pairs:
+        return {}
+    keys = sorted({k for k, _ in pairs})
+    index = np.array([keys.index(k) for k, _ in pairs])
+    m = np.array(",".join(t for _, t in pairs).split(","), dtype=np.int64)
+    out = np.zeros((len(keys), WAIT_BUCKETS), dtype=np.int64)
+    np.add.at(out, index, m.reshape(-1, WAIT_BUCKETS))
+    return {k: out[i].tolist() for i, k in enumerate(keys)}
 
 
 QUEUE_SUMS = (
@@ -168,7 +182,7 @@ def _queue_figures(scope: Scope, start: date, end: date) -> dict:
         qs = _rows(QueueDay, scope, start, end)
         s = _sums(qs, *QUEUE_SUMS)
         vip = _sums(qs.filter(vip=True), "called", "wait_ok")
-        p90 = percentile_minutes(_hist(qs), 0.9)
+        p90 = percentile_minutes(_hists(qs), 0.9)
     std_called = s["called"] - vip["called"]
     return {
         "issued": s["issued"],
@@ -218,26 +232,33 @@ def _case_figures(scope: Scope, start: date, end: date, served: int) -> dict:
     }
 
 
+DIM_SUMS = {f"{d[0]}_{part}": Sum(f"{d[0]}_{part}") for d in DIMENSIONS for part in ("n", "sum")}
+
+
 def _satisfaction(scope: Scope, start: date, end: date) -> dict:
     qs = _rows(SatisfactionDay, scope, start, end, staff_field="staff_id")
+    sums = {
+        r["source"]: r
+        for r in qs.values("source").annotate(
+            answers_=Sum("answers"),
+            satisfied_=Sum("satisfied"),
+            overall_=Sum("overall_sum"),
+            **DIM_SUMS,
+        )
+    }
     out = {}
     for source in (SatisfactionDay.Source.SURVEY, SatisfactionDay.Source.RATING, None):
-        part = qs if source is None else qs.filter(source=source)
-        answers = satisfied = overall = 0
-        dims = {d[0]: [0, 0] for d in DIMENSIONS}
-        for a, s, o, ds in part.values_list("answers", "satisfied", "overall_sum", "dims"):
-            answers += a
-            satisfied += s
-            overall += o
-            for name, (n, total) in ds.items():
-                if name in dims:
-                    dims[name][0] += n
-                    dims[name][1] += total
+        parts = list(sums.values()) if source is None else [sums.get(source, {})]
+
+        def total(field, parts=parts):
+            return sum(p.get(field) or 0 for p in parts)
+
+        answers = total("answers_")
         out[source or "all"] = {
             "answers": answers,
-            "satisfaction": _ratio(satisfied, answers),
-            "overall_mean": _ratio(overall, answers),
-            "dims": {name: _ratio(total, n) for name, (n, total) in dims.items()},
+            "satisfaction": _ratio(total("satisfied_"), answers),
+            "overall_mean": _ratio(total("overall_"), answers),
+            "dims": {d[0]: _ratio(total(f"{d[0]}_sum"), total(f"{d[0]}_n")) for d in DIMENSIONS},
         }
     return out
 
@@ -342,11 +363,7 @@ def by_type(scope: Scope, start: date, end: date, lang: str = "zh") -> list[dict
     per = {}
     for r in qs.values("service_type_id").annotate(**{f: Sum(f) for f in QUEUE_SUMS}):
         per[r["service_type_id"]] = r
-    hists: dict[int, list[int]] = {}
-    for st, h in qs.values_list("service_type_id", "wait_hist").iterator(chunk_size=5000):
-        acc = hists.setdefault(st, [0] * WAIT_BUCKETS)
-        for i, v in enumerate(h):
-            acc[i] += v
+    hists = _hists(qs, "service_type_id")
     for st, r in sorted(per.items(), key=lambda kv: -kv[1]["issued"]):
         rows.append(
             {

@@ -125,14 +125,15 @@ def _hists(qs, key: str | None = None):
         texts = [t for t in qs.values_list("wait_hist", flat=True) if t]
         if not texts:
             return [0] * WAIT_BUCKETS
-        m = np.array(",".join(texts).split(","), dtype=np.int64).reshape(-1, WAIT_BUCKETS)
+        m = np.fromstring(",".join(texts), dtype=np.int64, sep=",").reshape(-1, WAIT_BUCKETS)
         return m.sum(axis=0).tolist()
     pairs = [(k, t) for k, t in qs.values_list(key, "wait_hist") if t]
     if not pairs:
         return {}
     keys = sorted({k for k, _ in pairs})
-    index = np.array([keys.index(k) for k, _ in pairs])
-    m = np.array(",".join(t for _, t in pairs).split(","), dtype=np.int64)
+    position = {k: i for i, k in enumerate(keys)}
+    index = np.array([position[k] for k, _ in pairs])
+    m = np.fromstring(",".join(t for _, t in pairs), dtype=np.int64, sep=",")
     out = np.zeros((len(keys), WAIT_BUCKETS), dtype=np.int64)
     np.add.at(out, index, m.reshape(-1, WAIT_BUCKETS))
     return {k: out[i].tolist() for i, k in enumerate(keys)}

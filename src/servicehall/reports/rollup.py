@@ -343,52 +343,42 @@ def _cursor(source: str) -> RollupCursor:
     return cursor
 
 
+# what the catch-up reads by id: (cursor, the rows, their hall, their day or instant)
+BY_ID = (
+    ("ticket", TicketEvent, "ticket__hall_id", "ticket__day"),
+    ("case", CaseEvent, "case__hall_id", "case__created_at"),  # a case's row: its opening day
+    ("rating", CounterRating, "hall_id", "rated_at"),
+)
+
+
+def _day_of(when, tz) -> date:
+    return when.astimezone(tz).date() if isinstance(when, datetime) else when
+
+
 def catch_up(batch: int = BATCH) -> dict[date, set]:
     """Rebuild the slices the events since the last run touched; returns them (day → hall ids)."""
     tz = timezone.get_current_timezone()
     touched: dict[date, set] = defaultdict(set)
     marks: dict[str, tuple] = {}
-
-    c = _cursor("ticket")
-    rows = list(
-        TicketEvent.objects.filter(id__gt=c.last_id)
-        .order_by("id")
-        .values_list("id", "ticket__hall_id", "ticket__day")[:batch]
-    )
-    for _, hall, day in rows:
-        touched[day].add(hall)
-    if rows:
-        marks["ticket"] = (rows[-1][0], None)
-
-    c = _cursor("case")
-    rows = list(
-        CaseEvent.objects.filter(id__gt=c.last_id)
-        .order_by("id")
-        .values_list("id", "case__hall_id", "case__created_at")[:batch]
-    )
-    for _, hall, created in rows:
-        touched[created.astimezone(tz).date()].add(hall)
-    if rows:
-        marks["case"] = (rows[-1][0], None)
-
-    c = _cursor("rating")
-    rows = list(
-        CounterRating.objects.filter(id__gt=c.last_id)
-        .order_by("id")
-        .values_list("id", "hall_id", "rated_at")[:batch]
-    )
-    for _, hall, at in rows:
-        touched[at.astimezone(tz).date()].add(hall)
-    if rows:
-        marks["rating"] = (rows[-1][0], None)
-
+    for source, model, hall_field, when_field in BY_ID:
+        last = _cursor(source).last_id
+        rows = list(
+            model.objects.filter(id__gt=last)
+            .order_by("id")
+            .values_list("id", hall_field, when_field)[:batch]
+        )
+        for _, hall, when in rows:
+            touched[_day_of(when, tz)].add(hall)
+        if rows:
+            marks[source] = (rows[-1][0], None)
+    # surveys are answered later than they are made: read by the time they were answered
     c = _cursor("survey")
     surveys = Survey.objects.filter(answered_at__isnull=False)
     if c.last_at is not None:
         surveys = surveys.filter(answered_at__gt=c.last_at)
     rows = list(surveys.order_by("answered_at").values_list("answered_at", "hall_id")[:batch])
     for at, hall in rows:
-        touched[at.astimezone(tz).date()].add(hall)
+        touched[_day_of(at, tz)].add(hall)
     if rows:
         marks["survey"] = (0, rows[-1][0])
 

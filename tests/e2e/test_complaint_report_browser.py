@@ -33,9 +33,11 @@ def test_p3_l6_the_report_draws_its_charts_from_our_static_files(browser, tmp_pa
         assert r.status == 200 and "echarts" in r.text()[:2000].lower()
         expect(page.locator("#monthly-notice")).to_contain_text("城东营业厅受理投诉")
 
-        # the month of the demo's repeat complaint (two days ago): the upgraded complaints'
-        # figure opens the cases behind it
-        month = (timezone.localdate() - timedelta(days=2)).strftime("%Y-%m")
+        # the month of the demo's repeat complaint (opened two days, two hours and five minutes
+        # ago, as demo.py's COMPLAINTS place it: in the hall's time, so just after midnight on
+        # the 3rd it is last month's): the upgraded complaints' figure opens the cases behind it
+        opened = timezone.localtime(timezone.now() - timedelta(days=2, hours=2, minutes=5))
+        month = opened.strftime("%Y-%m")
         page.goto(f"{base}/reports/complaints?month={month}")
         upgraded = page.locator("#hall-table tr[data-hall=chengdong] a[data-what=upgraded]")
         n = int(upgraded.inner_text())

@@ -24,6 +24,7 @@ from servicehall.core.masking import mask_address, mask_id_number, mask_name, ma
 from servicehall.core.models import AuditLog
 from servicehall.core.sms import queue_sms
 from servicehall.org.models import staff_name
+from servicehall.org.roles import holders
 
 from ..core.errors import Code as CoreCode
 from . import privileges, profile
@@ -156,7 +157,7 @@ def _alert_quality(user, object_type: str, object_id, reason: str) -> None:
         object_id,
         reason=f"{REVEAL_LIMIT}+ reveals in {REVEAL_WINDOW.seconds // 60} min; last reason: {reason}",
     )
-    quality = get_user_model().objects.filter(groups__name=QUALITY_ROLE, is_active=True)
+    quality = holders(QUALITY_ROLE)
     event = {
         "type": "pii_alert",
         "who": staff_name(user),

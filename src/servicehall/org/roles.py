@@ -331,6 +331,17 @@ def sync_roles_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     sync_roles(using)
 
 
+def holders(role_code: str, hall_id: int | None = None):
+    """The active users who have the role `role_code` (and, given a hall, whose staff profile is
+    in it): who a rectification escalates to, who gets a hall's reports, who is alerted."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        groups__name=ROLE_BY_CODE[role_code].code, is_active=True
+    )
+    return users if hall_id is None else users.filter(staff__hall_id=hall_id)
+
+
 def assign_role(user, role_code: str) -> None:
     from django.contrib.auth.models import Group
 

@@ -10,7 +10,6 @@ import hashlib
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from servicehall.core.db import write_transaction
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import Conflict, ServiceError, check_version, require_perm
 from servicehall.core.events import publish_on_commit
-from servicehall.org.roles import in_halls
+from servicehall.org.roles import holders, in_halls
 from servicehall.queueing.models import Ticket
 
 from .errors import Code
@@ -272,12 +271,7 @@ def score(user, check_id, scores: dict, comments: str = "", *, version=None) -> 
 def _hall_manager_of(check: QualityCheck):
     if check.hall_id is None:
         return None
-    return (
-        get_user_model()
-        .objects.filter(groups__name="hall_manager", staff__hall_id=check.hall_id, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    return holders("hall_manager", check.hall_id).order_by("pk").first()
 
 
 def open_rectification(

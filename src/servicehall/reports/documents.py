@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.urls import reverse
@@ -26,6 +25,7 @@ from servicehall.core import periods
 from servicehall.core.db import write_transaction
 from servicehall.core.sms import queue_sms
 from servicehall.core.workbook import Book
+from servicehall.org.roles import holders
 from servicehall.surveys.models import DIMENSIONS
 
 from . import selectors as reports
@@ -356,11 +356,7 @@ def produce(hall, kind: str, start: date, end: date, *, notify: bool = True) -> 
 
 def managers_phones(hall) -> list[str]:
     """The mobile numbers of the hall's managers (their staff profiles)."""
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, staff__hall=hall, groups__name="hall_manager")
-        .exclude(staff__mobile="")
-    )
+    users = holders("hall_manager", hall.pk).exclude(staff__mobile="")
     return sorted(set(users.values_list("staff__mobile", flat=True)))
 
 

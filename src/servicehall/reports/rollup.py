@@ -63,6 +63,12 @@ def _scope(qs, hall_ids, no_hall: bool = False):
     return qs.filter(in_scope)
 
 
+def confirmations():
+    """The confirmations that count a case as resolved (C5): every one but those quality found
+    not in order."""
+    return CaseConfirmation.objects.exclude(review=ReviewState.NOT_OK)
+
+
 def _limits(hall_ids) -> dict[int, tuple[int, int, int]]:
     qs = QueuePolicy.objects.all()
     if hall_ids is not None:
@@ -163,10 +169,7 @@ def _case_rows(day: date, hall_ids, no_hall: bool) -> list:
     cases = _scope(
         Case.objects.filter(created_at__gte=start, created_at__lt=end), hall_ids, no_hall
     )
-    confirmed = CaseConfirmation.objects.filter(case=OuterRef("pk")).exclude(
-        review=ReviewState.NOT_OK
-    )
-    cases = cases.annotate(has_confirmation=Exists(confirmed))
+    cases = cases.annotate(has_confirmation=Exists(confirmations().filter(case=OuterRef("pk"))))
     rows: dict[tuple, list] = {}
     counted = set(cases.filter(COUNTED).values_list("id", flat=True))  # complaints that count (P1)
     for (

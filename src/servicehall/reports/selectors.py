@@ -600,9 +600,9 @@ def cases_behind(scope: Scope, start: date, end: date, *, kind: str = "", what: 
     """The cases behind a figure: opened in the period in the scope (a team: at its desk; a
     person: theirs), of a type; `what` narrows to those still open, past their deadline, their
     first response missed, or closed without the customer's confirmation. Newest first."""
-    from servicehall.cases.models import Case, CaseConfirmation
+    from servicehall.cases.models import Case
 
-    from .rollup import day_span
+    from .rollup import confirmations, day_span
 
     qs = Case.objects.filter(created_at__gte=day_span(start)[0], created_at__lt=day_span(end)[1])
     if scope.hall_ids is not None:
@@ -620,9 +620,7 @@ def cases_behind(scope: Scope, start: date, end: date, *, kind: str = "", what: 
     elif what == "response_missed":
         qs = qs.filter(first_response_missed=True)
     elif what == "unconfirmed":
-        qs = qs.filter(closed_at__isnull=False).exclude(
-            pk__in=CaseConfirmation.objects.exclude(review="not_ok").values("case_id")
-        )
+        qs = qs.filter(closed_at__isnull=False).exclude(pk__in=confirmations().values("case_id"))
     return qs.order_by("-created_at")
 
 

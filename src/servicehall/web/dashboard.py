@@ -101,11 +101,6 @@ def _context(request) -> dict:
             "target": round(reports.TARGETS["wait_ok_share"].value * 100),
         },
         "hour": data["by_hour"],
-        "type": {
-            "names": [r["name"] for r in by_type],
-            "values": [r["issued"] for r in by_type],
-            "links": [r["link"] for r in by_type],
-        },
         "dims": {
             "names": [d["name"] for d in dims],
             "survey": [None if d["survey"] is None else round(d["survey"], 2) for d in dims],

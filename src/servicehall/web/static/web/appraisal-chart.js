@@ -3,14 +3,9 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("appraisal-chart").textContent);
-  var el = document.getElementById("chart-appraisal");
-  if (!el || typeof echarts === "undefined") return; // the table stays; the chart needs the library
-  if (!data.scores.some(function (v) { return v !== null; })) {
-    el.classList.add("chart-empty");
-    el.textContent = data.labels.empty;
-    return;
-  }
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var scored = data.scores.some(function (v) { return v !== null; });
+  var chart = ShCharts.make("chart-appraisal", scored, data.labels.empty);
+  if (!chart) return;
   chart.setOption({
     animation: false,
     grid: { left: 8, right: 24, top: 12, bottom: 8, containLabel: true },
@@ -22,5 +17,4 @@
         itemStyle: { color: "#0b6e4f" }, label: { show: true, position: "right" } },
     ],
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();

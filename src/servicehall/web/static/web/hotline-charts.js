@@ -4,26 +4,14 @@
 // and the from–to fields for a custom period.
 (function () {
   "use strict";
-  var kind = document.getElementById("period-kind");
-  function pick() {
-    if (!kind) return;
-    var custom = kind.value === "custom";
-    document.querySelectorAll(".pick-range").forEach(function (el) { el.hidden = !custom; });
-    document.querySelectorAll(".pick-date").forEach(function (el) { el.hidden = custom; });
-  }
-  if (kind) { kind.addEventListener("change", pick); pick(); }
+  ShCharts.periodPicker("period-kind");
 
   var node = document.getElementById("hotline-chart");
   if (!node) return;
   var data = JSON.parse(node.textContent);
-  var el = document.getElementById("chart-interval");
-  if (!el || typeof echarts === "undefined") return; // the table stays; the chart needs the library
-  if (!data.offered.some(function (v) { return v > 0; })) {
-    el.classList.add("chart-empty");
-    el.textContent = data.labels.empty;
-    return;
-  }
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var hasCalls = data.offered.some(function (v) { return v > 0; });
+  var chart = ShCharts.make("chart-interval", hasCalls, data.labels.empty);
+  if (!chart) return;
   chart.setOption({
     animation: false,
     grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
@@ -47,6 +35,5 @@
       },
     ],
   });
-  el.dataset.drawn = "1";
-  window.addEventListener("resize", function () { chart.resize(); });
+  document.getElementById("chart-interval").dataset.drawn = "1";
 })();

@@ -1,26 +1,13 @@
 // The service report's charts (ECharts from our own static files, /static/vendor/echarts/):
 // tickets and the share called in time by day (with the target line), tickets by hour and
-// service type (stacked), and the five satisfaction dimensions. A click on a type's bar opens
-// its tickets. The tables beside them carry the same numbers without the library.
+// service type (stacked), and the five satisfaction dimensions (ShCharts, charts.js). The tables
+// beside them carry the same numbers, and their links the tickets behind them.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("service-charts").textContent);
-  if (typeof echarts === "undefined") return;
+  ShCharts.periodPicker("report-period");
   var green = "#0b6e4f", amber = "#c77d00", red = "#b3261e";
-  var charts = [];
-  function init(id, hasData) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    if (!hasData) {
-      el.classList.add("chart-empty");
-      el.textContent = data.labels.empty;
-      return null;
-    }
-    var chart = echarts.init(el, null, { renderer: "canvas" });
-    charts.push(chart);
-    return chart;
-  }
-  var day = init("chart-day", data.day.names.length);
+  var day = ShCharts.make("chart-day", data.day.names.length, data.labels.empty);
   if (day) {
     day.setOption({
       animation: false,
@@ -39,7 +26,7 @@
     });
   }
   var hour = data.hour;
-  var h = init("chart-hour", hour && hour.hours.length);
+  var h = ShCharts.make("chart-hour", hour && hour.hours.length, data.labels.empty);
   if (h) {
     var palette = [green, "#3a7ca5", amber, "#7b5ea7", "#8a8a8a", "#d16666", "#5b8c5a"];
     h.setOption({
@@ -55,7 +42,8 @@
       }),
     });
   }
-  var dims = init("chart-dims", data.dims.survey.some(function (v) { return v !== null; }) || data.dims.rating.some(function (v) { return v !== null; }));
+  function any(values) { return values.some(function (v) { return v !== null; }); }
+  var dims = ShCharts.make("chart-dims", any(data.dims.survey) || any(data.dims.rating), data.labels.empty);
   if (dims) {
     dims.setOption({
       animation: false,
@@ -70,14 +58,4 @@
       ],
     });
   }
-  // the period picker shows the fields its kind needs
-  var period = document.getElementById("report-period");
-  function showFields() {
-    var kind = period.value;
-    document.querySelectorAll(".pick-on").forEach(function (el) { el.hidden = !(kind === "day" || kind === "week"); });
-    document.querySelectorAll(".pick-month").forEach(function (el) { el.hidden = kind !== "month"; });
-    document.querySelectorAll(".pick-range").forEach(function (el) { el.hidden = kind !== "custom"; });
-  }
-  if (period) { period.addEventListener("change", showFields); showFields(); }
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

@@ -5,16 +5,12 @@
   "use strict";
   var data = JSON.parse(document.getElementById("shift-chart-data").textContent);
   var el = document.getElementById("chart-shifts");
-  if (!el || typeof echarts === "undefined") return; // the table stays; the chart needs the library
-  var any = data.required.concat(data.planned).some(function (v) { return v > 0; });
+  if (!el) return;
   el.dataset.required = data.required.join(",");
   el.dataset.planned = data.planned.join(",");
-  if (!any) {
-    el.classList.add("chart-empty");
-    el.textContent = data.labels.empty;
-    return;
-  }
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var any = data.required.concat(data.planned).some(function (v) { return v > 0; });
+  var chart = ShCharts.make("chart-shifts", any, data.labels.empty);
+  if (!chart) return;
   chart.setOption({
     animation: false,
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
@@ -35,5 +31,4 @@
       },
     ],
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();

@@ -4,6 +4,7 @@ draws the charts — a canvas inside each chart element —, a figure's link ope
 and the Excel export downloads. The demo's upgraded complaint shows its first complaint and a
 compensation offer above the threshold waits for the manager, who approves it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -53,6 +54,7 @@ def test_p3_l6_the_report_draws_its_charts_from_our_static_files(browser, tmp_pa
         # the repeat complaint: linked to its first, and an offer of 200 yuan to approve
         page.goto(base + "/cases/?scope=all&kind=complaint&state=all")
         page.locator("#case-table tr", has_text="增值业务再次扣费").locator("a").first.click()
+        page.wait_for_url(re.compile(r"/cases/\d+/$"))
         expect(page.locator("#upgrade-of")).to_contain_text("同一客户答复后再次投诉")
         row = page.locator("#offers tr[data-approval=pending]")
         expect(row).to_contain_text("200.00")

@@ -45,8 +45,11 @@ Object.defineProperty(window, "speechSynthesis", { value: {
 @pytest.fixture
 def browser():
     require_or_skip(os.path.exists(CHROMIUM), "Chromium (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # a CI runner with two cores and a server thread busy with the demo's rollups can take more
+    # than the default 5 s to answer a page: the assertions wait as long as the actions do
+    expect.set_options(timeout=10_000)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -203,12 +203,12 @@ def main() -> None:
     args = p.parse_args()
     rng = np.random.default_rng(1)
     calls = read_calls(args.input)
-    base = {c.line: s for c, s in states(calls)}
+    base = {c.line: (s, n) for c, s, n in states(calls)}  # n: ahead in plain priority order
     rows = []
     for call, busy, ahead, done, out, higher in departure_states(calls):
         if not call.served:
             continue
-        st = base[call.line]
+        st, plain_ahead = base[call.line]
         current = estimate_seconds(st) or 0.0
         plain = departures(rng, busy, ahead, done, out, higher, False)
         plain = current if plain is None else plain
@@ -220,9 +220,9 @@ def main() -> None:
                 plain,
                 current if over is None else over,
                 current,
-                naive_seconds(st.ahead, st.mean_service_s, st.busy),
+                naive_seconds(plain_ahead, st.mean_service_s, st.busy),
                 plain if st.last_wait_s is None else st.last_wait_s,
-                st.ahead,
+                plain_ahead,
             )
         )
     day = np.array([r[0] for r in rows])
@@ -275,8 +275,8 @@ def diagnostics(calls, base) -> dict:
     keys = [c.service_start for c in started]
     alone = starts = behind = 0
     for call in calls:
-        st = base.get(call.line)
-        if st is None or not call.served or call.priority != 2 or st.ahead:
+        ahead = base[call.line][1] if call.line in base else None
+        if ahead is None or not call.served or call.priority != 2 or ahead:
             continue
         alone += 1
         i = bisect.bisect_right(keys, call.queued_at)

@@ -88,7 +88,7 @@ def test_q1_replay_state_counts_priority_overtaking_and_only_the_past(tmp_path):
         call(2, "10:00:40", 40, "AGENT", "10:01:20", 60),  # D high: only B before D
         call(1, "10:01:00", 600, "AGENT", "10:11:00", 60),  # E ordinary
     )
-    got = {c.line: s for c, s in states(read_calls(str(path)))}  # the file's line 2 is A
+    got = {c.line: s for c, s, _ in states(read_calls(str(path)))}  # the file's line 2 is A
     assert got[4].ahead == 2  # C: A and B
     assert got[5].ahead == 1  # D: B only, a high-priority call goes before A and C
     e = got[6]
@@ -96,6 +96,23 @@ def test_q1_replay_state_counts_priority_overtaking_and_only_the_past(tmp_path):
     assert e.busy == 0  # B starts service at 10:01:10: not yet
     assert e.mean_service_s == 0 and e.last_wait_s is None  # nothing finished, nobody served yet
     assert e.abandon_share == 1.0  # the one out of the queue (C) left unserved
+
+
+def test_q1_replay_a_priority_level_is_worth_90_seconds_of_waiting(tmp_path):
+    """The bank's ACD, as its calls show: a high-priority caller goes before an ordinary one
+    who has waited less than 90 s per level between them, and behind one who has waited more.
+    The naive yardstick counts the plain order, every higher priority first."""
+    path = bank_file(
+        tmp_path,
+        call(0, "10:00:00", 400, "AGENT", "10:06:40", 60),  # A ordinary (0)
+        call(1, "10:02:00", 200, "AGENT", "10:05:20", 60),  # B ordinary (1), 2 min after A
+        call(2, "10:02:30", 60, "AGENT", "10:03:30", 60),  # C high: A waited 150 s, B 30 s
+        call(2, "10:03:50", 30, "AGENT", "10:04:20", 60),  # D high: A 230 s, B 110 s, C out
+    )
+    got = {c.line: (s.ahead, naive) for c, s, naive in states(read_calls(str(path)))}
+    assert got[3] == (1, 0)  # B: A waited 120 s, more than one level's 90 s; plainly nobody
+    assert got[4] == (0, 0)  # C: A's 150 s < two levels' 180 s, B's 30 s < 90 s
+    assert got[5] == (2, 0)  # D: A's 230 s > 180 s, B's 110 s > 90 s; plainly nobody
 
 
 def test_q1_replay_scores_served_calls_and_counts_abandoned_apart(tmp_path):

@@ -36,9 +36,9 @@ MIN_STARTS = 10  # fewer starts than this in the window: the counters' own rate 
 RECENT_SERVICES = 30  # the mean service time is over the last this many services finished
 RECENT_OUTCOMES = 200  # the abandonment share is over the last this many who left the line
 LAST_WAIT_MAX_AGE_S = 3600.0  # an older "last wait" says nothing of now
-INTERCEPT_S = 8.3
-QUEUE_WEIGHT = 1.23
-LES_WEIGHT = 0.19
+INTERCEPT_S = 5.8
+QUEUE_WEIGHT = 1.08
+LES_WEIGHT = 0.14
 
 
 @dataclass(frozen=True)

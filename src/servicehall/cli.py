@@ -237,6 +237,33 @@ def _staffing_number(option: str, text: str, low: float, high: float, whole: boo
     return value
 
 
+WEEKDAYS = {  # --weekend's names: English, Chinese (周/星期), ISO numbers 1–7
+    **{n: i for i, n in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{f"{p}{c}": i for p in ("周", "星期") for i, c in enumerate("一二三四五六日")},
+    "周天": 6,
+    "星期天": 6,
+    **{str(i + 1): i for i in range(7)},
+}
+
+
+def _week_option(text: str | None):
+    """--weekend: the call centre's own days off (a plain week, no holidays), or the business
+    calendar when not given."""
+    from servicehall.queueing import forecast
+
+    if text is None:
+        return forecast.BUSINESS_CALENDAR
+    names = [n.strip().lower() for n in text.replace("，", ",").split(",") if n.strip()]
+    unknown = [n for n in names if n not in WEEKDAYS]
+    if unknown or not names or len({WEEKDAYS[n] for n in names}) > 6:
+        refuse(
+            f"--weekend 应为休息的星期几，以逗号分隔，如 fri,sat 或 周五,周六（无法识别：“{text[:30]}”）",
+            f"--weekend must name the days off, comma-separated, like fri,sat or 5,6 (ISO), "
+            f"at most six (not {text[:30]!r})",
+        )
+    return forecast.Week(frozenset(WEEKDAYS[n] for n in names))
+
+
 def _day_option(option: str, text: str | None, default):
     from servicehall.core import validate
     from servicehall.core.errors import ServiceError
@@ -320,6 +347,7 @@ def staffing_command(args) -> None:
             "--target-share must be a share between 0 and 1, like 0.75",
         )
     days = _staffing_number("--days", args.days, 1, 28, whole=True)
+    week = _week_option(args.weekend)
     try:
         with open(args.input, "rb") as f:
             calls = calls_file.read_calls(f, args.input)
@@ -338,7 +366,7 @@ def staffing_command(args) -> None:
                     f"the file has no queued call of {en} {', '.join(sorted(wanted))} ({option})",
                 )
     _migrate()  # the business calendar lives in the hall's database
-    rows, error = forecast.plan(calls, interval, t, share, days)
+    rows, error = forecast.plan(calls, interval, t, share, days, week)
     est = forecast.inputs(calls, interval)
     history = sorted({c.arrival.date() for c in calls})
     summary = {
@@ -351,6 +379,7 @@ def staffing_command(args) -> None:
             None if est.overall_patience == float("inf") else round(est.overall_patience, 1)
         ),
         "held_back": error.as_dict(),
+        "days_off": None if week.days_off is None else sorted(d + 1 for d in week.days_off),
     }
     if args.json:
         print(json.dumps(summary | {"intervals": [r.as_dict() for r in rows]}, ensure_ascii=False))
@@ -382,6 +411,13 @@ def staffing_command(args) -> None:
         f"baseline (the mean of the other days, no calendar): MAE {h.baseline_mae:.1f}, "
         f"MAPE {base}"
     )
+    if h.mae > h.baseline_mae and week.days_off is None:
+        print(
+            "  提示：按营业日历预测反而不如不看日历——该呼叫中心若另有休息日（如境外），请用 "
+            "--weekend 指定（如 fri,sat）/ hint: the business calendar made the forecast worse "
+            "than ignoring it — if this call centre keeps another week (abroad), name its days "
+            "off with --weekend (like fri,sat)"
+        )
     for d in h.days:
         zh, en = forecast.BASIS[d["basis"]]
         print(
@@ -499,6 +535,7 @@ def shifts_command(args) -> None:
             "--target-share 应为 0 到 1 之间的比例，如 0.75",
             "--target-share must be a share between 0 and 1, like 0.75",
         )
+    week = _week_option(args.weekend)
     try:
         with open(args.input, "rb") as f:
             calls = calls_file.read_calls(f, args.input)
@@ -512,7 +549,7 @@ def shifts_command(args) -> None:
             f"--date must be 1 to 28 days after the log's last day ({last})",
         )
     _migrate()  # the business calendar lives in the hall's database
-    rows_c, _ = forecast.plan(calls, shift_plans.INTERVAL, t, share, ahead)
+    rows_c, _ = forecast.plan(calls, shift_plans.INTERVAL, t, share, ahead, week)
     req = [0] * shift_plans.SLOTS
     for r in rows_c:
         if r.start.date() == day:
@@ -714,6 +751,11 @@ def main(argv: list[str] | None = None) -> None:
     st.add_argument(
         "--priority", action="append", help="only calls of this priority, e.g. 2 (VIP; repeatable)"
     )
+    st.add_argument(
+        "--weekend",
+        help="the call centre's days off, like fri,sat (default: the business calendar, China's "
+        "weekends and holidays)",
+    )
     st.add_argument("--json", action="store_true", help="one JSON document")
     sh = sub.add_parser("shifts", help="shift plans (S4)")
     sh_sub = sh.add_subparsers(dest="what", required=True)
@@ -728,6 +770,7 @@ def main(argv: list[str] | None = None) -> None:
     sp.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
     sp.add_argument("--target-seconds", default="20", help="with --input: answered within (20 s)")
     sp.add_argument("--target-share", default="0.75", help="with --input: share in time (0.75)")
+    sp.add_argument("--weekend", help="with --input: the call centre's days off, like fri,sat")
     sp.add_argument("--json", action="store_true", help="one JSON document")
     rp = sub.add_parser("reports", help="the service reports (S2): rollups and documents")
     rp_sub = rp.add_subparsers(dest="what", required=True)

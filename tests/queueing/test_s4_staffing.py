@@ -341,6 +341,8 @@ def test_s4_staffing_command_on_a_tiny_log(tmp_path, capsys):
         (["--target-seconds", "abc"], "--target-seconds", "must be a number"),
         (["--type", "XX"], "业务类型", "no queued call of type XX"),
         (["--priority", "2"], "优先级", "no queued call of priority 2 (--priority)"),
+        (["--weekend", "fri,sab"], "--weekend 应为休息的星期几", "like fri,sat or 5,6"),
+        (["--weekend", "1,2,3,4,5,6,7"], "无法识别", "at most six"),
     ],
 )
 def test_s4_staffing_command_refuses_bad_options(tmp_path, capsys, args, zh, en):
@@ -416,6 +418,44 @@ def test_s4_staffing_command_on_the_bank_week(capsys):
     assert held["intervals"] == 7 * 48 and held["mape_per_interval"] > 0
     assert held["baseline_mae_per_interval"] > 0
     assert np.isfinite(held["mae_per_interval"])
+    assert out["days_off"] is None  # the business calendar (China's weekends)
+
+
+@pytest.mark.django_db
+def test_s4_staffing_the_call_centres_own_week(capsys):
+    """The bank is in Israel: it works Sunday to Thursday. Read with China's weekends, its
+    busiest day (Sunday, 2,237 calls) is forecast from its quietest (Saturday, 124) and the
+    calendar does worse than ignoring it — the command says so; with `--weekend fri,sat` the
+    held-back forecast beats the calendar-blind baseline."""
+    path = str(shared_data("bank-call-centre", "calls_1999_08_week1.csv"))
+    cli.main(["staffing", "--input", path])
+    text = capsys.readouterr().out
+    assert "--weekend" in text and "2010-08-01: 实际 2237，预测 124（依据休息日）" in text
+    cli.main(["staffing", "--input", path, "--weekend", "周五,周六", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    held = out["held_back"]
+    assert out["days_off"] == [5, 6]  # ISO: Friday, Saturday
+    assert held["mae_per_interval"] < 0.7 * held["baseline_mae_per_interval"]
+    sunday = next(d for d in held["days"] if d["date"] == "2010-08-01")
+    assert sunday["basis"] == "workdays" and sunday["forecast"] > 1500
+    # next week's Sunday is staffed like a working day, its Saturday like a quiet one
+    agents = {}
+    for r in out["intervals"]:
+        agents.setdefault(r["start"][:10], []).append(r["agents_erlang_c"])
+    assert max(agents["2010-08-08"]) > 3 * max(agents.get("2010-08-14", [1]))
+
+
+def test_s4_a_plain_week_has_its_own_days_off():
+    """A Week naming Friday and Saturday: a Sunday is a working day, a Friday a day off, and no
+    Chinese holiday applies (National Day is an ordinary Friday there)."""
+    week = forecast.Week(frozenset({4, 5}))
+    assert week.is_workday(date(2026, 9, 27)) and not week.is_workday(date(2026, 10, 2))
+    assert not week.is_holiday(date(2026, 10, 1)) and week.is_workday(date(2026, 10, 1))
+    history = {date(2026, 9, 20): np.ones(48), date(2026, 9, 25): np.zeros(48)}  # Sun, Fri
+    monday, basis = forecast.forecast_day(history, date(2026, 9, 28), week)
+    assert basis == "workdays" and monday.sum() == 48
+    saturday, basis = forecast.forecast_day(history, date(2026, 10, 3), week)
+    assert basis == "days_off" and saturday.sum() == 0
 
 
 def test_s4_call_log_keeps_only_queued_calls(tmp_path):

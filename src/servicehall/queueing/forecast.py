@@ -8,7 +8,11 @@ interval on the history's days *like it*, by the business calendar (core.calenda
 2. when the history has none of those: like its days of the same kind — working days for a
    working day, days off (weekends, holidays) for a day off;
 3. when it has none of those either: like all of its days.
-Each forecast says which rule it used (`basis`). A history of one week has one day of each
+Each forecast says which rule it used (`basis`). "The business calendar" is China's (core.calendar:
+weekends, statutory holidays, make-up days) unless a `Week` names other days off: a call centre
+abroad keeps its own week — the bank call centre's file (Israel) works Sunday to Thursday, and
+read with China's weekends its busiest day, Sunday, is forecast from its quietest, Saturday
+(`servicehall staffing --weekend fri,sat`). A history of one week has one day of each
 weekday: next week's forecast is then last week's same day, interval by interval, and
 `held_back` shows what that costs.
 
@@ -75,35 +79,61 @@ def counts_by_day(calls: list[Call], interval: int) -> dict[date, np.ndarray]:
     return out
 
 
-def _key(d: date) -> str | int:
-    if calendar.is_holiday(d):
+@dataclass(frozen=True)
+class Week:
+    """Which days are worked: the business calendar (`days_off` None: China's weekends,
+    holidays and make-up days), or a plain week whose days off are the named weekdays
+    (Monday 0 … Sunday 6) and which has no holidays."""
+
+    days_off: frozenset[int] | None = None
+
+    def is_workday(self, d: date) -> bool:
+        if self.days_off is None:
+            return calendar.is_workday(d)
+        return d.weekday() not in self.days_off
+
+    def is_holiday(self, d: date) -> bool:
+        return self.days_off is None and calendar.is_holiday(d)
+
+    def normally_off(self, d: date) -> bool:
+        """A weekend day of the week, worked or not (a make-up day is one worked)."""
+        return d.weekday() in (self.days_off if self.days_off is not None else (5, 6))
+
+
+BUSINESS_CALENDAR = Week()
+
+
+def _key(d: date, week: Week) -> str | int:
+    if week.is_holiday(d):
         return "holiday"
-    if calendar.is_workday(d) and d.weekday() >= 5:
+    if week.is_workday(d) and week.normally_off(d):
         return "makeup"
     return d.weekday()
 
 
-def like(d: date, days: list[date]) -> tuple[list[date], str]:
+def like(d: date, days: list[date], week: Week = BUSINESS_CALENDAR) -> tuple[list[date], str]:
     """The history's days like `d` and the rule that chose them (module doc)."""
-    key = _key(d)
+    key = _key(d, week)
     if key == "makeup":
-        same = [h for h in days if calendar.is_workday(h) and h.weekday() < 5]
+        same = [h for h in days if week.is_workday(h) and not week.normally_off(h)]
         if same:
             return same, "makeup"
     else:
-        same = [h for h in days if _key(h) == key]
+        same = [h for h in days if _key(h, week) == key]
         if same:
             return same, "holiday" if key == "holiday" else "weekday"
-    work = calendar.is_workday(d)
-    kind = [h for h in days if calendar.is_workday(h) == work]
+    work = week.is_workday(d)
+    kind = [h for h in days if week.is_workday(h) == work]
     if kind:
         return kind, "workdays" if work else "days_off"
     return list(days), "all"
 
 
-def forecast_day(history: dict[date, np.ndarray], d: date) -> tuple[np.ndarray, str]:
+def forecast_day(
+    history: dict[date, np.ndarray], d: date, week: Week = BUSINESS_CALENDAR
+) -> tuple[np.ndarray, str]:
     """Expected arrivals in each interval of day `d`, and the basis (BASIS)."""
-    chosen, basis = like(d, sorted(history))
+    chosen, basis = like(d, sorted(history), week)
     return np.mean([history[h] for h in chosen], axis=0), basis
 
 
@@ -139,7 +169,11 @@ def _errors(errors: list[np.ndarray], actuals: list[np.ndarray]) -> tuple[float,
     return float(np.mean(np.abs(err))), mape
 
 
-def held_back(history: dict[date, np.ndarray], held: list[date] | None = None) -> HeldBack:
+def held_back(
+    history: dict[date, np.ndarray],
+    held: list[date] | None = None,
+    week: Week = BUSINESS_CALENDAR,
+) -> HeldBack:
     """Each day of `held` (default: every day, one at a time) forecast from the days not held
     back, against what happened, beside the calendar-blind baseline (module doc)."""
     held = sorted(held if held is not None else history)
@@ -152,7 +186,7 @@ def held_back(history: dict[date, np.ndarray], held: list[date] | None = None) -
             train = {h: v for h, v in history.items() if h not in held}
         if not train:
             raise ValueError("nothing left to learn from: hold back fewer days")
-        predicted, basis = forecast_day(train, d)
+        predicted, basis = forecast_day(train, d, week)
         actual = history[d]
         errors.append(predicted - actual)
         baseline.append(np.mean(list(train.values()), axis=0) - actual)
@@ -231,7 +265,12 @@ class Row:
 
 
 def plan(
-    calls: list[Call], interval: int, t: float, share: float, days: int = 7
+    calls: list[Call],
+    interval: int,
+    t: float,
+    share: float,
+    days: int = 7,
+    week: Week = BUSINESS_CALENDAR,
 ) -> tuple[list[Row], HeldBack]:
     """The `days` after the history's last: for every interval with arrivals forecast, the
     forecast, its inputs and the agents needed to answer `share` of callers within `t` seconds
@@ -245,7 +284,7 @@ def plan(
     cache: dict[tuple, tuple[int, int]] = {}
     for i in range(1, days + 1):
         d = last + timedelta(days=i)
-        expected, basis = forecast_day(history, d)
+        expected, basis = forecast_day(history, d, week)
         for s, arrivals in enumerate(expected):
             if arrivals <= 0:
                 continue
@@ -262,4 +301,4 @@ def plan(
                 cache[key] = (a, b)
             start = datetime(d.year, d.month, d.day) + timedelta(minutes=s * interval)
             rows.append(Row(start, float(arrivals), service, patience, *cache[key], basis))
-    return rows, held_back(history)
+    return rows, held_back(history, week=week)

@@ -31,6 +31,7 @@ from servicehall.core.models import SmsMessage
 from servicehall.customers import crm
 from servicehall.customers import services as customer_services
 from servicehall.customers.models import TIER_ZH, Bill, Customer, PhoneNumber, Tier
+from servicehall.hotline.models import Call as HotlineCall
 from servicehall.knowledge import chat
 from servicehall.knowledge import services as kb
 from servicehall.knowledge.models import Article
@@ -229,10 +230,22 @@ def load_demo(history_days: int | None = None) -> bool:
     if days and not QueueDay.objects.exists():
         _report_history(hall, days)
         created = True
+    if days and not HotlineCall.objects.exists():
+        _hotline_history(min(days, HOTLINE_HISTORY_DAYS))
+        created = True
     return created
 
 
 REPORT_HISTORY_DAYS = 35
+HOTLINE_HISTORY_DAYS = 14
+
+
+def _hotline_history(days: int) -> None:
+    """The area hotline's last two weeks (S2, L6), simulated and imported as a call log would
+    be (hotline/history.py), so its dashboard has days to show."""
+    from servicehall.hotline import history
+
+    history.write_days(timezone.localdate() - timedelta(days=days), days)
 
 
 def _report_history(hall: Hall, days: int) -> None:

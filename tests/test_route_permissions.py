@@ -829,6 +829,12 @@ HALL_PAGES = {
         lambda ctx: {"counter": ctx.counter("2号窗口").pk},
         {"counter": "{counter}", "service_type": "sales"},
     ),
+    "web:board-close-line": (
+        "POST",
+        W,
+        lambda ctx: {"counter": ctx.counter("1号窗口").pk},
+        {"counter": "{counter}", "service_type": "consult"},
+    ),
     "web:board-notice": ("POST", W, None, {"notice": "矩阵测试"}),
     "web:board-quiet": ("POST", E, _quiet_on_board, {"note": ""}),
     "web:shifts": ("GET", R, None, None),

@@ -4,6 +4,7 @@ to open."""
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from servicehall.queueing import selectors, services
@@ -134,3 +135,58 @@ def test_s4_opening_a_line_is_refused_where_it_cannot_be(hall, clerk, manager):
         follow=True,
     )
     assert refused.status_code == 200 and "已办理" in refused.content.decode()
+
+
+def test_s4_the_manager_closes_the_line_when_the_rush_is_over(hall, device, clerk, manager):
+    """9号窗口 took payment for the rush; with the line down to tickets 2号窗口 (signed in, takes
+    payment) can call, the manager takes it off 9号窗口 from the board: audited, and 9号窗口
+    calls only its own line again. The board's counter row shows the lines with a close button."""
+    from servicehall.core.models import AuditLog
+    from servicehall.org.models import Counter, ServiceType
+
+    third = Counter.objects.create(hall=hall, number=9, name="9号窗口", kind="standard")
+    third.service_types.set(ServiceType.objects.filter(code__in=["business", "payment"]))
+    services.sign_in(clerk, counter(hall, "2号窗口"))
+    other = make_staff("clerk", hall)
+    services.sign_in(other, third)
+    payment_line(hall, device, 2)
+    board = client_for(manager).get(f"/board/{hall.code}/partial").content.decode()
+    assert 'class="close-line"' in board and "9号窗口停办缴费" in board
+    page = client_for(manager).post(
+        f"/board/{hall.code}/close-line",
+        {"counter": third.pk, "service_type": "payment"},
+        follow=True,
+    )
+    assert "已停办此业务" in page.content.decode()
+    assert list(third.service_types.values_list("code", flat=True)) == ["business"]
+    assert AuditLog.objects.filter(action="counter.close_line", object_id=str(third.pk)).exists()
+    from servicehall.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as empty:
+        services.call_next(other, third)  # payment is no longer its line
+    assert empty.value.code == "queue_empty"
+
+
+def test_s4_closing_a_line_is_refused_where_it_would_strand_customers(hall, device, clerk, manager):
+    """A clerk may not; a line the counter does not take, its only line, and the last signed-in
+    counter of a line with customers waiting are refused naming why — nothing changes."""
+    from servicehall.core.errors import Forbidden, ServiceError
+    from servicehall.org.models import Counter, ServiceType
+
+    only = Counter.objects.create(hall=hall, number=8, name="8号窗口", kind="standard")
+    only.service_types.set(ServiceType.objects.filter(code="payment"))
+    second = counter(hall, "2号窗口")
+    with pytest.raises(Forbidden):
+        services.close_line_at_counter(clerk, hall, second.pk, "payment")
+    with pytest.raises(ServiceError) as not_taken:
+        services.close_line_at_counter(manager, hall, second.pk, "sales")
+    assert "没有办理" in not_taken.value.zh and not_taken.value.field == "service_type"
+    with pytest.raises(ServiceError) as last:
+        services.close_line_at_counter(manager, hall, only.pk, "payment")
+    assert last.value.code == "last_line" and "唯一的业务" in last.value.zh
+    services.sign_in(clerk, second)  # the only signed-in payment counter
+    payment_line(hall, device, 3)
+    with pytest.raises(ServiceError) as strand:
+        services.close_line_at_counter(manager, hall, second.pk, "payment")
+    assert "还有3位" in strand.value.zh and "3 " in strand.value.en
+    assert "payment" in second.service_types.values_list("code", flat=True)

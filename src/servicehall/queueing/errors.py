@@ -19,6 +19,7 @@ class Code(StrEnum):
     DAY_OUT_OF_RANGE = "day_out_of_range"
     HALL_CLOSED = "hall_closed"
     INVALID_SLOT = "invalid_slot"
+    LAST_LINE = "last_line"  # closing a counter's only line, or the last one serving a waiting line
     NO_APPOINTMENT = "no_appointment"
     NO_QUIET_AREA = "no_quiet_area"
     NOT_AT_COUNTER = "not_at_counter"

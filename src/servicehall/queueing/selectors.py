@@ -581,6 +581,7 @@ def board(hall: Hall, now: datetime | None = None) -> dict:
                     and now - t.started_at > timedelta(minutes=policy.transaction_limit_min)
                 ),
                 "service_types": [st.name_zh for st in c.service_types.all()],
+                "lines": [{"code": st.code, "name": st.name_zh} for st in c.service_types.all()],
                 "pause": {
                     "reason": pause.reason,
                     "label": str(CounterPause.Reason(pause.reason).label),  # in the active language

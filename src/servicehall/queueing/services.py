@@ -829,13 +829,9 @@ def set_hall_open(user, hall: Hall, is_open: bool) -> Hall:
     return hall
 
 
-def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -> Counter:
-    """The manager opens a line at one more counter (the 11:00 scene: a second 缴费 counter): an
-    open counter of the hall starts taking this service type as well, from its next call. The
-    counter's types are its configuration and stay so until changed again (the Counter admin);
-    who opened which line where is audited, and the board and the counter's workbench follow
-    live. A quiet-area counter, a VIP-only one or one that already takes the type is refused,
-    naming why."""
+def _line_at(user, hall: Hall, counter_id, service_type_code: str) -> tuple[Counter, ServiceType]:
+    """The counter of this hall and the service type a board's line form names (either missing,
+    unknown or of another hall: refused naming the field)."""
     require_perm(user, "queueing.manage_queue", "调配窗口业务", "assign lines to counters")
     check_hall_of(user, hall)
     if counter_id in (None, "") or not service_type_code:
@@ -852,7 +848,17 @@ def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -
     counter = get_counter(cid)
     if counter.hall_id != hall.pk:
         raise _unknown_counter(counter.pk)
-    service_type = get_service_type(str(service_type_code)[:20])
+    return counter, get_service_type(str(service_type_code)[:20])
+
+
+def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -> Counter:
+    """The manager opens a line at one more counter (the 11:00 scene: a second 缴费 counter): an
+    open counter of the hall starts taking this service type as well, from its next call. The
+    counter's types are its configuration and stay so until changed again (`close_line_at_counter`
+    from the board, or the Counter admin); who opened which line where is audited, and the board
+    and the counter's workbench follow live. A quiet-area counter, a VIP-only one or one that
+    already takes the type is refused, naming why."""
+    counter, service_type = _line_at(user, hall, counter_id, service_type_code)
     if counter.kind == Counter.Kind.QUIET or counter.vip_only:
         raise ServiceError(
             Code.NOT_FOR_THIS_COUNTER,
@@ -879,6 +885,66 @@ def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -
     publish_on_commit(
         channel_name(hall.pk),
         {"type": "counter_open", "counter": counter.name, "service_type": service_type.code},
+    )
+    return counter
+
+
+def close_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -> Counter:
+    """The rush is over: the manager takes a line off a counter (from its next call; the ticket it
+    serves now is finished there). Refused, naming why, when the counter does not take the type,
+    when it is the counter's only line (a counter takes at least one), or when customers of the
+    type wait today and no other signed-in counter would be left to call them. Audited; the
+    board and the workbenches follow live."""
+    counter, service_type = _line_at(user, hall, counter_id, service_type_code)
+    with write_transaction():
+        lines = list(counter.service_types.values_list("pk", flat=True))
+        if service_type.pk not in lines:
+            raise ServiceError(
+                Code.NOT_FOR_THIS_COUNTER,
+                f"{counter.name}没有办理{service_type.name_zh}",
+                f"{counter.name} does not take {service_type.name_en}",
+                field="service_type",
+                status=409,
+            )
+        if len(lines) == 1:
+            raise ServiceError(
+                Code.LAST_LINE,
+                f"{service_type.name_zh}是{counter.name}唯一的业务，不能关闭（可暂停或签退窗口）",
+                f"{service_type.name_en} is {counter.name}'s only line and cannot be closed "
+                "(pause or sign out the counter instead)",
+                field="service_type",
+                status=409,
+            )
+        waiting = Ticket.objects.filter(
+            hall=hall,
+            day=timezone.localdate(),
+            status=Ticket.Status.WAITING,
+            area=Ticket.Area.MAIN,
+            service_type=service_type,
+        ).count()
+        on_duty = CounterSession.objects.filter(counter=OuterRef("pk"), signed_out_at__isnull=True)
+        others = (
+            Counter.objects.filter(hall=hall, is_active=True, service_types=service_type)
+            .exclude(pk=counter.pk)
+            .filter(Exists(on_duty))
+            .exists()
+        )
+        if waiting and not others:
+            raise ServiceError(
+                Code.LAST_LINE,
+                f"还有{waiting}位{service_type.name_zh}客户在等候，{counter.name}是唯一在岗办理的窗口",
+                f"{waiting} {service_type.name_en} customers are waiting and {counter.name} is the "
+                "only counter on duty taking them",
+                field="service_type",
+                status=409,
+                extra={"waiting": waiting},
+            )
+        counter.service_types.remove(service_type)
+        log_action(user, "counter.close_line", "counter", counter.pk, reason=service_type.code)
+    selectors.forget_open_counters(hall.pk)
+    publish_on_commit(
+        channel_name(hall.pk),
+        {"type": "counter_lines", "counter": counter.name, "service_type": service_type.code},
     )
     return counter
 

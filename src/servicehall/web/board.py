@@ -79,6 +79,26 @@ def open_line(request, hall):
     return redirect("web:board", hall=h.code)
 
 
+@page("queueing.manage_queue")
+@require_POST
+def close_line(request, hall):
+    """The board's × on a counter's line: the rush is over, the counter stops taking it."""
+    h = services.hall_for(request.user, hall)
+    counter = attempt(
+        request,
+        lambda: services.close_line_at_counter(
+            request.user, h, request.POST.get("counter"), request.POST.get("service_type", "")
+        ),
+    )
+    if counter is not None:
+        messages.success(
+            request,
+            _("%(counter)s no longer takes this line, from its next call")
+            % {"counter": counter.name},
+        )
+    return redirect("web:board", hall=h.code)
+
+
 @page("queueing.move_to_quiet")
 @require_POST
 def to_quiet(request, hall, ticket_id):

@@ -24,4 +24,6 @@ def localize_board(data: dict) -> dict:
             row["service_type"] = names.get(row["service_type"], row["service_type"])
         for c in data["counters"]:
             c["service_types"] = [names.get(n, n) for n in c["service_types"]]
+            for line in c["lines"]:
+                line["name"] = names.get(line["name"], line["name"])
     return data

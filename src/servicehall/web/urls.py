@@ -48,6 +48,7 @@ urlpatterns = [
     path("board/<slug:hall>/partial", board.board_partial, name="board-partial"),
     path("board/<slug:hall>/open", board.set_open, name="board-open"),
     path("board/<slug:hall>/open-line", board.open_line, name="board-open-line"),
+    path("board/<slug:hall>/close-line", board.close_line, name="board-close-line"),
     path("board/<slug:hall>/notice", board.set_notice, name="board-notice"),
     path("board/<slug:hall>/tickets/<int:ticket_id>/quiet", board.to_quiet, name="board-quiet"),
     path("board/<slug:hall>/shifts", shifts.shift_plan, name="shifts"),

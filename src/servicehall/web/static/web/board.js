@@ -6,7 +6,7 @@
   var types = ["ready", "issued", "called", "recalled", "started", "finished", "no_show",
                "transferred", "moved_to_quiet", "cancelled", "counter_open", "counter_closed",
                "hall_opened", "hall_closed", "closed_unserved", "counter_paused",
-               "counter_resumed", "rated", "shift_plan",
+               "counter_resumed", "rated", "shift_plan", "counter_lines",
                // the district's early warning and incidents (P5, E1)
                "alert", "alert_handled", "incident", "incident_closed"];
   var handlers = {};

@@ -10,7 +10,7 @@
   ServiceHallLive(box.dataset.events, {
     ready: both, issued: both, called: both, transferred: both, moved_to_quiet: both,
     cancelled: both, counter_open: both, counter_closed: both, counter_paused: both,
-    counter_resumed: both,
+    counter_resumed: both, counter_lines: both,
   });
   setInterval(refreshList.now, 30000);
 })();

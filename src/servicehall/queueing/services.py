@@ -881,12 +881,7 @@ def open_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -
             )
         counter.service_types.add(service_type)
         log_action(user, "counter.open_line", "counter", counter.pk, reason=service_type.code)
-    selectors.forget_open_counters(hall.pk)
-    publish_on_commit(
-        channel_name(hall.pk),
-        {"type": "counter_open", "counter": counter.name, "service_type": service_type.code},
-    )
-    return counter
+    return _lines_changed(hall, counter, service_type, "counter_open")
 
 
 def close_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) -> Counter:
@@ -941,10 +936,16 @@ def close_line_at_counter(user, hall: Hall, counter_id, service_type_code: str) 
             )
         counter.service_types.remove(service_type)
         log_action(user, "counter.close_line", "counter", counter.pk, reason=service_type.code)
+    return _lines_changed(hall, counter, service_type, "counter_lines")
+
+
+def _lines_changed(hall: Hall, counter: Counter, service_type: ServiceType, event: str) -> Counter:
+    """After a counter's lines changed: the open-counter cache forgotten, the board and the
+    workbenches told (`event`: counter_open for a line opened, as when a counter opens)."""
     selectors.forget_open_counters(hall.pk)
     publish_on_commit(
         channel_name(hall.pk),
-        {"type": "counter_lines", "counter": counter.name, "service_type": service_type.code},
+        {"type": event, "counter": counter.name, "service_type": service_type.code},
     )
     return counter
 

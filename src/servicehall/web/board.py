@@ -60,43 +60,43 @@ def set_open(request, hall):
     return redirect("web:board", hall=h.code)
 
 
-@page("queueing.manage_queue")
-@require_POST
-def open_line(request, hall):
-    """The board's 开通 for a line short of counters: one more open counter takes it."""
+def _change_line(request, hall, change, done: str):
+    """The board's line forms: `change` (open or close) the posted service type at the posted
+    counter; `done` says what happened, flashed with the counter's name."""
     h = services.hall_for(request.user, hall)
     counter = attempt(
         request,
-        lambda: services.open_line_at_counter(
+        lambda: change(
             request.user, h, request.POST.get("counter"), request.POST.get("service_type", "")
         ),
     )
     if counter is not None:
-        messages.success(
-            request,
-            _("%(counter)s takes this line too, from its next call") % {"counter": counter.name},
-        )
+        messages.success(request, done % {"counter": counter.name})
     return redirect("web:board", hall=h.code)
+
+
+@page("queueing.manage_queue")
+@require_POST
+def open_line(request, hall):
+    """The board's 开通 for a line short of counters: one more open counter takes it."""
+    return _change_line(
+        request,
+        hall,
+        services.open_line_at_counter,
+        _("%(counter)s takes this line too, from its next call"),
+    )
 
 
 @page("queueing.manage_queue")
 @require_POST
 def close_line(request, hall):
     """The board's × on a counter's line: the rush is over, the counter stops taking it."""
-    h = services.hall_for(request.user, hall)
-    counter = attempt(
+    return _change_line(
         request,
-        lambda: services.close_line_at_counter(
-            request.user, h, request.POST.get("counter"), request.POST.get("service_type", "")
-        ),
+        hall,
+        services.close_line_at_counter,
+        _("%(counter)s no longer takes this line, from its next call"),
     )
-    if counter is not None:
-        messages.success(
-            request,
-            _("%(counter)s no longer takes this line, from its next call")
-            % {"counter": counter.name},
-        )
-    return redirect("web:board", hall=h.code)
 
 
 @page("queueing.move_to_quiet")

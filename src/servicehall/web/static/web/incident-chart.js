@@ -1,10 +1,10 @@
-// The post-incident summary's contacts by hour (ECharts from our own static files).
+// The post-incident summary's contacts by hour (ShCharts, charts.js); no chart without counts.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("incident-chart").textContent);
-  var el = document.getElementById("chart-hours");
-  if (!el || typeof echarts === "undefined" || !data.counts.length) return;
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  if (!data.counts.length) return;
+  var chart = ShCharts.make("chart-hours", true, "");
+  if (!chart) return;
   chart.setOption({
     animation: false,
     grid: { left: 30, right: 16, top: 12, bottom: 24, containLabel: true },
@@ -13,5 +13,4 @@
     yAxis: { type: "value", minInterval: 1 },
     series: [{ type: "bar", data: data.counts, barMaxWidth: 28, itemStyle: { color: "#b23a2b" } }],
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();

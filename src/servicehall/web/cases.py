@@ -109,7 +109,7 @@ def _new_context(request, values, error: ServiceError | None = None) -> dict:
         "values": values,
         "error": error,
         "ticket": ticket,
-        "kinds": list(WORKFLOWS.values()),
+        "kinds": [w for w in WORKFLOWS.values() if not w.internal],
         "channels": Channel.choices,
         "priorities": Priority.choices,
         "areas": Area.choices,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from servicehall.core import validate
 from servicehall.core.db import write_transaction
-from servicehall.core.errors import require_perm
+from servicehall.core.errors import ServiceError, require_perm
 from servicehall.customers.models import Customer
 from servicehall.customers.services import find_by_phone, normalize_phone
 from servicehall.org import regions
@@ -113,12 +113,22 @@ def open_case(
     parent: Case | None = None,
     phone_identifies: bool = True,
     region: str | None = None,
+    internal: bool = False,
 ) -> Case:
     """Intake (C1–C4). The staff member who receives it owns it until it is closed.
     `phone_identifies`: the number is the customer's as staff checked it (or a texted code
     proved); False where anyone could have typed it (a chat): then it is only a contact."""
     require_perm(user, "cases.open_case", "登记工单", "open cases")
     wf = workflow_of(kind)
+    if wf.internal and not internal:  # its own module opens it (quality: a finding's item)
+        raise ServiceError(
+            CoreCode.INVALID_CHOICE,
+            f"{wf.name_zh}由其所属流程发起（如质检发现的问题），不能在此登记",
+            f"A {wf.name_en.lower()} item is opened by its own process (a quality finding), "
+            "not here",
+            field="kind",
+            status=422,
+        )
     _choice(channel, Channel, "channel")
     _choice(priority, Priority, "priority")
     _choice(area, Area, "area")

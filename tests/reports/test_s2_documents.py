@@ -90,6 +90,19 @@ def test_s2_service_report_page_against_targets(reported, manager):
     assert "指标" in book.sheetnames and "按业务类型" in book.sheetnames
 
 
+def test_s2_the_report_names_its_scope_and_keeps_one(reported, manager):
+    """A hall manager's report is titled with the hall, not "all halls"; a staff member's has
+    no per-hall row (it would put the hall's queue beside the person's own cases)."""
+    c = client_for(manager)
+    page = c.get("/reports/", {"period": "day", "on": DAY.isoformat()})
+    assert page.context["title"] == reported.name and "全部营业厅" not in page.text
+    clerk = Ticket.objects.filter(hall=reported, day=DAY, served_by__isnull=False).first()
+    one = c.get(
+        "/reports/", {"period": "day", "on": DAY.isoformat(), "staff": clerk.served_by.username}
+    )
+    assert one.status_code == 200 and one.context["hall_rows"] == []
+
+
 def test_s2_service_report_refusals(reported, manager, clerk):
     c = client_for(manager)
     bad = c.get("/reports/", {"period": "month", "month": "2026-13"})

@@ -66,7 +66,11 @@ def report_data(scope: reports.Scope, start: date, end: date, lang: str = "zh") 
         "by_kind": reports.by_kind(scope, start, end, lang),
         "hall_rows": [
             {**r, "hall_name": r["hall"].name}
-            for r in (reports.halls_table(scope, start, end) if scope.hall is None else [])
+            # per hall: for several halls, not for a team or a person (its figures would be the
+            # hall's queue beside the person's cases)
+            for r in (
+                reports.halls_table(scope, start, end) if scope.hall is None and not people else []
+            )
         ],
         "satisfaction": sat,
         "dims": [

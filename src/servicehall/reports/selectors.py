@@ -549,7 +549,11 @@ def title_of(scope: Scope) -> str:
         return str(scope.desk)
     if scope.hall is not None:
         return scope.hall.name
-    return _("All halls")
+    if scope.hall_ids is not None and len(scope.hall_ids) == 1:  # one who works in one hall
+        hall = Hall.objects.filter(pk=next(iter(scope.hall_ids))).first()
+        if hall is not None:
+            return hall.name
+    return _("All halls") if scope.hall_ids is None else _("My halls")
 
 
 def tickets_behind(

@@ -104,10 +104,29 @@ class Layout:
         pdf.set_font("cjk", size=8.5)
 
         def head():
+            # a heading wider than its column wraps; every heading cell as tall as the tallest
             pdf.set_fill_color(*HEAD)
-            for w, text in zip(widths, header, strict=True):
-                pdf.cell(w, 6.5, text, border="B", align="C", fill=True)
-            pdf.ln()
+            line = 4.2
+            wrapped = [
+                pdf.multi_cell(w - 1.5, line, text, dry_run=True, output="LINES")
+                for w, text in zip(widths, header, strict=True)
+            ]
+            n = max(len(lines) for lines in wrapped)
+            y = pdf.get_y()
+            for w, lines in zip(widths, wrapped, strict=True):
+                padded = ["", *lines] if len(lines) < n else lines  # one line: centred
+                padded += [""] * (n - len(padded))
+                pdf.multi_cell(
+                    w,
+                    line,
+                    "\n".join(padded),
+                    border="B",
+                    align="C",
+                    fill=True,
+                    new_x="RIGHT",
+                    new_y="TOP",
+                )
+            pdf.set_xy(pdf.l_margin, y + n * line)
 
         head()
         for i, row in enumerate(rows):

@@ -98,6 +98,14 @@ def test_s3_pages_are_scoped_and_own_line(world):  # noqa: F811
     assert clerk.get("/quality/appraisal").status_code == 403
     mine = clerk.get("/quality/mine?month=2026-10").content.decode()
     assert f'data-check="{east.pk}"' in mine and "很好" in mine and 'id="my-score"' in mine
+    # a finding turned into a rectification item owned by the clerk: listed on their page
+    item = services.open_rectification(
+        world["qa"], east.pk, finding="未使用规范服务用语", owner="staff"
+    )
+    mine = clerk.get("/quality/mine?month=2026-10").content.decode()
+    assert f'data-case="{item.number}"' in mine and "未使用规范服务用语" in mine
+    assert f'href="/cases/{item.pk}/"' in mine
+    assert 'data-case="' not in client_for(world["clerk2"]).get("/quality/mine").content.decode()
     assert client_for(world["clerk2"]).get(f"/quality/{east.pk}").status_code == 403
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core import validate
@@ -145,6 +145,18 @@ def rectifications_of(check: QualityCheck) -> list[dict]:
             }
         )
     return out
+
+
+def my_rectifications(user) -> QuerySet[Rectification]:
+    """The rectification items a staff member owns (/quality/mine): open ones first, then the
+    latest closed."""
+    closed = list(WORKFLOWS["rectification"].closed)
+    return (
+        Rectification.objects.filter(case__owner=user)
+        .select_related("case", "item", "quality_check")
+        .annotate(done=Case(When(case__status__in=closed, then=1), default=0))
+        .order_by("done", "case__due_at", "-pk")
+    )
 
 
 def my_checks(user) -> QuerySet[QualityCheck]:

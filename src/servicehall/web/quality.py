@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from servicehall.cases.workflows import WORKFLOWS
 from servicehall.core import validate
 from servicehall.core.errors import Code as CoreCode
 from servicehall.core.errors import ServiceError
@@ -276,11 +277,24 @@ def quality_mine(request):
         }
         for c in selectors.my_checks(request.user)[:50]
     ]
+    items = [
+        {
+            "case": r.case,
+            "status": WORKFLOWS["rectification"].state_label(
+                r.case.status, "en" if english() else "zh"
+            ),
+            "done": bool(r.done),
+            "finding": r.finding,
+            "item": (r.item.name_en if english() else r.item.name_zh) if r.item_id else "",
+        }
+        for r in selectors.my_rectifications(request.user)[:50]
+    ]
     return render(
         request,
         "web/quality/mine.html",
         {
             "checks": checks,
+            "items": items,
             "line": appraisal.own_line(request.user, month),
             "month_value": f"{month:%Y-%m}",
             "prev": prev,

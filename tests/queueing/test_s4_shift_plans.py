@@ -145,6 +145,11 @@ def test_s4_the_manager_adjusts_counts_and_sees_the_half_hours_left_short(
     assert {"08:30", "09:00", "12:00"} <= short  # before it starts, and the lunch peak
     assert AuditLog.objects.filter(action="shift_plan.adjust", actor=manager).count() == 1
     assert heard[-1] == (f"hall.{hall.pk}", {"type": "shift_plan"})
+    assert data["crowded"] == []  # one person: within the counters
+    counts[str(late.pk)] = str(hall.counters.filter(is_active=True).count() + 2)
+    shift_plans.save_counts(manager, hall, DAY, counts)
+    crowded = shift_plans.view(hall, DAY)["crowded"]
+    assert crowded and crowded[0]["at"] == "09:30"  # more on duty than counters, said so
 
 
 @pytest.mark.parametrize(

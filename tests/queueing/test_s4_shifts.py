@@ -127,3 +127,17 @@ def test_s4_empty_or_impossible_inputs_are_refused_in_both_languages(
         shifts.plan(required, templates)
     assert e.value.code == code
     assert zh in e.value.zh and en in e.value.en
+
+
+def test_s4_the_plan_keeps_within_the_counters_where_it_can():
+    """Two half shifts overlap in the middle hour: the cheapest cover of one counter all
+    morning puts two people at one counter there. With one counter, the full shift instead
+    (dearer, and nobody idle); when nothing fits, the cheapest cover, said so."""
+    from servicehall.queueing.shifts import Shape, plan, plan_within
+
+    early, late = Shape("早", 480, 600, 1.0), Shape("晚", 540, 660, 1.0)
+    full = Shape("全", 480, 660, 2.5)
+    need = [0] * 16 + [1] * 6 + [0] * 26  # 08:00–11:00, half hours
+    assert plan(need, [early, late, full]) == [1, 1, 0]
+    assert plan(need, [early, late, full], at_most=1) == [0, 0, 1]
+    assert plan_within(need, [early, late], at_most=1) == ([1, 1], False)

@@ -275,7 +275,8 @@ def _make(actor, hall: Hall, day: date) -> ShiftPlan:
                 field="date",
                 status=422,
             )
-        counts = shifts.plan(need["required"], [shape(t) for t in tmpl], INTERVAL)
+        counters = hall.counters.filter(is_active=True).count() or None
+        counts = shifts.plan(need["required"], [shape(t) for t in tmpl], INTERVAL, counters)
         return _store(
             hall,
             day,
@@ -339,6 +340,7 @@ def view(hall: Hall, day: date) -> dict:
     counts = [int((plan.counts if plan else {}).get(str(t.pk), 0)) for t in tmpl]
     required = plan.required if plan and plan.required else requirement(hall, day)["required"]
     coverage = shifts.cover(counts, [shape(t) for t in tmpl], SLOTS, INTERVAL)
+    counters = hall.counters.filter(is_active=True).count()
     mask = open_slots(hall, day)
     shown = [
         i for i in range(SLOTS) if required[i] or coverage[i] or (mask is not None and mask[i])
@@ -372,6 +374,10 @@ def view(hall: Hall, day: date) -> dict:
         ],
         "intervals": rows,
         "short": [r for r in rows if r["short"]],
+        # more on duty than the hall has counters: where the templates overlap (the least-cost
+        # plan avoids it when the templates allow, shifts.plan's at_most)
+        "counters": counters,
+        "crowded": [r for r in rows if counters and r["planned"] > counters],
         "cost": shifts.cost(counts, [shape(t) for t in tmpl]),
         "people": sum(counts),
     }

@@ -10,9 +10,13 @@ shift for its whole span).
 
     minimise   Σ_j cost_j · x_j
     subject to Σ_j covers(j, i) · x_j ≥ required_i   for every interval i
+               Σ_j covers(j, i) · x_j ≤ at_most           (when given: a hall's counters)
                x_j ∈ {0, 1, 2, …}
 
-solved by `scipy.optimize.milp` (HiGHS branch and bound, exact for these sizes: a day has 48
+With `at_most`, nobody is rostered where no counter is free for them: a hall with six counters
+gets no plan with nine people on duty at 14:00 because two fixed shifts overlap there. When the
+templates cannot cover the requirement within it, the cap is dropped (the cheapest cover, as
+without it) and `plan` says so. Solved by `scipy.optimize.milp` (HiGHS branch and bound, exact for these sizes: a day has 48
 half-hour intervals and a hall a handful of templates). An interval that needs counters and
 that no template covers makes the program infeasible: refused, naming the interval.
 """
@@ -126,9 +130,25 @@ def cost(counts: Sequence[int], shapes: Sequence[Shape]) -> float:
     return float(sum(n * s.cost for n, s in zip(counts, shapes, strict=True)))
 
 
-def plan(required: Sequence[int], shapes: Sequence[Shape], interval: int = 30) -> list[int]:
+def plan(
+    required: Sequence[int],
+    shapes: Sequence[Shape],
+    interval: int = 30,
+    at_most: int | None = None,
+) -> list[int]:
     """The number of each template to staff: the least total cost that covers `required` in
-    every interval (module doc). All zeros when nothing is required."""
+    every interval, within `at_most` on duty where it can be (module doc). All zeros when
+    nothing is required."""
+    return plan_within(required, shapes, interval, at_most)[0]
+
+
+def plan_within(
+    required: Sequence[int],
+    shapes: Sequence[Shape],
+    interval: int = 30,
+    at_most: int | None = None,
+) -> tuple[list[int], bool]:
+    """`plan`, and whether it keeps within `at_most` (False: no cover of the templates can)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     _check_shapes(shapes)
@@ -148,15 +168,20 @@ def plan(required: Sequence[int], shapes: Sequence[Shape], interval: int = 30) -
             status=422,
         )
     if not r.any():
-        return [0] * len(shapes)
+        return [0] * len(shapes), True
     costs = np.array([s.cost for s in shapes], dtype=float)
     need = r > 0
-    result = milp(
-        costs,
-        constraints=LinearConstraint(a[need], lb=r[need], ub=np.inf),
-        integrality=np.ones(len(shapes)),
-        bounds=Bounds(0, int(r.max())),  # more of one template than the peak never helps
-    )
+    cover = LinearConstraint(a[need], lb=r[need], ub=np.inf)
+    bounds = Bounds(0, int(r.max()))  # more of one template than the peak never helps
+    if at_most is not None and at_most >= int(r.max()):
+        staffed = a.any(axis=1)
+        within = LinearConstraint(a[staffed], lb=0, ub=at_most)
+        result = milp(
+            costs, constraints=[cover, within], integrality=np.ones(len(shapes)), bounds=bounds
+        )
+        if result.x is not None:
+            return [int(round(x)) for x in result.x], True
+    result = milp(costs, constraints=cover, integrality=np.ones(len(shapes)), bounds=bounds)
     if result.x is None:  # cannot happen once every needed interval is covered
         raise RuntimeError(f"milp found no plan: {result.message}")
-    return [int(round(x)) for x in result.x]
+    return [int(round(x)) for x in result.x], at_most is None

@@ -42,7 +42,7 @@ def test_s2_daily_report_pdf_and_excel_kept_and_texted(reported, manager, settin
     assert b"/FontFile" in pdf  # the CJK font embedded, so any reader shows the Chinese
     book = openpyxl.load_workbook(io.BytesIO((tmp_path / doc.xlsx_path).read_bytes()))
     figures = {row[0].value: row[1].value for row in book["指标"].iter_rows(min_row=2)}
-    assert figures["取号"] == str(Ticket.objects.filter(hall=reported, day=DAY).count())
+    assert figures["取号"] == Ticket.objects.filter(hall=reported, day=DAY).count()  # a number
     assert {"按业务类型", "按员工", "满意度五维度", "按工单类型"} <= set(book.sheetnames)
     texts = SmsMessage.objects.filter(to="13700001001", purpose="report")
     assert (

@@ -14,6 +14,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+class Share(float):
+    """A fraction the sheet shows as a per cent (0.754 → 75.4%), still a number to sum."""
+
+
 def plain(value):
     """A cell's value as text that cannot run: a customer's subject "=HYPERLINK(…)" must reach
     the sheet as words, not as a formula the manager's Excel evaluates. Numbers stay numbers."""
@@ -40,6 +44,9 @@ class Book:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append([plain(v) for v in row])
+            for cell, v in zip(ws[ws.max_row], row, strict=False):
+                if isinstance(v, Share):
+                    cell.number_format = "0.00%" if 0 < abs(v) < 0.01 else "0.0%"
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = self.width
 

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from servicehall.core import periods
 from servicehall.core.db import write_transaction
 from servicehall.core.sms import queue_sms
-from servicehall.core.workbook import Book
+from servicehall.core.workbook import Book, Share
 from servicehall.org.roles import holders
 from servicehall.surveys.models import DIMENSIONS
 
@@ -227,7 +227,11 @@ def shown(col: Col, row: dict) -> str:
     if v is None:
         return "—"
     if col.kind == "pct":
-        return f"{v * 100:.1f}%"
+        return (
+            reports.display("complaint_rate", v)
+            if col.key == "complaint_rate"
+            else f"{v * 100:.1f}%"
+        )
     if col.kind == "min":
         return f"{v:.1f}"
     if col.kind == "2":
@@ -242,6 +246,15 @@ def judged(col: Col, row: dict) -> bool | None:
     t = TARGETS.get(col.target)
     v = row.get(col.key)
     return None if t is None or v is None else t.met(v)
+
+
+def _number(key: str, value):
+    """A headline figure as a number the sheet can compute with: a share as a per cent cell."""
+    if value is None:
+        return None
+    if key in reports.SHARES:
+        return Share(round(value, 4))
+    return round(value, 2) if isinstance(value, float) else value
 
 
 def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
@@ -264,10 +277,10 @@ def workbook(data: dict, lang: str = "zh", book: Book | None = None) -> Book:
         [
             [
                 t["label"],
-                t["text"],
+                _number(t["key"], t["value"]),
                 t["target_text"],
                 "" if t["met"] is None else (w("是", "yes") if t["met"] else w("否", "no")),
-                t["before_text"],
+                _number(t["key"], t["before"]),
             ]
             for t in data["tiles"]
         ],

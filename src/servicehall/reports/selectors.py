@@ -360,6 +360,7 @@ def tiles(now: dict, before: dict, lang: str = "zh") -> list[dict]:
                 if target
                 else "",
                 "met": target.met(value) if target else None,
+                "before": prior,
                 "before_text": display(key, prior),
                 "delta": None if value is None or prior is None else value - prior,
             }
@@ -370,6 +371,8 @@ def tiles(now: dict, before: dict, lang: str = "zh") -> list[dict]:
 def display(key: str, value) -> str:
     if value is None:
         return "—"
+    if key == "complaint_rate":  # against ≤ 1 %: two decimals, as the complaint report shows it
+        return f"{value * 100:.2f}%"
     if key in SHARES:
         return f"{value * 100:.1f}%"
     if isinstance(value, float):

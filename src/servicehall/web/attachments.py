@@ -31,7 +31,7 @@ CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 def _ascii_fallback(name: str) -> str:
     """The name for clients without RFC 5987: ASCII letters, digits and . _ - only."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "attachment"
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-") or "attachment"
     stem, dot, ext = name.rpartition(".")
     if dot and ext.isascii() and ext.isalnum() and not plain.endswith("." + ext):
         plain = f"{plain}.{ext}"

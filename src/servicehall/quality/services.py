@@ -269,9 +269,12 @@ def score(user, check_id, scores: dict, comments: str = "", *, version=None) -> 
 
 
 def _hall_manager_of(check: QualityCheck):
-    if check.hall_id is None:
+    """The manager of the check's hall — of the staff member's own hall when the work checked
+    had none (a hotline contact)."""
+    hall_id = check.hall_id or getattr(getattr(check.staff, "staff", None), "hall_id", None)
+    if hall_id is None:
         return None
-    return holders("hall_manager", check.hall_id).order_by("pk").first()
+    return holders("hall_manager", hall_id).order_by("pk").first()
 
 
 def open_rectification(

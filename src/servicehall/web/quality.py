@@ -236,6 +236,7 @@ def quality_check(request, check_id):
 @page(SCORE)
 @require_POST
 def quality_rectify(request, check_id):
+    selectors.get_check(request.user, check_id)  # unknown or not theirs: 404 here, no flash left
     p = request.POST
     case = attempt(
         request,

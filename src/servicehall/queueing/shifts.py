@@ -16,8 +16,8 @@ shift for its whole span).
 With `at_most`, nobody is rostered where no counter is free for them: a hall with six counters
 gets no plan with nine people on duty at 14:00 because two fixed shifts overlap there. When the
 templates cannot cover the requirement within it, the cap is dropped (the cheapest cover, as
-without it) and `plan` says so. Solved by `scipy.optimize.milp` (HiGHS branch and bound, exact for these sizes: a day has 48
-half-hour intervals and a hall a handful of templates). An interval that needs counters and
+without it) and `plan_within` says so. Solved by `scipy.optimize.milp` (HiGHS branch and bound,
+exact for these sizes: a day has 48 half-hour intervals and a hall a handful of templates). An interval that needs counters and
 that no template covers makes the program infeasible: refused, naming the interval.
 """
 

@@ -257,7 +257,8 @@ def _week_option(text: str | None):
     unknown = [n for n in names if n not in WEEKDAYS]
     if unknown or not names or len({WEEKDAYS[n] for n in names}) > 6:
         refuse(
-            f"--weekend 应为休息的星期几，以逗号分隔，如 fri,sat 或 周五,周六（无法识别：“{text[:30]}”）",
+            f"--weekend 应为休息的星期几（最多六天），以逗号分隔，如 fri,sat 或 周五,周六"
+            f"（无法识别：“{text[:30]}”）",
             f"--weekend must name the days off, comma-separated, like fri,sat or 5,6 (ISO), "
             f"at most six (not {text[:30]!r})",
         )

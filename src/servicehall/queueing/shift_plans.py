@@ -156,10 +156,16 @@ def open_slots(hall: Hall, day: date) -> np.ndarray | None:
     return mask
 
 
+def counters_of(hall: Hall) -> int:
+    """The hall's active counters: the most people a plan can seat at once."""
+    return hall.counters.filter(is_active=True).count()
+
+
 def requirement(hall: Hall, day: date) -> dict:
     """Counters needed per interval of `day` (module doc): {"required": [48 ints], "basis",
     "history_days": days of tickets learnt from, "arrivals": forecast per interval,
-    "capped_at": the hall's active counters when the requirement was cut to them, else None}."""
+    "capped_at": the hall's active counters when the requirement was cut to them, else None,
+    "counters": the hall's active counters}."""
     policy = rules.policy_for(hall)
     since = day - timedelta(days=HISTORY_DAYS)
     rows = Ticket.objects.filter(hall=hall, day__gte=since, day__lt=day).values_list(
@@ -210,13 +216,14 @@ def requirement(hall: Hall, day: date) -> dict:
         required[~mask] = 0
         if days:
             required[mask] = np.maximum(required[mask], 1)
-    counters = hall.counters.filter(is_active=True).count()
+    counters = counters_of(hall)
     capped = bool(counters and (required > counters).any())
     if counters:  # more people than counters serve nobody faster
         required = np.minimum(required, counters)
     return {
         "required": [int(x) for x in required],
         "capped_at": counters if capped else None,
+        "counters": counters,
         "arrivals": [round(float(x), 1) for x in arrivals],
         "basis": basis,
         "history_days": len(days),
@@ -275,8 +282,9 @@ def _make(actor, hall: Hall, day: date) -> ShiftPlan:
                 field="date",
                 status=422,
             )
-        counters = hall.counters.filter(is_active=True).count() or None
-        counts = shifts.plan(need["required"], [shape(t) for t in tmpl], INTERVAL, counters)
+        counts = shifts.plan(
+            need["required"], [shape(t) for t in tmpl], INTERVAL, need["counters"] or None
+        )
         return _store(
             hall,
             day,
@@ -340,7 +348,7 @@ def view(hall: Hall, day: date) -> dict:
     counts = [int((plan.counts if plan else {}).get(str(t.pk), 0)) for t in tmpl]
     required = plan.required if plan and plan.required else requirement(hall, day)["required"]
     coverage = shifts.cover(counts, [shape(t) for t in tmpl], SLOTS, INTERVAL)
-    counters = hall.counters.filter(is_active=True).count()
+    counters = counters_of(hall)
     mask = open_slots(hall, day)
     shown = [
         i for i in range(SLOTS) if required[i] or coverage[i] or (mask is not None and mask[i])

@@ -226,12 +226,8 @@ def shown(col: Col, row: dict) -> str:
     v = row.get(col.key)
     if v is None:
         return "—"
-    if col.kind == "pct":
-        return (
-            reports.display("complaint_rate", v)
-            if col.key == "complaint_rate"
-            else f"{v * 100:.1f}%"
-        )
+    if col.kind == "pct":  # as the page shows it (the complaint rate to two decimals)
+        return reports.display(col.key, v) if col.key in reports.SHARES else f"{v * 100:.1f}%"
     if col.kind == "min":
         return f"{v:.1f}"
     if col.kind == "2":
